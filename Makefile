@@ -1,0 +1,115 @@
+# ordo - a bare-metal virtio-blk stack that gets write ordering right.
+#
+#   make [ARCH=aarch64]   build build/$(ARCH)/ordo.img (raw, bootable) and ordo.elf
+#   make run              build and boot the default configuration under QEMU
+#   make test             host unit tests + the QEMU test matrix; ends "N passed, N failed"
+#   make host-tests       only the host unit tests
+#   make qemu-tests       only the QEMU matrix
+#   make format-check     clang-format must agree with every C file
+#
+# Missing Debian packages are installed by tools/deps.sh (as root).
+
+ARCH ?= aarch64
+BUILD := build
+OUT := $(BUILD)/$(ARCH)
+HOST_OUT := $(BUILD)/host
+
+include arch/$(ARCH)/arch.mk
+
+CC := $(ARCH_CROSS)gcc
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-stack-protector \
+	-fno-tree-loop-distribute-patterns -I. -Iarch/$(ARCH)/include $(ARCH_CFLAGS)
+LDFLAGS := $(ARCH_LDFLAGS)
+
+# Portable sources, listed explicitly (layer by layer, bottom up).
+LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/alloc.c \
+	lib/fdt.c lib/dt_platform.c
+VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
+	drivers/virtio/virtio_mmio.c
+BLOCK_DRV_SRCS := drivers/block/virtio_blk.c drivers/block/virtio_blk_probe.c
+BLOCK_SRCS := kernel/block/blk.c
+KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c \
+	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c
+
+SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(KERNEL_SRCS)
+OBJS := $(patsubst %,$(OUT)/obj/%.o,$(SRCS))
+
+.PHONY: all deps run test host-tests qemu-tests clean format-check
+all: $(OUT)/ordo.img $(OUT)/ordo.elf
+
+deps-build:
+	@tools/deps.sh build
+.PHONY: deps-build
+
+$(OUT)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(OUT)/ordo.elf: $(OBJS) $(ARCH_LDSCRIPT)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(OBJS) -lgcc -o $@
+
+# $(OUT)/ordo.img (the bootable image) is made by the rule in arch.mk.
+
+-include $(OBJS:.o=.d)
+
+# ---- make run: the default configuration, one scratch disk ---------------
+RUN_DISK := $(OUT)/disk.img
+RUN_APPEND ?= demo
+QEMU_EXTRA ?=
+
+run:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory all
+	@test -f $(RUN_DISK) || { truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
+	$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
+		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
+		-device virtio-blk-device,drive=d0 $(QEMU_EXTRA)
+
+# ---- host unit tests (cmocka, ASan + UBSan) ------------------------------
+HOST_CC ?= gcc
+HOST_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O1 -g -D_POSIX_C_SOURCE=200809L \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-I. -Iarch/host/include
+HOST_LIBS := -lcmocka
+HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/panic.c
+
+HOST_TESTS :=
+include tests/host/tests.mk
+
+HOST_BINS := $(patsubst %,$(HOST_OUT)/%,$(HOST_TESTS))
+
+$(HOST_OUT)/%: tests/host/%.c $(HOST_COMMON) tests/host/tests.mk
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
+
+-include $(HOST_BINS:=.d)
+
+host-tests: $(HOST_BINS)
+	@tools/deps.sh test
+	@tests/run-tests.sh --host $(HOST_BINS)
+
+qemu-tests: all
+	@tools/deps.sh test
+	@tests/run-tests.sh --qemu $(ARCH)
+
+test:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory all $(HOST_BINS)
+	@tests/run-tests.sh --host $(HOST_BINS) --qemu $(ARCH)
+
+format-check:
+	@clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+# Used by tests/run-tests.sh to learn how to start QEMU for $(ARCH).
+print-qemu:
+	@echo "QEMU_SYSTEM='$(QEMU_SYSTEM)'; QEMU_MACHINE_ARGS='$(QEMU_MACHINE_ARGS)'"
+.PHONY: print-qemu

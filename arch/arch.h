@@ -1,0 +1,80 @@
+/*
+ * arch/arch.h - what the portable layers may ask of the architecture.
+ *
+ * Everything above arch/ includes this header (and <asm/io.h> for register
+ * access and DMA barriers), never a file of a particular architecture.  Each
+ * arch/<name>/ implements it; arch/host/ implements it for the unit tests.
+ */
+#ifndef ORDO_ARCH_ARCH_H
+#define ORDO_ARCH_ARCH_H
+
+#include "lib/types.h"
+
+/* Write one character to the boot console; '\n' becomes "\r\n". */
+void arch_console_putc(char c);
+
+/* Leave the machine (QEMU) with this exit status.  Never returns. */
+__noreturn void arch_exit(int status);
+
+/* Monotonic time since boot in nanoseconds, from the architected timer. */
+u64 arch_time_ns(void);
+
+/*
+ * Raw cycle/instruction counter for benchmarks (exact instruction counts
+ * under QEMU -icount shift=0), and its name for reports.
+ */
+u64 arch_cycles(void);
+const char *arch_cycles_name(void);
+
+/* Hint to the CPU that we are spinning on a device (wfe/yield/pause). */
+void arch_cpu_relax(void);
+
+/* Device (bus) address of a kernel virtual address: identity on every port. */
+static inline phys_addr_t virt_to_phys(const void *p)
+{
+	return (phys_addr_t)(uintptr_t)p;
+}
+
+/* Short name of the architecture and machine, for the boot log. */
+const char *arch_name(void);
+
+/*
+ * What the boot code hands to kmain().  Filled by arch/<arch>/ before any
+ * portable code runs; both pointers stay valid for the life of the kernel
+ * (the memory they point at must not be given to the allocator).
+ */
+struct boot_info {
+	const void *fdt;	/* device tree blob (header checked), or NULL */
+	const char *cmdline;	/* NULL: use /chosen/bootargs from the fdt */
+};
+
+/*
+ * The kernel proper (kernel/main.c).  Called once, on the boot CPU, with
+ * the MMU, caches and FP/SIMD on, BSS zeroed, interrupts masked and every
+ * exception vectored to a report that exits with status 3.  If it returns,
+ * the arch layer calls arch_exit(0).
+ */
+void kmain(const struct boot_info *bi);
+
+/*
+ * Make [base, base+size) usable as RAM: Normal cacheable memory in the
+ * identity map (everything the boot code did not map as RAM is Device).
+ * kmain() calls it for every /memory region of the device tree before
+ * handing the region to the allocator; calling it again for RAM already
+ * mapped is harmless.  The granularity is architecture specific (aarch64:
+ * 2 MiB, the region is rounded outwards).  Boot-time only: not safe while
+ * another CPU or a device's DMA uses the region.
+ * Returns 0; -EINVAL if the region is empty, wraps, or lies outside what
+ * the architecture can map; -ENOMEM if the page table pool is exhausted
+ * (part of the region may then be mapped: do not use it).
+ */
+int arch_map_ram(u64 base, u64 size);
+
+/*
+ * First byte after the kernel image (its code, data, BSS, page tables and
+ * stacks), page aligned; every arch's linker script defines it.  Free RAM
+ * for the allocator starts here (within the RAM region holding the image).
+ */
+extern char __kernel_end[];
+
+#endif

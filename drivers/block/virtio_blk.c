@@ -1,0 +1,314 @@
+/*
+ * drivers/block/virtio_blk.c - virtio block driver, request path
+ * (virtio 1.2, section 5.2.6).
+ *
+ * A device command is a descriptor chain: the 16-byte request header
+ * (device-readable), the data segments (readable for a write, writable for a
+ * read), and the one-byte status (writable), which the device writes last.
+ * Each command has a slot in a DMA-able table (header, status, owner); the
+ * slot's address is the virtqueue token.
+ *
+ * Invariants:
+ *  - a block-layer request sits on `queue` until all of its bytes have been
+ *    handed to the device (drv.issued == len); drv.parts counts its commands
+ *    still at the device; it completes when both say it is done;
+ *  - every command covers whole logical blocks and at most max_cmd_bytes;
+ *  - the status byte is poisoned (0xff) before each command, so a device
+ *    that completes a chain without writing the status cannot pass for
+ *    success (vblk_status_to_errno maps anything unknown to -EIO).
+ *
+ * Error handling: a device status error fails only its request.  A broken
+ * ring (see virtqueue.c) or a reset requested by the block layer after a
+ * timeout resets the device first (so it can no longer write into our
+ * buffers), then fails every outstanding request, then re-initialises the
+ * device through the virtio core.  If that fails the device is dead and
+ * every later submit gets -EIO.
+ *
+ * Concurrency: single-threaded, polled.  Completions run from poll/reset.
+ */
+#include "drivers/block/virtio_blk.h"
+
+#include "drivers/block/virtio_blk_priv.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+
+/* Map the device's status byte to an errno, the one place that does. */
+static int vblk_status_to_errno(u8 status)
+{
+	switch (status) {
+	case VIRTIO_BLK_S_OK: return 0;
+	case VIRTIO_BLK_S_IOERR: return -EIO;
+	case VIRTIO_BLK_S_UNSUPP: return -EOPNOTSUPP;
+	default: return -EIO;	/* includes our 0xff poison: never written */
+	}
+}
+
+static struct vblk_cmd *vblk_cmd_get(struct vblk *vb)
+{
+	struct vblk_cmd *c = vb->free_cmds;
+
+	if (c)
+		vb->free_cmds = c->next_free;
+	return c;
+}
+
+static void vblk_cmd_put(struct vblk *vb, struct vblk_cmd *c)
+{
+	c->req = NULL;
+	c->next_free = vb->free_cmds;
+	vb->free_cmds = c;
+}
+
+static u32 vblk_req_type(const struct vblk *vb, const struct blk_req *req)
+{
+	u32 type;
+
+	switch (req->op) {
+	case BLK_OP_READ: type = VIRTIO_BLK_T_IN; break;
+	case BLK_OP_WRITE: type = VIRTIO_BLK_T_OUT; break;
+	case BLK_OP_FLUSH: type = VIRTIO_BLK_T_FLUSH; break;
+	default: type = VIRTIO_BLK_T_GET_ID; break;
+	}
+	/* 5.2.6.3 legacy: tagged ordering rides on the type field. */
+	if ((req->flags & BLK_REQ_BARRIER) && vb->tagged)
+		type |= VIRTIO_BLK_T_BARRIER;
+	return type;
+}
+
+/*
+ * Bytes the next command of `req` may carry given `free` descriptors, or 0
+ * if it must wait for the ring to drain.  Whole logical blocks only.
+ */
+static u32 vblk_next_part(const struct vblk *vb, const struct blk_req *req,
+			  unsigned free)
+{
+	u32 left = req->len - req->drv.issued;
+	u64 room;
+
+	if (free < 3)
+		return 0;
+	room = (u64)MIN(free - 2, vb->bdev.info.max_segments) *
+	       vb->bdev.info.max_segment_size;
+	room = MIN(room, vb->max_cmd_bytes);
+	room -= room % vb->bdev.info.block_size;
+	return (u32)MIN((u64)left, room);
+}
+
+/* Build and add one command for `req`.  0, -ENOSPC (retry later) or -EIO. */
+static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
+{
+	struct virtq_buf bufs[VBLK_MAX_CHAIN];
+	unsigned n = 0, nout;
+	u32 part = 0, seg_size = vb->bdev.info.max_segment_size;
+	struct vblk_cmd *c;
+	int err;
+
+	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE) {
+		part = vblk_next_part(vb, req, vb->vq.num_free);
+		if (part == 0)
+			return -ENOSPC;
+	} else if (req->op == BLK_OP_GET_ID) {
+		part = MIN(req->len, VIRTIO_BLK_ID_BYTES);
+	}
+	if (vb->vq.num_free < 2 + (part + seg_size - 1) / seg_size)
+		return -ENOSPC;
+	c = vblk_cmd_get(vb);
+	if (!c)
+		return -ENOSPC;
+
+	c->hdr.type = cpu_to_le32(vblk_req_type(vb, req));
+	c->hdr.ioprio = cpu_to_le32(0);
+	c->hdr.sector = cpu_to_le64(req->op == BLK_OP_FLUSH || req->op == BLK_OP_GET_ID ?
+				    0 : req->sector + (req->drv.issued >> BLK_SECTOR_SHIFT));
+	c->status = 0xff;	/* poison: see the header comment */
+	c->req = req;
+	c->bytes = part;
+
+	bufs[n++] = (struct virtq_buf){ &c->hdr, sizeof(c->hdr) };
+	for (u32 off = 0; off < part; off += seg_size)
+		bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + req->drv.issued + off,
+						MIN(seg_size, part - off) };
+	/* For a write the data is device-readable, otherwise writable. */
+	nout = req->op == BLK_OP_WRITE ? n : 1;
+	bufs[n++] = (struct virtq_buf){ &c->status, 1 };
+
+	err = virtq_add(&vb->vq, bufs, nout, n - nout, c);
+	if (err) {
+		vblk_cmd_put(vb, c);
+		return err;
+	}
+	req->drv.issued += part;
+	req->drv.parts++;
+	/* Data requests may need several commands; the others need one. */
+	req->drv.all_issued = (req->op != BLK_OP_READ && req->op != BLK_OP_WRITE) ||
+			      req->drv.issued == req->len;
+	vb->stats.commands++;
+	if (req->op == BLK_OP_FLUSH)
+		vb->stats.flush_commands++;
+	vb->stats.max_inflight = MAX(vb->stats.max_inflight, vb->vq.inflight);
+	return 0;
+}
+
+/* True once every byte of the request is at the device. */
+static bool vblk_fully_issued(const struct blk_req *req)
+{
+	return req->drv.all_issued;
+}
+
+/* Hand queued requests to the device while it has room, then kick once. */
+static void vblk_dispatch(struct vblk *vb)
+{
+	while (vb->queue) {
+		struct blk_req *req = vb->queue;
+
+		if (vblk_issue_one(vb, req))
+			break;
+		if (vblk_fully_issued(req)) {
+			vb->queue = req->drv.next;
+			if (!vb->queue)
+				vb->queue_tail = NULL;
+		}
+	}
+	if (virtq_kick(&vb->vq))
+		vb->stats.kicks++;
+}
+
+static void vblk_complete(struct blk_req *req, int err)
+{
+	req->status = err;
+	req->completed = true;
+	if (req->done)
+		req->done(req);
+}
+
+static int vblk_submit(void *ctx, struct blk_req *req)
+{
+	struct vblk *vb = ctx;
+
+	if (vb->dead)
+		return -EIO;
+	if (req->op > BLK_OP_GET_ID)
+		return -EOPNOTSUPP;
+	if (req->op == BLK_OP_FLUSH && !vb->bdev.info.has_flush)
+		return -EOPNOTSUPP;
+	req->drv.next = NULL;
+	req->drv.issued = 0;
+	req->drv.parts = 0;
+	req->drv.err = 0;
+	req->drv.all_issued = false;
+	req->completed = false;
+	if (vb->queue_tail)
+		vb->queue_tail->drv.next = req;
+	else
+		vb->queue = req;
+	vb->queue_tail = req;
+	if (!vb->resetting)
+		vblk_dispatch(vb);
+	return 0;
+}
+
+/* One command finished with `err`; complete its request if it was the last. */
+static void vblk_cmd_done(struct vblk *vb, struct vblk_cmd *c, int err)
+{
+	struct blk_req *req = c->req;
+
+	vblk_cmd_put(vb, c);
+	if (err && !req->drv.err)
+		req->drv.err = err;
+	req->drv.parts--;
+	if (req->drv.parts == 0 && vblk_fully_issued(req))
+		vblk_complete(req, req->drv.err);
+}
+
+/*
+ * Fail everything the device held and every request queued before the
+ * reset.  Completion callbacks may submit new requests: they queue behind
+ * (vb->resetting stops dispatch) and go to the revived device.
+ */
+static void vblk_fail_all(struct vblk *vb, int err)
+{
+	struct blk_req *list = vb->queue, *next;
+	struct vblk_cmd *c;
+
+	vb->queue = vb->queue_tail = NULL;
+	while ((c = virtq_detach_unused(&vb->vq)))
+		vblk_cmd_done(vb, c, err);
+	for (; list; list = next) {
+		next = list->drv.next;
+		/* Its issued parts, if any, were failed just above. */
+		if (!list->completed)
+			vblk_complete(list, list->drv.err ? list->drv.err : err);
+	}
+}
+
+static int vblk_reset(void *ctx, int err)
+{
+	struct vblk *vb = ctx;
+	int ret;
+
+	vb->stats.resets++;
+	vb->resetting = true;
+	/* Stop the device before taking buffers back from it. */
+	ret = virtio_dev_reset(vb->vdev);
+	vblk_fail_all(vb, err);
+	if (!ret)
+		ret = vblk_reinit(vb);
+	vb->resetting = false;
+	if (ret) {
+		kprintf("%s: device could not be revived (%s): disabled\n",
+			vb->bdev.info.name, errno_name(ret));
+		virtio_dev_fail(vb->vdev);
+		vb->dead = true;
+		vblk_fail_all(vb, -EIO);
+		return ret;
+	}
+	vblk_dispatch(vb);
+	return 0;
+}
+
+static int vblk_poll(void *ctx)
+{
+	struct vblk *vb = ctx;
+	struct vblk_cmd *c;
+	int n = 0;
+	u32 len;
+
+	if (vb->dead)
+		return 0;
+	while ((c = virtq_get_used(&vb->vq, &len))) {
+		/* The used entry was validated; the status byte is ours now. */
+		vblk_cmd_done(vb, c, vblk_status_to_errno(READ_ONCE(c->status)));
+		n++;
+	}
+	if (vb->vq.broken) {
+		kprintf("%s: resetting device after a ring violation\n", vb->bdev.info.name);
+		vblk_reset(vb, -EIO);
+		return n;
+	}
+	vblk_dispatch(vb);
+	return n;
+}
+
+static int vblk_set_write_cache(void *ctx, bool writeback)
+{
+	struct vblk *vb = ctx;
+	struct virtio_blk_config cfg;
+	int err;
+
+	if (!vb->bdev.info.wce_switchable)
+		return -EOPNOTSUPP;
+	vb->vdev->ops->config_write(vb->vdev, offsetof(struct virtio_blk_config, writeback),
+				    1, writeback);
+	err = vblk_read_config(vb, &cfg);
+	if (err)
+		return err;
+	vb->bdev.info.volatile_cache = cfg.writeback != 0;
+	return vb->bdev.info.volatile_cache == writeback ? 0 : -EIO;
+}
+
+const struct blk_dev_ops vblk_ops = {
+	.submit = vblk_submit,
+	.poll = vblk_poll,
+	.reset = vblk_reset,
+	.set_write_cache = vblk_set_write_cache,
+};

@@ -1,0 +1,45 @@
+/*
+ * drivers/block/virtio_blk.h - virtio block device driver (virtio 1.2, 5.2).
+ *
+ * Interface: vblk_probe() takes a virtio device from any transport, brings
+ * it up and returns a struct blk_dev (blkdev.h) for the block layer.  Many
+ * requests are kept in flight; a request larger than one device command may
+ * carry (SEG_MAX x SIZE_MAX, and the ring) is split into several commands
+ * and completes when the last one does, with the first error seen.
+ */
+#ifndef ORDO_VIRTIO_BLK_H
+#define ORDO_VIRTIO_BLK_H
+
+#include "drivers/virtio/virtio.h"
+#include "kernel/block/blkdev.h"
+
+struct vblk;
+
+/*
+ * Initialise the virtio-blk device `vdev` as disk number `index`.  Returns 0
+ * and the block device in *out, or -errno (the device is then FAILED):
+ * -ENODEV (not a block device), -EINVAL (nonsensical configuration such as
+ * a block size that is not a power of two), -ENOMEM, -EIO.
+ */
+int vblk_probe(struct virtio_dev *vdev, unsigned index, struct blk_dev **out);
+
+/*
+ * Describe the device for its probe line: "transport=... capacity=...
+ * bsize=... features=...".  Returns the length as snprintf does.
+ */
+int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size);
+
+/* Counters for tests and benchmarks. */
+struct vblk_stats {
+	u64 commands;		/* device commands issued (after splitting) */
+	u64 flush_commands;	/* VIRTIO_BLK_T_FLUSH sent to the device */
+	u64 kicks;		/* notifications actually sent */
+	u64 resets;		/* device resets after a timeout or broken ring */
+	u32 max_inflight;	/* most commands outstanding at once */
+};
+const struct vblk_stats *vblk_stats(const struct blk_dev *bdev);
+
+/* The transport name and the negotiated virtio feature bits. */
+u64 vblk_features(const struct blk_dev *bdev);
+
+#endif

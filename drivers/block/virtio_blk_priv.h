@@ -1,0 +1,59 @@
+/*
+ * drivers/block/virtio_blk_priv.h - state shared by the two halves of the
+ * virtio-blk driver: virtio_blk_probe.c (features, configuration, set-up)
+ * and virtio_blk.c (the request path).  Not for other layers.
+ */
+#ifndef ORDO_VIRTIO_BLK_PRIV_H
+#define ORDO_VIRTIO_BLK_PRIV_H
+
+#include "drivers/block/virtio_blk.h"
+#include "drivers/block/virtio_blk_spec.h"
+
+/* Longest chain we build: header + data segments + status. */
+#define VBLK_MAX_SEGS 128u
+#define VBLK_MAX_CHAIN (VBLK_MAX_SEGS + 2)
+/* Our cap on one command's data, whatever the device allows. */
+#define VBLK_MAX_CMD_BYTES (1u << 20)
+/* Segment size when the device sets no SIZE_MAX. */
+#define VBLK_DEFAULT_SEG_BYTES (64u * 1024)
+/* Ring entries we ask for (the device may offer fewer). */
+#define VBLK_QUEUE_SIZE 256u
+
+/* One device command; lives in DMA-able memory. */
+struct vblk_cmd {
+	struct virtio_blk_outhdr hdr;	/* device-readable */
+	u8 status;			/* device-writable, written last */
+	struct blk_req *req;		/* owner, NULL while free */
+	u32 bytes;			/* data bytes in this command */
+	struct vblk_cmd *next_free;
+};
+
+struct vblk {
+	struct blk_dev bdev;		/* what the block layer sees */
+	struct virtio_dev *vdev;
+	struct virtq vq;
+	struct vblk_cmd *cmds;		/* vq.num slots */
+	struct vblk_cmd *free_cmds;
+	struct blk_req *queue, *queue_tail;	/* not yet fully issued */
+	u32 max_cmd_bytes;
+	bool tagged;			/* VIRTIO_BLK_F_BARRIER negotiated */
+	bool dead;
+	bool resetting;			/* queue, but do not dispatch */
+	char name[16];
+	struct vblk_stats stats;
+	/* Reported in the probe line. */
+	struct virtio_blk_geometry geometry;
+	u8 physical_block_exp;
+	u16 min_io_size;
+	u32 opt_io_size;
+};
+
+extern const struct blk_dev_ops vblk_ops;
+
+/* Read the whole configuration consistently.  0 or -EIO. */
+int vblk_read_config(struct vblk *vb, struct virtio_blk_config *cfg);
+
+/* Re-run the virtio initialisation after a reset.  0 or -errno. */
+int vblk_reinit(struct vblk *vb);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * drivers/block/virtio_blk_probe.c - virtio block driver, bring-up
+ * (virtio 1.2, sections 5.2.3 - 5.2.5).
+ *
+ * Negotiates the features below, reads and validates the configuration
+ * (with the generation counter), sets up the single request queue and the
+ * command table, and fills in the blk_dev properties the block layer uses
+ * to choose its ordering mode:
+ *   volatile cache = CONFIG_WCE negotiated ? config.writeback : FLUSH
+ * (Linux's rule; CONFIG_WCE is accepted only together with FLUSH, since a
+ * cache we can see but not flush is no use).  BARRIER is a legacy feature
+ * and accepted only when FLUSH is not offered, as in virtblk_probe after
+ * "virtio_blk: support barriers without FLUSH feature".
+ */
+#include "drivers/block/virtio_blk_priv.h"
+
+#include "lib/alloc.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+/* Configuration we read: everything up to and including num_queues. */
+#define VBLK_CONFIG_LEN offsetof(struct virtio_blk_config, max_discard_sectors)
+#define VBLK_MAX_BLOCK_SIZE 65536u
+
+static const struct virtio_feature vblk_feature_table[] = {
+	{ VIRTIO_BLK_F_BARRIER, "barrier" },
+	{ VIRTIO_BLK_F_SIZE_MAX, "size_max" },
+	{ VIRTIO_BLK_F_SEG_MAX, "seg_max" },
+	{ VIRTIO_BLK_F_GEOMETRY, "geometry" },
+	{ VIRTIO_BLK_F_RO, "ro" },
+	{ VIRTIO_BLK_F_BLK_SIZE, "blk_size" },
+	{ VIRTIO_BLK_F_FLUSH, "flush" },
+	{ VIRTIO_BLK_F_TOPOLOGY, "topology" },
+	{ VIRTIO_BLK_F_CONFIG_WCE, "config_wce" },
+	{ VIRTIO_F_RING_EVENT_IDX, "event_idx" },
+	{ VIRTIO_F_VERSION_1, "version_1" },
+};
+
+static u64 vblk_fixup_features(struct virtio_dev *vdev, u64 accept)
+{
+	(void)vdev;
+	if (!(accept & BIT64(VIRTIO_BLK_F_FLUSH)))
+		accept &= ~BIT64(VIRTIO_BLK_F_CONFIG_WCE);
+	else
+		accept &= ~BIT64(VIRTIO_BLK_F_BARRIER);
+	/* BARRIER exists only in the legacy interface. */
+	if (accept & BIT64(VIRTIO_F_VERSION_1))
+		accept &= ~BIT64(VIRTIO_BLK_F_BARRIER);
+	return accept;
+}
+
+int vblk_read_config(struct vblk *vb, struct virtio_blk_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	return virtio_cread(vb->vdev, 0, cfg, VBLK_CONFIG_LEN);
+}
+
+/* Check the device's numbers and turn them into blk_dev_info.  0 or -EINVAL. */
+static int vblk_apply_config(struct vblk *vb, const struct virtio_blk_config *cfg)
+{
+	struct virtio_dev *vdev = vb->vdev;
+	struct blk_dev_info *info = &vb->bdev.info;
+	u64 capacity = le64_to_cpu(cfg->capacity);
+	u32 bsize = BLK_SECTOR_SIZE, seg_max = 1, size_max = VBLK_DEFAULT_SEG_BYTES;
+
+	if (virtio_has_feature(vdev, VIRTIO_BLK_F_BLK_SIZE)) {
+		bsize = le32_to_cpu(cfg->blk_size);
+		if (!IS_POW2(bsize) || bsize < BLK_SECTOR_SIZE || bsize > VBLK_MAX_BLOCK_SIZE) {
+			kprintf("%s: invalid block size %u\n", vb->name, bsize);
+			return -EINVAL;
+		}
+	}
+	/* Capacity is in 512-byte sectors; its byte count must fit in 64 bits. */
+	if (capacity > (~0ull >> BLK_SECTOR_SHIFT)) {
+		kprintf("%s: capacity %llu sectors overflows\n", vb->name,
+			(unsigned long long)capacity);
+		return -EINVAL;
+	}
+	capacity -= capacity % (bsize / BLK_SECTOR_SIZE);
+	if (virtio_has_feature(vdev, VIRTIO_BLK_F_SEG_MAX) && le32_to_cpu(cfg->seg_max))
+		seg_max = le32_to_cpu(cfg->seg_max);
+	if (virtio_has_feature(vdev, VIRTIO_BLK_F_SIZE_MAX) && le32_to_cpu(cfg->size_max))
+		size_max = MIN(le32_to_cpu(cfg->size_max), VBLK_MAX_CMD_BYTES);
+	seg_max = MIN(seg_max, VBLK_MAX_SEGS);
+	if ((u64)seg_max * size_max < bsize) {
+		kprintf("%s: seg_max %u x size_max %u cannot carry one %u-byte block\n",
+			vb->name, seg_max, size_max, bsize);
+		return -EINVAL;
+	}
+
+	info->block_size = bsize;
+	info->capacity = capacity;
+	info->max_segments = seg_max;
+	info->max_segment_size = size_max;
+	info->read_only = virtio_has_feature(vdev, VIRTIO_BLK_F_RO);
+	info->has_flush = virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH);
+	info->has_barrier = virtio_has_feature(vdev, VIRTIO_BLK_F_BARRIER);
+	info->wce_switchable = virtio_has_feature(vdev, VIRTIO_BLK_F_CONFIG_WCE);
+	info->volatile_cache = info->wce_switchable ? cfg->writeback != 0 : info->has_flush;
+	vb->tagged = info->has_barrier;
+	vb->max_cmd_bytes = (u32)MIN((u64)VBLK_MAX_CMD_BYTES, (u64)seg_max * size_max);
+	vb->geometry = cfg->geometry;
+	vb->physical_block_exp = cfg->physical_block_exp;
+	vb->min_io_size = le16_to_cpu(cfg->min_io_size);
+	vb->opt_io_size = le32_to_cpu(cfg->opt_io_size);
+	return 0;
+}
+
+/* virtio_driver.setup: runs between FEATURES_OK and DRIVER_OK. */
+static int vblk_setup(struct virtio_dev *vdev, void *ctx)
+{
+	struct vblk *vb = ctx;
+	struct virtio_blk_config cfg;
+	int err;
+
+	err = vblk_read_config(vb, &cfg);
+	if (err)
+		return err;
+	err = vblk_apply_config(vb, &cfg);
+	if (err)
+		return err;
+	err = virtio_vq_setup(vdev, 0, &vb->vq, VBLK_QUEUE_SIZE);
+	if (err) {
+		kprintf("%s: request queue set-up failed (%s)\n", vb->name, errno_name(err));
+		return err;
+	}
+	if (vb->vq.num < 3) {
+		kprintf("%s: queue of %u entries cannot hold a request\n", vb->name, vb->vq.num);
+		return -EINVAL;
+	}
+	if (!vb->cmds) {
+		vb->cmds = kalloc(sizeof(*vb->cmds) * vb->vq.num, 16);
+		if (!vb->cmds)
+			return -ENOMEM;
+	}
+	vb->free_cmds = NULL;
+	for (unsigned i = 0; i < vb->vq.num; i++) {
+		vb->cmds[i].req = NULL;
+		vb->cmds[i].next_free = vb->free_cmds;
+		vb->free_cmds = &vb->cmds[i];
+	}
+	vb->bdev.info.queue_depth = vb->vq.num;
+	return 0;
+}
+
+static const struct virtio_driver vblk_driver = {
+	.name = "virtio-blk",
+	.device_id = VIRTIO_ID_BLOCK,
+	.features = vblk_feature_table,
+	.nfeatures = ARRAY_SIZE(vblk_feature_table),
+	.fixup_features = vblk_fixup_features,
+	.setup = vblk_setup,
+};
+
+int vblk_reinit(struct vblk *vb)
+{
+	return virtio_dev_init(vb->vdev, &vblk_driver, vb);
+}
+
+int vblk_probe(struct virtio_dev *vdev, unsigned index, struct blk_dev **out)
+{
+	struct vblk *vb;
+	int err;
+
+	if (vdev->device_id != VIRTIO_ID_BLOCK)
+		return -ENODEV;
+	vb = kalloc(sizeof(*vb), 16);
+	if (!vb)
+		return -ENOMEM;
+	vb->vdev = vdev;
+	snprintf(vb->name, sizeof(vb->name), "vblk%u", index);
+	vb->bdev = (struct blk_dev){
+		.ops = &vblk_ops,
+		.ctx = vb,
+		.info.name = vb->name,
+	};
+	err = vblk_reinit(vb);
+	if (err) {
+		kprintf("%s: %s: initialisation failed (%s)\n", vb->name, vdev->name,
+			errno_name(err));
+		return err;
+	}
+	*out = &vb->bdev;
+	return 0;
+}
+
+int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
+{
+	const struct vblk *vb = bdev->ctx;
+	char feat[160];
+
+	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
+	return snprintf(buf, size,
+			"transport=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
+			"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u",
+			vb->vdev->transport, (unsigned long long)bdev->info.capacity,
+			bdev->info.block_size, feat, bdev->info.read_only,
+			bdev->info.queue_depth, bdev->info.max_segments,
+			bdev->info.max_segment_size, le16_to_cpu(vb->geometry.cylinders),
+			vb->geometry.heads, vb->geometry.sectors,
+			(unsigned long long)bdev->info.block_size << MIN(vb->physical_block_exp, 16),
+			vb->min_io_size, vb->opt_io_size);
+}
+
+const struct vblk_stats *vblk_stats(const struct blk_dev *bdev)
+{
+	return &((const struct vblk *)bdev->ctx)->stats;
+}
+
+u64 vblk_features(const struct blk_dev *bdev)
+{
+	return ((const struct vblk *)bdev->ctx)->vdev->features;
+}

@@ -1,0 +1,217 @@
+/*
+ * drivers/virtio/virtio.c - the virtio initialisation sequence and the
+ * helpers every driver shares (virtio 1.2 sections 2.1, 2.2, 2.5, 3.1).
+ *
+ * This is the only place that walks the device status state machine, so
+ * every transport and every driver gets the same, spec-ordered sequence and
+ * the same error handling: any failure after ACKNOWLEDGE sets FAILED.
+ */
+#include "drivers/virtio/virtio.h"
+
+#include "arch/arch.h"
+#include "lib/alloc.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+/* How long a device may take to finish a reset (2.1.2 / 4.2.3.1.1). */
+#define VIRTIO_RESET_TIMEOUT_NS (1000ull * 1000 * 1000)
+#define VIRTIO_CREAD_TRIES 64
+
+int virtio_dev_reset(struct virtio_dev *vdev)
+{
+	u64 deadline = arch_time_ns() + VIRTIO_RESET_TIMEOUT_NS;
+
+	vdev->ops->set_status(vdev, 0);
+	/* The device has reset only once status reads back as 0. */
+	while (vdev->ops->get_status(vdev) != 0) {
+		if (arch_time_ns() > deadline)
+			return -ETIMEDOUT;
+		arch_cpu_relax();
+	}
+	return 0;
+}
+
+static void virtio_add_status(struct virtio_dev *vdev, u8 bits)
+{
+	vdev->ops->set_status(vdev, vdev->ops->get_status(vdev) | bits);
+}
+
+void virtio_dev_fail(struct virtio_dev *vdev)
+{
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_FAILED);
+}
+
+static u64 virtio_driver_mask(const struct virtio_driver *drv, bool legacy)
+{
+	u64 mask = 0;
+
+	for (unsigned i = 0; i < drv->nfeatures; i++)
+		mask |= BIT64(drv->features[i].bit);
+	/* 6.1: a modern driver must accept VERSION_1; legacy never sees it. */
+	if (!legacy)
+		mask |= BIT64(VIRTIO_F_VERSION_1);
+	else
+		mask &= ~BIT64(VIRTIO_F_VERSION_1);
+	return mask;
+}
+
+/* Feature negotiation (3.1.1 steps 4-6).  0, -ENODEV or -EIO. */
+static int virtio_negotiate(struct virtio_dev *vdev, const struct virtio_driver *drv)
+{
+	u64 offered = vdev->ops->get_features(vdev);
+	u64 accept = offered & virtio_driver_mask(drv, vdev->legacy);
+
+	vdev->device_features = offered;
+	if (!vdev->legacy && !(offered & BIT64(VIRTIO_F_VERSION_1))) {
+		kprintf("%s: modern transport but device lacks VERSION_1\n", vdev->name);
+		return -ENODEV;
+	}
+	if (drv->fixup_features)
+		accept = drv->fixup_features(vdev, accept) & offered;
+	vdev->ops->set_features(vdev, accept);
+	vdev->features = accept;
+	if (vdev->legacy)
+		return 0;	/* legacy devices have no FEATURES_OK step */
+
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_FEATURES_OK);
+	/* 3.1.1 step 6: the device may refuse our subset by clearing it. */
+	if (!(vdev->ops->get_status(vdev) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		kprintf("%s: device refused features 0x%llx (FEATURES_OK not kept)\n",
+			vdev->name, (unsigned long long)accept);
+		return -EIO;
+	}
+	return 0;
+}
+
+int virtio_dev_init(struct virtio_dev *vdev, const struct virtio_driver *drv,
+		    void *ctx)
+{
+	int err;
+
+	if (vdev->device_id != drv->device_id)
+		return -ENODEV;
+	err = virtio_dev_reset(vdev);
+	if (err) {
+		kprintf("%s: device did not complete reset\n", vdev->name);
+		goto fail;
+	}
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_DRIVER);
+
+	err = virtio_negotiate(vdev, drv);
+	if (err)
+		goto fail;
+	err = drv->setup(vdev, ctx);
+	if (err)
+		goto fail;
+
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_DRIVER_OK);
+	if (vdev->ops->get_status(vdev) & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		kprintf("%s: device needs reset right after DRIVER_OK\n", vdev->name);
+		err = -EIO;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	virtio_dev_fail(vdev);
+	return err;
+}
+
+/* Read config with the widest naturally aligned accesses available. */
+static void virtio_cread_raw(struct virtio_dev *vdev, unsigned offset,
+			     u8 *buf, unsigned len)
+{
+	while (len) {
+		unsigned w = 1;
+		u32 v;
+
+		if (len >= 4 && offset % 4 == 0)
+			w = 4;
+		else if (len >= 2 && offset % 2 == 0)
+			w = 2;
+		v = vdev->ops->config_read(vdev, offset, w);
+		/* Store little-endian: config fields are le types. */
+		for (unsigned i = 0; i < w; i++)
+			buf[i] = (u8)(v >> (8 * i));
+		buf += w;
+		offset += w;
+		len -= w;
+	}
+}
+
+int virtio_cread(struct virtio_dev *vdev, unsigned offset, void *buf, unsigned len)
+{
+	u8 check[64];
+
+	for (unsigned tries = 0; tries < VIRTIO_CREAD_TRIES; tries++) {
+		u32 gen = vdev->ops->config_generation(vdev);
+
+		virtio_cread_raw(vdev, offset, buf, len);
+		if (vdev->legacy) {
+			/*
+			 * No generation counter: a multi-word field is only
+			 * trustworthy if a second read agrees.
+			 */
+			if (len <= 4)
+				return 0;
+			virtio_cread_raw(vdev, offset, check, MIN(len, sizeof(check)));
+			if (memcmp(check, buf, MIN(len, sizeof(check))) == 0)
+				return 0;
+		} else if (vdev->ops->config_generation(vdev) == gen) {
+			return 0;
+		}
+	}
+	kprintf("%s: configuration space never stabilised\n", vdev->name);
+	return -EIO;
+}
+
+static void virtio_vq_notify(struct virtq *vq)
+{
+	struct virtio_dev *vdev = vq->priv;
+
+	vdev->ops->notify(vdev, vq->index);
+}
+
+int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq,
+		    unsigned max_num)
+{
+	void *ring = vq->ring_mem, *priv = vq->priv_mem;
+	unsigned num = vq->num;
+	u8 *base;
+
+	if (!ring) {
+		unsigned qmax = vdev->ops->queue_max(vdev, index);
+
+		if (qmax == 0)
+			return -ENOENT;
+		num = MIN(MIN(qmax, max_num), VIRTQ_MAX_SIZE);
+		while (!IS_POW2(num))
+			num &= num - 1;	/* round down to a power of two */
+		ring = kalloc(virtq_ring_size(num, vdev->queue_align), 4096);
+		priv = kalloc(virtq_priv_size(num), 16);
+		if (!ring || !priv)
+			return -ENOMEM;
+	}
+	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv,
+		   virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX),
+		   virtio_vq_notify, vdev);
+	base = ring;
+	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(base),
+				      virt_to_phys(vq->avail), virt_to_phys(vq->used));
+}
+
+void virtio_features_str(const struct virtio_dev *vdev,
+			 const struct virtio_driver *drv, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < drv->nfeatures; i++) {
+		if (!virtio_has_feature(vdev, drv->features[i].bit))
+			continue;
+		len += (size_t)snprintf(buf + MIN(len, size), size - MIN(len, size),
+					"%s%s", len ? "," : "", drv->features[i].name);
+	}
+}

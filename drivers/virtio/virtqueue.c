@@ -1,0 +1,249 @@
+/*
+ * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7).
+ *
+ * Invariants:
+ *  - shadow[] is the truth about descriptors; desc[] in shared memory is
+ *    only ever written.  Free descriptors are linked through shadow[].next
+ *    starting at free_head; num_free counts them.
+ *  - heads[h].token != NULL exactly while the chain headed by h is in flight
+ *    (added and neither completed nor detached).  Non-head descriptors of a
+ *    chain always have a NULL token, so a used id naming one is rejected.
+ *  - avail_idx is what we published; used->idx is read once per pop and
+ *    may never run more than num entries ahead of last_used.
+ *
+ * Barriers (each one also commented where it is issued):
+ *  - dma_wmb before publishing avail->idx: descriptors and the ring entry
+ *    must be visible to the device before the index that exposes them;
+ *  - dma_mb between publishing avail->idx and reading the device's
+ *    notification suppression (used->flags / avail_event), otherwise we could
+ *    read a stale "don't notify" and the device would sleep on new work;
+ *  - dma_rmb after seeing used->idx move, before reading the used entries
+ *    it covers (and the request data / status the device wrote).
+ */
+#include "drivers/virtio/virtqueue.h"
+
+#include <asm/io.h>
+
+#include "arch/arch.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+/* avail->ring[num] is used_event; used->ring[num] is avail_event (2.7.10). */
+static le16 *virtq_used_event(struct virtq *vq)
+{
+	return &vq->avail->ring[vq->num];
+}
+
+static le16 *virtq_avail_event(struct virtq *vq)
+{
+	return (le16 *)&vq->used->ring[vq->num];
+}
+
+void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
+		void *priv_mem, bool event_idx,
+		void (*notify)(struct virtq *vq), void *priv)
+{
+	u8 *base = ring;
+
+	BUG_ON(!IS_POW2(num) || num > VIRTQ_MAX_SIZE);
+	memset(ring, 0, virtq_ring_size(num, align));
+	memset(priv_mem, 0, virtq_priv_size(num));
+
+	*vq = (struct virtq){
+		.desc = (struct virtq_desc *)base,
+		.avail = (struct virtq_avail *)(base + virtq_avail_offset(num)),
+		.used = (struct virtq_used *)(base + virtq_used_offset(num, align)),
+		.shadow = priv_mem,
+		.heads = (struct virtq_head *)((u8 *)priv_mem +
+					       sizeof(struct virtq_shadow) * num),
+		.num = num,
+		.index = index,
+		.num_free = num,
+		.event_idx = event_idx,
+		.notify = notify,
+		.priv = priv,
+		.ring_mem = ring,
+		.priv_mem = priv_mem,
+		.align = align,
+	};
+	for (u16 i = 0; i < num; i++)
+		vq->shadow[i].next = (u16)(i + 1);
+}
+
+/* Write one descriptor: the shadow first, then the shared copy. */
+static void virtq_set_desc(struct virtq *vq, u16 i, const struct virtq_buf *b,
+			   u16 flags, u16 next)
+{
+	struct virtq_shadow *s = &vq->shadow[i];
+
+	s->addr = virt_to_phys(b->addr);
+	s->len = b->len;
+	s->flags = flags;
+	s->next = next;
+	vq->desc[i] = (struct virtq_desc){
+		.addr = cpu_to_le64(s->addr),
+		.len = cpu_to_le32(s->len),
+		.flags = cpu_to_le16(flags),
+		.next = cpu_to_le16(next),
+	};
+}
+
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+	      unsigned nin, void *token)
+{
+	unsigned total = nout + nin;
+	u16 head, i, prev = 0;
+	u32 in_len = 0;
+
+	if (vq->broken)
+		return -EIO;
+	if (total == 0 || !token)
+		return -EINVAL;
+	for (unsigned k = 0; k < total; k++) {
+		if (!bufs[k].addr || bufs[k].len == 0)
+			return -EINVAL;
+	}
+	if (total > vq->num_free)
+		return -ENOSPC;
+
+	head = i = vq->free_head;
+	for (unsigned k = 0; k < total; k++) {
+		u16 flags = k + 1 < total ? VIRTQ_DESC_F_NEXT : 0;
+
+		if (k >= nout) {
+			flags |= VIRTQ_DESC_F_WRITE;
+			in_len += bufs[k].len;
+		}
+		prev = i;
+		/* The free link becomes the chain link: keep it as `next`. */
+		virtq_set_desc(vq, i, &bufs[k], flags, vq->shadow[i].next);
+		i = vq->shadow[i].next;
+	}
+	/* The last descriptor has no NEXT flag; clear its stale link too. */
+	vq->shadow[prev].next = 0;
+	vq->desc[prev].next = cpu_to_le16(0);
+	vq->free_head = i;
+	vq->num_free = (u16)(vq->num_free - total);
+	vq->heads[head] = (struct virtq_head){
+		.token = token, .ndescs = (u16)total, .in_len = in_len,
+	};
+
+	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = cpu_to_le16(head);
+	/* Descriptors and ring entry before the index that exposes them. */
+	dma_wmb();
+	vq->avail_idx++;
+	le16_write_once(&vq->avail->idx, vq->avail_idx);
+	vq->inflight++;
+	return 0;
+}
+
+bool virtq_kick(struct virtq *vq)
+{
+	u16 old = vq->kicked_idx, new_idx = vq->avail_idx;
+	bool need;
+
+	if (vq->broken || old == new_idx)
+		return false;
+	/*
+	 * Our avail->idx store must be visible before we read whether the
+	 * device wants a notification; see the header comment.
+	 */
+	dma_mb();
+	vq->kicked_idx = new_idx;
+	if (vq->event_idx)
+		need = virtq_need_event(le16_read_once(virtq_avail_event(vq)),
+					new_idx, old);
+	else
+		need = !(le16_read_once(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
+	if (need)
+		vq->notify(vq);
+	return need;
+}
+
+bool virtq_has_used(const struct virtq *vq)
+{
+	return !vq->broken && le16_read_once(&vq->used->idx) != vq->last_used;
+}
+
+void virtq_mark_broken(struct virtq *vq, const char *reason)
+{
+	if (vq->broken)
+		return;
+	vq->broken = true;
+	vq->broken_reason = reason;
+	kprintf("virtq%u: device misbehaved (%s): queue marked broken, %u requests failed\n",
+		vq->index, reason, vq->inflight);
+}
+
+/* Return the chain headed by `head` to the free list; give back its token. */
+static void *virtq_free_chain(struct virtq *vq, u16 head)
+{
+	struct virtq_head *h = &vq->heads[head];
+	void *token = h->token;
+	u16 i = head;
+
+	/* Walk our shadow links, never the device-visible ones. */
+	for (u16 k = 1; k < h->ndescs; k++)
+		i = vq->shadow[i].next;
+	vq->shadow[i].next = vq->free_head;
+	vq->free_head = head;
+	vq->num_free = (u16)(vq->num_free + h->ndescs);
+	*h = (struct virtq_head){ 0 };
+	vq->inflight--;
+	return token;
+}
+
+void *virtq_get_used(struct virtq *vq, u32 *len)
+{
+	const struct virtq_used_elem *e;
+	u16 used_idx;
+	u32 id, ulen;
+
+	if (vq->broken)
+		return NULL;
+	used_idx = le16_read_once(&vq->used->idx);
+	if (used_idx == vq->last_used)
+		return NULL;
+	/* The device may not complete more chains than we have in flight. */
+	if ((u16)(used_idx - vq->last_used) > vq->inflight) {
+		virtq_mark_broken(vq, "used index ran ahead of in-flight requests");
+		return NULL;
+	}
+	/* Seeing used->idx move must come before reading what it covers. */
+	dma_rmb();
+	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
+	id = le32_to_cpu(READ_ONCE(e->id));
+	ulen = le32_to_cpu(READ_ONCE(e->len));
+	if (id >= vq->num) {
+		virtq_mark_broken(vq, "used id out of range");
+		return NULL;
+	}
+	if (!vq->heads[id].token) {
+		virtq_mark_broken(vq, "used id is not an in-flight chain head");
+		return NULL;
+	}
+	if (ulen > vq->heads[id].in_len) {
+		virtq_mark_broken(vq, "used length exceeds the writable buffers");
+		return NULL;
+	}
+	vq->last_used++;
+	if (vq->event_idx) {
+		/*
+		 * Ask for an interrupt only after the entry just consumed;
+		 * harmless when polling, correct once interrupts are on.
+		 */
+		le16_write_once(virtq_used_event(vq), vq->last_used);
+	}
+	*len = ulen;
+	return virtq_free_chain(vq, (u16)id);
+}
+
+void *virtq_detach_unused(struct virtq *vq)
+{
+	for (u16 i = 0; i < vq->num; i++) {
+		if (vq->heads[i].token)
+			return virtq_free_chain(vq, i);
+	}
+	return NULL;
+}

@@ -1,0 +1,126 @@
+/*
+ * drivers/virtio/virtqueue.h - split virtqueue, driver side (virtio 1.2, 2.7).
+ *
+ * Interface: a transport-agnostic ring.  The owner gives it ring memory and
+ * a notify callback; it never touches a register.  Chains of buffers are
+ * added with an opaque caller token, the device is kicked when event
+ * suppression says so, and completed tokens are popped from the used ring.
+ *
+ * The device is not trusted: every used entry is validated (index movement,
+ * id in range, id is the head of a chain we issued and have not yet seen
+ * completed, used length within what the chain offered for writing).  The
+ * first violation marks the queue broken; from then on nothing is added or
+ * popped, and the owner collects every in-flight token with
+ * virtq_detach_unused() to fail it, then resets the device.
+ *
+ * Concurrency: single-threaded; callers serialise all calls on one queue.
+ */
+#ifndef ORDO_VIRTQUEUE_H
+#define ORDO_VIRTQUEUE_H
+
+#include "lib/types.h"
+#include "drivers/virtio/virtio_ring.h"
+
+/* One buffer of a chain, by kernel address (identity-mapped to the bus). */
+struct virtq_buf {
+	void *addr;
+	u32 len;
+};
+
+/* Driver-private copy of a descriptor: never read back from shared memory. */
+struct virtq_shadow {
+	u64 addr;
+	u32 len;
+	u16 flags;
+	u16 next;
+};
+
+/* Per chain head: who owns it and what the device may write into it. */
+struct virtq_head {
+	void *token;		/* NULL: this descriptor is not an in-flight head */
+	u16 ndescs;
+	u32 in_len;		/* bytes the device may write (WRITE descriptors) */
+};
+
+struct virtq {
+	/* Shared with the device. */
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+
+	/* Driver private. */
+	struct virtq_shadow *shadow;
+	struct virtq_head *heads;
+	u16 num;		/* ring size, a power of two */
+	u16 index;		/* queue number on the device */
+	u16 free_head;
+	u16 num_free;
+	u16 avail_idx;		/* value we last published in avail->idx */
+	u16 kicked_idx;		/* avail_idx at the last notification decision */
+	u16 last_used;		/* next used entry we will consume */
+	u16 inflight;		/* chains issued and not yet completed */
+	bool event_idx;		/* VIRTIO_F_RING_EVENT_IDX negotiated */
+	bool broken;
+	const char *broken_reason;
+
+	void (*notify)(struct virtq *vq);
+	void *priv;		/* for the owner (transport/device) */
+
+	/* Memory given to virtq_init(), kept so a reset can reuse it. */
+	void *ring_mem;
+	void *priv_mem;
+	size_t align;
+};
+
+/* Bytes of driver-private state virtq_init() needs for a ring of `num`. */
+static inline size_t virtq_priv_size(unsigned num)
+{
+	return (sizeof(struct virtq_shadow) + sizeof(struct virtq_head)) * num;
+}
+
+/*
+ * Set up a queue of `num` entries (a power of two) over `ring`, laid out as
+ * virtq_ring_size(num, align) bytes (zeroed here), with `priv_mem` of
+ * virtq_priv_size(num) bytes.  Also used to re-initialise after a device
+ * reset, once every token has been detached.
+ */
+void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
+		void *priv_mem, bool event_idx,
+		void (*notify)(struct virtq *vq), void *priv);
+
+/*
+ * Add a chain: `nout` device-readable buffers then `nin` device-writable
+ * ones, identified by `token` (non-NULL) when it completes.
+ * Returns 0, -ENOSPC if fewer than nout + nin descriptors are free (retry
+ * after completions), -EINVAL for an empty chain, a zero-length or NULL
+ * buffer, or -EIO if the queue is broken.
+ */
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+	      unsigned nin, void *token);
+
+/*
+ * Publish what was added and notify the device if it asked for it (event
+ * index or the NO_NOTIFY flag).  Returns true if it notified.
+ */
+bool virtq_kick(struct virtq *vq);
+
+/*
+ * Pop one completed chain.  Returns its token and stores the number of bytes
+ * the device wrote in *len, or returns NULL when nothing is pending or the
+ * queue is (or has just been found) broken: check vq->broken.
+ */
+void *virtq_get_used(struct virtq *vq, u32 *len);
+
+/* True if the used ring has entries we have not consumed (no validation). */
+bool virtq_has_used(const struct virtq *vq);
+
+/*
+ * Take back one in-flight chain without a completion (after the queue broke
+ * or the device was reset).  Returns its token, or NULL when none is left.
+ */
+void *virtq_detach_unused(struct virtq *vq);
+
+/* Mark the queue broken (e.g. the device reported NEEDS_RESET). */
+void virtq_mark_broken(struct virtq *vq, const char *reason);
+
+#endif

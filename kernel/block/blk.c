@@ -1,0 +1,401 @@
+/*
+ * kernel/block/blk.c - block layer: request checks, accounting, the
+ * ordering mode, flush elimination and merging, bounded waits (see blk.h).
+ *
+ * Flush state machine (DRAIN_FLUSH mode; other modes never send FLUSH):
+ *  - writes_done counts writes that completed successfully;
+ *  - at most one FLUSH is at the device (flush_cmd).  When it was sent it
+ *    covered flush_covers = writes_done (virtio FLUSH covers only writes
+ *    that completed before it was submitted);
+ *  - a flush request arriving while it is busy joins flush_waiters if
+ *    flush_covers == writes_done (nothing new to cover), otherwise waits on
+ *    flush_next for one more FLUSH that all such requests share;
+ *  - a successful FLUSH sets flushed_upto = flush_covers; a flush request
+ *    finding writes_done == flushed_upto has nothing to make durable and
+ *    completes without a command.  A failed FLUSH leaves flushed_upto alone
+ *    and fails its waiters with the device's error.
+ * Requests that finish without reaching the device (elided or ignored
+ * flushes) complete from the next blk_poll(), never inside blk_submit().
+ */
+#include "kernel/block/blk.h"
+
+#include "arch/arch.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+
+static const char *const blk_order_names[] = {
+	[BLK_ORDER_DRAIN_FLUSH] = "drain-flush",
+	[BLK_ORDER_DRAIN] = "drain",
+	[BLK_ORDER_TAG] = "tag",
+	[BLK_ORDER_NONE] = "none",
+};
+
+const char *blk_order_name(enum blk_order order)
+{
+	return (unsigned)order < ARRAY_SIZE(blk_order_names) ? blk_order_names[order] : "?";
+}
+
+enum blk_order blk_order_select(const struct blk_dev_info *info, bool ignore_flush)
+{
+	if (ignore_flush)
+		return BLK_ORDER_NONE;
+	if (info->has_flush)
+		return info->volatile_cache ? BLK_ORDER_DRAIN_FLUSH : BLK_ORDER_DRAIN;
+	if (info->has_barrier)
+		return BLK_ORDER_TAG;
+	/* No FLUSH: assume no volatile cache, still drain for ordering. */
+	return BLK_ORDER_DRAIN;
+}
+
+void blk_update_order(struct blk *b)
+{
+	b->order = blk_order_select(&b->dev->info, b->ignore_flush);
+}
+
+void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush)
+{
+	*b = (struct blk){
+		.dev = dev,
+		.ignore_flush = ignore_flush,
+		.timeout_ms = BLK_DEFAULT_TIMEOUT_MS,
+	};
+	blk_update_order(b);
+}
+
+/* Finish a request that never reached the device: from the next poll. */
+static void blk_defer(struct blk *b, struct blk_req *req, int status)
+{
+	req->status = status;
+	req->blk.next = b->deferred;
+	b->deferred = req;
+}
+
+static void blk_finish(struct blk_req *req, int status)
+{
+	req->status = status;
+	req->completed = true;
+	if (req->done)
+		req->done(req);
+}
+
+/* Device completion of any request we submitted: account, then hand back. */
+static void blk_complete(struct blk_req *req)
+{
+	struct blk *b = req->blk.owner;
+
+	b->inflight--;
+	if (req->status) {
+		b->stats.errors++;
+	} else if (req->op == BLK_OP_WRITE) {
+		b->writes_done++;
+		b->stats.writes++;
+		b->stats.bytes_written += req->len;
+	} else if (req->op == BLK_OP_READ) {
+		b->stats.reads++;
+		b->stats.bytes_read += req->len;
+	}
+	req->done = req->blk.user_done;
+	blk_finish(req, req->status);
+}
+
+/* Give a checked request to the device.  0 or the device's -errno. */
+static int blk_issue(struct blk *b, struct blk_req *req)
+{
+	int err;
+
+	req->blk.user_done = req->done;
+	req->blk.owner = b;
+	req->done = blk_complete;
+	req->completed = false;
+	req->status = 0;
+	err = b->dev->ops->submit(b->dev->ctx, req);
+	if (err) {
+		req->done = req->blk.user_done;
+		return err;
+	}
+	b->inflight++;
+	return 0;
+}
+
+static void blk_flush_send(struct blk *b);
+
+/* The device answered our FLUSH: release everyone it covered. */
+static void blk_flush_cmd_done(struct blk_req *cmd)
+{
+	struct blk *b = cmd->priv;
+	struct blk_req *w = b->flush_waiters, *next_list = b->flush_next;
+
+	if (cmd->status == 0)
+		b->flushed_upto = MAX(b->flushed_upto, b->flush_covers);
+	b->flush_busy = false;
+	b->flush_waiters = NULL;
+	b->flush_next = NULL;
+	for (struct blk_req *next; w; w = next) {
+		next = w->blk.next;
+		blk_finish(w, cmd->status);
+	}
+	if (!next_list)
+		return;
+	if (b->writes_done == b->flushed_upto) {
+		/* Everything they needed was covered after all. */
+		for (struct blk_req *next; next_list; next_list = next) {
+			next = next_list->blk.next;
+			b->stats.flushes_elided++;
+			blk_finish(next_list, 0);
+		}
+		return;
+	}
+	b->flush_waiters = next_list;
+	blk_flush_send(b);
+}
+
+static void blk_flush_send(struct blk *b)
+{
+	int err;
+
+	b->flush_cmd = (struct blk_req){
+		.op = BLK_OP_FLUSH, .done = blk_flush_cmd_done, .priv = b,
+	};
+	b->flush_covers = b->writes_done;
+	b->flush_busy = true;
+	b->stats.flushes_sent++;
+	err = blk_issue(b, &b->flush_cmd);
+	if (err) {
+		/* Never reached the device: its waiters fail from the next poll. */
+		struct blk_req *w = b->flush_waiters;
+
+		b->flush_busy = false;
+		b->flush_waiters = NULL;
+		for (struct blk_req *next; w; w = next) {
+			next = w->blk.next;
+			blk_defer(b, w, err);
+		}
+	}
+}
+
+static void blk_flush_submit(struct blk *b, struct blk_req *req)
+{
+	req->completed = false;
+	req->status = 0;
+	b->stats.flush_requests++;
+	if (b->order == BLK_ORDER_NONE) {
+		b->stats.flushes_ignored++;
+		blk_defer(b, req, 0);
+	} else if (!b->dev->info.volatile_cache || !b->dev->info.has_flush) {
+		/* Completed writes are already durable: nothing to send. */
+		b->stats.flushes_elided++;
+		blk_defer(b, req, 0);
+	} else if (b->flush_busy) {
+		struct blk_req **list = b->flush_covers == b->writes_done ?
+						&b->flush_waiters : &b->flush_next;
+
+		b->stats.flushes_merged++;
+		req->blk.next = *list;
+		*list = req;
+	} else if (b->writes_done == b->flushed_upto) {
+		b->stats.flushes_elided++;
+		blk_defer(b, req, 0);
+	} else {
+		req->blk.next = NULL;
+		b->flush_waiters = req;
+		blk_flush_send(b);
+	}
+}
+
+/* Range, alignment and permission checks.  0 or -errno. */
+static int blk_check(const struct blk *b, const struct blk_req *req)
+{
+	const struct blk_dev_info *info = &b->dev->info;
+	u64 nsect;
+
+	switch (req->op) {
+	case BLK_OP_FLUSH:
+		return 0;
+	case BLK_OP_GET_ID:
+		return req->buf && req->len ? 0 : -EINVAL;
+	case BLK_OP_READ:
+	case BLK_OP_WRITE:
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (!req->buf || req->len == 0 || req->len % info->block_size ||
+	    (req->sector << BLK_SECTOR_SHIFT) % info->block_size)
+		return -EINVAL;
+	nsect = req->len >> BLK_SECTOR_SHIFT;
+	/* Written so that sector + nsect cannot wrap. */
+	if (req->sector > info->capacity || nsect > info->capacity - req->sector)
+		return -ERANGE;
+	if (req->op == BLK_OP_WRITE && info->read_only)
+		return -EROFS;
+	return 0;
+}
+
+int blk_submit(struct blk *b, struct blk_req *req)
+{
+	int err = blk_check(b, req);
+
+	if (err)
+		return err;
+	if (req->op == BLK_OP_FLUSH) {
+		blk_flush_submit(b, req);
+		return 0;
+	}
+	if (b->order == BLK_ORDER_TAG && b->barrier_pending) {
+		req->flags |= BLK_REQ_BARRIER;
+		b->barrier_pending = false;
+	}
+	return blk_issue(b, req);
+}
+
+int blk_poll(struct blk *b)
+{
+	struct blk_req *d = b->deferred;
+
+	b->deferred = NULL;
+	for (struct blk_req *next; d; d = next) {
+		next = d->blk.next;
+		blk_finish(d, d->status);
+	}
+	return b->dev->ops->poll(b->dev->ctx);
+}
+
+/* The device stopped answering: reset it, failing all it holds. */
+static void blk_timeout(struct blk *b)
+{
+	b->stats.timeouts++;
+	kprintf("%s: no completion within %u ms: resetting device, %u requests failed\n",
+		b->dev->info.name, b->timeout_ms, b->inflight);
+	b->dev->ops->reset(b->dev->ctx, -ETIMEDOUT);
+	blk_poll(b);
+}
+
+static u64 blk_deadline(const struct blk *b)
+{
+	return arch_time_ns() + (u64)b->timeout_ms * 1000000ull;
+}
+
+int blk_wait(struct blk *b, struct blk_req *req)
+{
+	u64 deadline = blk_deadline(b);
+
+	while (!req->completed) {
+		if (blk_poll(b) == 0 && !req->completed) {
+			if (arch_time_ns() > deadline) {
+				blk_timeout(b);
+				/* A flush re-sent by the reset may still run. */
+				deadline = blk_deadline(b);
+				if (!req->completed)
+					continue;
+				return -ETIMEDOUT;
+			}
+			arch_cpu_relax();
+		}
+	}
+	return req->status;
+}
+
+int blk_drain(struct blk *b)
+{
+	u64 deadline = blk_deadline(b);
+
+	while (b->inflight || b->deferred) {
+		if (blk_poll(b) == 0 && b->inflight) {
+			if (arch_time_ns() > deadline) {
+				blk_timeout(b);
+				return -ETIMEDOUT;
+			}
+			arch_cpu_relax();
+		}
+	}
+	return 0;
+}
+
+/*
+ * Submit and wait for a request that lives on the caller's stack.  GCC sees
+ * the request linked into b->deferred (an elided flush) but not that
+ * blk_wait() always unlinks it before returning: silence that one warning.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+static int blk_sync(struct blk *b, struct blk_req *req)
+{
+	int err = blk_submit(b, req);
+
+	return err ? err : blk_wait(b, req);
+}
+#pragma GCC diagnostic pop
+
+int blk_flush(struct blk *b)
+{
+	struct blk_req req = { .op = BLK_OP_FLUSH };
+
+	return blk_sync(b, &req);
+}
+
+int blk_barrier(struct blk *b)
+{
+	int err;
+
+	switch (b->order) {
+	case BLK_ORDER_DRAIN_FLUSH:
+		err = blk_drain(b);
+		return err ? err : blk_flush(b);
+	case BLK_ORDER_DRAIN:
+		return blk_drain(b);
+	case BLK_ORDER_TAG:
+		/* The device orders the next request after all earlier ones. */
+		b->barrier_pending = true;
+		return 0;
+	default:
+		return 0;	/* NONE: the user asked for no ordering */
+	}
+}
+
+int blk_read(struct blk *b, u64 sector, void *buf, u32 len)
+{
+	struct blk_req req = { .op = BLK_OP_READ, .sector = sector, .buf = buf, .len = len };
+
+	return blk_sync(b, &req);
+}
+
+int blk_write(struct blk *b, u64 sector, const void *buf, u32 len)
+{
+	struct blk_req req = {
+		.op = BLK_OP_WRITE, .sector = sector, .buf = (void *)buf, .len = len,
+	};
+
+	return blk_sync(b, &req);
+}
+
+int blk_get_id(struct blk *b, char *buf, u32 len)
+{
+	struct blk_req req = { .op = BLK_OP_GET_ID, .buf = buf, .len = len };
+
+	return blk_sync(b, &req);
+}
+
+int blk_set_write_cache(struct blk *b, bool writeback)
+{
+	struct blk_dev_info *info = &b->dev->info;
+	int err;
+
+	if (!info->wce_switchable)
+		return -EOPNOTSUPP;
+	if (!writeback && info->volatile_cache) {
+		/* Nothing may stay behind in a cache we stop flushing. */
+		err = blk_drain(b);
+		if (!err)
+			err = blk_flush(b);
+		if (err)
+			return err;
+	}
+	err = b->dev->ops->set_write_cache(b->dev->ctx, writeback);
+	if (!info->volatile_cache) {
+		/* Writes so far went through: a later FLUSH need not cover them. */
+		b->flushed_upto = b->writes_done;
+	}
+	blk_update_order(b);
+	return err;
+}

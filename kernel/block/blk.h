@@ -1,0 +1,140 @@
+/*
+ * kernel/block/blk.h - the block layer: ordering, flush policy, waits.
+ *
+ * Interface: a struct blk wraps one struct blk_dev (blkdev.h) and is what
+ * the filesystem, the tests and the benchmarks use.  It checks every request
+ * (range, alignment, read-only), counts what completes, and implements the
+ * three ordering primitives on top of whatever the device offers:
+ *
+ *   blk_drain()   wait until every submitted request has completed;
+ *   blk_flush()   make every write that has completed durable (a FLUSH to
+ *                 the device, skipped when none is needed, merged with
+ *                 flushes already under way);
+ *   blk_barrier() order everything before it ahead of everything after it,
+ *                 durably, in the cheapest way the ordering mode allows.
+ *
+ * The ordering mode is chosen from the device's properties by
+ * blk_order_select(), the table of design.md section 3 (Linux's
+ * virtblk_probe after "support barriers without FLUSH feature"):
+ *
+ *   FLUSH and a volatile cache     -> DRAIN_FLUSH  drain, FLUSH
+ *   FLUSH, cache off (CONFIG_WCE)  -> DRAIN        drain only
+ *   legacy BARRIER, no FLUSH       -> TAG          next request tagged
+ *   neither                        -> DRAIN        assume no volatile cache
+ *   ignore-flush (opt-in, unsafe)  -> NONE         no drains, no flushes
+ *
+ * Every wait is bounded by the queue's timeout: a device that stops
+ * answering gets -ETIMEDOUT for everything outstanding and a reset, never a
+ * hang.  Single-threaded and polled: waits call the device's poll().
+ */
+#ifndef ORDO_BLK_H
+#define ORDO_BLK_H
+
+#include "kernel/block/blkdev.h"
+
+enum blk_order {
+	BLK_ORDER_DRAIN_FLUSH,
+	BLK_ORDER_DRAIN,
+	BLK_ORDER_TAG,
+	BLK_ORDER_NONE,
+};
+
+/* "drain-flush", "drain", "tag" or "none", as in the probe line. */
+const char *blk_order_name(enum blk_order order);
+
+/* The ordering mode for a device with these properties (see above). */
+enum blk_order blk_order_select(const struct blk_dev_info *info, bool ignore_flush);
+
+struct blk_stats {
+	u64 reads, writes;		/* requests completed successfully */
+	u64 bytes_read, bytes_written;
+	u64 flush_requests;		/* blk_flush()/FLUSH requests asked for */
+	u64 flushes_sent;		/* FLUSH commands sent to the device */
+	u64 flushes_elided;		/* nothing completed since the last FLUSH */
+	u64 flushes_merged;		/* satisfied by a FLUSH sent for others */
+	u64 flushes_ignored;		/* ignore-flush mode */
+	u64 errors;			/* requests completed with an error */
+	u64 timeouts;			/* waits that expired (each reset once) */
+};
+
+#define BLK_DEFAULT_TIMEOUT_MS 30000u
+
+struct blk {
+	struct blk_dev *dev;
+	enum blk_order order;
+	bool ignore_flush;
+	bool barrier_pending;		/* TAG: tag the next request */
+	u32 timeout_ms;
+	u32 inflight;			/* requests at the device */
+	u64 writes_done;		/* successful writes completed so far */
+	u64 flushed_upto;		/* writes_done covered by a good FLUSH */
+	/* The one FLUSH at the device, and who waits for it. */
+	struct blk_req flush_cmd;
+	bool flush_busy;
+	u64 flush_covers;		/* writes_done when flush_cmd was sent */
+	struct blk_req *flush_waiters;	/* covered by flush_cmd */
+	struct blk_req *flush_next;	/* need a FLUSH after flush_cmd */
+	struct blk_req *deferred;	/* finished without the device */
+	struct blk_stats stats;
+};
+
+/* Wrap `dev`.  `ignore_flush` selects the unsafe NONE mode. */
+void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush);
+
+/* Recompute the ordering mode (after the device's cache changed). */
+void blk_update_order(struct blk *b);
+
+static inline const struct blk_dev_info *blk_info(const struct blk *b)
+{
+	return &b->dev->info;
+}
+
+/*
+ * Submit `req` asynchronously; req->done(req) runs from a later
+ * blk_poll()/blk_wait() with req->status set.  Returns 0, or -errno without
+ * calling done(): -EINVAL (empty or misaligned: offset and length must be
+ * multiples of the logical block size; NULL buffer), -ERANGE (beyond the end
+ * of the device; never wraps), -EROFS (write to a read-only device),
+ * -EOPNOTSUPP, -EIO (device dead).  A FLUSH completes at once (status 0)
+ * when it has nothing to do; see blk_flush().
+ */
+int blk_submit(struct blk *b, struct blk_req *req);
+
+/* Reap completions.  Returns how many requests the device completed. */
+int blk_poll(struct blk *b);
+
+/*
+ * Wait for `req` (submitted with blk_submit) to complete, at most the
+ * queue's timeout.  Returns req->status, or -ETIMEDOUT after resetting the
+ * device, which completes everything outstanding with -ETIMEDOUT.
+ */
+int blk_wait(struct blk *b, struct blk_req *req);
+
+/* Wait until nothing is in flight.  0 or -ETIMEDOUT (device reset). */
+int blk_drain(struct blk *b);
+
+/*
+ * Make durable every write that completed before this call.  Sends a
+ * FLUSH only if the cache is volatile and a write completed since the last
+ * successful FLUSH was sent; joins a FLUSH already under way when that one
+ * covers everything.  0, -EIO (the device failed the FLUSH: nothing may be
+ * assumed durable), -ETIMEDOUT.
+ */
+int blk_flush(struct blk *b);
+
+/* Drain, then flush as the ordering mode requires.  0 or -errno. */
+int blk_barrier(struct blk *b);
+
+/* Synchronous helpers: submit and wait.  0 or -errno as above. */
+int blk_read(struct blk *b, u64 sector, void *buf, u32 len);
+int blk_write(struct blk *b, u64 sector, const void *buf, u32 len);
+int blk_get_id(struct blk *b, char *buf, u32 len);
+
+/*
+ * Switch the device's volatile write cache (CONFIG_WCE).  Turning it off
+ * first drains and flushes, so nothing is left only in the cache.  Updates
+ * the ordering mode.  0, -EOPNOTSUPP (device cannot switch), -errno.
+ */
+int blk_set_write_cache(struct blk *b, bool writeback);
+
+#endif

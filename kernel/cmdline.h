@@ -1,0 +1,28 @@
+/*
+ * kernel/cmdline.h - the kernel command line.
+ *
+ * Words separated by spaces: a bare word is a flag ("ktest"), "key=value"
+ * an option ("blk.timeout_ms=500").  The line is copied at boot, so it
+ * outlives the device tree it came from.
+ */
+#ifndef ORDO_KERNEL_CMDLINE_H
+#define ORDO_KERNEL_CMDLINE_H
+
+#include "lib/types.h"
+
+#define CMDLINE_MAX 512
+
+/* Keep a copy of `line` (truncated to CMDLINE_MAX - 1 characters). */
+void cmdline_set(const char *line);
+const char *cmdline_get(void);
+
+/* True if `word` appears as a bare word. */
+bool cmdline_flag(const char *word);
+
+/*
+ * Value of option `key` as an unsigned number (decimal or 0x hex) in *val.
+ * Returns 0, -ENOENT if absent, -EINVAL if not a number.
+ */
+int cmdline_u64(const char *key, u64 *val);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * kernel/ktest/ktest.h - helpers shared by the in-kernel KTAP test files.
+ */
+#ifndef ORDO_KTEST_H
+#define ORDO_KTEST_H
+
+#include "drivers/block/virtio_blk.h"
+#include "kernel/disk.h"
+#include "kernel/ktest/ktap.h"
+
+#define KT_BUF_BYTES (4u << 20)
+#define KT_INFLIGHT 64u
+
+/* Two KT_BUF_BYTES scratch buffers, allocated by ktest_run(). */
+extern u8 *kt_wbuf, *kt_rbuf;
+
+/* Fill `buf` with a pattern that depends on `sector` and `salt`. */
+void kt_fill(u8 *buf, u32 len, u64 sector, u32 salt);
+
+/* Write `len` bytes at `sector`, read them back, compare; false on error. */
+bool kt_roundtrip(struct ktap *k, struct kdisk *d, u64 sector, u32 len, u32 salt);
+
+/* Completion callback counting into *(unsigned *)req->priv. */
+void kt_done_count(struct blk_req *req);
+
+/* Submit n one-block requests (every other block) at once, then drain. */
+int kt_batch(struct kdisk *d, enum blk_op op, struct blk_req *reqs, unsigned n,
+	     u8 *buf, unsigned *done);
+
+static inline u32 kt_bs(const struct kdisk *d)
+{
+	return blk_info(&d->blk)->block_size;
+}
+
+static inline u64 kt_cap(const struct kdisk *d)
+{
+	return blk_info(&d->blk)->capacity;
+}
+
+/* Cases in ktest_order.c. */
+void kt_flush(struct ktap *k, struct kdisk *d);
+void kt_flush_merge(struct ktap *k, struct kdisk *d);
+void kt_barrier(struct ktap *k, struct kdisk *d);
+void kt_wce_switch(struct ktap *k, struct kdisk *d);
+void kt_multi_disk(struct ktap *k);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * kernel/ktest/ktest_blk.c - KTAP suite for the block stack on real devices.
+ *
+ * Run with the command line "ktest": every case runs against every disk
+ * (tests/qemu/run-matrix boots the configurations: legacy and modern mmio,
+ * write cache on/off, config-wce off, 4096-byte blocks, read-only, three
+ * disks).  The cases check what a user of the block layer relies on:
+ * data round trips, splitting, many requests in flight, range checks,
+ * read-only enforcement, that FLUSH reaches the device exactly when the
+ * cache is volatile, and the write-cache switch.
+ *
+ * The disks are scratch devices: the suite overwrites them.
+ */
+#include "kernel/ktest/ktest.h"
+
+#include "lib/alloc.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+u8 *kt_wbuf, *kt_rbuf;
+
+void kt_fill(u8 *buf, u32 len, u64 sector, u32 salt)
+{
+	u32 x = (u32)sector * 2654435761u ^ salt;
+
+	for (u32 i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (u8)(x >> 16);
+	}
+}
+
+bool kt_roundtrip(struct ktap *k, struct kdisk *d, u64 sector, u32 len, u32 salt)
+{
+	int err;
+
+	kt_fill(kt_wbuf, len, sector, salt);
+	memset(kt_rbuf, 0xa5, len);
+	err = blk_write(&d->blk, sector, kt_wbuf, len);
+	if (err) {
+		ktap_fail(k, __FILE__, __LINE__, "write %u@%llu: %s", len,
+			  (unsigned long long)sector, errno_name(err));
+		return false;
+	}
+	err = blk_read(&d->blk, sector, kt_rbuf, len);
+	if (err || memcmp(kt_wbuf, kt_rbuf, len) != 0) {
+		ktap_fail(k, __FILE__, __LINE__, "read-back %u@%llu: %s", len,
+			  (unsigned long long)sector, err ? errno_name(err) : "data differs");
+		return false;
+	}
+	return true;
+}
+
+static void kt_roundtrips(struct ktap *k, struct kdisk *d)
+{
+	u32 bs = kt_bs(d), spb = bs / BLK_SECTOR_SIZE;
+	const u32 sizes[] = { bs, 2 * bs, 8 * bs, 64 * 1024, 256 * 1024 + bs, 1u << 20 };
+
+	if (blk_info(&d->blk)->read_only)
+		return ktap_skip(k, "read-only device");
+	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u32 len = sizes[i];
+		u64 nsect = len / BLK_SECTOR_SIZE;
+		u64 mid = (kt_cap(d) / 2) / spb * spb;
+
+		if (nsect > kt_cap(d))
+			continue;
+		/* Start, an unaligned-looking middle, and the very last blocks. */
+		kt_roundtrip(k, d, 0, len, i);
+		kt_roundtrip(k, d, mid + (u64)i * spb, len, i + 100);
+		kt_roundtrip(k, d, kt_cap(d) - nsect, len, i + 200);
+	}
+}
+
+/* A request bigger than one device command can carry must be split. */
+static void kt_split(struct ktap *k, struct kdisk *d)
+{
+	const struct blk_dev_info *info = blk_info(&d->blk);
+	u64 per_cmd = MIN((u64)info->max_segments * info->max_segment_size, 1u << 20);
+	u32 len = (u32)MIN(2 * per_cmd + info->block_size, (u64)KT_BUF_BYTES);
+	u64 before = vblk_stats(d->bdev)->commands;
+
+	len -= len % info->block_size;
+	if (info->read_only)
+		return ktap_skip(k, "read-only device");
+	KT_ASSERT(k, len / BLK_SECTOR_SIZE <= kt_cap(d));
+	kprintf("# %s: %u-byte request, device command limit %llu bytes\n",
+		info->name, len, (unsigned long long)per_cmd);
+	kt_roundtrip(k, d, 0, len, 7);
+	/* One write and one read, each needing at least three commands. */
+	KT_EXPECT(k, vblk_stats(d->bdev)->commands - before >= 6);
+}
+
+void kt_done_count(struct blk_req *req)
+{
+	(*(unsigned *)req->priv)++;
+}
+
+/* Submit `n` single-block requests at once, then wait for all of them. */
+int kt_batch(struct kdisk *d, enum blk_op op, struct blk_req *reqs, unsigned n,
+		    u8 *buf, unsigned *done)
+{
+	u32 bs = kt_bs(d);
+
+	for (unsigned i = 0; i < n; i++) {
+		reqs[i] = (struct blk_req){
+			.op = op, .sector = (u64)i * 2 * (bs / BLK_SECTOR_SIZE),
+			.buf = buf + i * bs, .len = bs, .done = kt_done_count, .priv = done,
+		};
+		int err = blk_submit(&d->blk, &reqs[i]);
+		if (err)
+			return err;
+	}
+	return blk_drain(&d->blk);
+}
+
+static void kt_inflight(struct ktap *k, struct kdisk *d)
+{
+	static struct blk_req reqs[KT_INFLIGHT];
+	u32 bs = kt_bs(d);
+	unsigned done = 0;
+
+	if (blk_info(&d->blk)->read_only)
+		return ktap_skip(k, "read-only device");
+	KT_ASSERT(k, (u64)KT_INFLIGHT * 2 * bs / BLK_SECTOR_SIZE <= kt_cap(d));
+	kt_fill(kt_wbuf, KT_INFLIGHT * bs, 0, 42);
+	KT_EXPECT_EQ(k, kt_batch(d, BLK_OP_WRITE, reqs, KT_INFLIGHT, kt_wbuf, &done), 0);
+	KT_EXPECT_EQ(k, done, KT_INFLIGHT);
+	for (unsigned i = 0; i < KT_INFLIGHT; i++)
+		KT_EXPECT_EQ(k, reqs[i].status, 0);
+	done = 0;
+	memset(kt_rbuf, 0, KT_INFLIGHT * bs);
+	KT_EXPECT_EQ(k, kt_batch(d, BLK_OP_READ, reqs, KT_INFLIGHT, kt_rbuf, &done), 0);
+	KT_EXPECT_EQ(k, done, KT_INFLIGHT);
+	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, KT_INFLIGHT * bs) == 0);
+	kprintf("# %s: most commands in flight at once: %u\n", blk_info(&d->blk)->name,
+		vblk_stats(d->bdev)->max_inflight);
+	KT_EXPECT(k, vblk_stats(d->bdev)->max_inflight >= 32);
+}
+
+static void kt_range(struct ktap *k, struct kdisk *d)
+{
+	u32 bs = kt_bs(d), spb = bs / BLK_SECTOR_SIZE;
+	u64 cap = kt_cap(d);
+
+	KT_EXPECT_EQ(k, blk_read(&d->blk, cap, kt_rbuf, bs), -ERANGE);
+	KT_EXPECT_EQ(k, blk_read(&d->blk, cap - spb, kt_rbuf, 2 * bs), -ERANGE);
+	/* A start sector near 2^64 must not wrap around to the beginning. */
+	KT_EXPECT_EQ(k, blk_read(&d->blk, ~0ull - (spb - 1) - spb, kt_rbuf, 2 * bs), -ERANGE);
+	KT_EXPECT_EQ(k, blk_read(&d->blk, 0, kt_rbuf, bs / 2), -EINVAL);
+	KT_EXPECT_EQ(k, blk_read(&d->blk, 0, kt_rbuf, 0), -EINVAL);
+	if (spb > 1)
+		KT_EXPECT_EQ(k, blk_read(&d->blk, 1, kt_rbuf, bs), -EINVAL);
+	if (!blk_info(&d->blk)->read_only)
+		KT_EXPECT_EQ(k, blk_write(&d->blk, cap, kt_wbuf, bs), -ERANGE);
+	/* The device still works: the last block is readable. */
+	KT_EXPECT_EQ(k, blk_read(&d->blk, cap - spb, kt_rbuf, bs), 0);
+}
+
+static void kt_readonly(struct ktap *k, struct kdisk *d)
+{
+	u32 bs = kt_bs(d);
+
+	if (!blk_info(&d->blk)->read_only)
+		return ktap_skip(k, "device is writable");
+	KT_EXPECT_EQ(k, blk_read(&d->blk, 0, kt_rbuf, bs), 0);
+	memcpy(kt_wbuf, kt_rbuf, bs);
+	kt_wbuf[0] ^= 0xff;
+	KT_EXPECT_EQ(k, blk_write(&d->blk, 0, kt_wbuf, bs), -EROFS);
+	KT_EXPECT_EQ(k, blk_read(&d->blk, 0, kt_wbuf, bs), 0);
+	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, bs) == 0);
+}
+
+static void kt_get_id(struct ktap *k, struct kdisk *d)
+{
+	char id[BLK_ID_MAX + 1] = { 0 };
+	int err = blk_get_id(&d->blk, id, BLK_ID_MAX);
+
+	KT_EXPECT_EQ(k, err, 0);
+	if (!err)
+		kprintf("# %s: serial \"%s\"\n", blk_info(&d->blk)->name, id);
+}
+
+struct kt_case {
+	const char *name;
+	void (*fn)(struct ktap *k, struct kdisk *d);
+};
+
+static const struct kt_case kt_cases[] = {
+	{ "roundtrip_sizes_offsets", kt_roundtrips },
+	{ "split_large_request", kt_split },
+	{ "inflight_64", kt_inflight },
+	{ "out_of_range", kt_range },
+	{ "read_only", kt_readonly },
+	{ "flush_per_cache_mode", kt_flush },
+	{ "flush_merge", kt_flush_merge },
+	{ "barrier_drains", kt_barrier },
+	{ "write_cache_switch", kt_wce_switch },
+	{ "get_id", kt_get_id },
+};
+
+int ktest_run(void)
+{
+	struct ktap k;
+
+	kt_wbuf = kalloc(KT_BUF_BYTES, 4096);
+	kt_rbuf = kalloc(KT_BUF_BYTES, 4096);
+	if (!kt_wbuf || !kt_rbuf) {
+		kprintf("ktest: cannot allocate test buffers\n");
+		return 1;
+	}
+	ktap_begin(&k, (unsigned)ARRAY_SIZE(kt_cases) * nkdisks + 2);
+	ktap_case_begin(&k);
+	KT_EXPECT(&k, nkdisks > 0);
+	ktap_case_end(&k, "disks_found");
+	for (unsigned i = 0; i < nkdisks; i++) {
+		for (unsigned c = 0; c < ARRAY_SIZE(kt_cases); c++) {
+			ktap_case_begin(&k);
+			kt_cases[c].fn(&k, &kdisks[i]);
+			ktap_case_end(&k, "%s_%s", blk_info(&kdisks[i].blk)->name,
+				      kt_cases[c].name);
+		}
+	}
+	ktap_case_begin(&k);
+	kt_multi_disk(&k);
+	ktap_case_end(&k, "multi_disk_in_flight");
+	return ktap_end(&k);
+}

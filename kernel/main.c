@@ -1,0 +1,145 @@
+/*
+ * kernel/main.c - the composition root: the only file that sees every
+ * layer.  It reads the platform description, gives the allocator its RAM,
+ * probes every virtio-mmio slot, binds virtio-blk devices to the block
+ * layer, prints a probe line per disk and runs what the command line asks:
+ *
+ *   demo (default)   a short workload with its figures (make run)
+ *   ktest            the KTAP suite; exit status 0 only if all pass
+ *
+ * Options: blk.ignore_flush=1 (unsafe: flushes are not sent, order=none),
+ * blk.timeout_ms=N (request timeout, default 30000).
+ */
+#include "arch/arch.h"
+#include "drivers/block/virtio_blk.h"
+#include "drivers/virtio/virtio_mmio.h"
+#include "kernel/cmdline.h"
+#include "kernel/disk.h"
+#include "lib/alloc.h"
+#include "lib/dt_platform.h"
+#include "lib/errno.h"
+#include "lib/le.h"
+#include "lib/printf.h"
+
+/* Ends of the kernel image, from the linker script. */
+extern char __kernel_end[];
+
+/* Largest device tree we accept (Linux's arm64 limit is 2 MiB). */
+#define DTB_MAX_SIZE (2u << 20)
+
+struct kdisk kdisks[KDISK_MAX];
+unsigned nkdisks;
+
+static struct dt_platform platform;
+
+/* Hand RAM to the allocator, keeping the kernel image and the DTB out. */
+static void mem_init(const void *fdt, size_t fdt_size)
+{
+	uintptr_t kend = (uintptr_t)__kernel_end;
+	uintptr_t dtb = (uintptr_t)fdt, dtb_end = dtb + fdt_size;
+
+	for (unsigned i = 0; i < platform.nmem; i++) {
+		uintptr_t base = (uintptr_t)platform.mem[i].base;
+		uintptr_t end = base + (uintptr_t)platform.mem[i].size;
+
+		if (arch_map_ram(platform.mem[i].base, platform.mem[i].size)) {
+			kprintf("mem: cannot map RAM %#llx+%#llx\n",
+				(unsigned long long)base, (unsigned long long)(end - base));
+			continue;
+		}
+		if (kend > base && kend <= end)
+			base = kend;	/* the image sits at the start of this region */
+		if (dtb >= base && dtb < end) {
+			kalloc_add_region((void *)base, dtb - base);
+			base = dtb_end;
+		}
+		if (base < end)
+			kalloc_add_region((void *)base, end - base);
+	}
+}
+
+static size_t fdt_total_size(const void *fdt)
+{
+	u32 size = be32_load((const u8 *)fdt + 4);
+
+	return size <= DTB_MAX_SIZE ? size : DTB_MAX_SIZE;
+}
+
+void kdisk_print_probe_line(const struct kdisk *d)
+{
+	char desc[400];
+
+	vblk_describe(d->bdev, desc, sizeof(desc));
+	kprintf("%s: %s cache=%s order=%s\n", blk_info(&d->blk)->name, desc,
+		blk_info(&d->blk)->volatile_cache ? "writeback" : "writethrough",
+		blk_order_name(d->blk.order));
+}
+
+static void probe_disks(void)
+{
+	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, v = 0;
+	bool ignore_flush = cmdline_flag("blk.ignore_flush") ||
+			    (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
+
+	cmdline_u64("blk.timeout_ms", &timeout_ms);
+	if (ignore_flush)
+		kprintf("WARNING: blk.ignore_flush: FLUSH requests are NOT sent; "
+			"data is NOT durable (disposable guests only)\n");
+
+	for (unsigned i = 0; i < platform.nvmmio && nkdisks < KDISK_MAX; i++) {
+		const struct dt_virtio_mmio *m = &platform.vmmio[i];
+		struct virtio_dev *vdev;
+		struct kdisk *d = &kdisks[nkdisks];
+		int err = vmmio_probe(m->base, m->size, i, &vdev);
+
+		if (err == -ENODEV)
+			continue;	/* empty slot */
+		if (err) {
+			kprintf("virtio-mmio@%#llx: probe failed (%s)\n",
+				(unsigned long long)m->base, errno_name(err));
+			continue;
+		}
+		if (vdev->device_id != VIRTIO_ID_BLOCK) {
+			kprintf("%s: device type %u ignored\n", vdev->name, vdev->device_id);
+			continue;
+		}
+		if (vblk_probe(vdev, nkdisks, &d->bdev))
+			continue;
+		blk_init(&d->blk, d->bdev, ignore_flush);
+		d->blk.timeout_ms = (u32)MIN(timeout_ms, 3600000ull);
+		kdisk_print_probe_line(d);
+		nkdisks++;
+	}
+	kprintf("%u disk%s found\n", nkdisks, nkdisks == 1 ? "" : "s");
+}
+
+void kmain(const struct boot_info *bi)
+{
+	size_t fdt_size;
+	int err, status;
+
+	kprintf("\nordo: booting on %s\n", arch_name());
+	if (!bi->fdt) {
+		kprintf("ordo: no device tree: nothing to drive\n");
+		arch_exit(1);
+	}
+	fdt_size = fdt_total_size(bi->fdt);
+	err = dt_platform_parse(bi->fdt, fdt_size, &platform);
+	if (err) {
+		kprintf("ordo: device tree rejected (%s)\n", errno_name(err));
+		arch_exit(1);
+	}
+	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
+	mem_init(bi->fdt, fdt_size);
+	kprintf("ordo: command line \"%s\", %u RAM region(s), %llu KiB free\n",
+		cmdline_get(), platform.nmem,
+		(unsigned long long)(kalloc_free_bytes() >> 10));
+
+	probe_disks();
+	if (cmdline_flag("ktest"))
+		status = ktest_run();
+	else
+		status = demo_run();
+	kprintf("ordo: exit status %d\n", status);
+	arch_exit(status);
+}

@@ -1,0 +1,24 @@
+# tests/host/tests.mk - host unit tests and the portable sources each links.
+# Every test also links HOST_COMMON (see the Makefile).
+
+HOST_TESTS += test_fdt
+test_fdt_SRCS := lib/fdt.c lib/dt_platform.c
+
+HOST_TESTS += test_cmdline
+test_cmdline_SRCS := kernel/cmdline.c
+
+HOST_TESTS += test_virtqueue
+test_virtqueue_SRCS := drivers/virtio/virtqueue.c
+
+HOST_TESTS += test_blk
+test_blk_SRCS := kernel/block/blk.c tests/host/fake_blkdev.c
+
+VIRTIO_STACK := drivers/virtio/virtio.c drivers/virtio/virtqueue.c \
+	drivers/virtio/virtio_mmio.c tests/host/fake_vmmio.c
+
+HOST_TESTS += test_virtio
+test_virtio_SRCS := $(VIRTIO_STACK)
+
+HOST_TESTS += test_vblk
+test_vblk_SRCS := $(VIRTIO_STACK) drivers/block/virtio_blk.c \
+	drivers/block/virtio_blk_probe.c kernel/block/blk.c

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# tests/run-tests.sh - run host unit tests and/or the QEMU matrix, count
+# results, and end with "N passed, N failed" (exit 0 only if none failed).
+#
+#   tests/run-tests.sh [--host BIN...] [--qemu ARCH]
+#
+# Host tests are cmocka binaries: their "[  PASSED  ]" / "[  FAILED  ]"
+# summaries are added up; a binary that dies without a summary is a failure.
+# QEMU configurations come from tests/qemu/matrix.ARCH; each boot is checked
+# for the probe lines it must print, then its KTAP output: a version line, a
+# plan, as many results as planned, no "not ok", exit status 0, and no
+# timeout.  Every KTAP case counts (SKIP counts as skipped), plus one check
+# per boot for the probe lines and one for plan/exit/timeout.
+set -u
+
+passed=0 failed=0 skipped=0
+failures=()
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
+
+fail() { failed=$((failed + 1)); failures+=("$1"); }
+
+run_host() {
+	local bin=$1 log out p f
+	log=$(mktemp)
+	"$bin" >"$log" 2>&1
+	local rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# crashed or sanitizer report: no cmocka summary
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	printf 'host %-28s %3d passed, %d failed\n' "$(basename "$bin")" "$p" "$f"
+	if [ "$f" -ne 0 ]; then
+		failures+=("host $(basename "$bin")")
+		sed -n '/FAILED\|ERROR\|runtime error\|Sanitizer\|arch_exit/p' "$log" | head -n 40
+	fi
+	rm -f "$log"
+}
+
+# check_probe LOG EXPECT: every vblk line carries the fields; disk count.
+check_probe() {
+	local log=$1 expect=$2 want_disks=1 lines field n
+	for field in $expect; do
+		case $field in disks=*) want_disks=${field#disks=} ;; esac
+	done
+	lines=$(grep -E '^vblk[0-9]+: ' "$log" | tr -d '\r')
+	n=$(printf '%s\n' "$lines" | grep -c '^vblk' || true)
+	if [ "$n" -ne "$want_disks" ]; then
+		echo "  expected $want_disks probe lines, found $n"
+		return 1
+	fi
+	for field in $expect; do
+		case $field in disks=*) continue ;; esac
+		if printf '%s\n' "$lines" | grep -qv -- " $field\( \|\$\)"; then
+			echo "  a probe line lacks '$field':"
+			printf '%s\n' "$lines" | sed 's/^/    /'
+			return 1
+		fi
+	done
+	return 0
+}
+
+run_qemu_config() {
+	local arch=$1 name=$2 expect=$3 append=$4 args=$5
+	local dir="build/$arch/test" log rc start end i ok notok skip plan results
+	mkdir -p "$dir"
+	log="$dir/$name.log"
+	for i in 0 1 2 3; do
+		if [[ $args == *"@D$i@"* ]]; then
+			rm -f "$dir/$name-d$i.img"
+			truncate -s 64M "$dir/$name-d$i.img"
+			args=${args//@D$i@/$dir/$name-d$i.img}
+		fi
+	done
+	start=$(date +%s%N)
+	# shellcheck disable=SC2086
+	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
+		-kernel "build/$arch/ordo.img" -append "$append" $args </dev/null >"$log" 2>&1
+	rc=$?
+	end=$(date +%s%N)
+	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+
+	ok=$(grep -cE '^ok [0-9]+ ' "$log" | tr -d ' ')
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log" | tr -d ' ')
+	notok=$(grep -cE '^not ok [0-9]+ ' "$log" | tr -d ' ')
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n1)
+	results=$((ok + notok))
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + notok))
+	[ "$notok" -eq 0 ] || failures+=("qemu $arch $name: $notok KTAP case(s) not ok")
+
+	local problems=()
+	grep -q '^KTAP version 1$' "$log" || problems+=("no KTAP version line")
+	[ -n "$plan" ] || problems+=("no plan")
+	[ -n "$plan" ] && [ "$results" -ne "$plan" ] && problems+=("planned $plan, got $results results")
+	[ "$rc" -eq 124 ] && problems+=("timed out after ${BOOT_TIMEOUT}s")
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && problems+=("exit status $rc")
+	if [ ${#problems[@]} -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		fail "qemu $arch $name: ${problems[*]}"
+	fi
+	local probe_msg
+	if probe_msg=$(check_probe "$log" "$expect"); then
+		passed=$((passed + 1))
+	else
+		fail "qemu $arch $name: probe lines"
+		echo "$probe_msg"
+	fi
+	printf 'qemu %-7s %-14s %3d ok, %d not ok, %2d skipped, exit %d, %d.%01d s%s\n' \
+		"$arch" "$name" "$((ok - skip))" "$notok" "$skip" "$rc" \
+		$(((end - start) / 1000000000)) $((((end - start) / 100000000) % 10)) \
+		"$([ ${#problems[@]} -eq 0 ] && [ "$notok" -eq 0 ] || echo "   <- FAILED, see $log")"
+	if [ "$notok" -ne 0 ] || [ ${#problems[@]} -ne 0 ]; then
+		grep -E '^not ok|^# .*:[0-9]+:|PANIC|Exception|timed out' "$log" | head -n 20 | sed 's/^/    /'
+	fi
+}
+
+run_qemu() {
+	local arch=$1 matrix="tests/qemu/matrix.$1" name expect append args
+	eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
+	while IFS='|' read -r name expect append args; do
+		name=$(echo "$name" | xargs)
+		case $name in '' | \#*) continue ;; esac
+		expect=$(echo "$expect" | xargs)
+		append=$(echo "$append" | xargs)
+		run_qemu_config "$arch" "$name" "$expect" "$append" "$args"
+	done <"$matrix"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--host)
+		shift
+		while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do
+			run_host "$1"
+			shift
+		done
+		;;
+	--qemu)
+		run_qemu "$2"
+		shift 2
+		;;
+	*)
+		echo "usage: $0 [--host BIN...] [--qemu ARCH]" >&2
+		exit 2
+		;;
+	esac
+done
+
+if [ ${#failures[@]} -ne 0 ]; then
+	echo "failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+if [ "$skipped" -ne 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

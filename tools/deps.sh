@@ -1,0 +1,50 @@
+#!/bin/sh
+# tools/deps.sh - install the Debian 12 packages the build and tests need.
+#
+# Usage: tools/deps.sh [build|run|test]
+# Checks for each tool first and installs only what is missing, so it costs
+# nothing on a machine that has everything.  Needs root (or sudo) to install.
+set -eu
+
+want=${1:-test}
+missing=""
+
+need() { # need COMMAND-OR-FILE PACKAGE
+	case "$1" in
+	/*) [ -e "$1" ] || missing="$missing $2" ;;
+	*) command -v "$1" >/dev/null 2>&1 || missing="$missing $2" ;;
+	esac
+}
+
+need make make
+need gcc gcc
+need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+need aarch64-linux-gnu-objcopy binutils-aarch64-linux-gnu
+case "$want" in
+run|test)
+	need qemu-system-aarch64 qemu-system-arm
+	need qemu-img qemu-utils
+	;;
+esac
+case "$want" in
+test)
+	need /usr/include/cmocka.h libcmocka-dev
+	need timeout coreutils
+	;;
+esac
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "deps: not root and no sudo; please run: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
