@@ -21,7 +21,7 @@ CC := $(ARCH_CROSS)gcc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-stack-protector \
 	-fno-tree-loop-distribute-patterns -I. -Iarch/$(ARCH)/include $(ARCH_CFLAGS)
-LDFLAGS := $(ARCH_LDFLAGS)
+LDFLAGS := $(ARCH_LDFLAGS) -T $(ARCH_LDSCRIPT)
 
 # Portable sources, listed explicitly (layer by layer, bottom up).
 LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/alloc.c \
@@ -52,7 +52,7 @@ $(OUT)/obj/%.S.o: %.S
 	$(CC) $(CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
 $(OUT)/ordo.elf: $(OBJS) $(ARCH_LDSCRIPT)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(OBJS) -lgcc -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(OBJS) -o $@
 
 # $(OUT)/ordo.img (the bootable image) is made by the rule in arch.mk.
 
@@ -90,17 +90,22 @@ $(HOST_OUT)/%: tests/host/%.c $(HOST_COMMON) tests/host/tests.mk
 
 -include $(HOST_BINS:=.d)
 
+# Host-side tools used by the tests.
+$(HOST_OUT)/logwrites-stat: tools/logwrites-stat.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 $< -o $@
+
 host-tests: $(HOST_BINS)
 	@tools/deps.sh test
 	@tests/run-tests.sh --host $(HOST_BINS)
 
-qemu-tests: all
+qemu-tests: all $(HOST_OUT)/logwrites-stat
 	@tools/deps.sh test
 	@tests/run-tests.sh --qemu $(ARCH)
 
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory all $(HOST_BINS)
+	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_OUT)/logwrites-stat
 	@tests/run-tests.sh --host $(HOST_BINS) --qemu $(ARCH)
 
 format-check:

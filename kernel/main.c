@@ -8,7 +8,8 @@
  *   ktest            the KTAP suite; exit status 0 only if all pass
  *
  * Options: blk.ignore_flush=1 (unsafe: flushes are not sent, order=none),
- * blk.timeout_ms=N (request timeout, default 30000).
+ * blk.timeout_ms=N (request timeout, default 30000), vblk.queue=N (ring
+ * entries per disk, default 256).
  */
 #include "arch/arch.h"
 #include "drivers/block/virtio_blk.h"
@@ -77,11 +78,12 @@ void kdisk_print_probe_line(const struct kdisk *d)
 
 static void probe_disks(void)
 {
-	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, v = 0;
+	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0;
 	bool ignore_flush = cmdline_flag("blk.ignore_flush") ||
 			    (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
 
 	cmdline_u64("blk.timeout_ms", &timeout_ms);
+	cmdline_u64("vblk.queue", &queue);
 	if (ignore_flush)
 		kprintf("WARNING: blk.ignore_flush: FLUSH requests are NOT sent; "
 			"data is NOT durable (disposable guests only)\n");
@@ -103,7 +105,7 @@ static void probe_disks(void)
 			kprintf("%s: device type %u ignored\n", vdev->name, vdev->device_id);
 			continue;
 		}
-		if (vblk_probe(vdev, nkdisks, &d->bdev))
+		if (vblk_probe(vdev, nkdisks, (unsigned)MIN(queue, 32768ull), &d->bdev))
 			continue;
 		blk_init(&d->blk, d->bdev, ignore_flush);
 		d->blk.timeout_ms = (u32)MIN(timeout_ms, 3600000ull);

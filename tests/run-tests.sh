@@ -16,6 +16,13 @@ set -u
 passed=0 failed=0 skipped=0
 failures=()
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
+HOST_TOOLS=${HOST_TOOLS:-build/host}
+
+trim() {
+	local s=$1
+	s=${s#"${s%%[![:space:]]*}"}
+	printf '%s' "${s%"${s##*[![:space:]]}"}"
+}
 
 fail() { failed=$((failed + 1)); failures+=("$1"); }
 
@@ -41,7 +48,8 @@ run_host() {
 	rm -f "$log"
 }
 
-# check_probe LOG EXPECT: every vblk line carries the fields; disk count.
+# check_probe LOG EXPECT: every vblk line carries the fields (vblkN:key=value:
+# only that disk's line); the number of disks is disks=N.
 check_probe() {
 	local log=$1 expect=$2 want_disks=1 lines field n
 	for field in $expect; do
@@ -54,8 +62,12 @@ check_probe() {
 		return 1
 	fi
 	for field in $expect; do
-		case $field in disks=*) continue ;; esac
-		if printf '%s\n' "$lines" | grep -qv -- " $field\( \|\$\)"; then
+		local sel=.
+		case $field in
+		disks=* | hostflushes=*) continue ;;
+		vblk*:*) sel="^${field%%:*}: " field=${field#*:} ;;
+		esac
+		if printf '%s\n' "$lines" | grep -- "$sel" | grep -qv -- " $field\( \|\$\)"; then
 			echo "  a probe line lacks '$field':"
 			printf '%s\n' "$lines" | sed 's/^/    /'
 			return 1
@@ -64,12 +76,34 @@ check_probe() {
 	return 0
 }
 
+# check_hostlog PREFIX LOG EXPECT: for "hostflushes=guest", the FLUSH
+# entries in disk 0's blklogwrites log must equal the FLUSH commands the
+# guest reports having put on the ring (it never sends one with nothing to
+# cover, and the log omits only such empty flushes).
+check_hostlog() {
+	local prefix=$1 log=$2 expect=$3 guest stat host
+	case " $expect " in *" hostflushes=guest "*) ;; *) return 0 ;; esac
+	guest=$(sed -n 's/^# vblk0: totals .* flush_commands=\([0-9]*\).*/\1/p' "$log")
+	stat=$("$HOST_TOOLS/logwrites-stat" "$prefix-d0.log") || { echo "  bad write log"; return 1; }
+	host=$(echo "$stat" | sed -n 's/.* flushes=\([0-9]*\).*/\1/p')
+	echo "  host write log: $stat; guest sent ${guest:-?} FLUSH commands"
+	[ -n "$guest" ] && [ "$guest" -gt 0 ] && [ "$host" = "$guest" ]
+}
+
 run_qemu_config() {
 	local arch=$1 name=$2 expect=$3 append=$4 args=$5
 	local dir="build/$arch/test" log rc start end i ok notok skip plan results
 	mkdir -p "$dir"
 	log="$dir/$name.log"
 	for i in 0 1 2 3; do
+		if [[ $args == *"@LOG$i@"* ]]; then
+			# Disk i through blklogwrites: the host records every write
+			# and FLUSH that reaches the image (qemu-reference.md).
+			rm -f "$dir/$name-d$i.img" "$dir/$name-d$i.log"
+			truncate -s 64M "$dir/$name-d$i.img"
+			: >"$dir/$name-d$i.log"
+			args=${args//@LOG$i@/-blockdev driver=file,node-name=data$i,filename=$dir/$name-d$i.img,cache.no-flush=on -blockdev driver=file,node-name=wlog$i,filename=$dir/$name-d$i.log,cache.no-flush=on -blockdev driver=blklogwrites,node-name=lw$i,file=data$i,log=wlog$i,log-sector-size=512,log-super-update-interval=1}
+		fi
 		if [[ $args == *"@D$i@"* ]]; then
 			rm -f "$dir/$name-d$i.img"
 			truncate -s 64M "$dir/$name-d$i.img"
@@ -106,8 +140,9 @@ run_qemu_config() {
 		fail "qemu $arch $name: ${problems[*]}"
 	fi
 	local probe_msg
-	if probe_msg=$(check_probe "$log" "$expect"); then
+	if probe_msg=$(check_probe "$log" "$expect" && check_hostlog "$dir/$name" "$log" "$expect"); then
 		passed=$((passed + 1))
+		[ -z "$probe_msg" ] || echo "$probe_msg"
 	else
 		fail "qemu $arch $name: probe lines"
 		echo "$probe_msg"
@@ -125,10 +160,10 @@ run_qemu() {
 	local arch=$1 matrix="tests/qemu/matrix.$1" name expect append args
 	eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 	while IFS='|' read -r name expect append args; do
-		name=$(echo "$name" | xargs)
+		name=$(trim "$name")
 		case $name in '' | \#*) continue ;; esac
-		expect=$(echo "$expect" | xargs)
-		append=$(echo "$append" | xargs)
+		expect=$(trim "$expect")
+		append=$(trim "$append")
 		run_qemu_config "$arch" "$name" "$expect" "$append" "$args"
 	done <"$matrix"
 }

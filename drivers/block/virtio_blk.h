@@ -15,13 +15,19 @@
 
 struct vblk;
 
+/* Ring entries asked for when the caller has no preference. */
+#define VBLK_DEFAULT_QUEUE_SIZE 256u
+
 /*
- * Initialise the virtio-blk device `vdev` as disk number `index`.  Returns 0
+ * Initialise the virtio-blk device `vdev` as disk number `index`, with a
+ * request ring of at most `queue_size` entries (rounded down to a power of
+ * two and to what the device supports; at least 4).  Returns 0
  * and the block device in *out, or -errno (the device is then FAILED):
  * -ENODEV (not a block device), -EINVAL (nonsensical configuration such as
  * a block size that is not a power of two), -ENOMEM, -EIO.
  */
-int vblk_probe(struct virtio_dev *vdev, unsigned index, struct blk_dev **out);
+int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size,
+	       struct blk_dev **out);
 
 /*
  * Describe the device for its probe line: "transport=... capacity=...

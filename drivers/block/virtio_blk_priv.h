@@ -16,8 +16,6 @@
 #define VBLK_MAX_CMD_BYTES (1u << 20)
 /* Segment size when the device sets no SIZE_MAX. */
 #define VBLK_DEFAULT_SEG_BYTES (64u * 1024)
-/* Ring entries we ask for (the device may offer fewer). */
-#define VBLK_QUEUE_SIZE 256u
 
 /* One device command; lives in DMA-able memory. */
 struct vblk_cmd {
@@ -36,6 +34,7 @@ struct vblk {
 	struct vblk_cmd *free_cmds;
 	struct blk_req *queue, *queue_tail;	/* not yet fully issued */
 	u32 max_cmd_bytes;
+	unsigned queue_size;		/* ring entries asked for */
 	bool tagged;			/* VIRTIO_BLK_F_BARRIER negotiated */
 	bool dead;
 	bool resetting;			/* queue, but do not dispatch */

@@ -120,7 +120,7 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 	err = vblk_apply_config(vb, &cfg);
 	if (err)
 		return err;
-	err = virtio_vq_setup(vdev, 0, &vb->vq, VBLK_QUEUE_SIZE);
+	err = virtio_vq_setup(vdev, 0, &vb->vq, vb->queue_size);
 	if (err) {
 		kprintf("%s: request queue set-up failed (%s)\n", vb->name, errno_name(err));
 		return err;
@@ -158,7 +158,8 @@ int vblk_reinit(struct vblk *vb)
 	return virtio_dev_init(vb->vdev, &vblk_driver, vb);
 }
 
-int vblk_probe(struct virtio_dev *vdev, unsigned index, struct blk_dev **out)
+int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size,
+	       struct blk_dev **out)
 {
 	struct vblk *vb;
 	int err;
@@ -169,6 +170,7 @@ int vblk_probe(struct virtio_dev *vdev, unsigned index, struct blk_dev **out)
 	if (!vb)
 		return -ENOMEM;
 	vb->vdev = vdev;
+	vb->queue_size = MAX(queue_size, 4u);
 	snprintf(vb->name, sizeof(vb->name), "vblk%u", index);
 	vb->bdev = (struct blk_dev){
 		.ops = &vblk_ops,

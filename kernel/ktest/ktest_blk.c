@@ -132,9 +132,12 @@ static void kt_inflight(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, kt_batch(d, BLK_OP_READ, reqs, KT_INFLIGHT, kt_rbuf, &done), 0);
 	KT_EXPECT_EQ(k, done, KT_INFLIGHT);
 	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, KT_INFLIGHT * bs) == 0);
-	kprintf("# %s: most commands in flight at once: %u\n", blk_info(&d->blk)->name,
-		vblk_stats(d->bdev)->max_inflight);
-	KT_EXPECT(k, vblk_stats(d->bdev)->max_inflight >= 32);
+	kprintf("# %s: most commands in flight at once: %u (queue of %u)\n",
+		blk_info(&d->blk)->name, vblk_stats(d->bdev)->max_inflight,
+		blk_info(&d->blk)->queue_depth);
+	/* A one-block command takes three descriptors: fill the ring or reach 32. */
+	KT_EXPECT(k, vblk_stats(d->bdev)->max_inflight >=
+			     MIN(32u, blk_info(&d->blk)->queue_depth / 3));
 }
 
 static void kt_range(struct ktap *k, struct kdisk *d)
@@ -223,5 +226,12 @@ int ktest_run(void)
 	ktap_case_begin(&k);
 	kt_multi_disk(&k);
 	ktap_case_end(&k, "multi_disk_in_flight");
+	/* Read by the test runner, e.g. to match the host's write log. */
+	for (unsigned i = 0; i < nkdisks; i++)
+		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu\n",
+			blk_info(&kdisks[i].blk)->name,
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->commands,
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->flush_commands,
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->resets);
 	return ktap_end(&k);
 }

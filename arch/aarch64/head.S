@@ -1,0 +1,287 @@
+/*
+ * arch/aarch64/head.S - arm64 Image header and the first instructions.
+ *
+ * Boot contract (Linux Documentation/arch/arm64/booting.rst, which QEMU's
+ * -kernel and U-Boot's booti implement): the image is loaded text_offset
+ * bytes above a 2 MiB aligned base in RAM and entered at its first byte at
+ * EL2 or EL1 (non-secure), with the MMU off, D-cache off, the image cleaned
+ * to the Point of Coherency, interrupts masked, x0 = physical address of the
+ * DTB and x1..x3 = 0.  An ELF loaded by QEMU -kernel is entered with x0 = 0
+ * instead: that boots too, without a device tree.
+ *
+ * What happens here, in order:
+ *   1. check we run at the address we were linked at (the code is not
+ *      position independent) and at EL1 or EL2;
+ *   2. at EL2, configure EL2 to stay out of the way and drop to EL1;
+ *   3. at EL1: mask exceptions, put SCTLR_EL1 in a known MMU-off state,
+ *      enable FP/SIMD (the C compiler uses it freely, even in printf's
+ *      va_list), install the vector table;
+ *   4. build the identity map and turn on the MMU and caches (mmu.S);
+ *   5. set SP, zero BSS and call arch_boot(dtb, boot_el) in C.
+ *
+ * Until step 4 every data access is to Device memory (MMU off), where an
+ * unaligned access faults and nothing is cached: only this file and mmu.S
+ * run in that window, and they touch memory only with aligned accesses
+ * (they do not even use the stack).  All C code runs with the MMU on.
+ *
+ * Register use until arch_boot: x19 = DTB pointer, x20 = boot EL.
+ */
+#include <asm/sysreg.h>
+#include <asm/boot.h>
+
+/* arm64 Image header flags (booting.rst): bit 0 = 0 little-endian; bits
+ * 2:1 = 1 4 KiB pages; bit 3 = 0 place the image near the start of RAM
+ * (we are not relocatable, so "anywhere" would be a lie). */
+#define IMAGE_FLAGS ((0 << 0) | (1 << 1) | (0 << 3))
+
+/* Bounded wait for the PL011 transmit FIFO (iterations, not time). */
+#define EARLY_UART_SPINS 0x100000
+
+	.cfi_sections .debug_frame
+	.section .text.head, "ax"
+	.globl _start
+_start:
+	/* The 64-byte Image header.  code0 jumps over it. */
+	b	primary_entry		/* code0 */
+	.long	0			/* code1 */
+	.quad	__image_text_offset	/* text_offset (linker script) */
+	.quad	__image_size		/* image_size, including BSS/stacks */
+	.quad	IMAGE_FLAGS		/* flags */
+	.quad	0			/* res2 */
+	.quad	0			/* res3 */
+	.quad	0			/* res4 */
+	.ascii	"ARM\x64"		/* magic, at offset 56 */
+	.long	0			/* res5: no PE/COFF header */
+
+primary_entry:
+	/*
+	 * Unwind information for debuggers only (kept in .debug_frame): the
+	 * return address is undefined here, so gdb's backtrace ends cleanly
+	 * at this function instead of reporting a corrupt stack.
+	 */
+	.cfi_startproc
+	.cfi_undefined x30
+	mov	x19, x0			/* DTB pointer, kept for arch_boot */
+
+	/*
+	 * Loaded where we were linked?  adr gives the run-time address, the
+	 * literal the link-time one.  early_die is position independent, so
+	 * it can report the mismatch from wherever we are.
+	 */
+	adr	x0, _start
+	ldr	x1, =_start
+	cmp	x0, x1
+	adr	x0, msg_wrong_address
+	b.ne	early_die
+
+	mrs	x0, CurrentEL
+	cmp	x0, #CURRENTEL_EL2
+	b.eq	el2_entry
+	cmp	x0, #CURRENTEL_EL1
+	adr	x0, msg_bad_el
+	b.ne	early_die		/* EL3: needs firmware, unsupported */
+	mov	x20, #1
+	b	el1_entry
+
+el2_entry:
+	/*
+	 * Entered at EL2 (QEMU -M virt,virtualization=on, U-Boot): we do not
+	 * want a hypervisor, so make EL2 transparent and run at EL1.
+	 */
+	mov	x20, #2
+
+	/* EL1 is AArch64; no stage 2, no traps of EL1 to EL2 (VM, TSC, ... 0). */
+	ldr	x0, =HCR_EL2_RW
+	msr	hcr_el2, x0
+	isb				/* E2H is now 0: the EL2 registers below
+					 * have their non-VHE layout */
+
+	/*
+	 * Generic timer: let EL1 read CNTPCT and use the EL1 physical timer,
+	 * and make the virtual counter equal the physical one (CNTVOFF = 0)
+	 * so CNTVCT_EL0, which arch_time_ns() reads, is the real counter.
+	 */
+	mov	x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+
+	/* Do not trap FP/SIMD, trace or CPACR accesses from EL1 to EL2. */
+	mov	x0, #CPTR_EL2_RES1
+	msr	cptr_el2, x0
+
+	/*
+	 * PMU: do not trap EL1 PMU accesses (TPM, TPMCR = 0) and give EL1
+	 * all event counters (HPMN = PMCR_EL0.N; HPMN = 0 is CONSTRAINED
+	 * UNPREDICTABLE before Armv8.5).  PMCR_EL0 exists only with a PMU.
+	 */
+	mov	x0, #0
+	mrs	x1, id_aa64dfr0_el1
+	ubfx	x1, x1, #ID_AA64DFR0_PMUVER_SHIFT, #4
+	cbz	x1, 1f			/* no PMU */
+	cmp	x1, #ID_AA64DFR0_PMUVER_MASK
+	b.eq	1f			/* IMPLEMENTATION DEFINED PMU */
+	mrs	x0, pmcr_el0
+	ubfx	x0, x0, #PMCR_N_SHIFT, #5
+1:	msr	mdcr_el2, x0
+
+	/* Stage 2 is off, but give VTTBR a defined VMID 0. */
+	msr	vttbr_el2, xzr
+
+	/*
+	 * Not done: GICv3 ICC_SRE_EL2 (EL1 access to the GIC system
+	 * registers).  The kernel polls and never touches the GIC; an
+	 * interrupt-driven port must set ICC_SRE_EL2.{Enable,SRE} here.
+	 */
+
+	/* EL1 starts with its MMU and caches off, little-endian. */
+	ldr	x0, =SCTLR_EL1_RES1
+	msr	sctlr_el1, x0
+
+	/* "Return" to el1_entry at EL1h with D, A, I, F masked. */
+	mov	x0, #SPSR_EL1H_DAIF
+	msr	spsr_el2, x0
+	adr	x0, el1_entry
+	msr	elr_el2, x0
+	isb				/* EL2 register writes done before eret */
+	eret
+
+el1_entry:
+	/* No interrupt or asynchronous abort until the kernel asks for it. */
+	msr	daifset, #0xf
+
+	/*
+	 * MMU, caches and alignment checks off, little-endian: the state
+	 * booting.rst promises, written explicitly so we do not depend on
+	 * reset values or on what the boot loader left.
+	 */
+	ldr	x0, =SCTLR_EL1_RES1
+	msr	sctlr_el1, x0
+
+	/* FP/SIMD: do not trap at EL1 (reset value traps every use). */
+	mov	x0, #CPACR_EL1_FPEN
+	msr	cpacr_el1, x0
+
+	/* Exceptions from here on are reported (vectors.S, trap.c). */
+	msr	tpidr_el1, xzr		/* trap nesting depth = 0 */
+	adrp	x0, trap_vectors
+	add	x0, x0, :lo12:trap_vectors
+	msr	vbar_el1, x0
+	isb				/* SCTLR, CPACR, VBAR effective now */
+
+	/* Identity map, then MMU + caches on (mmu.S; no stack needed). */
+	bl	mmu_early_map
+	bl	mmu_enable
+
+	/* From here on memory is Normal cacheable: C may run. */
+	adrp	x0, __stack_top
+	add	x0, x0, :lo12:__stack_top
+	mov	sp, x0
+
+	/*
+	 * Zero BSS now that the MMU is on: the stores go through the cache,
+	 * so no stale line from before can later shadow them.  The linker
+	 * script makes both ends 16-byte aligned.
+	 */
+	adrp	x0, __bss_start
+	add	x0, x0, :lo12:__bss_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
+2:	cmp	x0, x1
+	b.hs	3f
+	stp	xzr, xzr, [x0], #16
+	b	2b
+3:
+	/* Terminate the frame-pointer chain for backtraces. */
+	mov	x29, xzr
+	mov	x30, xzr
+	mov	x0, x19
+	mov	x1, x20
+	bl	arch_boot		/* does not return */
+	mov	x0, #3
+	bl	arch_exit
+	.cfi_endproc
+
+/*
+ * Early console and exit: polled PL011 output with bounded waits and a
+ * semihosting exit.  Position independent, no stack, no writable memory, so
+ * they work from anywhere, MMU on or off; vectors.S uses them for nested
+ * traps.  A wedged UART costs EARLY_UART_SPINS polls per character, never
+ * a hang.
+ */
+
+/*
+ * early_die(x0 = NUL-terminated message): print it and leave QEMU with
+ * status 3 through semihosting.  If semihosting is absent the hlt takes an
+ * Undefined Instruction exception (vectors.S bounds what follows); after
+ * that, wfe forever.
+ */
+	.globl	early_die
+early_die:
+	bl	early_puts
+	mov	x0, #0x18		/* SYS_EXIT */
+	adr	x1, early_exit_block
+	hlt	#0xf000
+1:	wfe
+	b	1b
+
+/* early_puts(x0 = string): '\n' becomes "\r\n".  Clobbers x0-x7. */
+	.globl	early_puts
+early_puts:
+	mov	x7, x30
+	mov	x6, x0
+1:	ldrb	w3, [x6], #1
+	cbz	w3, 3f
+	cmp	w3, #'\n'
+	b.ne	2f
+	mov	w3, #'\r'
+	bl	early_putc
+	mov	w3, #'\n'
+2:	bl	early_putc
+	b	1b
+3:	mov	x30, x7
+	ret
+
+/* early_puthex(x0): "0x" and 16 hex digits.  Clobbers x0-x7. */
+	.globl	early_puthex
+early_puthex:
+	mov	x7, x30
+	mov	x6, x0
+	mov	w3, #'0'
+	bl	early_putc
+	mov	w3, #'x'
+	bl	early_putc
+	mov	x1, #60			/* shift of the top nibble */
+1:	lsr	x3, x6, x1
+	and	x3, x3, #0xf
+	cmp	x3, #10
+	add	x0, x3, #'0'
+	add	x3, x3, #('a' - 10)
+	csel	x3, x0, x3, lo
+	bl	early_putc
+	subs	x1, x1, #4
+	b.ge	1b
+	mov	x30, x7
+	ret
+
+/* early_putc(w3 = char): clobbers x2, x4, x5. */
+early_putc:
+	mov	x2, #PL011_BASE
+	mov	x4, #EARLY_UART_SPINS
+1:	ldr	w5, [x2, #0x18]		/* UARTFR */
+	tbz	w5, #5, 2f		/* TXFF clear: room in the FIFO */
+	subs	x4, x4, #1
+	b.ne	1b			/* give up waiting: a wedged UART */
+2:	str	w3, [x2]		/* UARTDR (32-bit access, as Linux) */
+	ret
+
+	.balign	8
+early_exit_block:
+	.quad	0x20026			/* ADP_Stopped_ApplicationExit */
+	.quad	3			/* exit status */
+
+msg_wrong_address:
+	.asciz	"\nordo: not loaded at its link address 0x40080000 (need an arm64 Image loader honouring text_offset)\n"
+msg_bad_el:
+	.asciz	"\nordo: entered at EL3 (or EL0); need EL2 or EL1\n"
+
+	.ltorg

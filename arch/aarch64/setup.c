@@ -1,0 +1,133 @@
+/*
+ * arch/aarch64/setup.c - from head.S to kmain(), and out of the machine.
+ *
+ * Interface: arch_boot() (asm/boot.h), called once by head.S with the MMU
+ * and caches on, BSS zeroed and SP on the kernel stack; arch_exit() and
+ * arch_name() (arch/arch.h).
+ *
+ * arch_boot() checks the DTB pointer the boot loader passed in x0 (QEMU's
+ * raw-image boot: a DTB in RAM; ELF boot: 0), makes sure the blob is mapped
+ * Normal (a U-Boot may put it outside the kernel's GiB), starts the cycle
+ * counter and calls kmain().
+ *
+ * Single CPU, interrupts masked.
+ */
+#include "arch/arch.h"
+#include "lib/le.h"
+#include "lib/fdt.h"
+#include "lib/printf.h"
+#include <asm/boot.h>
+#include <asm/io.h>
+#include <asm/mmu.h>
+
+/* Largest DTB we accept, as Linux (arm64 MAX_FDT_SIZE). */
+#define BOOT_FDT_MAX_SIZE (2u << 20)
+/* Smallest blob that can hold the v17 header (Devicetree spec 5.2). */
+#define BOOT_FDT_MIN_SIZE 40u
+
+/* Arm semihosting SYS_EXIT and its "application exit" reason. */
+#define SEMIHOSTING_SYS_EXIT 0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+
+/* PSCI 0.2+ SYSTEM_OFF (SMC32 fast call). */
+#define PSCI_0_2_FN_SYSTEM_OFF 0x84000008u
+
+#define UARTFR 0x18
+#define UARTFR_BUSY BIT(3)
+#define BOOT_UART_DRAIN_SPINS 1000000
+
+/*
+ * In .data rather than BSS: a trap in head.S before BSS is zeroed reaches
+ * arch_exit() and reads these.
+ */
+unsigned aarch64_boot_el = 1;
+static unsigned boot_exit_attempts __attribute__((section(".data")));
+
+static struct boot_info boot_info;
+
+/*
+ * The device tree blob at fdt, or NULL if it does not look like one.  The
+ * header is read with byte loads: until arch_map_ram() below, the blob may
+ * be in Device memory, where only aligned accesses are allowed.
+ */
+static const void *boot_check_fdt(u64 fdt)
+{
+	const u8 *hdr = (const u8 *)(uintptr_t)fdt;
+	u32 magic, size;
+
+	if (fdt == 0)
+		return NULL;	/* ELF boot, or a loader without a DTB */
+	if (fdt % 8 || fdt > MMU_MAP_LIMIT - BOOT_FDT_MIN_SIZE) {
+		kprintf("arch: x0=0x%llx cannot be a DTB (alignment or range), ignored\n",
+			(unsigned long long)fdt);
+		return NULL;
+	}
+	magic = be32_load(hdr);
+	size = be32_load(hdr + 4);
+	if (magic != FDT_MAGIC || size < BOOT_FDT_MIN_SIZE ||
+	    size > BOOT_FDT_MAX_SIZE) {
+		kprintf("arch: no DTB at 0x%llx (magic 0x%x, size %u), ignored\n",
+			(unsigned long long)fdt, magic, size);
+		return NULL;
+	}
+	if (arch_map_ram(fdt, size) != 0) {
+		kprintf("arch: cannot map the DTB at 0x%llx, ignored\n",
+			(unsigned long long)fdt);
+		return NULL;
+	}
+	return hdr;
+}
+
+__noreturn void arch_boot(u64 fdt, u64 boot_el)
+{
+	aarch64_boot_el = (unsigned)boot_el;
+	timer_init();
+	boot_info.fdt = boot_check_fdt(fdt);
+	boot_info.cmdline = NULL;	/* always from the DTB's /chosen */
+	kmain(&boot_info);
+	arch_exit(0);
+}
+
+/* Wait (bounded) until the UART has shifted out its last character. */
+static void boot_uart_drain(void)
+{
+	for (unsigned i = 0; i < BOOT_UART_DRAIN_SPINS; i++) {
+		if (!(raw_readl(PL011_BASE + UARTFR) & UARTFR_BUSY))
+			break;
+	}
+}
+
+/*
+ * Each call tries the next way out, because a way that is not available
+ * traps, and the trap report calls arch_exit() again (see vectors.S):
+ *   1. semihosting SYS_EXIT: QEMU exits with `status` (needs -semihosting;
+ *      without it the hlt is an Undefined Instruction, reported as such);
+ *   2. PSCI SYSTEM_OFF: QEMU exits with 0, a board powers off; hvc when we
+ *      were entered at EL1, smc when we came from EL2 (no hypervisor);
+ *   3. wfi forever, interrupts masked.
+ */
+__noreturn void arch_exit(int status)
+{
+	unsigned attempt = boot_exit_attempts++;
+
+	boot_uart_drain();
+	if (attempt == 0) {
+		/* Parameter block: {reason, subcode}; QEMU exits with subcode. */
+		u64 block[2] = { ADP_STOPPED_APPLICATION_EXIT, (u64)(s64)status };
+
+		semihosting_call(SEMIHOSTING_SYS_EXIT, block);
+	}
+	if (attempt <= 1) {
+		if (aarch64_boot_el == 2)
+			psci_call_smc(PSCI_0_2_FN_SYSTEM_OFF);
+		else
+			psci_call_hvc(PSCI_0_2_FN_SYSTEM_OFF);
+	}
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+const char *arch_name(void)
+{
+	return "aarch64 virt";
+}
