@@ -82,11 +82,29 @@ static int demo_commits(struct kdisk *d, u64 *flushes)
 	return err;
 }
 
+static int demo_commit_report(struct kdisk *d)
+{
+	const char *name = blk_info(&d->blk)->name;
+	u64 flushes;
+	int err = demo_commits(d, &flushes);
+
+	if (err) {
+		kprintf("%s: commits failed: %s\n", name, errno_name(err));
+		return err;
+	}
+	kprintf("%s: %u commits (block, barrier, commit block, barrier) with cache=%s: "
+		"%llu FLUSH commands, %llu.%02llu per commit (order=%s)\n", name, DEMO_COMMITS,
+		blk_info(&d->blk)->volatile_cache ? "writeback" : "writethrough",
+		(unsigned long long)flushes, (unsigned long long)(flushes / DEMO_COMMITS),
+		(unsigned long long)(flushes * 100 / DEMO_COMMITS % 100), blk_order_name(d->blk.order));
+	return 0;
+}
+
 static int demo_disk(struct kdisk *d)
 {
 	const char *name = blk_info(&d->blk)->name;
 	u32 total = DEMO_BYTES;
-	u64 t0, t1, t2, flushes;
+	u64 t0, t1, t2;
 	int err;
 
 	if (blk_info(&d->blk)->read_only) {
@@ -126,15 +144,21 @@ static int demo_disk(struct kdisk *d)
 		2 * total / DEMO_REQ_BYTES, vblk_stats(d->bdev)->max_inflight,
 		(unsigned long long)vblk_stats(d->bdev)->kicks);
 
-	err = demo_commits(d, &flushes);
-	if (err) {
-		kprintf("%s: commits failed: %s\n", name, errno_name(err));
-		return err;
+	err = demo_commit_report(d);
+	/* Show the other mode through the run-time write-cache switch. */
+	if (!err && blk_info(&d->blk)->wce_switchable && !d->blk.ignore_flush) {
+		bool was = blk_info(&d->blk)->volatile_cache;
+
+		err = blk_set_write_cache(&d->blk, !was);
+		kprintf("%s: write cache switched %s (CONFIG_WCE): %s\n", name,
+			was ? "off" : "on", err ? errno_name(err) : "ok");
+		if (!err)
+			err = demo_commit_report(d);
+		if (!err)
+			err = blk_set_write_cache(&d->blk, was);
 	}
-	kprintf("%s: %u commits (block, barrier, commit block, barrier): %llu FLUSH "
-		"commands, %llu.%02llu per commit (order=%s)\n", name, DEMO_COMMITS,
-		(unsigned long long)flushes, (unsigned long long)(flushes / DEMO_COMMITS),
-		(unsigned long long)(flushes * 100 / DEMO_COMMITS % 100), blk_order_name(d->blk.order));
+	if (err)
+		return err;
 	kprintf("%s: flush requests=%llu sent=%llu elided=%llu merged=%llu ignored=%llu\n", name,
 		(unsigned long long)d->blk.stats.flush_requests,
 		(unsigned long long)d->blk.stats.flushes_sent,
