@@ -106,7 +106,7 @@ qemu-tests: all $(HOST_OUT)/logwrites-stat
 test:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_OUT)/logwrites-stat
-	@tests/run-tests.sh --host $(HOST_BINS) --qemu $(ARCH)
+	@tests/run-tests.sh --check tools/check-layering.sh --host $(HOST_BINS) --qemu $(ARCH)
 
 format-check:
 	@clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')

@@ -1,0 +1,39 @@
+#!/bin/sh
+# tools/check-layering.sh - enforce the layer rules of design.md section 1.
+#
+# 1. Nothing above arch/ includes a file of a particular architecture: the
+#    portable layers (lib, drivers, kernel) may include "arch/arch.h" and
+#    <asm/io.h> (resolved per arch by the include path), nothing else of
+#    arch/, and never name an architecture in an include or an #if.
+# 2. Layers include only downwards: lib/ includes only lib/; drivers/virtio
+#    never includes drivers/block or kernel/; drivers/ never includes
+#    kernel/ except the block-device interface it implements.
+# Prints each violation; exits 1 if there is any.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+
+for f in $(git ls-files 'lib/*' 'drivers/*' 'kernel/*' | grep -E '\.[ch]$'); do
+	grep -nE '^[[:space:]]*#[[:space:]]*include' "$f" | while IFS= read -r line; do
+		inc=$(echo "$line" | sed -E 's/.*#[[:space:]]*include[[:space:]]*[<"]([^>"]*)[>"].*/\1/')
+		case $inc in
+		arch/arch.h | asm/io.h) ;;
+		arch/* | asm/*) echo "$f: includes $inc" ;;
+		esac
+		case $f:$inc in
+		lib/*:drivers/* | lib/*:kernel/*) echo "$f: lib includes $inc" ;;
+		drivers/virtio/*:drivers/block/* | drivers/virtio/*:kernel/*) echo "$f: virtio includes $inc" ;;
+		drivers/*:kernel/block/blkdev.h) ;;
+		drivers/*:kernel/*) echo "$f: driver includes $inc" ;;
+		esac
+	done
+	grep -nE '^[[:space:]]*#[[:space:]]*(if|ifdef|ifndef|elif).*(__aarch64__|__riscv|__x86_64__|CONFIG_ARCH|ARCH_)' "$f" |
+		sed "s|^|$f: architecture conditional: |"
+done >/tmp/ordo-layering.$$
+if [ -s /tmp/ordo-layering.$$ ]; then
+	sed 's/^/layering: /' /tmp/ordo-layering.$$
+	bad=1
+fi
+rm -f /tmp/ordo-layering.$$
+[ "$bad" -eq 0 ] && echo "layering: ok (no architecture header or conditional above arch/, includes only go down)"
+exit "$bad"
