@@ -8,8 +8,19 @@
  */
 #include "kernel/ktest/ktest.h"
 
+#include "kernel/cmdline.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+/*
+ * "ktest.flush_fails": the host fails every FLUSH (QEMU blkdebug).  The
+ * cases then check the error path instead: a failed FLUSH is reported,
+ * never counts as done, and is sent again next time.
+ */
+static bool kt_flush_fails(void)
+{
+	return cmdline_flag("ktest.flush_fails");
+}
 
 static u64 kt_flush_cmds(const struct kdisk *d)
 {
@@ -40,6 +51,14 @@ void kt_flush(struct ktap *k, struct kdisk *d)
 		return ktap_skip(k, "read-only device");
 	KT_ASSERT(k, blk_write(&d->blk, 0, kt_wbuf, kt_bs(d)) == 0);
 	before = kt_flush_cmds(d);
+	if (kt_flush_fails() && sends) {
+		/* Not covered by a failed FLUSH: the next one must go out too. */
+		KT_EXPECT_EQ(k, blk_flush(&d->blk), -EIO);
+		KT_EXPECT_EQ(k, blk_flush(&d->blk), -EIO);
+		KT_EXPECT_EQ(k, kt_flush_cmds(d) - before, 2);
+		KT_EXPECT(k, d->blk.flushed_upto != d->blk.writes_done);
+		return;
+	}
 	KT_EXPECT_EQ(k, blk_flush(&d->blk), 0);
 	/* A volatile cache gets exactly one FLUSH; write-through none. */
 	KT_EXPECT_EQ(k, kt_flush_cmds(d) - before, sends ? 1 : 0);
@@ -63,6 +82,8 @@ void kt_flush_merge(struct ktap *k, struct kdisk *d)
 		return ktap_skip(k, "read-only device");
 	if (!blk_info(&d->blk)->volatile_cache || d->blk.ignore_flush)
 		return ktap_skip(k, "flushes are not sent in this mode");
+	if (kt_flush_fails())
+		return ktap_skip(k, "the host fails every flush");
 	KT_ASSERT(k, blk_write(&d->blk, 0, kt_wbuf, kt_bs(d)) == 0);
 	before = kt_flush_cmds(d);
 	for (unsigned i = 0; i < ARRAY_SIZE(f); i++) {
@@ -92,15 +113,20 @@ void kt_barrier(struct ktap *k, struct kdisk *d)
 		};
 		KT_ASSERT(k, blk_submit(&d->blk, &reqs[i]) == 0);
 	}
-	KT_EXPECT_EQ(k, blk_barrier(&d->blk), 0);
+	/* A barrier whose FLUSH fails must say so. */
+	KT_EXPECT_EQ(k, blk_barrier(&d->blk),
+		     kt_flush_fails() && d->blk.order == BLK_ORDER_DRAIN_FLUSH ? -EIO : 0);
 	/* In the drain modes a barrier returns with nothing in flight. */
 	if (d->blk.order == BLK_ORDER_DRAIN || d->blk.order == BLK_ORDER_DRAIN_FLUSH) {
 		KT_EXPECT_EQ(k, d->blk.inflight, 0);
 		KT_EXPECT_EQ(k, done, ARRAY_SIZE(reqs));
 	}
 	KT_EXPECT_EQ(k, blk_drain(&d->blk), 0);
-	if (d->blk.order == BLK_ORDER_DRAIN_FLUSH)
+	/* A good FLUSH covers every write; a failed one covers nothing new. */
+	if (d->blk.order == BLK_ORDER_DRAIN_FLUSH && !kt_flush_fails())
 		KT_EXPECT_EQ(k, d->blk.flushed_upto, d->blk.writes_done);
+	if (d->blk.order == BLK_ORDER_DRAIN_FLUSH && kt_flush_fails())
+		KT_EXPECT(k, d->blk.flushed_upto != d->blk.writes_done);
 }
 
 void kt_wce_switch(struct ktap *k, struct kdisk *d)
@@ -115,6 +141,14 @@ void kt_wce_switch(struct ktap *k, struct kdisk *d)
 		return ktap_skip(k, "flushes are ignored (order=none)");
 	if (info->read_only)
 		return ktap_skip(k, "read-only device");
+	if (kt_flush_fails() && was) {
+		/* Switching off needs the cache flushed: it must fail, cache on. */
+		KT_ASSERT(k, blk_write(&d->blk, 0, kt_wbuf, kt_bs(d)) == 0);
+		KT_EXPECT_EQ(k, blk_set_write_cache(&d->blk, false), -EIO);
+		KT_EXPECT(k, info->volatile_cache);
+		KT_EXPECT_EQ(k, d->blk.order, BLK_ORDER_DRAIN_FLUSH);
+		return;
+	}
 	KT_ASSERT(k, blk_set_write_cache(&d->blk, false) == 0);
 	KT_EXPECT(k, !info->volatile_cache);
 	KT_EXPECT_EQ(k, d->blk.order, BLK_ORDER_DRAIN);
