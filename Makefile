@@ -84,11 +84,15 @@ include tests/host/tests.mk
 
 HOST_BINS := $(patsubst %,$(HOST_OUT)/%,$(HOST_TESTS))
 
-$(HOST_OUT)/%: tests/host/%.c $(HOST_COMMON) tests/host/tests.mk
+# Each test links its own portable sources ($*_SRCS, from tests.mk) in one
+# compiler run, so it simply depends on every header of the tree.
+HOST_HDRS := $(wildcard arch/arch.h arch/host/*.h arch/host/include/asm/*.h lib/*.h \
+	drivers/*/*.h kernel/*.h kernel/*/*.h tests/host/*.h)
+.SECONDEXPANSION:
+$(HOST_OUT)/%: tests/host/%.c $$($$*_SRCS) $(HOST_COMMON) $(HOST_HDRS) tests/host/tests.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
 
--include $(HOST_BINS:=.d)
 
 # Host-side tools used by the tests.
 $(HOST_OUT)/logwrites-stat: tools/logwrites-stat.c

@@ -10,8 +10,17 @@ static char cmdline[CMDLINE_MAX];
 
 void cmdline_set(const char *line)
 {
-	size_t n = line ? strnlen(line, CMDLINE_MAX - 1) : 0;
+	size_t n = line ? strnlen(line, CMDLINE_MAX) : 0;
 
+	if (n == CMDLINE_MAX) {
+		/*
+		 * Too long: drop the word cut by the limit rather than keep
+		 * half of it ("blk.timeout_ms=12345" must not become "=12").
+		 */
+		n = CMDLINE_MAX - 1;
+		while (n && line[n] != ' ')
+			n--;
+	}
 	memcpy(cmdline, line ? line : "", n);
 	cmdline[n] = '\0';
 }

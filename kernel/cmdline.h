@@ -12,7 +12,10 @@
 
 #define CMDLINE_MAX 512
 
-/* Keep a copy of `line` (truncated to CMDLINE_MAX - 1 characters). */
+/*
+ * Keep a copy of `line`.  A line longer than CMDLINE_MAX - 1 characters is
+ * cut before the word that crosses the limit.
+ */
 void cmdline_set(const char *line);
 const char *cmdline_get(void);
 

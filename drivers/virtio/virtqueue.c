@@ -94,7 +94,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
 {
 	unsigned total = nout + nin;
 	u16 head, i, prev = 0;
-	u32 in_len = 0;
+	u64 chain_len = 0, in_len = 0;
 
 	if (vq->broken)
 		return -EIO;
@@ -103,7 +103,11 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
 	for (unsigned k = 0; k < total; k++) {
 		if (!bufs[k].addr || bufs[k].len == 0)
 			return -EINVAL;
+		chain_len += bufs[k].len;
 	}
+	/* 2.7.5.2: a chain may not describe more than 2^32 bytes in total. */
+	if (chain_len > (1ull << 32))
+		return -EINVAL;
 	if (total > vq->num_free)
 		return -ENOSPC;
 
@@ -126,7 +130,8 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
 	vq->free_head = i;
 	vq->num_free = (u16)(vq->num_free - total);
 	vq->heads[head] = (struct virtq_head){
-		.token = token, .ndescs = (u16)total, .in_len = in_len,
+		/* A used length is 32 bits: 2^32 writable bytes admit any. */
+		.token = token, .ndescs = (u16)total, .in_len = (u32)MIN(in_len, 0xffffffffull),
 	};
 
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = cpu_to_le16(head);

@@ -93,7 +93,8 @@ void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
  * ones, identified by `token` (non-NULL) when it completes.
  * Returns 0, -ENOSPC if fewer than nout + nin descriptors are free (retry
  * after completions), -EINVAL for an empty chain, a zero-length or NULL
- * buffer, or -EIO if the queue is broken.
+ * buffer or a chain longer than 2^32 bytes, or -EIO if the queue is
+ * broken.
  */
 int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
 	      unsigned nin, void *token);

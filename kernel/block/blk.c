@@ -136,6 +136,18 @@ static void blk_flush_cmd_done(struct blk_req *cmd)
 	}
 	if (!next_list)
 		return;
+	if (cmd->status == -ETIMEDOUT) {
+		/*
+		 * The device was reset for not answering: do not hand it
+		 * another FLUSH on behalf of requests that were waiting on
+		 * this one.  They fail too, so every wait stays bounded.
+		 */
+		for (struct blk_req *next; next_list; next_list = next) {
+			next = next_list->blk.next;
+			blk_finish(next_list, -ETIMEDOUT);
+		}
+		return;
+	}
 	if (b->writes_done == b->flushed_upto) {
 		/* Everything they needed was covered after all. */
 		for (struct blk_req *next; next_list; next_list = next) {
@@ -158,8 +170,9 @@ static void blk_flush_send(struct blk *b)
 	};
 	b->flush_covers = b->writes_done;
 	b->flush_busy = true;
-	b->stats.flushes_sent++;
 	err = blk_issue(b, &b->flush_cmd);
+	if (!err)
+		b->stats.flushes_sent++;
 	if (err) {
 		/* Never reached the device: its waiters fail from the next poll. */
 		struct blk_req *w = b->flush_waiters;
@@ -189,7 +202,9 @@ static void blk_flush_submit(struct blk *b, struct blk_req *req)
 		struct blk_req **list = b->flush_covers == b->writes_done ?
 						&b->flush_waiters : &b->flush_next;
 
-		b->stats.flushes_merged++;
+		/* Sharing a FLUSH with others: the one at the device or the next. */
+		if (*list)
+			b->stats.flushes_merged++;
 		req->blk.next = *list;
 		*list = req;
 	} else if (b->writes_done == b->flushed_upto) {
@@ -283,10 +298,8 @@ int blk_wait(struct blk *b, struct blk_req *req)
 		if (blk_poll(b) == 0 && !req->completed) {
 			if (arch_time_ns() > deadline) {
 				blk_timeout(b);
-				/* A flush re-sent by the reset may still run. */
-				deadline = blk_deadline(b);
-				if (!req->completed)
-					continue;
+				/* The reset completes everything it held (blkdev.h). */
+				BUG_ON(!req->completed);
 				return -ETIMEDOUT;
 			}
 			arch_cpu_relax();
@@ -391,11 +404,11 @@ int blk_set_write_cache(struct blk *b, bool writeback)
 		if (err)
 			return err;
 	}
-	err = b->dev->ops->set_write_cache(b->dev->ctx, writeback);
 	if (!info->volatile_cache) {
 		/* Writes so far went through: a later FLUSH need not cover them. */
 		b->flushed_upto = b->writes_done;
 	}
+	err = b->dev->ops->set_write_cache(b->dev->ctx, writeback);
 	blk_update_order(b);
 	return err;
 }

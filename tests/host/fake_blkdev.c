@@ -1,0 +1,253 @@
+/*
+ * tests/host/fake_blkdev.c - a scriptable struct blk_dev (see fake_blkdev.h).
+ *
+ * Outstanding requests are a FIFO linked through req->drv.next (the field
+ * blkdev.h reserves for the device that owns the request).  Completion
+ * unlinks a request first and only then calls its done(), so the callback
+ * may submit again - even the very same struct blk_req.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "tests/host/fake_blkdev.h"
+#include "lib/errno.h"
+
+static const char fake_serial[] = "fake-serial-0001";
+
+static struct fake_ev_rec *fake_log(struct fake_blkdev *f, enum fake_ev ev)
+{
+	struct fake_ev_rec *r;
+
+	if (f->nlog >= FAKE_LOG_MAX)
+		fail_msg("fake_blkdev: event log full");
+	r = &f->log[f->nlog++];
+	*r = (struct fake_ev_rec){
+		.ev = ev,
+		.outstanding = f->outstanding,
+		.outstanding_writes = fake_blkdev_outstanding_op(f, BLK_OP_WRITE),
+	};
+	return r;
+}
+
+/* Move data for a successful READ/WRITE/GET_ID, as a RAM disk would. */
+static void fake_transfer(struct fake_blkdev *f, struct blk_req *req)
+{
+	size_t off = (size_t)req->sector * BLK_SECTOR_SIZE;
+
+	switch (req->op) {
+	case BLK_OP_READ:
+	case BLK_OP_WRITE:
+		if (!f->store)
+			return;
+		assert_true(req->sector + req->len / BLK_SECTOR_SIZE <= f->dev.info.capacity);
+		if (req->op == BLK_OP_READ)
+			memcpy(req->buf, f->store + off, req->len);
+		else
+			memcpy(f->store + off, req->buf, req->len);
+		return;
+	case BLK_OP_GET_ID:
+		memcpy(req->buf, fake_serial,
+		       req->len < sizeof(fake_serial) ? req->len : sizeof(fake_serial));
+		return;
+	default: return;
+	}
+}
+
+/* Unlink `req` (outstanding, after `prev` or first) and complete it. */
+static void fake_finish(struct fake_blkdev *f, struct blk_req *prev, struct blk_req *req,
+			int status)
+{
+	struct fake_ev_rec *r;
+
+	if (prev)
+		prev->drv.next = req->drv.next;
+	else
+		f->head = req->drv.next;
+	if (f->tail == req)
+		f->tail = prev;
+	req->drv.next = NULL;
+	f->outstanding--;
+
+	r = fake_log(f, FAKE_EV_COMPLETE);
+	r->req = req;
+	r->op = req->op;
+	r->status = status;
+	f->completions++;
+	if (status == 0)
+		fake_transfer(f, req);
+	req->status = status;
+	if (req->done)
+		req->done(req);
+}
+
+unsigned fake_blkdev_complete_next(struct fake_blkdev *f, int status)
+{
+	if (!f->head)
+		return 0;
+	fake_finish(f, NULL, f->head, status);
+	return 1;
+}
+
+unsigned fake_blkdev_complete_all(struct fake_blkdev *f, int status)
+{
+	unsigned n = f->outstanding;
+
+	/* Requests submitted by the callbacks join the tail: not ours. */
+	for (unsigned i = 0; i < n; i++)
+		fake_blkdev_complete_next(f, status);
+	return n;
+}
+
+void fake_blkdev_complete_req(struct fake_blkdev *f, struct blk_req *req, int status)
+{
+	struct blk_req *prev = NULL;
+
+	for (struct blk_req *r = f->head; r; prev = r, r = r->drv.next) {
+		if (r == req) {
+			fake_finish(f, prev, r, status);
+			return;
+		}
+	}
+	fail_msg("fake_blkdev: request %p is not outstanding", (void *)req);
+}
+
+unsigned fake_blkdev_outstanding_op(const struct fake_blkdev *f, enum blk_op op)
+{
+	unsigned n = 0;
+
+	for (const struct blk_req *r = f->head; r; r = r->drv.next)
+		n += r->op == op;
+	return n;
+}
+
+unsigned fake_blkdev_count_submits(const struct fake_blkdev *f, int op)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < f->nlog; i++) {
+		const struct fake_ev_rec *r = &f->log[i];
+
+		n += r->ev == FAKE_EV_SUBMIT && r->status == 0 && (op < 0 || (int)r->op == op);
+	}
+	return n;
+}
+
+int fake_blkdev_find(const struct fake_blkdev *f, enum fake_ev ev, int op, unsigned n)
+{
+	for (unsigned i = 0; i < f->nlog; i++) {
+		const struct fake_ev_rec *r = &f->log[i];
+		bool op_ok =
+			op < 0 || ev == FAKE_EV_RESET || ev == FAKE_EV_SET_WCE || (int)r->op == op;
+
+		if (r->ev == ev && op_ok && n-- == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* ---- the blk_dev_ops ---------------------------------------------------- */
+
+static int fake_submit(void *ctx, struct blk_req *req)
+{
+	struct fake_blkdev *f = ctx;
+	struct fake_ev_rec *r = fake_log(f, FAKE_EV_SUBMIT);
+
+	r->req = req;
+	r->op = req->op;
+	r->flags = req->flags;
+	r->sector = req->sector;
+	r->len = req->len;
+	r->status = f->submit_err;
+	if (f->submit_err)
+		return f->submit_err;
+
+	f->submits++;
+	req->drv.next = NULL;
+	if (f->tail)
+		f->tail->drv.next = req;
+	else
+		f->head = req;
+	f->tail = req;
+	f->outstanding++;
+	return 0;
+}
+
+static int fake_poll(void *ctx)
+{
+	struct fake_blkdev *f = ctx;
+	unsigned n = 0, todo;
+
+	f->polls++;
+	if (f->hang || f->poll_mode == FAKE_POLL_NONE || !f->head)
+		return 0;
+	if (f->idle_polls < f->poll_delay) {
+		f->idle_polls++;
+		return 0;
+	}
+	f->idle_polls = 0;
+	todo = f->poll_mode == FAKE_POLL_ONE ? 1 : f->outstanding;
+	while (n < todo && f->head) {
+		fake_finish(f, NULL, f->head, f->status[f->head->op]);
+		n++;
+	}
+	return (int)n;
+}
+
+static int fake_reset(void *ctx, int err)
+{
+	struct fake_blkdev *f = ctx;
+	struct fake_ev_rec *r = fake_log(f, FAKE_EV_RESET);
+
+	r->status = err;
+	f->resets++;
+	/* Only what was outstanding at the reset; resubmissions stay queued. */
+	fake_blkdev_complete_all(f, err);
+	return f->reset_ret;
+}
+
+static int fake_set_write_cache(void *ctx, bool writeback)
+{
+	struct fake_blkdev *f = ctx;
+	struct fake_ev_rec *r = fake_log(f, FAKE_EV_SET_WCE);
+
+	r->writeback = writeback;
+	f->set_wce_calls++;
+	if (!f->dev.info.wce_switchable)
+		return -EOPNOTSUPP;
+	f->dev.info.volatile_cache = writeback;
+	return 0;
+}
+
+static const struct blk_dev_ops fake_ops = {
+	.submit = fake_submit,
+	.poll = fake_poll,
+	.reset = fake_reset,
+	.set_write_cache = fake_set_write_cache,
+};
+
+void fake_blkdev_init(struct fake_blkdev *f, const struct blk_dev_info *info)
+{
+	*f = (struct fake_blkdev){
+		.dev = {
+			.ops = &fake_ops,
+			.ctx = f,
+			.info = {
+				.name = "fake0",
+				.block_size = 512,
+				.capacity = 2048,
+				.max_segments = 16,
+				.max_segment_size = 65536,
+				.queue_depth = 64,
+			},
+		},
+	};
+	if (info) {
+		f->dev.info = *info;
+		if (!f->dev.info.name)
+			f->dev.info.name = "fake0";
+	}
+}

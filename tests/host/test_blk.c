@@ -1,0 +1,1095 @@
+/*
+ * tests/host/test_blk.c - host tests for kernel/block/blk.c.
+ *
+ * The block layer runs on top of fake_blkdev, which completes requests only
+ * when a test says so (or from poll(), as scripted) and logs every submit,
+ * completion, reset and write-cache switch with what was outstanding at
+ * that moment.  Ordering is checked from that log after the fact.
+ *
+ * Groups:
+ *  - the ordering-mode table of design.md section 3 and its names;
+ *  - request checks (-EINVAL, -ERANGE, -EROFS) before the device sees it;
+ *  - flush elimination and merging in DRAIN_FLUSH mode, failed writes and
+ *    failed FLUSHes, and no FLUSH at all in the other modes;
+ *  - blk_barrier() per mode; the write-cache switch;
+ *  - bounded waits: a hung device is reset and everything outstanding
+ *    fails with -ETIMEDOUT, a slow one is not;
+ *  - completions never run inside blk_submit().
+ *
+ * Time is the host arch's fake clock (each arch_time_ns() call advances it),
+ * so a 5 ms timeout expires after a few thousand idle polls, instantly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "arch/host/host.h"
+#include "kernel/block/blk.h"
+#include "lib/errno.h"
+#include "tests/host/fake_blkdev.h"
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static struct fake_blkdev fd;
+static struct blk b;
+static u8 data[8192];
+
+/* Set while the test is inside blk_submit(): no completion may run then. */
+static bool in_blk_submit;
+
+struct done_rec {
+	unsigned calls;
+	int status;
+};
+
+static void rec_done(struct blk_req *req)
+{
+	struct done_rec *d = req->priv;
+
+	if (in_blk_submit)
+		fail_msg("request completed from inside blk_submit()");
+	assert_true(req->completed);
+	d->calls++;
+	d->status = req->status;
+}
+
+/* A request with a recording done(); `d` must outlive it. */
+static struct blk_req mkreq(enum blk_op op, u64 sector, u32 len, struct done_rec *d)
+{
+	*d = (struct done_rec){ 0 };
+	return (struct blk_req){
+		.op = op,
+		.sector = sector,
+		.buf = op == BLK_OP_FLUSH ? NULL : data,
+		.len = op == BLK_OP_FLUSH ? 0 : len,
+		.done = rec_done,
+		.priv = d,
+	};
+}
+
+static int submit(struct blk_req *req)
+{
+	int err;
+
+	in_blk_submit = true;
+	err = blk_submit(&b, req);
+	in_blk_submit = false;
+	return err;
+}
+
+enum dev_kind {
+	DEV_VOLATILE,	  /* FLUSH + volatile cache, switchable */
+	DEV_WRITETHROUGH, /* FLUSH, cache off, switchable */
+	DEV_BARRIER,	  /* legacy BARRIER, no FLUSH */
+	DEV_PLAIN,	  /* neither */
+};
+
+static struct blk_dev_info dev_info(enum dev_kind k)
+{
+	struct blk_dev_info i = {
+		.name = "fake0",
+		.block_size = 512,
+		.capacity = 2048,
+		.max_segments = 16,
+		.max_segment_size = 65536,
+		.queue_depth = 64,
+	};
+
+	switch (k) {
+	case DEV_VOLATILE: i.has_flush = i.volatile_cache = i.wce_switchable = true; break;
+	case DEV_WRITETHROUGH: i.has_flush = i.wce_switchable = true; break;
+	case DEV_BARRIER: i.has_barrier = true; break;
+	case DEV_PLAIN: break;
+	}
+	return i;
+}
+
+static void setup_info(const struct blk_dev_info *info, bool ignore_flush)
+{
+	fake_blkdev_init(&fd, info);
+	blk_init(&b, &fd.dev, ignore_flush);
+	b.timeout_ms = 5;
+}
+
+static void setup_kind(enum dev_kind k, bool ignore_flush, enum fake_poll_mode pm)
+{
+	struct blk_dev_info i = dev_info(k);
+
+	setup_info(&i, ignore_flush);
+	fd.poll_mode = pm;
+}
+
+static unsigned nflush(void)
+{
+	return fake_blkdev_count_submits(&fd, BLK_OP_FLUSH);
+}
+
+/* The log record for the submit of `req` (the n-th time it was submitted). */
+static int log_submit_of(const struct blk_req *req, unsigned n)
+{
+	for (unsigned i = 0; i < fd.nlog; i++) {
+		if (fd.log[i].ev == FAKE_EV_SUBMIT && fd.log[i].req == req && n-- == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int log_complete_of(const struct blk_req *req, unsigned n)
+{
+	for (unsigned i = 0; i < fd.nlog; i++) {
+		if (fd.log[i].ev == FAKE_EV_COMPLETE && fd.log[i].req == req && n-- == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int setup_quiet(void **state)
+{
+	(void)state;
+	host_console_quiet = true;
+	in_blk_submit = false;
+	return 0;
+}
+
+/* ---- ordering mode ------------------------------------------------------ */
+
+/* design.md section 3, every combination of the four inputs. */
+static void test_order_select_table(void **state)
+{
+	/* clang-format off */
+	static const struct {
+		bool flush, vol, barrier, ignore;
+		enum blk_order want;
+	} rows[] = {
+		{ 1, 1, 0, 0, BLK_ORDER_DRAIN_FLUSH },
+		{ 1, 1, 1, 0, BLK_ORDER_DRAIN_FLUSH },
+		{ 1, 0, 0, 0, BLK_ORDER_DRAIN },
+		{ 1, 0, 1, 0, BLK_ORDER_DRAIN },
+		{ 0, 0, 1, 0, BLK_ORDER_TAG },
+		{ 0, 1, 1, 0, BLK_ORDER_TAG },
+		{ 0, 0, 0, 0, BLK_ORDER_DRAIN },
+		{ 0, 1, 0, 0, BLK_ORDER_DRAIN },
+		{ 1, 1, 0, 1, BLK_ORDER_NONE },
+		{ 1, 1, 1, 1, BLK_ORDER_NONE },
+		{ 1, 0, 0, 1, BLK_ORDER_NONE },
+		{ 1, 0, 1, 1, BLK_ORDER_NONE },
+		{ 0, 0, 1, 1, BLK_ORDER_NONE },
+		{ 0, 1, 1, 1, BLK_ORDER_NONE },
+		{ 0, 0, 0, 1, BLK_ORDER_NONE },
+		{ 0, 1, 0, 1, BLK_ORDER_NONE },
+	};
+	/* clang-format on */
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		struct blk_dev_info i = dev_info(DEV_PLAIN);
+		enum blk_order got;
+
+		i.has_flush = rows[r].flush;
+		i.volatile_cache = rows[r].vol;
+		i.has_barrier = rows[r].barrier;
+		got = blk_order_select(&i, rows[r].ignore);
+		if (got != rows[r].want)
+			fail_msg("row %zu (flush %d volatile %d barrier %d ignore %d): %s, want %s",
+				 r, rows[r].flush, rows[r].vol, rows[r].barrier, rows[r].ignore,
+				 blk_order_name(got), blk_order_name(rows[r].want));
+		/* blk_init() applies the same table. */
+		setup_info(&i, rows[r].ignore);
+		assert_int_equal(b.order, rows[r].want);
+	}
+}
+
+static void test_order_names(void **state)
+{
+	(void)state;
+	assert_string_equal(blk_order_name(BLK_ORDER_DRAIN_FLUSH), "drain-flush");
+	assert_string_equal(blk_order_name(BLK_ORDER_DRAIN), "drain");
+	assert_string_equal(blk_order_name(BLK_ORDER_TAG), "tag");
+	assert_string_equal(blk_order_name(BLK_ORDER_NONE), "none");
+}
+
+/* ---- request checks ----------------------------------------------------- */
+
+/* Refused requests never reach the device and never complete. */
+static void test_request_checks(void **state)
+{
+	static const struct {
+		const char *what;
+		u32 bs;
+		bool ro;
+		enum blk_op op;
+		u64 sector;
+		u32 len;
+		bool null_buf;
+		int want;
+	} rows[] = {
+		{ "len 0", 512, 0, BLK_OP_READ, 0, 0, 0, -EINVAL },
+		{ "NULL buf", 512, 0, BLK_OP_READ, 0, 512, 1, -EINVAL },
+		{ "write NULL buf", 512, 0, BLK_OP_WRITE, 0, 512, 1, -EINVAL },
+		{ "len 100", 512, 0, BLK_OP_WRITE, 0, 100, 0, -EINVAL },
+		{ "len 513", 512, 0, BLK_OP_WRITE, 0, 513, 0, -EINVAL },
+		{ "len 512 on 4K", 4096, 0, BLK_OP_READ, 0, 512, 0, -EINVAL },
+		{ "len 6K on 4K", 4096, 0, BLK_OP_READ, 0, 6144, 0, -EINVAL },
+		{ "sector 1 on 4K", 4096, 0, BLK_OP_READ, 1, 4096, 0, -EINVAL },
+		{ "sector 4 on 4K", 4096, 0, BLK_OP_WRITE, 4, 4096, 0, -EINVAL },
+		{ "sector 8 on 4K", 4096, 0, BLK_OP_WRITE, 8, 4096, 0, 0 },
+		{ "sector 1 on 512", 512, 0, BLK_OP_READ, 1, 512, 0, 0 },
+		{ "start at capacity", 512, 0, BLK_OP_READ, 2048, 512, 0, -ERANGE },
+		{ "start past capacity", 512, 0, BLK_OP_READ, 4096, 512, 0, -ERANGE },
+		{ "crossing the end", 512, 0, BLK_OP_WRITE, 2047, 1024, 0, -ERANGE },
+		{ "last sector", 512, 0, BLK_OP_WRITE, 2047, 512, 0, 0 },
+		{ "last 4K block", 4096, 0, BLK_OP_READ, 2040, 4096, 0, 0 },
+		{ "crossing the end 4K", 4096, 0, BLK_OP_READ, 2040, 8192, 0, -ERANGE },
+		{ "sector 2^64-1", 512, 0, BLK_OP_READ, UINT64_MAX, 512, 0, -ERANGE },
+		{ "sector 2^64-1, 2 sectors", 512, 0, BLK_OP_WRITE, UINT64_MAX, 1024, 0, -ERANGE },
+		{ "sector 2^64-8 on 4K", 4096, 0, BLK_OP_READ, UINT64_MAX - 7, 4096, 0, -ERANGE },
+		{ "sector 2^55 (byte offset wraps)", 512, 0, BLK_OP_READ, 1ull << 55, 512, 0,
+		  -ERANGE },
+		{ "write on read-only", 512, 1, BLK_OP_WRITE, 0, 512, 0, -EROFS },
+		{ "read on read-only", 512, 1, BLK_OP_READ, 0, 512, 0, 0 },
+		{ "GET_ID NULL buf", 512, 0, BLK_OP_GET_ID, 0, 20, 1, -EINVAL },
+		{ "GET_ID len 0", 512, 0, BLK_OP_GET_ID, 0, 0, 0, -EINVAL },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		struct blk_dev_info i = dev_info(DEV_VOLATILE);
+		struct done_rec d;
+		struct blk_req req;
+		int got;
+
+		i.block_size = rows[r].bs;
+		i.read_only = rows[r].ro;
+		setup_info(&i, false);
+		req = mkreq(rows[r].op, rows[r].sector, rows[r].len, &d);
+		if (rows[r].null_buf)
+			req.buf = NULL;
+		got = submit(&req);
+		if (got != rows[r].want)
+			fail_msg("%s: got %d, want %d", rows[r].what, got, rows[r].want);
+		assert_int_equal(fake_blkdev_count_submits(&fd, -1), got ? 0 : 1);
+		assert_int_equal(b.inflight, got ? 0 : 1);
+		fake_blkdev_complete_all(&fd, 0);
+		blk_poll(&b);
+		assert_int_equal(d.calls, got ? 0 : 1);
+	}
+}
+
+/* The synchronous helpers go through the same checks. */
+static void test_sync_helpers_checked(void **state)
+{
+	struct blk_dev_info i = dev_info(DEV_PLAIN);
+	char id[BLK_ID_MAX];
+
+	(void)state;
+	i.read_only = true;
+	setup_info(&i, false);
+	fd.poll_mode = FAKE_POLL_ALL;
+	assert_int_equal(blk_write(&b, 0, data, 512), -EROFS);
+	assert_int_equal(blk_read(&b, 2048, data, 512), -ERANGE);
+	assert_int_equal(blk_read(&b, 0, data, 100), -EINVAL);
+	assert_int_equal(fake_blkdev_count_submits(&fd, -1), 0);
+	assert_int_equal(blk_read(&b, 0, data, 512), 0);
+	assert_int_equal(blk_get_id(&b, id, sizeof(id)), 0);
+	assert_memory_equal(id, "fake-serial-0001", 16);
+}
+
+/* Data goes where the sector says, and accounting follows completions. */
+static void test_data_and_stats(void **state)
+{
+	static u8 store[2048 * 512];
+	u8 out[1024], in[1024];
+
+	(void)state;
+	setup_kind(DEV_PLAIN, false, FAKE_POLL_ALL);
+	fd.store = store;
+	for (unsigned k = 0; k < sizeof(out); k++)
+		out[k] = (u8)(k * 7 + 1);
+	assert_int_equal(blk_write(&b, 100, out, sizeof(out)), 0);
+	assert_memory_equal(store + 100 * 512, out, sizeof(out));
+	memset(in, 0, sizeof(in));
+	assert_int_equal(blk_read(&b, 100, in, sizeof(in)), 0);
+	assert_memory_equal(in, out, sizeof(in));
+	fd.status[BLK_OP_WRITE] = -EIO;
+	assert_int_equal(blk_write(&b, 0, out, 512), -EIO);
+	assert_int_equal(b.stats.writes, 1);
+	assert_int_equal(b.stats.bytes_written, 1024);
+	assert_int_equal(b.stats.reads, 1);
+	assert_int_equal(b.stats.bytes_read, 1024);
+	assert_int_equal(b.stats.errors, 1);
+	assert_int_equal(b.inflight, 0);
+}
+
+/* ---- flush elimination -------------------------------------------------- */
+
+static void test_flush_nothing_written(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN_FLUSH);
+	assert_int_equal(blk_flush(&b), 0);
+	/* Reads dirty nothing either. */
+	assert_int_equal(blk_read(&b, 0, data, 512), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 0);
+	assert_int_equal(b.stats.flush_requests, 2);
+	assert_int_equal(b.stats.flushes_elided, 2);
+	assert_int_equal(b.stats.flushes_sent, 0);
+}
+
+static void test_flush_after_write(void **state)
+{
+	struct done_rec d;
+	struct blk_req w;
+	int wc, fs;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	w = mkreq(BLK_OP_WRITE, 8, 1024, &d);
+	assert_int_equal(submit(&w), 0);
+	assert_int_equal(blk_wait(&b, &w), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+	/* The FLUSH went out after the write had completed. */
+	wc = log_complete_of(&w, 0);
+	fs = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0);
+	assert_true(wc >= 0 && fs > wc);
+	/* Nothing new since: the second flush sends nothing. */
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(b.stats.flushes_sent, 1);
+	/* A new write needs a new FLUSH. */
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 2);
+}
+
+/* A write the device failed made nothing dirty. */
+static void test_flush_ignores_failed_write(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	fd.status[BLK_OP_WRITE] = -EIO;
+	assert_int_equal(blk_write(&b, 0, data, 512), -EIO);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 0);
+	fd.status[BLK_OP_WRITE] = 0;
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+}
+
+/* A failed FLUSH made nothing durable: the next flush sends again. */
+static void test_flush_failed_is_resent(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.status[BLK_OP_FLUSH] = -EIO;
+	assert_int_equal(blk_flush(&b), -EIO);
+	assert_int_equal(nflush(), 1);
+	fd.status[BLK_OP_FLUSH] = 0;
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 2);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 2);
+}
+
+/* The device refuses the FLUSH at submit: the waiter gets its error. */
+static void test_flush_submit_refused(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.submit_err = -EIO;
+	assert_int_equal(blk_flush(&b), -EIO);
+	assert_int_equal(b.inflight, 0);
+	fd.submit_err = 0;
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+}
+
+/* A write the device refuses is not in flight and never completes. */
+static void test_write_submit_refused(void **state)
+{
+	struct done_rec d;
+	struct blk_req w;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	fd.submit_err = -EIO;
+	w = mkreq(BLK_OP_WRITE, 0, 512, &d);
+	assert_int_equal(submit(&w), -EIO);
+	assert_int_equal(b.inflight, 0);
+	assert_int_equal(blk_drain(&b), 0);
+	assert_int_equal(d.calls, 0);
+	fd.submit_err = 0;
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 0);
+}
+
+/* The FLUSH request at the device (the oldest outstanding FLUSH). */
+static struct blk_req *dev_flush(void)
+{
+	for (struct blk_req *r = fd.head; r; r = r->drv.next) {
+		if (r->op == BLK_OP_FLUSH)
+			return r;
+	}
+	fail_msg("no FLUSH at the device");
+	return NULL;
+}
+
+/*
+ * Flushes asked for while a FLUSH is at the device, with no write completed
+ * since it was sent, are answered by that FLUSH - success or failure.
+ */
+static void merge_joined(int flush_status)
+{
+	struct done_rec dw, df[3];
+	struct blk_req w, f[3];
+
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_NONE);
+	w = mkreq(BLK_OP_WRITE, 0, 512, &dw);
+	assert_int_equal(submit(&w), 0);
+	fake_blkdev_complete_all(&fd, 0);
+	blk_poll(&b);
+	for (int k = 0; k < 3; k++) {
+		f[k] = mkreq(BLK_OP_FLUSH, 0, 0, &df[k]);
+		assert_int_equal(submit(&f[k]), 0);
+		assert_int_equal(nflush(), 1);
+	}
+	/* A write submitted (not completed) meanwhile changes nothing. */
+	w = mkreq(BLK_OP_WRITE, 8, 512, &dw);
+	assert_int_equal(submit(&w), 0);
+	blk_poll(&b);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(df[k].calls, 0);
+	fake_blkdev_complete_req(&fd, dev_flush(), flush_status);
+	blk_poll(&b);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(df[k].calls, 1);
+		assert_int_equal(df[k].status, flush_status);
+	}
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(b.stats.flushes_sent, 1);
+	fake_blkdev_complete_all(&fd, 0);
+	blk_poll(&b);
+}
+
+static void test_flush_merge_joined(void **state)
+{
+	(void)state;
+	merge_joined(0);
+	assert_int_equal(b.stats.flushes_merged, 2);
+}
+
+static void test_flush_merge_joined_failure(void **state)
+{
+	(void)state;
+	merge_joined(-EIO);
+}
+
+/*
+ * A flush asked for after a write completed while a FLUSH was at the
+ * device is not covered by it: exactly one more FLUSH, sent when the first
+ * completes (never two at once), shared by all such flushes - even when
+ * the first FLUSH fails.
+ */
+static void merge_next(int first_status)
+{
+	struct done_rec dw1, dw2, df[4];
+	struct blk_req w1, w2, f[4];
+	int w2c, f2s;
+
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_NONE);
+	w1 = mkreq(BLK_OP_WRITE, 0, 512, &dw1);
+	assert_int_equal(submit(&w1), 0);
+	fake_blkdev_complete_all(&fd, 0);
+	f[0] = mkreq(BLK_OP_FLUSH, 0, 0, &df[0]);
+	assert_int_equal(submit(&f[0]), 0);
+	assert_int_equal(nflush(), 1);
+
+	w2 = mkreq(BLK_OP_WRITE, 8, 512, &dw2);
+	assert_int_equal(submit(&w2), 0);
+	fake_blkdev_complete_req(&fd, &w2, 0);
+	assert_int_equal(dw2.calls, 1);
+	f[1] = mkreq(BLK_OP_FLUSH, 0, 0, &df[1]);
+	f[2] = mkreq(BLK_OP_FLUSH, 0, 0, &df[2]);
+	assert_int_equal(submit(&f[1]), 0);
+	assert_int_equal(submit(&f[2]), 0);
+	blk_poll(&b);
+	assert_int_equal(nflush(), 1); /* one FLUSH at a time */
+	assert_int_equal(df[1].calls, 0);
+
+	fake_blkdev_complete_req(&fd, dev_flush(), first_status);
+	blk_poll(&b);
+	assert_int_equal(df[0].calls, 1);
+	assert_int_equal(df[0].status, first_status);
+	assert_int_equal(df[1].calls, 0);
+	assert_int_equal(df[2].calls, 0);
+	assert_int_equal(nflush(), 2);
+	/* The second FLUSH went out after w2 completed: it covers w2. */
+	w2c = log_complete_of(&w2, 0);
+	f2s = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 1);
+	assert_true(w2c >= 0 && f2s > w2c);
+
+	fake_blkdev_complete_req(&fd, dev_flush(), 0);
+	blk_poll(&b);
+	for (int k = 1; k <= 2; k++) {
+		assert_int_equal(df[k].calls, 1);
+		assert_int_equal(df[k].status, 0);
+	}
+	/* Everything is covered now. */
+	f[3] = mkreq(BLK_OP_FLUSH, 0, 0, &df[3]);
+	assert_int_equal(submit(&f[3]), 0);
+	blk_poll(&b);
+	assert_int_equal(df[3].calls, 1);
+	assert_int_equal(df[3].status, 0);
+	assert_int_equal(nflush(), 2);
+	assert_int_equal(fd.outstanding, 0);
+}
+
+static void test_flush_merge_next(void **state)
+{
+	(void)state;
+	merge_next(0);
+}
+
+static void test_flush_merge_next_first_fails(void **state)
+{
+	(void)state;
+	merge_next(-EIO);
+}
+
+/* Without a volatile cache, or in unsafe mode, FLUSH never reaches the device. */
+static void test_flush_never_sent_other_modes(void **state)
+{
+	static const struct {
+		enum dev_kind kind;
+		bool ignore;
+		enum blk_order order;
+	} rows[] = {
+		{ DEV_WRITETHROUGH, false, BLK_ORDER_DRAIN },
+		{ DEV_BARRIER, false, BLK_ORDER_TAG },
+		{ DEV_PLAIN, false, BLK_ORDER_DRAIN },
+		{ DEV_VOLATILE, true, BLK_ORDER_NONE },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		struct done_rec d;
+		struct blk_req w;
+
+		setup_kind(rows[r].kind, rows[r].ignore, FAKE_POLL_ALL);
+		assert_int_equal(b.order, rows[r].order);
+		assert_int_equal(blk_write(&b, 0, data, 512), 0);
+		assert_int_equal(blk_flush(&b), 0);
+		assert_int_equal(blk_barrier(&b), 0);
+		w = mkreq(BLK_OP_WRITE, 8, 512, &d);
+		assert_int_equal(submit(&w), 0);
+		assert_int_equal(blk_barrier(&b), 0);
+		assert_int_equal(blk_flush(&b), 0);
+		assert_int_equal(blk_drain(&b), 0);
+		if (nflush() != 0)
+			fail_msg("mode %s sent %u FLUSH", blk_order_name(b.order), nflush());
+		assert_int_equal(b.stats.flushes_sent, 0);
+		if (rows[r].ignore)
+			assert_int_equal(b.stats.flushes_ignored, 2);
+	}
+}
+
+/* ---- barriers ----------------------------------------------------------- */
+
+/*
+ * DRAIN_FLUSH: every earlier write completes before the FLUSH is sent (the
+ * FLUSH covers only completed writes), then the FLUSH completes.
+ */
+static void test_barrier_drain_flush(void **state)
+{
+	struct done_rec d[3];
+	struct blk_req w[3];
+	int fs;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ONE);
+	for (int k = 0; k < 3; k++) {
+		w[k] = mkreq(BLK_OP_WRITE, 8 * (u64)k, 512, &d[k]);
+		assert_int_equal(submit(&w[k]), 0);
+	}
+	assert_int_equal(fd.outstanding, 3);
+	assert_int_equal(blk_barrier(&b), 0);
+	assert_int_equal(nflush(), 1);
+	fs = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0);
+	assert_int_equal(fd.log[fs].outstanding_writes, 0);
+	assert_int_equal(fd.log[fs].outstanding, 0);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(d[k].calls, 1);
+		assert_true(log_complete_of(&w[k], 0) < fs);
+	}
+	/* The barrier returned only after the FLUSH completed. */
+	assert_true(fake_blkdev_find(&fd, FAKE_EV_COMPLETE, BLK_OP_FLUSH, 0) > fs);
+	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(b.inflight, 0);
+}
+
+/* A barrier whose FLUSH fails reports it. */
+static void test_barrier_flush_fails(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.status[BLK_OP_FLUSH] = -EIO;
+	assert_int_equal(blk_barrier(&b), -EIO);
+}
+
+/* DRAIN: the barrier waits for everything, sends nothing. */
+static void test_barrier_drain(void **state)
+{
+	static const enum dev_kind kinds[] = { DEV_WRITETHROUGH, DEV_PLAIN };
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(kinds); r++) {
+		struct done_rec d[3];
+		struct blk_req w[3];
+
+		setup_kind(kinds[r], false, FAKE_POLL_ONE);
+		for (int k = 0; k < 3; k++) {
+			w[k] = mkreq(BLK_OP_WRITE, 8 * (u64)k, 512, &d[k]);
+			assert_int_equal(submit(&w[k]), 0);
+		}
+		assert_int_equal(blk_barrier(&b), 0);
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(d[k].calls, 1);
+		assert_int_equal(fd.outstanding, 0);
+		assert_int_equal(nflush(), 0);
+		for (unsigned i = 0; i < fd.nlog; i++)
+			assert_int_equal(fd.log[i].flags, 0);
+	}
+}
+
+/*
+ * TAG: the barrier does not wait; it tags the next request sent to the
+ * device, and only that one.  An elided FLUSH in between is not "the next
+ * request" - it never reaches the device.
+ */
+static void test_barrier_tag(void **state)
+{
+	struct done_rec d[5], dfl;
+	struct blk_req w[5], fl;
+
+	(void)state;
+	setup_kind(DEV_BARRIER, false, FAKE_POLL_NONE);
+	assert_int_equal(b.order, BLK_ORDER_TAG);
+	w[0] = mkreq(BLK_OP_WRITE, 0, 512, &d[0]);
+	assert_int_equal(submit(&w[0]), 0);
+	assert_int_equal(blk_barrier(&b), 0);
+	assert_int_equal(fd.outstanding, 1); /* no drain */
+	w[1] = mkreq(BLK_OP_WRITE, 8, 512, &d[1]);
+	w[2] = mkreq(BLK_OP_WRITE, 16, 512, &d[2]);
+	assert_int_equal(submit(&w[1]), 0);
+	assert_int_equal(submit(&w[2]), 0);
+
+	assert_int_equal(blk_barrier(&b), 0);
+	fl = mkreq(BLK_OP_FLUSH, 0, 0, &dfl);
+	assert_int_equal(submit(&fl), 0);
+	w[3] = mkreq(BLK_OP_READ, 24, 512, &d[3]);
+	w[4] = mkreq(BLK_OP_WRITE, 32, 512, &d[4]);
+	assert_int_equal(submit(&w[3]), 0);
+	assert_int_equal(submit(&w[4]), 0);
+
+	assert_int_equal(nflush(), 0);
+	assert_int_equal(fd.log[log_submit_of(&w[0], 0)].flags, 0);
+	assert_int_equal(fd.log[log_submit_of(&w[1], 0)].flags, BLK_REQ_BARRIER);
+	assert_int_equal(fd.log[log_submit_of(&w[2], 0)].flags, 0);
+	assert_int_equal(fd.log[log_submit_of(&w[3], 0)].flags, BLK_REQ_BARRIER);
+	assert_int_equal(fd.log[log_submit_of(&w[4], 0)].flags, 0);
+	fake_blkdev_complete_all(&fd, 0);
+	blk_poll(&b);
+	assert_int_equal(dfl.calls, 1);
+	assert_int_equal(dfl.status, 0);
+}
+
+/* NONE: the user asked for no ordering: the barrier does nothing. */
+static void test_barrier_none(void **state)
+{
+	struct done_rec d[2];
+	struct blk_req w[2];
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, true, FAKE_POLL_NONE);
+	w[0] = mkreq(BLK_OP_WRITE, 0, 512, &d[0]);
+	assert_int_equal(submit(&w[0]), 0);
+	assert_int_equal(blk_barrier(&b), 0);
+	assert_int_equal(fd.outstanding, 1);
+	assert_int_equal(d[0].calls, 0);
+	w[1] = mkreq(BLK_OP_WRITE, 8, 512, &d[1]);
+	assert_int_equal(submit(&w[1]), 0);
+	assert_int_equal(fd.log[log_submit_of(&w[1], 0)].flags, 0);
+	assert_int_equal(nflush(), 0);
+	assert_int_equal(fd.polls, 0);
+}
+
+/* ---- write cache switch ------------------------------------------------- */
+
+static void test_wce_not_switchable(void **state)
+{
+	struct blk_dev_info i = dev_info(DEV_VOLATILE);
+
+	(void)state;
+	i.wce_switchable = false;
+	setup_info(&i, false);
+	fd.poll_mode = FAKE_POLL_ALL;
+	assert_int_equal(blk_set_write_cache(&b, false), -EOPNOTSUPP);
+	assert_int_equal(blk_set_write_cache(&b, true), -EOPNOTSUPP);
+	assert_int_equal(fd.set_wce_calls, 0);
+	assert_true(fd.dev.info.volatile_cache);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN_FLUSH);
+}
+
+/*
+ * Turning a volatile cache off: drain, FLUSH what completed, only then
+ * switch; afterwards the mode is DRAIN and flushes send nothing.
+ */
+static void test_wce_off_drains_and_flushes(void **state)
+{
+	struct done_rec d;
+	struct blk_req w;
+	int wc, fs, fc, sw;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	w = mkreq(BLK_OP_WRITE, 8, 512, &d);
+	assert_int_equal(submit(&w), 0);
+	assert_int_equal(blk_set_write_cache(&b, false), 0);
+	assert_int_equal(nflush(), 1);
+	wc = log_complete_of(&w, 0);
+	fs = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0);
+	fc = fake_blkdev_find(&fd, FAKE_EV_COMPLETE, BLK_OP_FLUSH, 0);
+	sw = fake_blkdev_find(&fd, FAKE_EV_SET_WCE, -1, 0);
+	assert_true(wc >= 0 && wc < fs && fs < fc && fc < sw);
+	assert_int_equal(fd.log[fs].outstanding, 0);
+	assert_false(fd.log[sw].writeback);
+	assert_false(fd.dev.info.volatile_cache);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN);
+
+	assert_int_equal(blk_write(&b, 16, data, 512), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(blk_barrier(&b), 0);
+	assert_int_equal(nflush(), 1);
+}
+
+/* If the FLUSH before switching off fails, the cache stays on. */
+static void test_wce_off_flush_fails(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.status[BLK_OP_FLUSH] = -EIO;
+	assert_int_equal(blk_set_write_cache(&b, false), -EIO);
+	assert_int_equal(fd.set_wce_calls, 0);
+	assert_true(fd.dev.info.volatile_cache);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN_FLUSH);
+}
+
+/*
+ * Turning the cache on: mode DRAIN_FLUSH, and writes that completed while
+ * the cache was write-through are durable already - no FLUSH for them.
+ * Writes after the switch do need one.
+ */
+static void test_wce_on_no_redundant_flush(void **state)
+{
+	(void)state;
+	setup_kind(DEV_WRITETHROUGH, false, FAKE_POLL_ALL);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(blk_write(&b, 8, data, 512), 0);
+	assert_int_equal(blk_set_write_cache(&b, true), 0);
+	assert_true(fd.dev.info.volatile_cache);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN_FLUSH);
+	assert_int_equal(blk_flush(&b), 0);
+	if (nflush() != 0)
+		fail_msg("FLUSH sent for writes that completed while the cache was write-through");
+	assert_int_equal(blk_write(&b, 16, data, 512), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+}
+
+/* The same after a round trip volatile -> write-through -> volatile. */
+static void test_wce_off_on_no_redundant_flush(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(blk_set_write_cache(&b, false), 0);
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(blk_write(&b, 8, data, 512), 0);
+	assert_int_equal(blk_set_write_cache(&b, true), 0);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN_FLUSH);
+	assert_int_equal(blk_flush(&b), 0);
+	if (nflush() != 1)
+		fail_msg("FLUSH sent for a write that completed while the cache was write-through");
+}
+
+/* ---- bounded waits ------------------------------------------------------ */
+
+/*
+ * A device that stops answering: blk_wait() gives up after the timeout,
+ * resets the device once, and everything outstanding fails -ETIMEDOUT.
+ * After the reset the device works again.
+ */
+static void test_timeout_wait(void **state)
+{
+	struct done_rec d[3];
+	struct blk_req r[3];
+	u64 t0;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	fd.hang = true;
+	r[0] = mkreq(BLK_OP_WRITE, 0, 512, &d[0]);
+	r[1] = mkreq(BLK_OP_WRITE, 8, 512, &d[1]);
+	r[2] = mkreq(BLK_OP_READ, 16, 512, &d[2]);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(submit(&r[k]), 0);
+	t0 = host_time_ns;
+	assert_int_equal(blk_wait(&b, &r[1]), -ETIMEDOUT);
+	/* It did wait the timeout (fake clock), and not much more. */
+	assert_true(host_time_ns - t0 >= 5000000ull);
+	assert_true(host_time_ns - t0 < 2 * 5000000ull);
+	assert_int_equal(fd.resets, 1);
+	assert_int_equal(fd.log[fake_blkdev_find(&fd, FAKE_EV_RESET, -1, 0)].status, -ETIMEDOUT);
+	for (int k = 0; k < 3; k++) {
+		assert_true(r[k].completed);
+		assert_int_equal(d[k].calls, 1);
+		assert_int_equal(d[k].status, -ETIMEDOUT);
+	}
+	assert_int_equal(b.stats.timeouts, 1);
+	assert_int_equal(b.stats.errors, 3);
+	assert_int_equal(b.inflight, 0);
+	assert_int_equal(fd.outstanding, 0);
+
+	fd.hang = false;
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(b.stats.timeouts, 1);
+}
+
+/* A slow device that answers within the timeout is left alone. */
+static void test_slow_device_no_timeout(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	/* 5 ms at 1 us per idle poll: 2000 idle polls are well inside. */
+	fd.poll_delay = 2000;
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(fd.resets, 0);
+	assert_int_equal(b.stats.timeouts, 0);
+	assert_true(fd.polls > 4000);
+}
+
+static void test_timeout_drain(void **state)
+{
+	struct done_rec d[2];
+	struct blk_req r[2];
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	fd.hang = true;
+	for (int k = 0; k < 2; k++) {
+		r[k] = mkreq(BLK_OP_WRITE, 8 * (u64)k, 512, &d[k]);
+		assert_int_equal(submit(&r[k]), 0);
+	}
+	assert_int_equal(blk_drain(&b), -ETIMEDOUT);
+	assert_int_equal(fd.resets, 1);
+	assert_int_equal(b.stats.timeouts, 1);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(d[k].calls, 1);
+		assert_int_equal(d[k].status, -ETIMEDOUT);
+	}
+	assert_int_equal(b.inflight, 0);
+	assert_int_equal(fd.outstanding, 0);
+}
+
+/* A FLUSH that timed out made nothing durable: the next flush re-sends. */
+static void test_timeout_flush(void **state)
+{
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.hang = true;
+	assert_int_equal(blk_flush(&b), -ETIMEDOUT);
+	assert_int_equal(fd.resets, 1);
+	assert_int_equal(b.stats.timeouts, 1);
+	assert_int_equal(nflush(), 1);
+	fd.hang = false;
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 2);
+}
+
+/*
+ * Flushes queued behind a FLUSH that is at the device when it stops
+ * answering are outstanding requests too: one timeout and one reset fail
+ * all of them with -ETIMEDOUT, and nothing is left at the device.
+ */
+static void queued_flush_setup(struct blk_req *w, struct done_rec *dw, struct blk_req *f,
+			       struct done_rec *df)
+{
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.poll_mode = FAKE_POLL_NONE;
+	f[0] = mkreq(BLK_OP_FLUSH, 0, 0, &df[0]);
+	assert_int_equal(submit(&f[0]), 0);
+	*w = mkreq(BLK_OP_WRITE, 8, 512, dw);
+	assert_int_equal(submit(w), 0);
+	fake_blkdev_complete_req(&fd, w, 0);
+	f[1] = mkreq(BLK_OP_FLUSH, 0, 0, &df[1]);
+	assert_int_equal(submit(&f[1]), 0);
+	assert_int_equal(nflush(), 1);
+	fd.hang = true;
+}
+
+static void test_timeout_wait_queued_flush(void **state)
+{
+	struct done_rec dw, df[2];
+	struct blk_req w, f[2];
+
+	(void)state;
+	queued_flush_setup(&w, &dw, f, df);
+	assert_int_equal(blk_wait(&b, &f[1]), -ETIMEDOUT);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(df[k].calls, 1);
+		assert_int_equal(df[k].status, -ETIMEDOUT);
+	}
+	if (b.stats.timeouts != 1 || fd.resets != 1)
+		fail_msg("one wait cost %llu timeouts and %u resets: the queued flush was re-sent "
+			 "to the device that had just timed out",
+			 (unsigned long long)b.stats.timeouts, fd.resets);
+	assert_int_equal(fd.resets, 1);
+	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(b.inflight, 0);
+}
+
+static void test_timeout_drain_queued_flush(void **state)
+{
+	struct done_rec dw, df[2];
+	struct blk_req w, f[2];
+
+	(void)state;
+	queued_flush_setup(&w, &dw, f, df);
+	assert_int_equal(blk_drain(&b), -ETIMEDOUT);
+	assert_int_equal(b.stats.timeouts, 1);
+	/* Nothing may stay at the device, nor wait on it. */
+	if (fd.outstanding != 0)
+		fail_msg("blk_drain() returned -ETIMEDOUT with %u request(s) at the device (a "
+			 "FLUSH re-sent after the reset); the queued flush has %u completion(s)",
+			 fd.outstanding, df[1].calls);
+	assert_int_equal(b.inflight, 0);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(df[k].calls, 1);
+		assert_int_equal(df[k].status, -ETIMEDOUT);
+	}
+}
+
+/* ---- completion context ------------------------------------------------- */
+
+/*
+ * Requests finished without the device (elided or ignored flushes) complete
+ * from the next blk_poll(), never inside blk_submit() (rec_done() fails the
+ * test if called there).
+ */
+static void test_no_completion_inside_submit(void **state)
+{
+	static const struct {
+		enum dev_kind kind;
+		bool ignore;
+	} rows[] = {
+		{ DEV_VOLATILE, false },     /* nothing written: elided */
+		{ DEV_WRITETHROUGH, false }, /* no volatile cache */
+		{ DEV_PLAIN, false },
+		{ DEV_VOLATILE, true }, /* ignored */
+	};
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		struct done_rec d;
+		struct blk_req f;
+
+		setup_kind(rows[r].kind, rows[r].ignore, FAKE_POLL_NONE);
+		f = mkreq(BLK_OP_FLUSH, 0, 0, &d);
+		assert_int_equal(submit(&f), 0);
+		assert_false(f.completed);
+		assert_int_equal(d.calls, 0);
+		blk_poll(&b);
+		assert_true(f.completed);
+		assert_int_equal(d.calls, 1);
+		assert_int_equal(d.status, 0);
+		blk_poll(&b);
+		assert_int_equal(d.calls, 1);
+	}
+}
+
+/* A FLUSH the device refuses at submit fails its waiter from the next poll. */
+static void test_refused_flush_completes_from_poll(void **state)
+{
+	struct done_rec d;
+	struct blk_req f;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	fd.submit_err = -EIO;
+	f = mkreq(BLK_OP_FLUSH, 0, 0, &d);
+	assert_int_equal(submit(&f), 0);
+	assert_int_equal(d.calls, 0);
+	blk_poll(&b);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.status, -EIO);
+}
+
+#define T(fn) cmocka_unit_test_setup(fn, setup_quiet)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_order_select_table),
+		T(test_order_names),
+		T(test_request_checks),
+		T(test_sync_helpers_checked),
+		T(test_data_and_stats),
+		T(test_flush_nothing_written),
+		T(test_flush_after_write),
+		T(test_flush_ignores_failed_write),
+		T(test_flush_failed_is_resent),
+		T(test_flush_submit_refused),
+		T(test_write_submit_refused),
+		T(test_flush_merge_joined),
+		T(test_flush_merge_joined_failure),
+		T(test_flush_merge_next),
+		T(test_flush_merge_next_first_fails),
+		T(test_flush_never_sent_other_modes),
+		T(test_barrier_drain_flush),
+		T(test_barrier_flush_fails),
+		T(test_barrier_drain),
+		T(test_barrier_tag),
+		T(test_barrier_none),
+		T(test_wce_not_switchable),
+		T(test_wce_off_drains_and_flushes),
+		T(test_wce_off_flush_fails),
+		T(test_wce_on_no_redundant_flush),
+		T(test_wce_off_on_no_redundant_flush),
+		T(test_timeout_wait),
+		T(test_slow_device_no_timeout),
+		T(test_timeout_drain),
+		T(test_timeout_flush),
+		T(test_timeout_wait_queued_flush),
+		T(test_timeout_drain_queued_flush),
+		T(test_no_completion_inside_submit),
+		T(test_refused_flush_completes_from_poll),
+	};
+
+	return cmocka_run_group_tests_name("blk", tests, NULL, NULL);
+}
