@@ -1,0 +1,421 @@
+/*
+ * lib/dt_platform.c - platform discovery from the device tree.
+ *
+ * One depth-first walk over a blob that fdt_check() accepted, keeping the
+ * ancestry of the current node in a stack so that each node's bus
+ * (#address-cells/#size-cells of its parent, 2.3.5) and the "ranges" of
+ * every ancestor (2.3.8) are at hand without re-walking the tree.  Each
+ * node is offered to the collectors below; Devicetree Specification v0.4
+ * sections are cited where a rule comes from:
+ *
+ *   /chosen             bootargs (3.6), must be NUL-terminated
+ *   device_type memory  every reg pair is RAM (3.4)
+ *   virtio,mmio         reg[0] and the first interrupt specifier (2.4)
+ *   pci-host-ecam-generic  ECAM window, bus-range, ranges (Linux binding
+ *                       pci/host-generic-pci.yaml, IEEE 1275 PCI binding)
+ *
+ * Nodes whose status (2.3.4) is neither "okay" nor "ok" are skipped.
+ * Lists keep the first DT_MAX_* items in DT order and set ->truncated.
+ * Runs once at boot on a private output struct; no locking.
+ */
+#include "lib/dt_platform.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/le.h"
+#include "lib/string.h"
+
+/* #interrupt-cells to assume when the interrupt parent cannot be found;
+ * 3 is what the ARM GIC bindings use. */
+#define DT_DEFAULT_IRQ_CELLS 3u
+
+/* Bound on interrupt-parent hops: phandles can form a cycle. */
+#define DT_MAX_IRQ_HOPS 16
+
+/* Each PCI bus decodes 1 MiB of ECAM space (PCIe base spec 7.2.2). */
+#define DT_ECAM_BUS_SHIFT 20
+
+/* Cells of a PCI address (phys.hi, phys.mid, phys.lo). */
+#define DT_PCI_ADDR_CELLS 3u
+#define DT_PCI_HI_SPACE(hi) (((hi) >> 24) & 3u)
+#define DT_PCI_HI_PREFETCH BIT(30)
+
+struct dt_walk {
+	const struct fdt *fdt;
+	struct dt_platform *out;
+	int stack[FDT_MAX_DEPTH];   /* stack[d] = ancestor at depth d */
+	u32 irq_phandle, irq_cells; /* dt_irq_cells() cache; 0 = none */
+};
+
+/* Is property @name of @node exactly the string @str? */
+static bool dt_prop_is(const struct fdt *fdt, int node, const char *name, const char *str)
+{
+	u32 len;
+	const char *val = fdt_getprop(fdt, node, name, &len);
+
+	return val && len == strlen(str) + 1 && !memcmp(val, str, len);
+}
+
+/* 2.3.4: only "okay" (and the older "ok") mean usable; absent is okay. */
+static bool dt_node_available(const struct fdt *fdt, int node)
+{
+	if (!fdt_getprop(fdt, node, "status", NULL))
+		return true;
+	return dt_prop_is(fdt, node, "status", "okay") || dt_prop_is(fdt, node, "status", "ok");
+}
+
+/*
+ * Translate @addr..+@size, an address on the bus that stack[@level] provides
+ * to its children, into the root's (the CPU's) address space by walking the
+ * "ranges" of each ancestor below the root (2.3.8): an empty ranges maps
+ * one to one, a missing one means the bus is not memory-mapped.
+ * Returns 0, -ENXIO if some bus does not map the range, -EBADMSG or
+ * -ERANGE for a malformed ranges.
+ */
+static int dt_translate(const struct dt_walk *w, int level, u64 *addr, u64 size)
+{
+	const u8 *p;
+	u32 len, cac, csc, pac, psc, entry;
+	u64 child, parent, span, delta;
+	int err;
+
+	for (; level > 0; level--) {
+		p = fdt_getprop(w->fdt, w->stack[level], "ranges", &len);
+		if (!p)
+			return -ENXIO;
+		if (len == 0)
+			continue;
+		err = fdt_bus_cells(w->fdt, w->stack[level], &cac, &csc);
+		if (!err)
+			err = fdt_bus_cells(w->fdt, w->stack[level - 1], &pac, &psc);
+		if (err)
+			return err;
+		entry = (cac + pac + csc) * 4;
+		if (!cac || !pac || len % entry)
+			return -EBADMSG;
+		for (; len; len -= entry, p += entry) {
+			err = fdt_read_cells(p, cac, &child);
+			if (!err)
+				err = fdt_read_cells(p + 4 * cac, pac, &parent);
+			if (!err)
+				err = fdt_read_cells(p + 4 * (cac + pac), csc, &span);
+			if (err)
+				return err;
+			/* The whole of [addr, addr + size) must fit. */
+			delta = *addr - child;
+			if (*addr >= child && delta < span && size <= span - delta)
+				break;
+		}
+		if (!len)
+			return -ENXIO;
+		if (parent + delta < parent)
+			return -EBADMSG;
+		*addr = parent + delta;
+	}
+	return 0;
+}
+
+/*
+ * Entry @index of the reg of the node at @depth, in CPU addresses.
+ * Returns 0, -ENOENT past the last entry, -ENXIO if a bus does not map
+ * it, -EBADMSG for a malformed reg or a region that wraps, -ERANGE.
+ */
+static int dt_reg(const struct dt_walk *w, int depth, u32 index, u64 *base, u64 *size)
+{
+	u32 ac, sc;
+	int err;
+
+	err = fdt_bus_cells(w->fdt, w->stack[depth - 1], &ac, &sc);
+	if (err)
+		return err;
+	err = fdt_reg(w->fdt, w->stack[depth], ac, sc, index, base, size);
+	if (!err)
+		err = dt_translate(w, depth - 1, base, *size);
+	if (!err && *base + *size < *base)
+		err = -EBADMSG;
+	return err;
+}
+
+/* /chosen (3.6): the command line, which we later treat as a C string. */
+static int dt_parse_chosen(struct dt_walk *w, int node)
+{
+	const char *args;
+	u32 len;
+
+	args = fdt_getprop(w->fdt, node, "bootargs", &len);
+	if (!args)
+		return 0;
+	if (strnlen(args, len) == len)
+		return -EBADMSG; /* no NUL inside the property */
+	w->out->bootargs = args;
+	return 0;
+}
+
+/* A memory node (3.4): every (address, size) pair of reg is RAM. */
+static int dt_parse_memory(struct dt_walk *w, int depth)
+{
+	struct dt_platform *out = w->out;
+	u64 base, size;
+	int err;
+
+	for (u32 i = 0;; i++) {
+		err = dt_reg(w, depth, i, &base, &size);
+		if (err == -ENOENT)
+			return 0;
+		if (err == -ENXIO || (!err && !size))
+			continue; /* not CPU-visible, or empty */
+		if (err)
+			return err;
+		if (out->nmem == DT_MAX_MEM) {
+			out->truncated = true;
+			return 0;
+		}
+		out->mem[out->nmem++] = (struct dt_region){ base, size };
+	}
+}
+
+/*
+ * #interrupt-cells of the interrupt parent of the node at @depth (2.4.1.2,
+ * 2.4.2.1).  Follows "interrupt-parent", or the tree parent where it is
+ * absent, until a node with #interrupt-cells turns up -- the way Linux
+ * does, since trees such as QEMU's put interrupt-parent only on the root.
+ * Falls back to DT_DEFAULT_IRQ_CELLS when the chain breaks (dangling
+ * phandle, past the root) or loops.  Tree parents come from the walk's
+ * stack while on our own ancestry, and the last phandle's answer is
+ * cached, so the usual case costs no extra walk over the tree.
+ */
+static int dt_irq_cells(struct dt_walk *w, int depth, u32 *cells)
+{
+	const struct fdt *fdt = w->fdt;
+	int cur = w->stack[depth], level = depth, err;
+	u32 phandle;
+
+	for (int hop = 0; hop < DT_MAX_IRQ_HOPS; hop++) {
+		err = fdt_getprop_u32(fdt, cur, "interrupt-parent", &phandle);
+		if (err == -ENOENT) {
+			phandle = 0;
+			if (level >= 0) /* cur == stack[level] */
+				cur = level ? w->stack[--level] : -ENOENT;
+			else
+				cur = fdt_parent_offset(fdt, cur);
+		} else if (!err) {
+			if (phandle && phandle == w->irq_phandle) {
+				*cells = w->irq_cells;
+				return 0;
+			}
+			cur = fdt_node_by_phandle(fdt, phandle);
+			level = -1; /* off our ancestry now */
+		} else {
+			return err;
+		}
+		if (cur < 0)
+			break;
+		err = fdt_getprop_u32(fdt, cur, "#interrupt-cells", cells);
+		if (!err && phandle) {
+			w->irq_phandle = phandle;
+			w->irq_cells = *cells;
+		}
+		if (err != -ENOENT)
+			return err;
+	}
+	*cells = DT_DEFAULT_IRQ_CELLS;
+	return 0;
+}
+
+/* The first interrupt specifier of the node at @depth (2.4.1.1). */
+static int dt_parse_irq(struct dt_walk *w, int depth, struct dt_virtio_mmio *dev)
+{
+	const u8 *p;
+	u32 len, cells;
+	int err;
+
+	p = fdt_getprop(w->fdt, w->stack[depth], "interrupts", &len);
+	if (!p)
+		return 0;
+	err = dt_irq_cells(w, depth, &cells);
+	if (err)
+		return err;
+	/* Checked before multiplying: cells comes from the blob. */
+	if (cells == 0 || cells > DT_MAX_IRQ_CELLS)
+		return 0;
+	if (len == 0 || len % (cells * 4))
+		return -EBADMSG;
+	for (u32 i = 0; i < cells; i++)
+		dev->irq[i] = be32_load(p + 4 * i);
+	dev->irq_cells = cells;
+	return 0;
+}
+
+/* A virtio-mmio transport (virtio spec 4.2, Linux virtio/mmio.yaml). */
+static int dt_parse_vmmio(struct dt_walk *w, int depth)
+{
+	struct dt_platform *out = w->out;
+	struct dt_virtio_mmio dev = { 0 };
+	int err;
+
+	err = dt_reg(w, depth, 0, &dev.base, &dev.size);
+	if (err == -ENXIO)
+		return 0; /* registers not CPU-visible */
+	if (err == -ENOENT)
+		return -EBADMSG; /* the binding requires reg */
+	if (err)
+		return err;
+	err = dt_parse_irq(w, depth, &dev);
+	if (err)
+		return err;
+	if (out->nvmmio == DT_MAX_VIRTIO_MMIO) {
+		out->truncated = true;
+		return 0;
+	}
+	out->vmmio[out->nvmmio++] = dev;
+	return 0;
+}
+
+/* Decode one entry of a PCI host's ranges, @pac parent address cells and
+ * @sc size cells after the three PCI address cells. */
+static int dt_pci_range(const struct dt_walk *w, int depth, const u8 *p, u32 pac, u32 sc,
+			struct dt_pci_range *r)
+{
+	u32 hi = be32_load(p);
+	int err;
+
+	r->space = DT_PCI_HI_SPACE(hi);
+	r->prefetch = hi & DT_PCI_HI_PREFETCH;
+	err = fdt_read_cells(p + 4, DT_PCI_ADDR_CELLS - 1, &r->pci_addr);
+	if (!err)
+		err = fdt_read_cells(p + 4 * DT_PCI_ADDR_CELLS, pac, &r->cpu_addr);
+	if (!err)
+		err = fdt_read_cells(p + 4 * (DT_PCI_ADDR_CELLS + pac), sc, &r->size);
+	if (!err && (r->pci_addr + r->size < r->pci_addr || r->cpu_addr + r->size < r->cpu_addr))
+		err = -EBADMSG;
+	if (!err)
+		err = dt_translate(w, depth - 1, &r->cpu_addr, r->size);
+	return err;
+}
+
+/* The windows through which the CPU reaches PCI space. */
+static int dt_parse_pci_ranges(const struct dt_walk *w, int depth, struct dt_pci_host *pci)
+{
+	struct dt_pci_range r;
+	const u8 *p;
+	u32 len, cac, csc, pac, psc, entry;
+	int err;
+
+	p = fdt_getprop(w->fdt, w->stack[depth], "ranges", &len);
+	if (!p)
+		return 0; /* no windows: config space only */
+	err = fdt_bus_cells(w->fdt, w->stack[depth], &cac, &csc);
+	if (!err)
+		err = fdt_bus_cells(w->fdt, w->stack[depth - 1], &pac, &psc);
+	if (err)
+		return err;
+	entry = (DT_PCI_ADDR_CELLS + pac + csc) * 4;
+	if (cac != DT_PCI_ADDR_CELLS || !pac || len % entry)
+		return -EBADMSG;
+	for (; len; len -= entry, p += entry) {
+		err = dt_pci_range(w, depth, p, pac, csc, &r);
+		if (err == -ENXIO || (!err && r.space == 0))
+			continue; /* unmapped, or config space */
+		if (err)
+			return err;
+		if (pci->nranges == DT_MAX_PCI_RANGES) {
+			w->out->truncated = true;
+			return 0;
+		}
+		pci->ranges[pci->nranges++] = r;
+	}
+	return 0;
+}
+
+/* A generic ECAM host bridge (Linux pci/host-generic-pci.yaml). */
+static int dt_parse_pci(struct dt_walk *w, int depth)
+{
+	struct dt_pci_host *pci = &w->out->pci;
+	const u8 *range;
+	u32 len;
+	int err;
+
+	if (pci->present) {
+		w->out->truncated = true; /* we drive one host */
+		return 0;
+	}
+	err = dt_reg(w, depth, 0, &pci->ecam_base, &pci->ecam_size);
+	if (err == -ENXIO) {
+		memset(pci, 0, sizeof(*pci));
+		return 0; /* ECAM not CPU-visible: unusable */
+	}
+	if (err)
+		return err == -ENOENT ? -EBADMSG : err;
+	pci->bus_start = 0;
+	pci->bus_end = 255;
+	range = fdt_getprop(w->fdt, w->stack[depth], "bus-range", &len);
+	if (range) {
+		if (len != 8)
+			return -EBADMSG;
+		pci->bus_start = be32_load(range);
+		pci->bus_end = be32_load(range + 4);
+	}
+	/* Bus numbers are 8 bits; ECAM must cover every bus it claims. */
+	if (pci->bus_start > pci->bus_end || pci->bus_end > 255 ||
+	    pci->ecam_size >> DT_ECAM_BUS_SHIFT < (u64)pci->bus_end - pci->bus_start + 1)
+		return -EBADMSG;
+	err = dt_parse_pci_ranges(w, depth, pci);
+	if (err)
+		return err;
+	pci->present = true;
+	return 0;
+}
+
+/* Offer the node at @depth (already on the stack) to each collector. */
+static int dt_visit(struct dt_walk *w, int depth)
+{
+	const struct fdt *fdt = w->fdt;
+	int node = w->stack[depth];
+	const char *name = fdt_node_name(fdt, node);
+
+	if (depth == 0)
+		return 0; /* the root has no reg of its own */
+	if (depth == 1 && name && !strcmp(name, "chosen") && !w->out->bootargs)
+		return dt_parse_chosen(w, node);
+	if (!dt_node_available(fdt, node))
+		return 0;
+	if (dt_prop_is(fdt, node, "device_type", "memory"))
+		return dt_parse_memory(w, depth);
+	if (fdt_node_is_compatible(fdt, node, "virtio,mmio"))
+		return dt_parse_vmmio(w, depth);
+	if (fdt_node_is_compatible(fdt, node, "pci-host-ecam-generic"))
+		return dt_parse_pci(w, depth);
+	return 0;
+}
+
+int dt_platform_parse(const void *blob, size_t avail, struct dt_platform *out)
+{
+	struct fdt fdt;
+	struct dt_walk w = { .fdt = &fdt, .out = out };
+	int node, depth, err;
+
+	memset(out, 0, sizeof(*out));
+	err = fdt_init(&fdt, blob, avail);
+	if (!err)
+		err = fdt_check(&fdt);
+	if (err)
+		return err;
+
+	for (node = fdt_next_node(&fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(&fdt, node, &depth)) {
+		/* fdt_check() bounded the depth; this guards the stack. */
+		if (depth >= FDT_MAX_DEPTH) {
+			err = -EBADMSG;
+			goto fail;
+		}
+		w.stack[depth] = node;
+		err = dt_visit(&w, depth);
+		if (err)
+			goto fail;
+	}
+	if (node == -ENOENT)
+		return 0;
+	err = node;
+fail:
+	memset(out, 0, sizeof(*out));
+	return err;
+}

@@ -1,0 +1,90 @@
+/*
+ * lib/dt_platform.h - what the kernel needs to know from the device tree.
+ *
+ * Interface: dt_platform_parse() validates the blob the boot loader passed
+ * (lib/fdt.h) and collects, in one pass, the RAM regions, the kernel
+ * command line, the virtio-mmio transports and the generic ECAM PCI host.
+ * The result is plain data; nothing else in the kernel touches the blob.
+ *
+ * All addresses are CPU physical addresses: reg and ranges values are
+ * translated through every ancestor's "ranges" (Devicetree Specification
+ * v0.4, 2.3.8), and an item a bus does not map is left out.
+ */
+#ifndef ORDO_LIB_DT_PLATFORM_H
+#define ORDO_LIB_DT_PLATFORM_H
+
+#include "lib/types.h"
+
+#define DT_MAX_MEM 8
+#define DT_MAX_VIRTIO_MMIO 64
+#define DT_MAX_PCI_RANGES 8
+#define DT_MAX_IRQ_CELLS 3
+
+/* One RAM region (a pair of a /memory node's reg, 3.4). */
+struct dt_region {
+	u64 base, size;
+};
+
+/*
+ * A node compatible with "virtio,mmio" whose status is okay.  irq[] is the
+ * first specifier of "interrupts" (2.4.1.1), raw, in the interrupt
+ * parent's format (GIC: type, number, flags).  irq_cells is the number of
+ * valid cells; 0 if the node has no interrupts or the parent's
+ * #interrupt-cells exceeds DT_MAX_IRQ_CELLS, in which case a driver has to
+ * poll.  The transport may still be empty (device ID 0): the tree lists
+ * every slot, the driver probes.
+ */
+struct dt_virtio_mmio {
+	u64 base, size;
+	u32 irq[DT_MAX_IRQ_CELLS];
+	u32 irq_cells;
+};
+
+/* Address space of a PCI window: phys.hi bits 24-25 (PCI bus binding). */
+#define DT_PCI_SPACE_IO 1
+#define DT_PCI_SPACE_MEM32 2
+#define DT_PCI_SPACE_MEM64 3
+
+/* One window of a PCI host's "ranges": PCI bus addresses pci_addr..+size
+ * appear to the CPU at cpu_addr. */
+struct dt_pci_range {
+	u32 space;     /* DT_PCI_SPACE_* */
+	bool prefetch; /* phys.hi bit 30 */
+	u64 pci_addr, cpu_addr, size;
+};
+
+/* The first available node compatible with "pci-host-ecam-generic". */
+struct dt_pci_host {
+	bool present;
+	u64 ecam_base, ecam_size; /* 1 MiB of config space per bus */
+	u32 bus_start, bus_end;	  /* "bus-range", default 0..255 */
+	struct dt_pci_range ranges[DT_MAX_PCI_RANGES];
+	unsigned nranges;
+};
+
+struct dt_platform {
+	struct dt_region mem[DT_MAX_MEM];
+	unsigned nmem;
+	/* /chosen "bootargs" (3.6), pointing into the blob; NULL if absent. */
+	const char *bootargs;
+	struct dt_virtio_mmio vmmio[DT_MAX_VIRTIO_MMIO]; /* in DT order */
+	unsigned nvmmio;
+	struct dt_pci_host pci;
+	/* More memory regions, virtio-mmio nodes, PCI windows or PCI hosts
+	 * than fit: the first ones were kept, the rest dropped. */
+	bool truncated;
+};
+
+/*
+ * Parse the device tree at @blob, of which @avail bytes are readable, into
+ * *@out.  The blob must stay in place while out->bootargs is used.
+ * Returns 0; on error *@out is zeroed and the result is a negative errno:
+ * those of fdt_init() and fdt_check() for a malformed blob, -EBADMSG for
+ * malformed content the platform depends on (a reg or interrupts of the
+ * wrong length, unterminated bootargs, a region that wraps past 2^64, an
+ * ECAM window smaller than its bus range), -ERANGE for an address wider
+ * than 64 bits.
+ */
+int dt_platform_parse(const void *blob, size_t avail, struct dt_platform *out);
+
+#endif

@@ -1,0 +1,1493 @@
+/* deps: lib/fdt.c lib/dt_platform.c lib/string.c */
+/*
+ * tests/host/test_fdt.c - host tests for lib/fdt.c and lib/dt_platform.c.
+ *
+ * Three groups:
+ *  - real trees QEMU 7.2 built for "-M virt" (tests/data/virt-*.dtb, made by
+ *    tests/data/make-dtbs.sh): the values the kernel will boot with;
+ *  - small trees built here (struct bld) for the rules real trees do not
+ *    exercise: status, cell counts, ranges translation, interrupt parents,
+ *    truncation of long lists;
+ *  - corruption: a table of targeted header and token damage, every
+ *    truncation length, every byte position and seeded random damage.
+ *    These only demand "an error or a valid parse"; the real check is that
+ *    ASan/UBSan stay quiet, which is why every blob handed to the parser
+ *    sits in a heap buffer of exactly the length passed.
+ *
+ * Data files are looked up in $ORDO_TEST_DATA, else next to this source.
+ * Build: gcc -std=c11 -I. -fsanitize=address,undefined \
+ *          tests/host/test_fdt.c lib/fdt.c lib/dt_platform.c -lcmocka
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/dt_platform.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/le.h"
+
+#define MiB (1ull << 20)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* Heap copy of exactly @len bytes, so ASan flags any read past the end. */
+static u8 *dup_blob(const u8 *src, size_t len)
+{
+	u8 *p = malloc(len ? len : 1);
+
+	assert_non_null(p);
+	if (len)
+		memcpy(p, src, len);
+	return p;
+}
+
+static u8 *load_dtb(const char *name, size_t *lenp)
+{
+	char path[512], dir[400];
+	const char *env = getenv("ORDO_TEST_DATA");
+	const char *slash;
+	FILE *f;
+	long n;
+	u8 *buf;
+
+	if (env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+	} else {
+		/* __FILE__ is .../tests/host/test_fdt.c */
+		slash = strrchr(__FILE__, '/');
+		snprintf(dir, sizeof(dir), "%.*s/../data", slash ? (int)(slash - __FILE__) : 1,
+			 slash ? __FILE__ : ".");
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f) {
+		snprintf(path, sizeof(path), "tests/data/%s", name);
+		f = fopen(path, "rb");
+	}
+	if (!f)
+		fail_msg("cannot open test data %s", name);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	assert_true(n > 0);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*lenp = (size_t)n;
+	return buf;
+}
+
+/* Run every reader on a blob; a checked tree must also be walkable. */
+static void exercise_fdt(const u8 *blob, size_t len)
+{
+	struct fdt fdt;
+	int node, depth, n = 0;
+	u32 plen, ac, sc;
+	u64 a, s;
+
+	if (fdt_init(&fdt, blob, len))
+		return;
+	/* Unchecked trees must be safe to query too. */
+	(void)fdt_path_offset(&fdt, "/chosen");
+	(void)fdt_node_by_phandle(&fdt, 1);
+	(void)fdt_mem_rsv(&fdt, 0, &a, &s);
+	if (fdt_check(&fdt))
+		return;
+	for (node = fdt_next_node(&fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(&fdt, node, &depth), n++) {
+		const char *name = fdt_node_name(&fdt, node);
+		const char *v;
+
+		assert_non_null(name);
+		assert_true(depth >= 0 && depth < FDT_MAX_DEPTH);
+		(void)strlen(name);
+		v = fdt_getprop(&fdt, node, "compatible", &plen);
+		if (v)
+			(void)fdt_stringlist_contains(v, plen, "virtio,mmio");
+		if (!fdt_reg_cells(&fdt, node, &ac, &sc))
+			(void)fdt_reg(&fdt, node, ac, sc, 0, &a, &s);
+		if (depth > 0)
+			assert_true(fdt_parent_offset(&fdt, node) >= 0);
+	}
+	assert_int_equal(node, -ENOENT);
+	assert_true(n > 0);
+}
+
+/* A parse that succeeded must have produced sane results. */
+static void check_platform(const struct dt_platform *p, int rc)
+{
+	if (rc) {
+		assert_true(rc < 0);
+		assert_int_equal(p->nmem + p->nvmmio, 0);
+		assert_null(p->bootargs);
+		return;
+	}
+	assert_true(p->nmem <= DT_MAX_MEM);
+	assert_true(p->nvmmio <= DT_MAX_VIRTIO_MMIO);
+	assert_true(p->pci.nranges <= DT_MAX_PCI_RANGES);
+	if (p->bootargs)
+		(void)strlen(p->bootargs); /* ASan: stays in the blob */
+	for (unsigned i = 0; i < p->nvmmio; i++)
+		assert_true(p->vmmio[i].irq_cells <= DT_MAX_IRQ_CELLS);
+}
+
+static int parse_copy(const u8 *src, size_t len, struct dt_platform *p)
+{
+	u8 *blob = dup_blob(src, len);
+	int rc = dt_platform_parse(blob, len, p);
+
+	check_platform(p, rc);
+	exercise_fdt(blob, len);
+	free(blob);
+	return rc;
+}
+
+/* ---- real QEMU trees -------------------------------------------------- */
+
+static void check_vmmio_slots(const struct dt_platform *p)
+{
+	/* hw/arm/virt.c: 32 transports at 0x0a000000, 0x200 apart, on
+	 * GIC SPI 16 + n, edge-triggered (type 0 = SPI, flags 1). */
+	assert_int_equal(p->nvmmio, 32);
+	for (unsigned n = 0; n < 32; n++) {
+		const struct dt_virtio_mmio *v = &p->vmmio[n];
+
+		assert_int_equal(v->base, 0x0a000000ull + n * 0x200);
+		assert_int_equal(v->size, 0x200);
+		assert_int_equal(v->irq_cells, 3);
+		assert_int_equal(v->irq[0], 0);
+		assert_int_equal(v->irq[1], 16 + n);
+		assert_int_equal(v->irq[2], 1);
+	}
+}
+
+static void test_virt_highmem(void **state)
+{
+	struct dt_platform p;
+	const struct dt_pci_range *r;
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+
+	(void)state;
+	assert_int_equal(parse_copy(dtb, len, &p), 0);
+	assert_false(p.truncated);
+	assert_int_equal(p.nmem, 1);
+	assert_int_equal(p.mem[0].base, 0x40000000);
+	assert_int_equal(p.mem[0].size, 128 * MiB);
+	check_vmmio_slots(&p);
+
+	assert_true(p.pci.present);
+	assert_int_equal(p.pci.ecam_base, 0x4010000000ull);
+	assert_int_equal(p.pci.ecam_size, 256 * MiB);
+	assert_int_equal(p.pci.bus_start, 0);
+	assert_int_equal(p.pci.bus_end, 255);
+	assert_int_equal(p.pci.nranges, 3);
+	r = p.pci.ranges;
+	assert_int_equal(r[0].space, DT_PCI_SPACE_IO);
+	assert_int_equal(r[0].pci_addr, 0);
+	assert_int_equal(r[0].cpu_addr, 0x3eff0000);
+	assert_int_equal(r[0].size, 0x10000);
+	assert_int_equal(r[1].space, DT_PCI_SPACE_MEM32);
+	assert_int_equal(r[1].pci_addr, 0x10000000);
+	assert_int_equal(r[1].cpu_addr, 0x10000000);
+	assert_int_equal(r[1].size, 0x2eff0000);
+	assert_int_equal(r[2].space, DT_PCI_SPACE_MEM64);
+	assert_int_equal(r[2].pci_addr, 0x8000000000ull);
+	assert_int_equal(r[2].cpu_addr, 0x8000000000ull);
+	assert_int_equal(r[2].size, 0x8000000000ull);
+	for (int i = 0; i < 3; i++)
+		assert_false(r[i].prefetch);
+
+	/* bootargs must come back as a pointer into the caller's blob. */
+	{
+		struct fdt fdt;
+		int rc = dt_platform_parse(dtb, len, &p);
+
+		assert_int_equal(rc, 0);
+		assert_string_equal(p.bootargs, "ktest foo=bar");
+		assert_true((const u8 *)p.bootargs > dtb && (const u8 *)p.bootargs < dtb + len);
+		assert_int_equal(fdt_init(&fdt, dtb, len), 0);
+		assert_int_equal(fdt.version, 17);
+	}
+	free(dtb);
+}
+
+static void test_virt_lowmem_pci(void **state)
+{
+	struct dt_platform p;
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64-lowmem-pci.dtb", &len);
+
+	(void)state;
+	assert_int_equal(parse_copy(dtb, len, &p), 0);
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
+	assert_string_equal(p.bootargs, "console=ttyAMA0");
+	assert_int_equal(p.nmem, 1);
+	assert_int_equal(p.mem[0].size, 128 * MiB);
+	check_vmmio_slots(&p);
+	assert_true(p.pci.present);
+	assert_int_equal(p.pci.ecam_base, 0x3f000000);
+	assert_int_equal(p.pci.ecam_size, 16 * MiB);
+	assert_int_equal(p.pci.bus_start, 0);
+	assert_int_equal(p.pci.bus_end, 15);
+	/* No 64-bit window below 4 GiB. */
+	assert_int_equal(p.pci.nranges, 2);
+	assert_int_equal(p.pci.ranges[0].space, DT_PCI_SPACE_IO);
+	assert_int_equal(p.pci.ranges[0].cpu_addr, 0x3eff0000);
+	assert_int_equal(p.pci.ranges[1].space, DT_PCI_SPACE_MEM32);
+	assert_int_equal(p.pci.ranges[1].cpu_addr, 0x10000000);
+	for (unsigned i = 0; i < p.pci.nranges; i++)
+		assert_int_not_equal(p.pci.ranges[i].space, DT_PCI_SPACE_MEM64);
+	free(dtb);
+}
+
+static void test_virt_3disks(void **state)
+{
+	struct dt_platform p;
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64-3disks.dtb", &len);
+
+	(void)state;
+	assert_int_equal(parse_copy(dtb, len, &p), 0);
+	assert_null(p.bootargs); /* /chosen without bootargs */
+	assert_int_equal(p.nmem, 1);
+	assert_int_equal(p.mem[0].base, 0x40000000);
+	assert_int_equal(p.mem[0].size, 256 * MiB);
+	check_vmmio_slots(&p);
+	free(dtb);
+}
+
+/* The fdt_* API on a real tree. */
+static void test_fdt_api(void **state)
+{
+	struct fdt fdt;
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	int root, mem, intc, v2m, core0, node, depth, n = 0;
+	u32 ac, sc, plen, val;
+	u64 a, s;
+	const char *str;
+
+	(void)state;
+	assert_int_equal(fdt_init(&fdt, dtb, len), 0);
+	assert_int_equal(fdt_check(&fdt), 0);
+
+	root = fdt_path_offset(&fdt, "/");
+	assert_int_equal(root, fdt_next_node(&fdt, -1, NULL));
+	assert_string_equal(fdt_node_name(&fdt, root), "");
+	assert_int_equal(fdt_parent_offset(&fdt, root), -ENOENT);
+	assert_int_equal(fdt_path_offset(&fdt, "chosen"), -EINVAL);
+	assert_int_equal(fdt_path_offset(&fdt, "/nope"), -ENOENT);
+	assert_int_equal(fdt_path_offset(&fdt, "/chosen/nope"), -ENOENT);
+	assert_true(fdt_path_offset(&fdt, "//chosen/") >= 0);
+
+	/* A component without a unit address matches "memory@40000000". */
+	mem = fdt_path_offset(&fdt, "/memory");
+	assert_int_equal(mem, fdt_path_offset(&fdt, "/memory@40000000"));
+	assert_string_equal(fdt_node_name(&fdt, mem), "memory@40000000");
+	assert_int_equal(fdt_path_offset(&fdt, "/memory@4"), -ENOENT);
+	assert_int_equal(fdt_reg_cells(&fdt, mem, &ac, &sc), 0);
+	assert_int_equal(ac, 2);
+	assert_int_equal(sc, 2);
+	assert_int_equal(fdt_reg(&fdt, mem, ac, sc, 0, &a, &s), 0);
+	assert_int_equal(a, 0x40000000);
+	assert_int_equal(s, 128 * MiB);
+	assert_int_equal(fdt_reg(&fdt, mem, ac, sc, 1, &a, &s), -ENOENT);
+	assert_int_equal(fdt_reg(&fdt, mem, 3, 2, 0, &a, &s), -EBADMSG);
+	assert_int_equal(fdt_reg(&fdt, mem, 0, 4, 0, &a, &s), -EBADMSG);
+
+	intc = fdt_path_offset(&fdt, "/intc");
+	v2m = fdt_path_offset(&fdt, "/intc/v2m");
+	assert_true(intc > 0 && v2m > intc);
+	assert_int_equal(fdt_parent_offset(&fdt, v2m), intc);
+	assert_int_equal(fdt_parent_offset(&fdt, intc), root);
+	assert_int_equal(fdt_parent_offset(&fdt, intc + 4), -EINVAL);
+	assert_int_equal(fdt_node_by_phandle(&fdt, 0x8002), intc);
+	assert_int_equal(fdt_node_by_phandle(&fdt, 0x8003), v2m);
+	assert_int_equal(fdt_node_by_phandle(&fdt, 0x1234), -ENOENT);
+	assert_int_equal(fdt_node_by_phandle(&fdt, 0), -EINVAL);
+	assert_int_equal(fdt_getprop_u32(&fdt, intc, "#interrupt-cells", &val), 0);
+	assert_int_equal(val, 3);
+	assert_int_equal(fdt_getprop_u32(&fdt, intc, "reg", &val), -EBADMSG);
+	assert_int_equal(fdt_getprop_u32(&fdt, intc, "nope", &val), -ENOENT);
+	assert_true(fdt_getprop(&fdt, intc, "interrupt-controller", &plen));
+	assert_int_equal(plen, 0);
+	assert_true(fdt_node_is_compatible(&fdt, intc, "arm,cortex-a15-gic"));
+	assert_false(fdt_node_is_compatible(&fdt, intc, "arm,cortex-a15"));
+	assert_false(fdt_node_is_compatible(&fdt, v2m, "virtio,mmio"));
+
+	node = fdt_path_offset(&fdt, "/platform-bus");
+	assert_true(fdt_node_is_compatible(&fdt, node, "simple-bus"));
+	assert_true(fdt_node_is_compatible(&fdt, node, "qemu,platform"));
+	assert_false(fdt_node_is_compatible(&fdt, node, "simple"));
+	assert_int_equal(fdt_bus_cells(&fdt, node, &ac, &sc), 0);
+	assert_int_equal(ac, 1);
+	assert_int_equal(sc, 1);
+	/* psci has no #address-cells: the spec defaults apply. */
+	node = fdt_path_offset(&fdt, "/psci");
+	assert_int_equal(fdt_bus_cells(&fdt, node, &ac, &sc), 0);
+	assert_int_equal(ac, 2);
+	assert_int_equal(sc, 1);
+
+	core0 = fdt_path_offset(&fdt, "/cpus/cpu-map/socket0/cluster0/core0");
+	assert_true(core0 > 0);
+	str = fdt_getprop(&fdt, fdt_path_offset(&fdt, "/chosen"), "bootargs", &plen);
+	assert_non_null(str);
+	assert_int_equal(plen, strlen("ktest foo=bar") + 1);
+
+	/* Whole walk: 56 nodes, deepest is core0 at depth 5. */
+	for (node = fdt_next_node(&fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(&fdt, node, &depth), n++)
+		if (node == core0)
+			assert_int_equal(depth, 5);
+	assert_int_equal(node, -ENOENT);
+	assert_int_equal(n, 56);
+
+	/* Subtree walk from intc sees only v2m. */
+	depth = 0;
+	assert_int_equal(fdt_next_node(&fdt, intc, &depth), v2m);
+	assert_int_equal(depth, 1);
+	assert_int_equal(fdt_next_node(&fdt, v2m, &depth), -ENOENT);
+	assert_int_equal(fdt_first_subnode(&fdt, intc), v2m);
+	assert_int_equal(fdt_next_subnode(&fdt, v2m), -ENOENT);
+	assert_int_equal(fdt_first_subnode(&fdt, v2m), -ENOENT);
+	for (n = 0, node = fdt_first_subnode(&fdt, root); node >= 0;
+	     node = fdt_next_subnode(&fdt, node))
+		n++;
+	assert_int_equal(node, -ENOENT);
+	assert_int_equal(n, 16 + 32);
+
+	/* Offsets that are not nodes. */
+	assert_null(fdt_node_name(&fdt, 2));
+	assert_null(fdt_node_name(&fdt, -4));
+	assert_null(fdt_node_name(&fdt, 0x7ffffff0));
+	assert_null(fdt_getprop(&fdt, mem + 4, "reg", NULL));
+	assert_int_equal(fdt_next_node(&fdt, 1, NULL), -EINVAL);
+	assert_int_equal(fdt_mem_rsv(&fdt, 0, &a, &s), -ENOENT);
+	free(dtb);
+}
+
+static void test_fdt_helpers(void **state)
+{
+	static const u8 cells[] = { 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3 };
+	static const char list[] = "a\0bc\0def"; /* 9 bytes, terminated */
+	u64 v;
+
+	(void)state;
+	assert_int_equal(fdt_read_cells(cells, 0, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(fdt_read_cells(cells, 1, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(fdt_read_cells(cells, 2, &v), 0);
+	assert_int_equal(v, 0x100000002ull);
+	assert_int_equal(fdt_read_cells(cells, 3, &v), -ERANGE);
+	assert_int_equal(fdt_read_cells(cells + 4, 2, &v), 0);
+	assert_int_equal(v, 0x200000003ull);
+
+	assert_true(fdt_stringlist_contains(list, sizeof(list), "a"));
+	assert_true(fdt_stringlist_contains(list, sizeof(list), "bc"));
+	assert_true(fdt_stringlist_contains(list, sizeof(list), "def"));
+	assert_false(fdt_stringlist_contains(list, sizeof(list), "b"));
+	assert_false(fdt_stringlist_contains(list, sizeof(list), ""));
+	/* Cut inside "def": the unterminated tail must not match. */
+	assert_false(fdt_stringlist_contains(list, sizeof(list) - 1, "def"));
+	assert_false(fdt_stringlist_contains(list, 7, "de"));
+	assert_false(fdt_stringlist_contains(NULL, 0, "a"));
+}
+
+/* ---- a tiny tree builder ------------------------------------------------ */
+
+struct bld {
+	u8 st[64 * 1024]; /* structure block */
+	u32 slen;
+	char str[4096]; /* strings block */
+	u32 strl;
+	u32 version;
+	u64 rsv[4][2]; /* memory reservation entries */
+	u32 nrsv;
+	bool rsv_unterminated; /* put them last, without (0, 0) */
+};
+
+static struct bld *bld_new(void)
+{
+	struct bld *b = calloc(1, sizeof(*b));
+
+	assert_non_null(b);
+	b->version = 17;
+	return b;
+}
+
+static void b_u32(struct bld *b, u32 v)
+{
+	put_be32(b->st + b->slen, v);
+	b->slen += 4;
+}
+
+static void b_bytes(struct bld *b, const void *p, u32 n)
+{
+	if (n)
+		memcpy(b->st + b->slen, p, n);
+	b->slen += n;
+}
+
+static void b_pad(struct bld *b)
+{
+	while (b->slen % 4)
+		b->st[b->slen++] = 0;
+}
+
+static u32 b_stroff(struct bld *b, const char *name)
+{
+	u32 n = strlen(name) + 1, off;
+
+	for (off = 0; off < b->strl; off += strlen(b->str + off) + 1)
+		if (!strcmp(b->str + off, name))
+			return off;
+	memcpy(b->str + b->strl, name, n);
+	b->strl += n;
+	return off;
+}
+
+static void b_begin(struct bld *b, const char *name)
+{
+	b_u32(b, FDT_BEGIN_NODE);
+	b_bytes(b, name, strlen(name) + 1);
+	b_pad(b);
+}
+
+static void b_end(struct bld *b)
+{
+	b_u32(b, FDT_END_NODE);
+}
+
+static void b_prop(struct bld *b, const char *name, const void *v, u32 len)
+{
+	b_u32(b, FDT_PROP);
+	b_u32(b, len);
+	b_u32(b, b_stroff(b, name));
+	b_bytes(b, v, len);
+	b_pad(b);
+}
+
+static void b_str(struct bld *b, const char *name, const char *s)
+{
+	b_prop(b, name, s, strlen(s) + 1);
+}
+
+/* A property of @n cells. */
+static void b_cells(struct bld *b, const char *name, int n, ...)
+{
+	u8 v[64 * 4];
+	va_list ap;
+
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		put_be32(v + 4 * i, va_arg(ap, u32));
+	va_end(ap);
+	b_prop(b, name, v, 4 * n);
+}
+
+/*
+ * Header, reservation map, structure block, strings block; or, for a map
+ * without terminator, the map last so that it runs into the blob's end.
+ */
+static u8 *b_finish(struct bld *b, size_t *lenp)
+{
+	u32 rsv_size = (b->nrsv + !b->rsv_unterminated) * 16;
+	u32 off_rsv = 40, off_struct = 40 + rsv_size, off_strings, total;
+	u8 *blob;
+
+	if (b->rsv_unterminated)
+		off_struct = 40;
+	off_strings = off_struct + b->slen;
+	total = off_strings + b->strl;
+	if (b->rsv_unterminated) {
+		off_rsv = (total + 7) & ~7u;
+		total = off_rsv + rsv_size;
+	}
+	blob = calloc(1, total);
+	assert_non_null(blob);
+	for (u32 i = 0; i < b->nrsv; i++) {
+		put_be32(blob + off_rsv + 16 * i, b->rsv[i][0] >> 32);
+		put_be32(blob + off_rsv + 16 * i + 4, (u32)b->rsv[i][0]);
+		put_be32(blob + off_rsv + 16 * i + 8, b->rsv[i][1] >> 32);
+		put_be32(blob + off_rsv + 16 * i + 12, (u32)b->rsv[i][1]);
+	}
+	put_be32(blob + 0, FDT_MAGIC);
+	put_be32(blob + 4, total);
+	put_be32(blob + 8, off_struct);
+	put_be32(blob + 12, off_strings);
+	put_be32(blob + 16, off_rsv);
+	put_be32(blob + 20, b->version);
+	put_be32(blob + 24, 16);
+	put_be32(blob + 32, b->strl);
+	put_be32(blob + 36, b->slen);
+	memcpy(blob + off_struct, b->st, b->slen);
+	memcpy(blob + off_strings, b->str, b->strl);
+	*lenp = total;
+	free(b);
+	return blob;
+}
+
+/* The last parsed blob stays alive so p->bootargs can be read. */
+static u8 *b_last;
+
+/* Close the root and the block, then parse. */
+static int b_parse(struct bld *b, struct dt_platform *p)
+{
+	size_t len;
+	int rc;
+
+	b_end(b);
+	b_u32(b, FDT_END);
+	free(b_last);
+	b_last = b_finish(b, &len);
+	rc = dt_platform_parse(b_last, len, p);
+	check_platform(p, rc);
+	exercise_fdt(b_last, len);
+	return rc;
+}
+
+/* Root with #address-cells = <ac>, #size-cells = <sc>. */
+static struct bld *b_root(u32 ac, u32 sc)
+{
+	struct bld *b = bld_new();
+
+	b_begin(b, "");
+	b_cells(b, "#address-cells", 1, ac);
+	b_cells(b, "#size-cells", 1, sc);
+	return b;
+}
+
+static void b_vmmio(struct bld *b, const char *name, u32 addr, const char *status)
+{
+	b_begin(b, name);
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, addr, 0x200);
+	if (status)
+		b_str(b, "status", status);
+	b_end(b);
+}
+
+/* ---- platform rules on built trees ---------------------------------------- */
+
+static void test_status_and_cells(void **state)
+{
+	struct dt_platform p;
+	struct bld *b = b_root(1, 1);
+
+	(void)state;
+	b_begin(b, "memory@80000000");
+	b_str(b, "device_type", "memory");
+	/* Two pairs plus an empty one, which is skipped. */
+	b_cells(b, "reg", 6, 0x80000000, 0x1000000, 0x90000000, 0, 0xa0000000, 0x2000000);
+	b_end(b);
+	b_begin(b, "memory@0");
+	b_str(b, "device_type", "memory");
+	b_str(b, "status", "disabled");
+	b_cells(b, "reg", 2, 0, 0x1000);
+	b_end(b);
+	b_vmmio(b, "virtio@1000", 0x1000, NULL);
+	b_vmmio(b, "virtio@2000", 0x2000, "disabled");
+	b_vmmio(b, "virtio@3000", 0x3000, "ok");
+	b_vmmio(b, "virtio@4000", 0x4000, "fail");
+	b_vmmio(b, "virtio@5000", 0x5000, "okay");
+	b_begin(b, "chosen");
+	b_str(b, "bootargs", "");
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.nmem, 2);
+	assert_int_equal(p.mem[0].base, 0x80000000);
+	assert_int_equal(p.mem[0].size, 0x1000000);
+	assert_int_equal(p.mem[1].base, 0xa0000000);
+	assert_int_equal(p.nvmmio, 3);
+	assert_int_equal(p.vmmio[0].base, 0x1000);
+	assert_int_equal(p.vmmio[1].base, 0x3000);
+	assert_int_equal(p.vmmio[2].base, 0x5000);
+	assert_int_equal(p.vmmio[0].irq_cells, 0); /* no interrupts */
+	assert_string_equal(p.bootargs, "");
+	assert_false(p.truncated);
+	assert_false(p.pci.present);
+}
+
+static void test_ranges_translation(void **state)
+{
+	struct dt_platform p;
+	struct bld *b = b_root(2, 2);
+
+	(void)state;
+	/* 1:1 bus (empty ranges), 32-bit children. */
+	b_begin(b, "soc");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 1);
+	b_prop(b, "ranges", NULL, 0);
+	b_vmmio(b, "virtio@a000", 0xa000, NULL);
+	/* Nested bus: child 0 is parent 0xf0000000 (1 MiB), then 0x40 GiB up. */
+	b_begin(b, "bus@f0000000");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 1);
+	b_cells(b, "ranges", 6, 0x10000000, 0x20000000, 0x1000, 0, 0xf0000000, 0x100000);
+	b_vmmio(b, "virtio@1000", 0x1000, NULL);	 /* -> 0xf0001000 */
+	b_vmmio(b, "virtio@10000000", 0x10000000, NULL); /* -> 0x20000000 */
+	b_vmmio(b, "virtio@10000f00", 0x10000f00, NULL); /* straddles: out */
+	b_vmmio(b, "virtio@200000", 0x200000, NULL);	 /* unmapped: out */
+	b_end(b);
+	b_end(b);
+	/* Bus without ranges: its children are not CPU-visible. */
+	b_begin(b, "i2c");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 1);
+	b_vmmio(b, "virtio@50", 0x50, NULL);
+	b_end(b);
+	/* Root-level 64-bit addresses. */
+	b_begin(b, "virtio@4000000000");
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 4, 0x40, 0, 0, 0x200);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.nvmmio, 4);
+	assert_int_equal(p.vmmio[0].base, 0xa000);
+	assert_int_equal(p.vmmio[1].base, 0xf0001000);
+	assert_int_equal(p.vmmio[2].base, 0x20000000);
+	assert_int_equal(p.vmmio[3].base, 0x4000000000ull);
+	assert_int_equal(p.vmmio[3].size, 0x200);
+}
+
+static void test_interrupt_parent(void **state)
+{
+	struct dt_platform p;
+	struct bld *b = b_root(1, 1);
+
+	(void)state;
+	b_cells(b, "interrupt-parent", 1, 1);
+	b_begin(b, "gic");
+	b_cells(b, "phandle", 1, 1);
+	b_cells(b, "#interrupt-cells", 1, 3);
+	b_end(b);
+	b_begin(b, "pic");
+	b_cells(b, "linux,phandle", 1, 2);
+	b_cells(b, "#interrupt-cells", 1, 2);
+	b_end(b);
+	b_begin(b, "wide");
+	b_cells(b, "phandle", 1, 3);
+	b_cells(b, "#interrupt-cells", 1, 4);
+	b_end(b);
+	/* Cycle: neither has #interrupt-cells. */
+	b_begin(b, "loop-a");
+	b_cells(b, "phandle", 1, 4);
+	b_cells(b, "interrupt-parent", 1, 5);
+	b_end(b);
+	b_begin(b, "loop-b");
+	b_cells(b, "phandle", 1, 5);
+	b_cells(b, "interrupt-parent", 1, 4);
+	b_end(b);
+
+	b_begin(b, "virtio@1000"); /* inherits the root's: gic */
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x1000, 0x200);
+	b_cells(b, "interrupts", 6, 0, 7, 4, 0, 8, 4);
+	b_end(b);
+	b_begin(b, "virtio@2000");
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x2000, 0x200);
+	b_cells(b, "interrupt-parent", 1, 2);
+	b_cells(b, "interrupts", 2, 9, 1);
+	b_end(b);
+	b_begin(b, "virtio@3000"); /* dangling phandle: assume 3 */
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x3000, 0x200);
+	b_cells(b, "interrupt-parent", 1, 77);
+	b_cells(b, "interrupts", 3, 1, 2, 3);
+	b_end(b);
+	b_begin(b, "virtio@4000"); /* 4 cells: not representable */
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x4000, 0x200);
+	b_cells(b, "interrupt-parent", 1, 3);
+	b_cells(b, "interrupts", 4, 1, 2, 3, 4);
+	b_end(b);
+	b_begin(b, "virtio@5000"); /* cycle: gives up, assumes 3 */
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x5000, 0x200);
+	b_cells(b, "interrupt-parent", 1, 4);
+	b_cells(b, "interrupts", 3, 0, 5, 1);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.nvmmio, 5);
+	assert_int_equal(p.vmmio[0].irq_cells, 3);
+	assert_int_equal(p.vmmio[0].irq[1], 7);
+	assert_int_equal(p.vmmio[1].irq_cells, 2);
+	assert_int_equal(p.vmmio[1].irq[0], 9);
+	assert_int_equal(p.vmmio[1].irq[1], 1);
+	assert_int_equal(p.vmmio[2].irq_cells, 3);
+	assert_int_equal(p.vmmio[2].irq[2], 3);
+	assert_int_equal(p.vmmio[3].irq_cells, 0);
+	assert_int_equal(p.vmmio[4].irq_cells, 3);
+	assert_int_equal(p.vmmio[4].irq[1], 5);
+}
+
+static void test_truncation(void **state)
+{
+	struct dt_platform p;
+	struct bld *b = b_root(1, 1);
+	char name[32];
+
+	(void)state;
+	b_begin(b, "memory");
+	b_str(b, "device_type", "memory");
+	b_cells(b, "reg", 20, 0x0, 1, 0x10, 1, 0x20, 1, 0x30, 1, 0x40, 1, 0x50, 1, 0x60, 1, 0x70, 1,
+		0x80, 1, 0x90, 1);
+	b_end(b);
+	for (u32 i = 0; i < 70; i++) {
+		snprintf(name, sizeof(name), "virtio@%x", 0x1000 + i * 0x200);
+		b_vmmio(b, name, 0x1000 + i * 0x200, NULL);
+	}
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_true(p.truncated);
+	assert_int_equal(p.nmem, DT_MAX_MEM);
+	assert_int_equal(p.mem[7].base, 0x70);
+	assert_int_equal(p.nvmmio, DT_MAX_VIRTIO_MMIO);
+	assert_int_equal(p.vmmio[63].base, 0x1000 + 63 * 0x200);
+}
+
+/* A PCI host under a root with 2 address / 2 size cells. */
+static void b_pci(struct bld *b, const char *name, u32 ecam_hi, u32 ecam_size, u32 bus_end,
+		  int nranges)
+{
+	b_begin(b, name);
+	b_str(b, "compatible", "pci-host-ecam-generic");
+	b_str(b, "device_type", "pci");
+	b_cells(b, "#address-cells", 1, 3);
+	b_cells(b, "#size-cells", 1, 2);
+	b_cells(b, "reg", 4, ecam_hi, 0, 0, ecam_size);
+	if (bus_end != ~0u)
+		b_cells(b, "bus-range", 2, 0, bus_end);
+	{
+		u8 v[16 * 7 * 4];
+
+		/* Entry 0 is config space (skipped), then prefetchable MEM64. */
+		for (int i = 0; i < nranges; i++) {
+			u32 hi = i == 0 ? 0 : 0x43000000;
+			u32 e[7] = { hi, 0x80 + i, 0, 0x80 + i, 0, 0, 0x1000 };
+
+			for (int j = 0; j < 7; j++)
+				put_be32(v + (i * 7 + j) * 4, e[j]);
+		}
+		b_prop(b, "ranges", v, nranges * 7 * 4);
+	}
+	b_end(b);
+}
+
+static void test_pci_rules(void **state)
+{
+	struct dt_platform p;
+	struct bld *b;
+
+	(void)state;
+	/* 10 ranges: config dropped, 9 prefetchable MEM64, 8 kept. */
+	b = b_root(2, 2);
+	b_pci(b, "pcie@0", 0x40, 0x1000000, 15, 10);
+	b_pci(b, "pcie@1", 0x50, 0x1000000, 15, 1); /* second host */
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_true(p.pci.present);
+	assert_true(p.truncated);
+	assert_int_equal(p.pci.ecam_base, 0x4000000000ull);
+	assert_int_equal(p.pci.nranges, DT_MAX_PCI_RANGES);
+	assert_int_equal(p.pci.ranges[0].space, DT_PCI_SPACE_MEM64);
+	assert_true(p.pci.ranges[0].prefetch);
+	assert_int_equal(p.pci.ranges[0].pci_addr, 0x8100000000ull);
+	assert_int_equal(p.pci.ranges[0].size, 0x1000);
+
+	/* No bus-range means 0..255: needs 256 MiB of ECAM. */
+	b = b_root(2, 2);
+	b_pci(b, "pcie@0", 0x40, 0x1000000, ~0u, 1);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+	b = b_root(2, 2);
+	b_pci(b, "pcie@0", 0x40, 0x10000000, ~0u, 0);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.pci.bus_end, 255);
+	assert_int_equal(p.pci.nranges, 0);
+	b = b_root(2, 2);
+	b_pci(b, "pcie@0", 0x40, 0x20000000, 256, 0); /* bus > 255 */
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+}
+
+/* Each builds a tree whose content (not format) is wrong. */
+static void test_bad_content(void **state)
+{
+	struct dt_platform p;
+	struct bld *b;
+	static const char unterminated[3] = { 'a', 'b', 'c' };
+
+	(void)state;
+	b = b_root(1, 1);
+	b_begin(b, "chosen");
+	b_prop(b, "bootargs", unterminated, sizeof(unterminated));
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(1, 1);
+	b_begin(b, "chosen");
+	b_prop(b, "bootargs", NULL, 0);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(1, 1); /* reg not a whole number of pairs */
+	b_begin(b, "virtio@0");
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 3, 0, 0x200, 0);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(1, 1); /* virtio without reg */
+	b_begin(b, "virtio");
+	b_str(b, "compatible", "virtio,mmio");
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(1, 1); /* interrupts shorter than one specifier */
+	b_begin(b, "intc");
+	b_cells(b, "phandle", 1, 1);
+	b_cells(b, "#interrupt-cells", 1, 3);
+	b_end(b);
+	b_begin(b, "virtio@0");
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0, 0x200);
+	b_cells(b, "interrupt-parent", 1, 1);
+	b_cells(b, "interrupts", 2, 0, 1);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(2, 2); /* region wraps past 2^64 */
+	b_begin(b, "memory@0");
+	b_str(b, "device_type", "memory");
+	b_cells(b, "reg", 4, 0xffffffff, 0xffff0000, 0, 0x20000);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(2, 2); /* PCI host whose children are not PCI */
+	b_begin(b, "pcie@0");
+	b_str(b, "compatible", "pci-host-ecam-generic");
+	b_cells(b, "#address-cells", 1, 2);
+	b_cells(b, "#size-cells", 1, 2);
+	b_cells(b, "reg", 4, 0x40, 0, 0, 0x10000000);
+	b_cells(b, "ranges", 7, 0, 0, 0, 0, 0, 0, 0x1000);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(2, 2); /* translation wraps past 2^64 */
+	b_begin(b, "bus");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 1);
+	b_cells(b, "ranges", 4, 0, 0xffffffff, 0xfffff000, 0x10000);
+	b_vmmio(b, "virtio@2000", 0x2000, NULL);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	b = b_root(3, 1); /* address wider than 64 bits */
+	b_begin(b, "memory@0");
+	b_str(b, "device_type", "memory");
+	b_cells(b, "reg", 4, 1, 0, 0, 0x1000);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -ERANGE);
+
+	b = b_root(5, 1); /* #address-cells out of range */
+	b_begin(b, "memory@0");
+	b_str(b, "device_type", "memory");
+	b_cells(b, "reg", 6, 0, 0, 0, 0, 0, 1);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+
+	/* #size-cells of the wrong length: harmless until a reg needs it. */
+	b = bld_new();
+	b_begin(b, "");
+	b_prop(b, "#size-cells", "\0\0", 2);
+	assert_int_equal(b_parse(b, &p), 0);
+	b = bld_new();
+	b_begin(b, "");
+	b_prop(b, "#size-cells", "\0\0", 2);
+	b_begin(b, "memory@0");
+	b_str(b, "device_type", "memory");
+	b_cells(b, "reg", 3, 0, 0, 1);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), -EBADMSG);
+}
+
+/* ---- structural corruption, table-driven --------------------------------- */
+
+/* Raw token streams built with the builder, no helpers that fix things up. */
+static u8 *raw_tree(int kind, size_t *len)
+{
+	struct bld *b = bld_new();
+	int i;
+
+	switch (kind) {
+	case 0: /* node name runs to the end of the block */
+		b_u32(b, FDT_BEGIN_NODE);
+		b_bytes(b, "abcd", 4);
+		break;
+	case 1: /* nameoff beyond the strings block */
+		b_begin(b, "");
+		b_str(b, "x", "y");
+		put_be32(b->st + b->slen - 8, 1000);
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 2: /* property name not terminated in the block */
+		b_begin(b, "");
+		b_str(b, "xy", "z");
+		b->strl--; /* drop the name's NUL */
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 3: /* nesting one beyond FDT_MAX_DEPTH */
+	case 4: /* nesting exactly FDT_MAX_DEPTH: valid */
+		for (i = 0; i < FDT_MAX_DEPTH + (kind == 3); i++)
+			b_begin(b, i ? "n" : "");
+		for (i = 0; i < FDT_MAX_DEPTH + (kind == 3); i++)
+			b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 5: /* property after a subnode */
+		b_begin(b, "");
+		b_begin(b, "a");
+		b_end(b);
+		b_str(b, "late", "x");
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 6: /* two roots */
+		b_begin(b, "");
+		b_end(b);
+		b_begin(b, "");
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 7: /* property outside any node */
+		b_str(b, "x", "y");
+		b_begin(b, "");
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 8: /* END_NODE without BEGIN_NODE */
+		b_begin(b, "");
+		b_end(b);
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	case 9: /* FDT_END inside the root */
+		b_begin(b, "");
+		b_u32(b, FDT_END);
+		break;
+	case 10: /* no nodes at all */
+		b_u32(b, FDT_NOP);
+		b_u32(b, FDT_END);
+		break;
+	case 11: /* tokens after FDT_END inside size_dt_struct */
+		b_begin(b, "");
+		b_end(b);
+		b_u32(b, FDT_END);
+		b_u32(b, FDT_NOP);
+		break;
+	case 12: /* version 16, NOPs everywhere: valid */
+		b->version = 16;
+		b_u32(b, FDT_NOP);
+		b_begin(b, "");
+		b_u32(b, FDT_NOP);
+		b_str(b, "model", "m");
+		b_u32(b, FDT_NOP);
+		b_end(b);
+		b_u32(b, FDT_END);
+		break;
+	}
+	return b_finish(b, len);
+}
+
+/* Offset of the 12-byte header of property @name of the node at @path. */
+static u32 prop_hdr(const u8 *blob, size_t len, const char *path, const char *name)
+{
+	struct fdt fdt;
+	const u8 *v;
+
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	v = fdt_getprop(&fdt, fdt_path_offset(&fdt, path), name, NULL);
+	assert_non_null(v);
+	return (u32)(v - blob) - 12;
+}
+
+struct corrupt_case {
+	const char *what;
+	u32 off; /* header field or special (see below) */
+	u32 val;
+	int rel; /* add val to the field instead of storing it */
+	int expect;
+	int stage; /* which step must report it */
+};
+
+/* fdt_init() rejects it; fdt_check() does; only dt_platform_parse(). */
+enum { IN_INIT, IN_CHECK, IN_PARSE };
+
+#define HDR 0x100000u /* off is a header field */
+#define AT_BOOTARGS_LEN 1
+#define AT_BOOTARGS_NUL 2
+#define AT_LAST_TOKEN 3
+#define AT_FIRST_NAMEOFF 4
+#define AT_RSVMAP 5
+
+static const struct corrupt_case corrupt_cases[] = {
+	{ "bad magic", HDR + 0, 0xd00dfeee, 0, -EINVAL, IN_INIT },
+	{ "totalsize > avail", HDR + 4, 1, 1, -EOVERFLOW, IN_INIT },
+	{ "totalsize huge", HDR + 4, 0xffffffff, 0, -EOVERFLOW, IN_INIT },
+	{ "totalsize < header", HDR + 4, 8, 0, -EBADMSG, IN_INIT },
+	{ "version 15", HDR + 20, 15, 0, -EOPNOTSUPP, IN_INIT },
+	{ "last_comp_version 18", HDR + 24, 18, 0, -EOPNOTSUPP, IN_INIT },
+	{ "off_struct past end", HDR + 8, 0x10000, 0, -EBADMSG, IN_INIT },
+	{ "off_struct misaligned", HDR + 8, 2, 1, -EBADMSG, IN_INIT },
+	{ "off_struct in header", HDR + 8, 0, 0, -EBADMSG, IN_INIT },
+	{ "off_struct at rsvmap", HDR + 8, 0x28, 0, -EBADMSG, IN_CHECK },
+	{ "size_struct past end", HDR + 36, 0x10000, 0, -EBADMSG, IN_INIT },
+	{ "size_struct huge", HDR + 36, 0xfffffffc, 0, -EBADMSG, IN_INIT },
+	{ "size_struct into strings", HDR + 36, 8, 1, -EBADMSG, IN_INIT },
+	{ "size_struct short", HDR + 36, (u32)-8, 1, -EBADMSG, IN_CHECK },
+	{ "off_strings past end", HDR + 12, 0x10000, 0, -EBADMSG, IN_INIT },
+	{ "off_strings in header", HDR + 12, 4, 0, -EBADMSG, IN_INIT },
+	{ "off_strings into struct", HDR + 12, (u32)-4, 1, -EBADMSG, IN_INIT },
+	{ "size_strings huge", HDR + 32, 0xffffffff, 0, -EBADMSG, IN_INIT },
+	{ "size_strings short", HDR + 32, (u32)-16, 1, -EBADMSG, IN_CHECK },
+	{ "off_rsvmap misaligned", HDR + 16, 4, 1, -EBADMSG, IN_INIT },
+	{ "off_rsvmap in header", HDR + 16, 0, 0, -EBADMSG, IN_INIT },
+	{ "off_rsvmap past end", HDR + 16, 0x10000, 0, -EBADMSG, IN_INIT },
+	{ "rsvmap without terminator", AT_RSVMAP, 0x1000, 0, -EBADMSG, IN_CHECK },
+	{ "prop len past block", AT_BOOTARGS_LEN, 0x10000, 0, -EBADMSG, IN_CHECK },
+	{ "prop len huge", AT_BOOTARGS_LEN, 0xfffffff0, 0, -EBADMSG, IN_CHECK },
+	{ "unterminated bootargs", AT_BOOTARGS_NUL, 'x', 0, -EBADMSG, IN_PARSE },
+	{ "nameoff past strings", AT_FIRST_NAMEOFF, 0x10000, 0, -EBADMSG, IN_CHECK },
+	{ "nameoff at strings end", AT_FIRST_NAMEOFF, 0, 1, -EBADMSG, IN_CHECK },
+	{ "FDT_END missing", AT_LAST_TOKEN, FDT_NOP, 0, -EBADMSG, IN_CHECK },
+	{ "FDT_END is END_NODE", AT_LAST_TOKEN, FDT_END_NODE, 0, -EBADMSG, IN_CHECK },
+	{ "unknown token", AT_LAST_TOKEN, 5, 0, -EBADMSG, IN_CHECK },
+};
+
+static void apply_case(const struct corrupt_case *c, u8 *blob, size_t len)
+{
+	u32 off;
+
+	if (c->off & HDR) {
+		off = c->off & ~HDR;
+		put_be32(blob + off, (c->rel ? be32_load(blob + off) : 0) + c->val);
+		return;
+	}
+	switch (c->off) {
+	case AT_BOOTARGS_LEN:
+		off = prop_hdr(blob, len, "/chosen", "bootargs");
+		put_be32(blob + off + 4, c->val);
+		break;
+	case AT_BOOTARGS_NUL:
+		off = prop_hdr(blob, len, "/chosen", "bootargs");
+		blob[off + 12 + be32_load(blob + off + 4) - 1] = (u8)c->val;
+		break;
+	case AT_FIRST_NAMEOFF:
+		off = prop_hdr(blob, len, "/", "interrupt-parent");
+		put_be32(blob + off + 8, c->rel ? be32_load(blob + 32) - 1 : c->val);
+		/* Make "at strings end" point at a non-NUL last byte. */
+		if (c->rel)
+			blob[be32_load(blob + 12) + be32_load(blob + 32) - 1] = 'x';
+		break;
+	case AT_LAST_TOKEN:
+		put_be32(blob + be32_load(blob + 8) + be32_load(blob + 36) - 4, c->val);
+		break;
+	case AT_RSVMAP:
+		/* A non-zero entry; the next "entry" is the struct block. */
+		off = be32_load(blob + 16);
+		put_be32(blob + off + 4, c->val);
+		put_be32(blob + off + 12, c->val);
+		break;
+	}
+}
+
+static void test_corrupt_table(void **state)
+{
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	struct dt_platform p;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(corrupt_cases); i++) {
+		const struct corrupt_case *c = &corrupt_cases[i];
+		u8 *blob = dup_blob(dtb, len);
+		struct fdt fdt;
+		int rc;
+
+		apply_case(c, blob, len);
+		/* Each defect must be caught by the step meant to catch it. */
+		rc = fdt_init(&fdt, blob, len);
+		if (c->stage > IN_INIT) {
+			if (rc)
+				fail_msg("%s: fdt_init %d", c->what, rc);
+			rc = fdt_check(&fdt);
+		}
+		if (rc != (c->stage == IN_PARSE ? 0 : c->expect))
+			fail_msg("%s: step %d got %d", c->what, c->stage, rc);
+		rc = dt_platform_parse(blob, len, &p);
+		if (rc != c->expect)
+			fail_msg("%s: got %d, expected %d", c->what, rc, c->expect);
+		check_platform(&p, rc);
+		exercise_fdt(blob, len);
+		free(blob);
+	}
+	free(dtb);
+}
+
+static void test_corrupt_raw(void **state)
+{
+	static const int expect[] = { -EBADMSG, -EBADMSG, -EBADMSG, -EBADMSG, 0,
+				      -EBADMSG, -EBADMSG, -EBADMSG, -EBADMSG, -EBADMSG,
+				      -EBADMSG, -EBADMSG, 0 };
+	struct dt_platform p;
+	struct fdt fdt;
+
+	(void)state;
+	for (int k = 0; k < (int)ARRAY_SIZE(expect); k++) {
+		size_t len;
+		u8 *blob = raw_tree(k, &len);
+
+		assert_int_equal(fdt_init(&fdt, blob, len), 0);
+		if (fdt_check(&fdt) != expect[k])
+			fail_msg("raw tree %d: fdt_check %d, expected %d", k, fdt_check(&fdt),
+				 expect[k]);
+		assert_int_equal(dt_platform_parse(blob, len, &p), expect[k]);
+		exercise_fdt(blob, len);
+		free(blob);
+	}
+}
+
+static void test_mem_rsv(void **state)
+{
+	struct bld *b = bld_new();
+	struct fdt fdt;
+	size_t len;
+	u8 *blob;
+	u64 a, s;
+
+	(void)state;
+	b->nrsv = 2;
+	b->rsv[0][0] = 0x48000000;
+	b->rsv[0][1] = 0x10000;
+	b->rsv[1][0] = 0x123456789000ull;
+	b->rsv[1][1] = 0x2000;
+	b_begin(b, "");
+	b_end(b);
+	b_u32(b, FDT_END);
+	blob = b_finish(b, &len);
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	assert_int_equal(fdt_check(&fdt), 0);
+	assert_int_equal(fdt_mem_rsv(&fdt, 0, &a, &s), 0);
+	assert_int_equal(a, 0x48000000);
+	assert_int_equal(s, 0x10000);
+	assert_int_equal(fdt_mem_rsv(&fdt, 1, &a, &s), 0);
+	assert_int_equal(a, 0x123456789000ull);
+	assert_int_equal(fdt_mem_rsv(&fdt, 2, &a, &s), -ENOENT);
+	assert_int_equal(fdt_mem_rsv(&fdt, ~0u, &a, &s), -ENOENT);
+	free(blob);
+
+	/* A reserved region that wraps past 2^64. */
+	b = bld_new();
+	b->nrsv = 1;
+	b->rsv[0][0] = ~0ull - 0xfff;
+	b->rsv[0][1] = 0x2000;
+	b_begin(b, "");
+	b_end(b);
+	b_u32(b, FDT_END);
+	blob = b_finish(b, &len);
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	assert_int_equal(fdt_check(&fdt), -EBADMSG);
+	free(blob);
+
+	/* Entries up to the end of the blob and no terminator. */
+	b = bld_new();
+	b->nrsv = 1;
+	b->rsv_unterminated = true;
+	b->rsv[0][0] = 0x1000;
+	b->rsv[0][1] = 0x1000;
+	b_begin(b, "");
+	b_end(b);
+	b_u32(b, FDT_END);
+	blob = b_finish(b, &len); /* calloc'd at exactly len bytes */
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	assert_int_equal(fdt_check(&fdt), -EBADMSG);
+	assert_int_equal(fdt_mem_rsv(&fdt, 0, &a, &s), 0);
+	assert_int_equal(fdt_mem_rsv(&fdt, 1, &a, &s), -EBADMSG);
+	free(blob);
+}
+
+/*
+ * The readers must be safe on a blob nobody ran fdt_check() on: a
+ * malformed token is an absent answer, never a pointer out of bounds.
+ */
+static void test_unchecked_reads(void **state)
+{
+	static const u32 lens[] = { 0x10000, 0xfffffff0, 0xfffffffc, 0xffffffff, 0x7fffffff };
+	struct fdt fdt;
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	u8 *blob;
+	u32 off, plen;
+	int chosen;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		blob = dup_blob(dtb, len);
+		off = prop_hdr(blob, len, "/chosen", "bootargs");
+		put_be32(blob + off + 4, lens[i]);
+		assert_int_equal(fdt_init(&fdt, blob, len), 0);
+		chosen = fdt_path_offset(&fdt, "/chosen");
+		assert_true(chosen > 0);
+		assert_null(fdt_getprop(&fdt, chosen, "bootargs", &plen));
+		assert_null(fdt_getprop(&fdt, chosen, "stdout-path", &plen));
+		assert_int_equal(fdt_next_node(&fdt, chosen, NULL), -EBADMSG);
+		free(blob);
+	}
+	/* Exactly one byte too long: the value would end past the block. */
+	blob = dup_blob(dtb, len);
+	off = prop_hdr(blob, len, "/chosen", "kaslr-seed");
+	put_be32(blob + off + 4, be32_load(blob + 8) + be32_load(blob + 36) - (off + 12) + 1);
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	assert_null(fdt_getprop(&fdt, fdt_path_offset(&fdt, "/chosen"), "kaslr-seed", &plen));
+	free(blob);
+	free(dtb);
+
+	/* A node name that runs to the end of the block (and the blob,
+	 * which b_finish() allocated at exactly its size). */
+	blob = raw_tree(0, &len);
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	assert_null(fdt_node_name(&fdt, 0));
+	assert_null(fdt_getprop(&fdt, 0, "x", NULL));
+	assert_int_equal(fdt_next_node(&fdt, -1, NULL), -EBADMSG);
+	assert_int_equal(fdt_path_offset(&fdt, "/"), -EBADMSG);
+	free(blob);
+}
+
+/* Blocks at offsets 5.6 forbids, with otherwise valid content. */
+static void test_misaligned_blocks(void **state)
+{
+	struct fdt fdt;
+	size_t len;
+	u8 *blob, *moved;
+	struct bld *b;
+
+	(void)state;
+	for (u32 shift = 0; shift <= 4; shift += 2) {
+		b = bld_new();
+		b_begin(b, "");
+		b_str(b, "model", "m");
+		b_end(b);
+		b_u32(b, FDT_END);
+		blob = b_finish(b, &len);
+		/* Open a gap of @shift bytes before the structure block. */
+		moved = calloc(1, len + shift);
+		assert_non_null(moved);
+		memcpy(moved, blob, 56);
+		memcpy(moved + 56 + shift, blob + 56, len - 56);
+		put_be32(moved + 4, len + shift);
+		put_be32(moved + 8, 56 + shift);
+		put_be32(moved + 12, be32_load(blob + 12) + shift);
+		assert_int_equal(fdt_init(&fdt, moved, len + shift), shift % 4 ? -EBADMSG : 0);
+		/* The reservation map only 4-aligned. */
+		put_be32(moved + 8, 56);
+		put_be32(moved + 12, be32_load(blob + 12));
+		put_be32(moved + 16, 44);
+		assert_int_equal(fdt_init(&fdt, moved, len + shift), -EBADMSG);
+		free(moved);
+		free(blob);
+	}
+}
+
+/* #address-cells / #size-cells outside what any reg can use. */
+static void test_cells_limits(void **state)
+{
+	struct fdt fdt;
+	struct bld *b = bld_new();
+	size_t len;
+	u8 *blob;
+	u32 ac, sc;
+	int node;
+
+	(void)state;
+	b_begin(b, "");
+	b_cells(b, "#address-cells", 1, 5);
+	b_begin(b, "a");
+	b_cells(b, "#size-cells", 1, 0x80000000);
+	b_begin(b, "b");
+	b_end(b);
+	b_end(b);
+	b_end(b);
+	b_u32(b, FDT_END);
+	blob = b_finish(b, &len);
+	assert_int_equal(fdt_init(&fdt, blob, len), 0);
+	assert_int_equal(fdt_check(&fdt), 0);
+	node = fdt_path_offset(&fdt, "/a");
+	assert_int_equal(fdt_reg_cells(&fdt, node, &ac, &sc), -EBADMSG);
+	assert_int_equal(fdt_bus_cells(&fdt, node, &ac, &sc), -EBADMSG);
+	node = fdt_path_offset(&fdt, "/a/b");
+	assert_int_equal(fdt_reg_cells(&fdt, node, &ac, &sc), -EBADMSG);
+	assert_int_equal(fdt_reg_cells(&fdt, 0, &ac, &sc), -ENOENT);
+	assert_int_equal(fdt_bus_cells(&fdt, 3, &ac, &sc), -EINVAL);
+	free(blob);
+}
+
+/* Every prefix, once with the original header (avail < totalsize) and
+ * once with totalsize patched to the prefix length. */
+static void test_truncated_everywhere(void **state)
+{
+	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb" };
+	struct dt_platform p;
+
+	(void)state;
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		size_t len;
+		u8 *dtb = load_dtb(files[f], &len);
+
+		for (size_t n = 0; n < len; n++) {
+			u8 *blob = dup_blob(dtb, n);
+
+			assert_true(dt_platform_parse(blob, n, &p) < 0);
+			check_platform(&p, -1);
+			if (n >= 8) {
+				put_be32(blob + 4, (u32)n);
+				assert_true(parse_copy(blob, n, &p) < 0);
+			}
+			free(blob);
+		}
+		/* More room than the tree needs is fine. */
+		{
+			u8 *big = calloc(1, len + 100);
+
+			memcpy(big, dtb, len);
+			assert_int_equal(dt_platform_parse(big, len + 100, &p), 0);
+			free(big);
+		}
+		free(dtb);
+	}
+	assert_int_equal(dt_platform_parse(NULL, 100, &p), -EINVAL);
+}
+
+/* Every byte position, every bit pattern class: XOR 0xff, then 0x00. */
+static void test_every_byte(void **state)
+{
+	size_t len;
+	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	struct dt_platform p;
+	u8 *blob = dup_blob(dtb, len);
+
+	(void)state;
+	for (size_t i = 0; i < len; i++) {
+		for (int pass = 0; pass < 2; pass++) {
+			int rc;
+
+			blob[i] = pass ? 0 : dtb[i] ^ 0xff;
+			rc = dt_platform_parse(blob, len, &p);
+			check_platform(&p, rc);
+			blob[i] = dtb[i];
+		}
+	}
+	free(blob);
+	free(dtb);
+}
+
+static u64 rng_state;
+
+static u32 rnd(void)
+{
+	/* xorshift64*: deterministic across runs and hosts. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (u32)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static void test_random_damage(void **state)
+{
+	static const u32 words[] = { 0,		 1,	     2,		 3,	     4,		9,
+				     0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff, 0xd00dfeed };
+	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb" };
+	struct dt_platform p;
+	int ok = 0, bad = 0;
+
+	(void)state;
+	rng_state = 0x0dd0feedbeef1234ull;
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		size_t len;
+		u8 *dtb = load_dtb(files[f], &len);
+
+		for (int it = 0; it < 2500; it++) {
+			u8 *blob = dup_blob(dtb, len);
+			int nmut = 1 + rnd() % 4;
+
+			for (int m = 0; m < nmut; m++) {
+				u32 pos = rnd() % len;
+
+				/* Mostly byte noise, sometimes an aligned
+				 * "interesting" word (lengths, tokens). */
+				if (rnd() % 3 == 0 && len >= 4)
+					put_be32(blob + (pos & ~3u) % (len - 3),
+						 words[rnd() % ARRAY_SIZE(words)]);
+				else
+					blob[pos] ^= (u8)(1 + rnd() % 255);
+			}
+			if (parse_copy(blob, len, &p) == 0)
+				ok++;
+			else
+				bad++;
+			free(blob);
+		}
+		free(dtb);
+	}
+	/* Both outcomes must occur, or the damage was not reaching anything. */
+	assert_true(ok > 0 && bad > 0);
+	print_message("random damage: %d parsed, %d rejected\n", ok, bad);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_virt_highmem),
+		cmocka_unit_test(test_virt_lowmem_pci),
+		cmocka_unit_test(test_virt_3disks),
+		cmocka_unit_test(test_fdt_api),
+		cmocka_unit_test(test_fdt_helpers),
+		cmocka_unit_test(test_status_and_cells),
+		cmocka_unit_test(test_ranges_translation),
+		cmocka_unit_test(test_interrupt_parent),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_pci_rules),
+		cmocka_unit_test(test_bad_content),
+		cmocka_unit_test(test_corrupt_table),
+		cmocka_unit_test(test_corrupt_raw),
+		cmocka_unit_test(test_mem_rsv),
+		cmocka_unit_test(test_unchecked_reads),
+		cmocka_unit_test(test_misaligned_blocks),
+		cmocka_unit_test(test_cells_limits),
+		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_random_damage),
+	};
+
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	free(b_last);
+	return rc;
+}
