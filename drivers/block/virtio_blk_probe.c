@@ -125,8 +125,12 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 		kprintf("%s: request queue set-up failed (%s)\n", vb->name, errno_name(err));
 		return err;
 	}
-	if (vb->vq.num < 3) {
-		kprintf("%s: queue of %u entries cannot hold a request\n", vb->name, vb->vq.num);
+	/* Header + status + enough data segments for one logical block. */
+	if (vb->vq.num < 3 ||
+	    (u64)MIN(vb->vq.num - 2u, vb->bdev.info.max_segments) *
+			    vb->bdev.info.max_segment_size < vb->bdev.info.block_size) {
+		kprintf("%s: a queue of %u entries cannot carry one %u-byte block\n", vb->name,
+			vb->vq.num, vb->bdev.info.block_size);
 		return -EINVAL;
 	}
 	if (!vb->cmds) {

@@ -23,7 +23,8 @@
 #include "lib/printf.h"
 
 #define VMMIO_PAGE_SIZE 4096u
-#define VMMIO_MIN_WINDOW 0x100u	/* registers before device config */
+/* Registers (0x100) and the largest device configuration we read. */
+#define VMMIO_MIN_WINDOW 0x200u
 
 struct vmmio_dev {
 	struct virtio_dev vdev;

@@ -1,0 +1,1003 @@
+/*
+ * tests/host/test_vblk.c - host tests for the whole block stack:
+ * vmmio_probe -> vblk_probe -> blk_init over the fake virtio-mmio device of
+ * fake_vmmio.c (legacy and modern), then requests through kernel/block.
+ *
+ * Groups: data paths (round trips, splitting at seg_max x size_max, many
+ * requests in flight, a ring too small for them, index wrap-around); device
+ * errors (status bytes, hostile used entries, a device that never answers),
+ * after which the device must be reset and usable; the ordering mode chosen
+ * per feature set and the FLUSH commands actually sent (design.md section
+ * 3); request checks and configurations the driver must refuse.
+ *
+ * The fake completes on notify unless `defer` is set; then the test decides
+ * when, and in what order, commands finish.  Every test requires that the
+ * fake saw no protocol violation.  Timeouts run on the fake clock of
+ * arch/host, so nothing here sleeps.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/host/host.h"
+#include "drivers/block/virtio_blk.h"
+#include "drivers/block/virtio_blk_priv.h" /* white box: vq.broken_reason */
+#include "drivers/virtio/virtio_mmio.h"
+#include "kernel/block/blk.h"
+#include "lib/errno.h"
+#include "tests/host/fake_vmmio.h"
+
+#define SECTORS 8192u /* a 4 MiB disk */
+#define BUF_BYTES (2u << 20)
+#define NREQ 64
+
+#define V1 BIT64(VIRTIO_F_VERSION_1)
+#define F_FLUSH BIT64(VIRTIO_BLK_F_FLUSH)
+#define F_WCE BIT64(VIRTIO_BLK_F_CONFIG_WCE)
+#define F_BARRIER BIT64(VIRTIO_BLK_F_BARRIER)
+#define F_SEG BIT64(VIRTIO_BLK_F_SEG_MAX)
+#define F_SIZE BIT64(VIRTIO_BLK_F_SIZE_MAX)
+#define F_BSIZE BIT64(VIRTIO_BLK_F_BLK_SIZE)
+#define F_RO BIT64(VIRTIO_BLK_F_RO)
+#define MODERN FVM_FEAT_QEMU_MODERN
+#define LEGACY                                                                                     \
+	((MODERN & 0xffffffffull) | BIT64(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT64(VIRTIO_F_ANY_LAYOUT) | \
+	 BIT64(VIRTIO_BLK_F_SCSI))
+#define FEAT(version) ((version) == 1 ? LEGACY : MODERN)
+#define S_DRIVER_OK VIRTIO_CONFIG_S_DRIVER_OK
+#define S_FAILED VIRTIO_CONFIG_S_FAILED
+
+#define OK(expr) assert_int_equal((expr), 0)
+
+static struct fake_vmmio F;
+static struct blk B;
+static struct blk_dev *D;
+static u8 *buf_a, *buf_b;
+
+/* An asynchronous request and what its completion reported. */
+struct areq {
+	struct blk_req r;
+	int calls, status;
+};
+static struct areq A[NREQ];
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int t_setup(void **state)
+{
+	(void)state;
+	host_console_quiet = false;
+	host_time_step_ns = 1000;
+	D = NULL;
+	buf_a = malloc(BUF_BYTES);
+	buf_b = malloc(BUF_BYTES);
+	return buf_a && buf_b ? 0 : -1;
+}
+
+static int t_teardown(void **state)
+{
+	(void)state;
+	free(buf_a);
+	free(buf_b);
+	fvm_destroy(&F);
+	host_console_quiet = false;
+	return 0;
+}
+
+static void check_text(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		print_error("console: \"%s\", wanted \"%s\"\n", text, want);
+	assert_non_null(strstr(text, want));
+}
+
+#define assert_no_violations()                                                       \
+	do {                                                                         \
+		if (F.violations)                                                    \
+			print_error("fake: %u violations, last: %s\n", F.violations, \
+				    F.last_violation);                               \
+		assert_int_equal(F.violations, 0);                                   \
+	} while (0)
+
+/* Probe the stack over F as it is configured.  vblk_probe's result. */
+static int up_err(bool ignore_flush)
+{
+	struct virtio_dev *vdev = NULL;
+	int err;
+
+	OK(vmmio_probe(FVM_BASE, FVM_WINDOW, 0, &vdev));
+	D = NULL;
+	err = vblk_probe(vdev, 0, VBLK_DEFAULT_QUEUE_SIZE, &D);
+	if (!err) {
+		blk_init(&B, D, ignore_flush);
+		B.timeout_ms = 100; /* 100k fake-clock polls: a hung test ends */
+	}
+	return err;
+}
+
+static void up(void)
+{
+	OK(up_err(false));
+}
+
+static void rig(u32 version, u64 features)
+{
+	fvm_init(&F, version, features, SECTORS);
+	up();
+}
+
+/* seg_max 2 x size_max 4096, on a ring of `qmax` entries. */
+static void rig_small_segments(u32 version, u32 qmax)
+{
+	fvm_init(&F, version, (version == 2 ? V1 : 0) | F_SEG | F_SIZE | F_FLUSH, SECTORS);
+	F.cfg.seg_max = cpu_to_le32(2);
+	F.cfg.size_max = cpu_to_le32(4096);
+	F.queue_num_max = qmax;
+	up();
+}
+
+/* Data that differs per seed and per sector, so misplaced sectors show. */
+static void fill(u8 *p, u32 len, u32 seed)
+{
+	for (u32 i = 0; i < len; i++)
+		p[i] = (u8)(seed * 131u + i * 7u + (i >> 9) + 1);
+}
+
+static u8 *disk_at(u64 sector)
+{
+	return F.disk + sector * 512;
+}
+
+static void areq_done(struct blk_req *r)
+{
+	struct areq *a = r->priv;
+
+	a->calls++;
+	a->status = r->status;
+}
+
+static void submit(struct areq *a, enum blk_op op, u64 sector, void *buf, u32 len)
+{
+	*a = (struct areq){ .r = { .op = op,
+				   .sector = sector,
+				   .buf = buf,
+				   .len = len,
+				   .done = areq_done,
+				   .priv = a } };
+	OK(blk_submit(&B, &a->r));
+}
+
+/* Deferred mode: let the device and the driver run until A[0..n) are done. */
+static void run_until_done(unsigned n)
+{
+	for (unsigned spin = 0; spin < 10000; spin++) {
+		unsigned left = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			left += A[i].calls == 0;
+		if (!left)
+			return;
+		fvm_step(&F);
+		blk_poll(&B);
+	}
+	fail_msg("requests never completed");
+}
+
+/* Each of A[0..n) completed exactly once, with `status`. */
+static void assert_all(unsigned n, int status)
+{
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(A[i].calls, 1);
+		assert_int_equal(A[i].status, status);
+	}
+}
+
+/* The device is usable: a fresh write and read round trip. */
+static void assert_usable(void)
+{
+	fill(buf_b, 4096, 77);
+	OK(blk_write(&B, 512, buf_b, 4096));
+	assert_memory_equal(disk_at(512), buf_b, 4096);
+	OK(blk_read(&B, 512, buf_a, 4096));
+	assert_memory_equal(buf_a, buf_b, 4096);
+}
+
+/* ---- data paths ------------------------------------------------------- */
+
+static void test_roundtrip(void **state)
+{
+	static const struct {
+		u64 sector;
+		u32 len;
+		unsigned cmds; /* device commands per request: 1 MiB cap */
+	} cases[] = {
+		{ 0, 512, 1 },
+		{ 7, 4096, 1 },
+		{ 100, 65536 + 512, 1 },
+		{ 1000, 1u << 20, 1 },
+		{ 3000, (1u << 20) + 4096, 2 },
+		{ SECTORS - 8, 4096, 1 },
+	};
+
+	(void)state;
+	for (u32 version = 1; version <= 2; version++) {
+		rig(version, FEAT(version));
+		for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+			u64 s = cases[i].sector, out0 = F.cmd_out, in0 = F.cmd_in;
+			u32 len = cases[i].len;
+
+			print_message("  v%u: %u bytes at sector %llu\n", version, len,
+				      (unsigned long long)s);
+			fill(buf_a, len, i + 10 * version);
+			OK(blk_write(&B, s, buf_a, len));
+			assert_memory_equal(disk_at(s), buf_a, len);
+			assert_int_equal(F.cmd_out - out0, cases[i].cmds);
+			fill(disk_at(s), len, i + 100); /* change it behind our back */
+			memset(buf_b, 0, len);
+			OK(blk_read(&B, s, buf_b, len));
+			assert_memory_equal(buf_b, disk_at(s), len);
+			assert_int_equal(F.cmd_in - in0, cases[i].cmds);
+		}
+		assert_int_equal(B.stats.errors, 0);
+		assert_int_equal(vblk_stats(D)->resets, 0);
+		assert_int_equal(vblk_features(D), F.driver_features);
+		assert_no_violations();
+	}
+}
+
+/* seg_max 2 x size_max 4096: a 32 KiB request is four 8 KiB commands. */
+static void test_split_seg_max_size_max(void **state)
+{
+	(void)state;
+	for (u32 version = 1; version <= 2; version++) {
+		rig_small_segments(version, 256);
+		assert_int_equal(D->info.max_segments, 2);
+		assert_int_equal(D->info.max_segment_size, 4096);
+		fill(buf_a, 32768, 1);
+		OK(blk_write(&B, 16, buf_a, 32768));
+		assert_int_equal(F.cmd_out, 4);
+		assert_int_equal(F.max_data_segs, 2);
+		assert_int_equal(F.max_seg_len, 4096);
+		assert_int_equal(F.max_chain, 4);
+		assert_memory_equal(disk_at(16), buf_a, 32768);
+
+		fill(buf_a, 12800, 2); /* 25 sectors: 8 KiB + 4.5 KiB */
+		OK(blk_write(&B, 200, buf_a, 12800));
+		assert_int_equal(F.cmd_out, 6);
+		assert_memory_equal(disk_at(200), buf_a, 12800);
+
+		OK(blk_read(&B, 16, buf_b, 32768));
+		assert_int_equal(F.cmd_in, 4);
+		assert_memory_equal(buf_b, disk_at(16), 32768);
+		assert_int_equal(vblk_stats(D)->commands, 10);
+		assert_no_violations(); /* the fake checks seg_max and size_max */
+	}
+}
+
+/* 64 reads in flight at once, completed newest first. */
+static void test_async_64_out_of_order(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	F.defer = true;
+	fill(F.disk, NREQ * 4096, 3);
+	for (unsigned i = 0; i < NREQ; i++)
+		submit(&A[i], BLK_OP_READ, i * 8, buf_a + i * 4096, 4096);
+	assert_int_equal(F.q.npending, NREQ);
+	assert_int_equal(F.max_outstanding, NREQ);
+	assert_int_equal(vblk_stats(D)->max_inflight, NREQ);
+	assert_int_equal(B.inflight, NREQ);
+	assert_int_equal(blk_poll(&B), 0);
+	assert_int_equal(A[0].calls, 0);
+	while (F.q.npending)
+		assert_true(fvm_complete_at(&F, F.q.npending - 1));
+	OK(blk_drain(&B));
+	assert_all(NREQ, 0);
+	assert_memory_equal(buf_a, F.disk, NREQ * 4096);
+	assert_int_equal(B.stats.reads, NREQ);
+	assert_no_violations();
+}
+
+/* An 8-entry ring holds two commands: the rest wait in the driver. */
+static void test_queue_full(void **state)
+{
+	(void)state;
+	for (u32 version = 1; version <= 2; version++) {
+		fvm_init(&F, version, FEAT(version), SECTORS);
+		F.queue_num_max = 8;
+		up();
+		assert_int_equal(D->info.queue_depth, 8);
+		F.defer = true;
+		fill(buf_a, 40 * 4096, 4);
+		for (unsigned i = 0; i < 40; i++)
+			submit(&A[i], BLK_OP_WRITE, i * 8, buf_a + i * 4096, 4096);
+		assert_int_equal(F.q.npending, 2); /* 3 descriptors each */
+		assert_int_equal(B.inflight, 40);
+		run_until_done(40);
+		assert_all(40, 0);
+		assert_int_equal(F.cmd_out, 40);
+		assert_int_equal(F.max_outstanding, 2);
+		assert_memory_equal(F.disk, buf_a, 40 * 4096);
+		assert_no_violations();
+	}
+}
+
+/* Both ring indices wrap past 65535, with two chains in flight each time. */
+static void test_ring_index_wrap(void **state)
+{
+	(void)state;
+	for (u32 version = 1; version <= 2; version++) {
+		fvm_init(&F, version, FEAT(version), SECTORS);
+		F.queue_num_max = 8;
+		up();
+		fill(F.disk, 64 * 512, 5);
+		for (unsigned i = 0; i < 33000; i++) {
+			memset(buf_a, 0, 1024);
+			submit(&A[0], BLK_OP_READ, (2 * i) % 64, buf_a, 512);
+			submit(&A[1], BLK_OP_READ, (2 * i + 1) % 64, buf_a + 512, 512);
+			OK(blk_drain(&B));
+			if (A[0].status || A[1].status)
+				fail_msg("request %u failed", i);
+		}
+		assert_memory_equal(buf_a, disk_at((2 * 32999) % 64), 1024);
+		assert_int_equal(F.cmds, 66000);
+		assert_int_equal(vblk_stats(D)->resets, 0);
+		assert_no_violations();
+	}
+}
+
+static void test_get_id(void **state)
+{
+	char id[VIRTIO_BLK_ID_BYTES], small[12];
+
+	(void)state;
+	rig(2, MODERN);
+	OK(blk_get_id(&B, id, sizeof(id)));
+	assert_memory_equal(id, FVM_SERIAL, sizeof(id));
+	memset(small, 'x', sizeof(small));
+	OK(blk_get_id(&B, small, 8));
+	assert_memory_equal(small, FVM_SERIAL, 8);
+	assert_memory_equal(small + 8, "xxxx", 4); /* nothing past the buffer */
+	assert_int_equal(F.cmd_get_id, 2);
+	assert_no_violations();
+}
+
+/* EVENT_IDX and VIRTQ_USED_F_NO_NOTIFY: the driver kicks only when asked. */
+static void test_notification_suppression(void **state)
+{
+	(void)state;
+	fvm_init(&F, 2, MODERN, SECTORS);
+	F.avail_event_ahead = 5; /* "notify me at the 6th buffer from here" */
+	up();
+	F.defer = true;
+	for (unsigned i = 0; i < 7; i++)
+		submit(&A[i], BLK_OP_READ, i * 8, buf_a, 4096);
+	assert_int_equal(F.notifies, 2); /* the first, then the 7th */
+	assert_int_equal(vblk_stats(D)->kicks, 2);
+	assert_int_equal(F.q.npending, 7);
+	run_until_done(7);
+	assert_all(7, 0);
+
+	fvm_init(&F, 2, MODERN & ~BIT64(VIRTIO_F_RING_EVENT_IDX), SECTORS);
+	F.no_notify = true;
+	up();
+	F.defer = true;
+	for (unsigned i = 0; i < 3; i++)
+		submit(&A[i], BLK_OP_READ, i * 8, buf_a, 4096);
+	assert_int_equal(F.notifies, 0);
+	assert_int_equal(vblk_stats(D)->kicks, 0);
+	assert_int_equal(fvm_step(&F), 3); /* the device polls on its own */
+	OK(blk_drain(&B));
+	assert_all(3, 0);
+	assert_no_violations();
+}
+
+/* ---- device errors ---------------------------------------------------- */
+
+static void test_status_errors(void **state)
+{
+	static const struct {
+		unsigned status;
+		int err;
+	} cases[] = {
+		{ VIRTIO_BLK_S_IOERR, -EIO },
+		{ VIRTIO_BLK_S_UNSUPP, -EOPNOTSUPP },
+		{ FVM_STATUS_NONE, -EIO }, /* status byte never written */
+		{ 0x7f, -EIO },		   /* not a status at all */
+	};
+	static const u8 zero[4096];
+
+	(void)state;
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		rig(2, MODERN);
+		fill(buf_a, 3 * 4096, c);
+		fvm_fail_cmd(&F, 2, cases[c].status);
+		for (unsigned i = 0; i < 3; i++)
+			submit(&A[i], BLK_OP_WRITE, i * 8, buf_a + i * 4096, 4096);
+		OK(blk_drain(&B));
+		assert_int_equal(A[0].status, 0);
+		assert_int_equal(A[1].status, cases[c].err);
+		assert_int_equal(A[2].status, 0);
+		assert_int_equal(A[0].calls + A[1].calls + A[2].calls, 3);
+		assert_memory_equal(disk_at(0), buf_a, 4096);
+		assert_memory_equal(disk_at(8), zero, 4096);
+		assert_memory_equal(disk_at(16), buf_a + 8192, 4096);
+		assert_int_equal(B.stats.errors, 1);
+		assert_int_equal(B.stats.writes, 2);
+		/* A status error fails one request; no reset, the device is fine. */
+		assert_int_equal(vblk_stats(D)->resets, 0);
+		assert_usable();
+		assert_no_violations();
+	}
+}
+
+/* One failed part fails the request, once, when its last part is back. */
+static void test_status_error_in_split_request(void **state)
+{
+	(void)state;
+	rig_small_segments(2, 256);
+	F.defer = true;
+	fvm_fail_cmd(&F, 2, VIRTIO_BLK_S_IOERR);
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 32768);
+	assert_int_equal(F.q.npending, 4);
+	fvm_complete(&F, 3);
+	blk_poll(&B);
+	assert_int_equal(A[0].calls, 0);
+	fvm_complete(&F, 1);
+	blk_poll(&B);
+	assert_all(1, -EIO);
+	assert_int_equal(B.inflight, 0);
+	assert_no_violations();
+}
+
+/*
+ * A hostile used entry: every outstanding request fails with -EIO (exactly
+ * once, including one only partly handed to the device), the device is
+ * reset and re-initialised, and works again.  The ring's verdict is read
+ * from the driver's virtqueue before the poll that resets it.
+ */
+static void run_hostile(enum fvm_hostile h, const char *reason)
+{
+	struct vblk *vb = D->ctx;
+	bool dup = h == FVM_HOSTILE_DUPLICATE;
+	unsigned resets0 = F.resets;
+	u32 len;
+
+	F.defer = true;
+	host_console_quiet = true;
+	fill(buf_a, 3 * 4096, 9);
+	for (unsigned i = 0; i < 3; i++)
+		submit(&A[i], BLK_OP_WRITE, i * 8, buf_a + i * 4096, 4096);
+	submit(&A[3], BLK_OP_WRITE, 128, buf_a, 65536);
+	if (dup) { /* complete A[0] properly: its id is replayed */
+		fvm_complete(&F, 1);
+		blk_poll(&B);
+		assert_all(1, 0);
+	}
+	F.hostile = h;
+	fvm_complete(&F, 1);
+	assert_null(virtq_get_used(&vb->vq, &len));
+	assert_true(vb->vq.broken);
+	assert_string_equal(vb->vq.broken_reason, reason);
+
+	blk_poll(&B);
+	check_text(host_console_last, "resetting device after a ring violation");
+	for (unsigned i = dup; i < 4; i++) {
+		assert_int_equal(A[i].calls, 1);
+		assert_int_equal(A[i].status, -EIO);
+	}
+	assert_int_equal(B.inflight, 0);
+	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_true(F.resets > resets0);
+	assert_true(fvm_status_has(&F, S_DRIVER_OK));
+	assert_false(F.status & S_FAILED);
+	F.defer = false;
+	assert_usable();
+	assert_no_violations();
+}
+
+static void test_hostile_used_entries(void **state)
+{
+	static const struct {
+		enum fvm_hostile h;
+		const char *what, *reason;
+	} cases[] = {
+		{ FVM_HOSTILE_ID_RANGE, "id out of range", "used id out of range" },
+		{ FVM_HOSTILE_ID_NONHEAD, "non-head id", "used id is not an in-flight chain head" },
+		{ FVM_HOSTILE_LEN, "len too big", "used length exceeds the writable buffers" },
+		{ FVM_HOSTILE_IDX_AHEAD, "idx ahead",
+		  "used index ran ahead of in-flight requests" },
+		/*
+		 * Last: a replayed id is only detectable while its head is
+		 * free; on the 16-entry ring the driver reuses it at once.
+		 */
+		{ FVM_HOSTILE_DUPLICATE, "duplicate", "used id is not an in-flight chain head" },
+	};
+
+	static const char *const cfg_name[] = { "v1", "v2", "v2 small ring" };
+
+	(void)state;
+	for (unsigned cfg = 0; cfg < 3; cfg++) {
+		for (unsigned c = 0; c < ARRAY_SIZE(cases) - (cfg == 2); c++) {
+			print_message("  %s: %s\n", cfg_name[cfg], cases[c].what);
+			if (cfg < 2) {
+				rig(cfg + 1, FEAT(cfg + 1));
+			} else {
+				/* 16 descriptors: the 64 KiB write is only partly issued. */
+				rig_small_segments(2, 16);
+			}
+			run_hostile(cases[c].h, cases[c].reason);
+		}
+	}
+}
+
+static void hang_quickly(void)
+{
+	F.hang = true;
+	B.timeout_ms = 5;
+	host_time_step_ns = 100 * 1000;
+	host_console_quiet = true;
+}
+
+static void test_timeout_resets_device(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	hang_quickly();
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	assert_int_equal(blk_read(&B, 8, buf_b, 4096), -ETIMEDOUT);
+	check_text(host_console_last, "no completion within 5 ms");
+	assert_all(1, -ETIMEDOUT);
+	assert_int_equal(B.inflight, 0);
+	assert_int_equal(B.stats.timeouts, 1);
+	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_true(fvm_status_has(&F, S_DRIVER_OK));
+	/* blk_drain is bounded the same way. */
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
+	assert_all(1, -ETIMEDOUT);
+	F.hang = false;
+	assert_usable();
+	assert_no_violations();
+}
+
+/* A completion callback that submits during the reset: it must be served. */
+static void resubmit_done(struct blk_req *r)
+{
+	areq_done(r);
+	F.hang = false;
+	submit(&A[1], BLK_OP_READ, 0, buf_b, 4096);
+}
+
+static void test_timeout_resubmit_from_callback(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	hang_quickly();
+	fill(disk_at(0), 4096, 8);
+	memset(buf_b, 0, 4096);
+	A[0] = (struct areq){ .r = { .op = BLK_OP_WRITE,
+				     .buf = buf_a,
+				     .len = 4096,
+				     .done = resubmit_done,
+				     .priv = &A[0] } };
+	OK(blk_submit(&B, &A[0].r));
+	assert_int_equal(blk_wait(&B, &A[0].r), -ETIMEDOUT);
+	OK(blk_wait(&B, &A[1].r));
+	assert_int_equal(A[1].calls, 1);
+	assert_memory_equal(buf_b, disk_at(0), 4096);
+	assert_no_violations();
+}
+
+/*
+ * Reviving the device fails (it refuses FEATURES_OK, or never finishes its
+ * reset) after a timeout or a ring violation: it is dead, and says so fast.
+ */
+static void test_revive_fails(void **state)
+{
+	(void)state;
+	for (unsigned how = 0; how < 3; how++) {
+		u64 cmds;
+
+		rig(2, MODERN);
+		hang_quickly();
+		if (how == 2)
+			F.reset_delay = ~0u;
+		else
+			F.refuse_features_ok = true;
+		if (how == 1) {
+			F.hang = false;
+			F.hostile = FVM_HOSTILE_ID_RANGE;
+			assert_int_equal(blk_write(&B, 0, buf_a, 4096), -EIO);
+		} else {
+			assert_int_equal(blk_write(&B, 0, buf_a, 4096), -ETIMEDOUT);
+		}
+		check_text(host_console_last, "could not be revived");
+		assert_true(fvm_status_has(&F, S_FAILED));
+		cmds = F.cmds;
+		F.hang = false;
+		assert_int_equal(blk_write(&B, 0, buf_a, 4096), -EIO);
+		assert_int_equal(blk_read(&B, 0, buf_a, 4096), -EIO);
+		assert_int_equal(F.cmds, cmds);
+		assert_no_violations();
+	}
+}
+
+/* ---- ordering mode and FLUSH ------------------------------------------ */
+
+static void test_order_modes(void **state)
+{
+	static const struct {
+		const char *what;
+		u32 version;
+		u64 features;
+		u8 writeback;
+		bool ignore_flush;
+		enum blk_order order;
+		unsigned flushes; /* FLUSH commands per write + blk_flush */
+	} cases[] = {
+		{ "flush", 2, V1 | F_FLUSH, 0, false, BLK_ORDER_DRAIN_FLUSH, 1 },
+		{ "flush+wce wb=1", 2, V1 | F_FLUSH | F_WCE, 1, false, BLK_ORDER_DRAIN_FLUSH, 1 },
+		{ "flush+wce wb=0", 2, V1 | F_FLUSH | F_WCE, 0, false, BLK_ORDER_DRAIN, 0 },
+		{ "no flush", 2, V1, 1, false, BLK_ORDER_DRAIN, 0 },
+		{ "wce without flush", 2, V1 | F_WCE, 1, false, BLK_ORDER_DRAIN, 0 },
+		{ "legacy flush+wce", 1, F_FLUSH | F_WCE, 1, false, BLK_ORDER_DRAIN_FLUSH, 1 },
+		{ "legacy barrier", 1, F_BARRIER, 1, false, BLK_ORDER_TAG, 0 },
+		{ "legacy barrier+flush", 1, F_BARRIER | F_FLUSH, 1, false, BLK_ORDER_DRAIN_FLUSH,
+		  1 },
+		{ "modern barrier bit", 2, V1 | F_BARRIER, 1, false, BLK_ORDER_DRAIN, 0 },
+		{ "ignore flush", 2, V1 | F_FLUSH | F_WCE, 1, true, BLK_ORDER_NONE, 0 },
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		unsigned n = cases[c].flushes;
+		u64 got;
+
+		print_message("  %s\n", cases[c].what);
+		fvm_init(&F, cases[c].version, cases[c].features, SECTORS);
+		F.cfg.writeback = cases[c].writeback;
+		host_console_quiet = cases[c].ignore_flush;
+		OK(up_err(cases[c].ignore_flush));
+		assert_int_equal(B.order, cases[c].order);
+		/* CONFIG_WCE only with FLUSH; BARRIER only legacy, without FLUSH. */
+		got = F.driver_features;
+		assert_true(!(got & F_WCE) || (got & F_FLUSH));
+		assert_int_equal(!!(got & F_BARRIER), cases[c].order == BLK_ORDER_TAG);
+
+		OK(blk_flush(&B)); /* nothing written yet */
+		assert_int_equal(F.cmd_flush, 0);
+		OK(blk_write(&B, 0, buf_a, 4096));
+		OK(blk_flush(&B));
+		assert_int_equal(F.cmd_flush, n);
+		OK(blk_flush(&B)); /* nothing new since */
+		OK(blk_read(&B, 0, buf_b, 4096));
+		OK(blk_flush(&B)); /* reads need none */
+		assert_int_equal(F.cmd_flush, n);
+		OK(blk_write(&B, 8, buf_a, 4096));
+		OK(blk_barrier(&B));
+		assert_int_equal(F.cmd_flush, 2 * n);
+		if (n)
+			assert_int_equal(F.writes_since_flush, 0);
+		if (cases[c].ignore_flush)
+			assert_int_equal(B.stats.flushes_ignored, 4);
+		assert_no_violations();
+	}
+}
+
+static void test_tag_barrier(void **state)
+{
+	u64 before;
+
+	(void)state;
+	rig(1, F_BARRIER | F_SEG | F_BSIZE);
+	assert_int_equal(B.order, BLK_ORDER_TAG);
+	OK(blk_write(&B, 0, buf_a, 4096));
+	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT);
+	before = F.cmds;
+	OK(blk_barrier(&B));
+	assert_int_equal(F.cmds, before); /* the barrier itself sends nothing */
+	OK(blk_write(&B, 8, buf_a, 4096));
+	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT | VIRTIO_BLK_T_BARRIER);
+	OK(blk_write(&B, 16, buf_a, 4096));
+	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT);
+	OK(blk_barrier(&B));
+	OK(blk_flush(&B)); /* a flush does not take the tag */
+	OK(blk_read(&B, 0, buf_b, 4096));
+	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_IN | VIRTIO_BLK_T_BARRIER);
+	assert_int_equal(F.cmd_barrier, 2);
+	assert_int_equal(F.cmd_flush, 0);
+	assert_no_violations();
+}
+
+static void test_set_write_cache(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
+	OK(blk_write(&B, 0, buf_a, 4096));
+	/* Write-through from now: what sits in the cache is flushed first. */
+	OK(blk_set_write_cache(&B, false));
+	assert_int_equal(F.cmd_flush, 1);
+	assert_int_equal(F.writes_since_flush, 0);
+	assert_int_equal(F.cfg.writeback, 0);
+	assert_false(D->info.volatile_cache);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN);
+	OK(blk_write(&B, 8, buf_a, 4096));
+	OK(blk_flush(&B));
+	assert_int_equal(F.cmd_flush, 1);
+
+	OK(blk_set_write_cache(&B, true));
+	assert_int_equal(F.cmd_flush, 1);
+	assert_int_equal(F.cfg.writeback, 1);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
+	OK(blk_flush(&B)); /* the write-through write is durable */
+	assert_int_equal(F.cmd_flush, 1);
+	OK(blk_write(&B, 8, buf_a, 4096));
+	OK(blk_flush(&B));
+	OK(blk_flush(&B));
+	assert_int_equal(F.cmd_flush, 2);
+	assert_no_violations();
+
+	rig(2, MODERN); /* a device that ignores the switch: mode unchanged */
+	F.wce_readonly = true;
+	assert_int_equal(blk_set_write_cache(&B, false), -EIO);
+	assert_true(D->info.volatile_cache);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
+
+	rig(2, V1 | F_FLUSH); /* no CONFIG_WCE: nothing to switch */
+	assert_int_equal(blk_set_write_cache(&B, false), -EOPNOTSUPP);
+	assert_int_equal(F.cfg_writes, 0);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
+	assert_no_violations();
+}
+
+/* Three flushes while one FLUSH is at the device: one command. */
+static void test_flush_merging(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	F.defer = true;
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	fvm_step(&F);
+	blk_poll(&B);
+	assert_all(1, 0);
+	for (unsigned i = 1; i <= 3; i++)
+		submit(&A[i], BLK_OP_FLUSH, 0, NULL, 0);
+	assert_int_equal(F.q.npending, 1);
+	assert_int_equal(vblk_stats(D)->flush_commands, 1);
+	run_until_done(4);
+	assert_all(4, 0);
+	assert_int_equal(F.cmd_flush, 1);
+	assert_int_equal(B.stats.flushes_merged, 2);
+	F.defer = false;
+	OK(blk_flush(&B)); /* nothing new: elided */
+	assert_int_equal(F.cmd_flush, 1);
+	assert_no_violations();
+}
+
+/*
+ * A FLUSH covers only writes completed before it was sent: write A done,
+ * F1 sent, write W completes while F1 is busy, F2 asked -> a second FLUSH.
+ */
+static void test_flush_does_not_cover_later_writes(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	F.defer = true;
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	fvm_step(&F);
+	blk_poll(&B);
+	submit(&A[1], BLK_OP_WRITE, 8, buf_a, 4096); /* W, in flight */
+	submit(&A[2], BLK_OP_FLUSH, 0, NULL, 0);     /* F1 */
+	assert_int_equal(F.q.npending, 2);
+	assert_true(fvm_complete_at(&F, 0)); /* W completes first */
+	blk_poll(&B);
+	assert_all(2, 0);
+	submit(&A[3], BLK_OP_FLUSH, 0, NULL, 0); /* F2 */
+	assert_int_equal(vblk_stats(D)->flush_commands, 1);
+	fvm_complete(&F, 1); /* F1 */
+	blk_poll(&B);
+	assert_all(3, 0);
+	assert_int_equal(A[3].calls, 0); /* F2 needs its own */
+	assert_int_equal(vblk_stats(D)->flush_commands, 2);
+	assert_int_equal(F.q.npending, 1);
+	fvm_complete(&F, 1);
+	blk_poll(&B);
+	assert_all(4, 0);
+	assert_int_equal(F.cmd_flush, 2);
+	assert_no_violations();
+}
+
+/* A failed FLUSH covers nothing: the next flush sends again. */
+static void test_flush_error(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	OK(blk_write(&B, 0, buf_a, 4096));
+	fvm_fail_cmd(&F, 1, VIRTIO_BLK_S_IOERR);
+	assert_int_equal(blk_flush(&B), -EIO);
+	assert_int_equal(F.cmd_flush, 1);
+	OK(blk_flush(&B));
+	assert_int_equal(F.cmd_flush, 2);
+	OK(blk_flush(&B));
+	assert_int_equal(F.cmd_flush, 2);
+	assert_no_violations();
+}
+
+/* ---- request checks and configurations to refuse ---------------------- */
+
+static void test_request_checks(void **state)
+{
+	enum { B512, B4K, RO };
+	static const struct {
+		unsigned dev;
+		enum blk_op op;
+		u64 sector;
+		u32 len;
+		bool nobuf;
+		int err;
+	} cases[] = {
+		{ B512, BLK_OP_READ, SECTORS, 512, false, -ERANGE },
+		{ B512, BLK_OP_READ, SECTORS - 1, 1024, false, -ERANGE },
+		{ B512, BLK_OP_WRITE, ~0ull, 512, false, -ERANGE },
+		{ B512, BLK_OP_READ, ~0ull - 1, 1024, false, -ERANGE }, /* no wrap */
+		{ B512, BLK_OP_READ, 1ull << 55, 512, false, -ERANGE },
+		{ B512, BLK_OP_READ, 0, 100, false, -EINVAL },
+		{ B512, BLK_OP_WRITE, 0, 0, false, -EINVAL },
+		{ B512, BLK_OP_READ, 0, 512, true, -EINVAL },
+		{ B512, BLK_OP_GET_ID, 0, 20, true, -EINVAL },
+		{ B512, BLK_OP_GET_ID, 0, 0, false, -EINVAL },
+		{ B512, BLK_OP_READ, SECTORS - 1, 512, false, 0 },
+		{ B4K, BLK_OP_WRITE, 1, 4096, false, -EINVAL }, /* 512-aligned only */
+		{ B4K, BLK_OP_WRITE, 8, 512, false, -EINVAL },
+		{ B4K, BLK_OP_READ, 4, 4096, false, -EINVAL },
+		{ B4K, BLK_OP_WRITE, SECTORS, 4096, false, -ERANGE }, /* rounded down */
+		{ B4K, BLK_OP_WRITE, SECTORS - 8, 4096, false, 0 },
+		{ B4K, BLK_OP_WRITE, 8, 8192, false, 0 },
+		{ RO, BLK_OP_WRITE, 0, 4096, false, -EROFS },
+		{ RO, BLK_OP_READ, 0, 4096, false, 0 },
+	};
+
+	(void)state;
+	for (unsigned dev = B512; dev <= RO; dev++) {
+		u64 cmds = 0;
+
+		/* 4 KiB blocks: one sector more than a whole number of blocks. */
+		fvm_init(&F, 2, MODERN | (dev == RO ? F_RO : 0), SECTORS + (dev == B4K));
+		F.cfg.blk_size = cpu_to_le32(dev == B4K ? 4096 : 512);
+		up();
+		assert_int_equal(D->info.capacity, SECTORS);
+		assert_int_equal(D->info.read_only, dev == RO);
+		for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+			struct blk_req r = { .op = cases[c].op,
+					     .sector = cases[c].sector,
+					     .buf = cases[c].nobuf ? NULL : buf_a,
+					     .len = cases[c].len };
+			int err;
+
+			if (cases[c].dev != dev)
+				continue;
+			fill(buf_a, r.len, c);
+			err = blk_submit(&B, &r);
+			if (err != cases[c].err)
+				print_error("case %u: %d\n", c, err);
+			assert_int_equal(err, cases[c].err);
+			if (err)
+				continue;
+			cmds++;
+			OK(blk_wait(&B, &r));
+			if (r.op == BLK_OP_WRITE)
+				assert_memory_equal(disk_at(r.sector), buf_a, r.len);
+		}
+		assert_int_equal(F.cmds, cmds); /* refused ones never got there */
+		assert_no_violations();
+	}
+}
+
+static void test_invalid_config(void **state)
+{
+	static const struct {
+		const char *what;
+		u64 features;
+		u32 blk_size;
+		u64 capacity;
+		u32 seg_max, size_max, qmax;
+		int err;
+		const char *msg;
+	} cases[] = {
+		{ "blk_size 1000", F_BSIZE, 1000, SECTORS, 254, 0, 256, -EINVAL,
+		  "invalid block size 1000" },
+		{ "blk_size 0", F_BSIZE, 0, SECTORS, 254, 0, 256, -EINVAL, "invalid block size 0" },
+		{ "blk_size 256", F_BSIZE, 256, SECTORS, 254, 0, 256, -EINVAL,
+		  "invalid block size" },
+		{ "blk_size 128K", F_BSIZE, 131072, SECTORS, 254, 0, 256, -EINVAL,
+		  "invalid block size" },
+		{ "capacity 2^60", 0, 512, 1ull << 60, 254, 0, 256, -EINVAL, "overflows" },
+		{ "capacity 2^55", 0, 512, 1ull << 55, 254, 0, 256, -EINVAL, "overflows" },
+		{ "segments < block", F_BSIZE | F_SEG | F_SIZE, 4096, SECTORS, 1, 512, 256, -EINVAL,
+		  "cannot carry one" },
+		{ "queue of 2", 0, 512, SECTORS, 254, 0, 2, -EINVAL, "cannot carry one" },
+		{ "no queue", 0, 512, SECTORS, 254, 0, 0, -ENOENT, "set-up failed" },
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		print_message("  %s\n", cases[c].what);
+		fvm_init(&F, 2, V1 | F_FLUSH | cases[c].features, 8);
+		F.cfg.blk_size = cpu_to_le32(cases[c].blk_size);
+		F.cfg.capacity = cpu_to_le64(cases[c].capacity);
+		F.cfg.seg_max = cpu_to_le32(cases[c].seg_max);
+		F.cfg.size_max = cpu_to_le32(cases[c].size_max);
+		F.queue_num_max = cases[c].qmax;
+		host_console_quiet = true;
+		assert_int_equal(up_err(false), cases[c].err);
+		assert_null(D);
+		/* The reason is printed before FAILED; later lines overwrite it. */
+		check_text(F.console_at_failed, cases[c].msg);
+		assert_true(fvm_status_has(&F, S_FAILED));
+		assert_false(F.status & S_DRIVER_OK);
+		assert_no_violations();
+	}
+	/* The largest capacity whose byte count fits in 64 bits is fine. */
+	fvm_init(&F, 2, V1, 8);
+	F.cfg.capacity = cpu_to_le64((1ull << 55) - 1);
+	up();
+	assert_int_equal(D->info.capacity, (1ull << 55) - 1);
+}
+
+/*
+ * A 4-entry ring leaves two data descriptors; with size_max 1024 that is
+ * 2 KiB, less than one 4 KiB block.  The driver must refuse the device at
+ * probe (as it does for seg_max x size_max < block size): accepted, every
+ * request stays queued until it times out.
+ */
+static void test_queue_too_short_for_one_block(void **state)
+{
+	(void)state;
+	fvm_init(&F, 2, V1 | F_BSIZE | F_SEG | F_SIZE, SECTORS);
+	F.cfg.blk_size = cpu_to_le32(4096);
+	F.cfg.seg_max = cpu_to_le32(4);
+	F.cfg.size_max = cpu_to_le32(1024);
+	F.queue_num_max = 4;
+	host_console_quiet = true;
+	assert_int_equal(up_err(false), -EINVAL);
+	assert_true(fvm_status_has(&F, S_FAILED));
+	assert_no_violations();
+}
+
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T_(test_roundtrip),
+		T_(test_split_seg_max_size_max),
+		T_(test_async_64_out_of_order),
+		T_(test_queue_full),
+		T_(test_ring_index_wrap),
+		T_(test_get_id),
+		T_(test_notification_suppression),
+		T_(test_status_errors),
+		T_(test_status_error_in_split_request),
+		T_(test_hostile_used_entries),
+		T_(test_timeout_resets_device),
+		T_(test_timeout_resubmit_from_callback),
+		T_(test_revive_fails),
+		T_(test_order_modes),
+		T_(test_tag_barrier),
+		T_(test_set_write_cache),
+		T_(test_flush_merging),
+		T_(test_flush_does_not_cover_later_writes),
+		T_(test_flush_error),
+		T_(test_request_checks),
+		T_(test_invalid_config),
+		T_(test_queue_too_short_for_one_block),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
