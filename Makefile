@@ -110,10 +110,10 @@ qemu-tests: all $(HOST_OUT)/logwrites-stat
 test:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_OUT)/logwrites-stat
-	@tests/run-tests.sh --check tools/check-layering.sh --host $(HOST_BINS) --qemu $(ARCH)
+	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh --host $(HOST_BINS) --qemu $(ARCH)
 
 format-check:
-	@clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')
+	@tools/check-format.sh
 
 clean:
 	rm -rf $(BUILD)

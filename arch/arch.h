@@ -44,8 +44,8 @@ const char *arch_name(void);
  * (the memory they point at must not be given to the allocator).
  */
 struct boot_info {
-	const void *fdt;	/* device tree blob (header checked), or NULL */
-	const char *cmdline;	/* NULL: use /chosen/bootargs from the fdt */
+	const void *fdt;     /* device tree blob (header checked), or NULL */
+	const char *cmdline; /* NULL: use /chosen/bootargs from the fdt */
 };
 
 /*

@@ -41,7 +41,9 @@ static int demo_stream(struct blk *b, enum blk_op op, u8 *buf, u32 total)
 				return err;
 		}
 		*r = (struct blk_req){
-			.op = op, .sector = next / BLK_SECTOR_SIZE, .buf = buf + next,
+			.op = op,
+			.sector = next / BLK_SECTOR_SIZE,
+			.buf = buf + next,
 			.len = MIN(DEMO_REQ_BYTES, total - next),
 		};
 		err = blk_submit(b, r);
@@ -93,10 +95,12 @@ static int demo_commit_report(struct kdisk *d)
 		return err;
 	}
 	kprintf("%s: %u commits (block, barrier, commit block, barrier) with cache=%s: "
-		"%llu FLUSH commands, %llu.%02llu per commit (order=%s)\n", name, DEMO_COMMITS,
+		"%llu FLUSH commands, %llu.%02llu per commit (order=%s)\n",
+		name, DEMO_COMMITS,
 		blk_info(&d->blk)->volatile_cache ? "writeback" : "writethrough",
 		(unsigned long long)flushes, (unsigned long long)(flushes / DEMO_COMMITS),
-		(unsigned long long)(flushes * 100 / DEMO_COMMITS % 100), blk_order_name(d->blk.order));
+		(unsigned long long)(flushes * 100 / DEMO_COMMITS % 100),
+		blk_order_name(d->blk.order));
 	return 0;
 }
 
@@ -136,13 +140,14 @@ static int demo_disk(struct kdisk *d)
 		return -EIO;
 	}
 	kprintf("%s: wrote %u MiB in %llu ms (%llu MiB/s), barrier, read back and verified "
-		"in %llu ms (%llu MiB/s)\n", name, total >> 20,
-		(unsigned long long)((t1 - t0) / 1000000), (unsigned long long)mib_per_s(total, t1 - t0),
-		(unsigned long long)((t2 - t1) / 1000000), (unsigned long long)mib_per_s(total, t2 - t1));
+		"in %llu ms (%llu MiB/s)\n",
+		name, total >> 20, (unsigned long long)((t1 - t0) / 1000000),
+		(unsigned long long)mib_per_s(total, t1 - t0),
+		(unsigned long long)((t2 - t1) / 1000000),
+		(unsigned long long)mib_per_s(total, t2 - t1));
 	kprintf("%s: %llu device commands for %u requests, at most %u in flight, %llu kicks\n",
-		name, (unsigned long long)vblk_stats(d->bdev)->commands,
-		2 * total / DEMO_REQ_BYTES, vblk_stats(d->bdev)->max_inflight,
-		(unsigned long long)vblk_stats(d->bdev)->kicks);
+		name, (unsigned long long)vblk_stats(d->bdev)->commands, 2 * total / DEMO_REQ_BYTES,
+		vblk_stats(d->bdev)->max_inflight, (unsigned long long)vblk_stats(d->bdev)->kicks);
 
 	err = demo_commit_report(d);
 	/* Show the other mode through the run-time write-cache switch. */
@@ -150,8 +155,8 @@ static int demo_disk(struct kdisk *d)
 		bool was = blk_info(&d->blk)->volatile_cache;
 
 		err = blk_set_write_cache(&d->blk, !was);
-		kprintf("%s: write cache switched %s (CONFIG_WCE): %s\n", name,
-			was ? "off" : "on", err ? errno_name(err) : "ok");
+		kprintf("%s: write cache switched %s (CONFIG_WCE): %s\n", name, was ? "off" : "on",
+			err ? errno_name(err) : "ok");
 		if (!err)
 			err = demo_commit_report(d);
 		if (!err)

@@ -44,12 +44,12 @@ static void mem_init(const void *fdt, size_t fdt_size)
 		uintptr_t end = base + (uintptr_t)platform.mem[i].size;
 
 		if (arch_map_ram(platform.mem[i].base, platform.mem[i].size)) {
-			kprintf("mem: cannot map RAM %#llx+%#llx\n",
-				(unsigned long long)base, (unsigned long long)(end - base));
+			kprintf("mem: cannot map RAM %#llx+%#llx\n", (unsigned long long)base,
+				(unsigned long long)(end - base));
 			continue;
 		}
 		if (kend > base && kend <= end)
-			base = kend;	/* the image sits at the start of this region */
+			base = kend; /* the image sits at the start of this region */
 		if (dtb >= base && dtb < end) {
 			kalloc_add_region((void *)base, dtb - base);
 			base = dtb_end;
@@ -79,8 +79,8 @@ void kdisk_print_probe_line(const struct kdisk *d)
 static void probe_disks(void)
 {
 	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0;
-	bool ignore_flush = cmdline_flag("blk.ignore_flush") ||
-			    (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
+	bool ignore_flush =
+		cmdline_flag("blk.ignore_flush") || (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
 
 	cmdline_u64("blk.timeout_ms", &timeout_ms);
 	cmdline_u64("vblk.queue", &queue);
@@ -95,7 +95,7 @@ static void probe_disks(void)
 		int err = vmmio_probe(m->base, m->size, i, &vdev);
 
 		if (err == -ENODEV)
-			continue;	/* empty slot */
+			continue; /* empty slot */
 		if (err) {
 			kprintf("virtio-mmio@%#llx: probe failed (%s)\n",
 				(unsigned long long)m->base, errno_name(err));
@@ -133,9 +133,8 @@ void kmain(const struct boot_info *bi)
 	}
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);
-	kprintf("ordo: command line \"%s\", %u RAM region(s), %llu KiB free\n",
-		cmdline_get(), platform.nmem,
-		(unsigned long long)(kalloc_free_bytes() >> 10));
+	kprintf("ordo: command line \"%s\", %u RAM region(s), %llu KiB free\n", cmdline_get(),
+		platform.nmem, (unsigned long long)(kalloc_free_bytes() >> 10));
 
 	probe_disks();
 	if (cmdline_flag("ktest"))

@@ -12,9 +12,15 @@
 
 #include "lib/types.h"
 
-typedef struct { u16 v; } le16;
-typedef struct { u32 v; } le32;
-typedef struct { u64 v; } le64;
+typedef struct {
+	u16 v;
+} le16;
+typedef struct {
+	u32 v;
+} le32;
+typedef struct {
+	u64 v;
+} le64;
 
 _Static_assert(sizeof(le16) == 2, "le16 size");
 _Static_assert(sizeof(le32) == 4, "le32 size");
@@ -30,19 +36,43 @@ _Static_assert(sizeof(le64) == 8, "le64 size");
 #define LE_SWAP64(x) (x)
 #endif
 
-static inline le16 cpu_to_le16(u16 x) { return (le16){ LE_SWAP16(x) }; }
-static inline le32 cpu_to_le32(u32 x) { return (le32){ LE_SWAP32(x) }; }
-static inline le64 cpu_to_le64(u64 x) { return (le64){ LE_SWAP64(x) }; }
-static inline u16 le16_to_cpu(le16 x) { return LE_SWAP16(x.v); }
-static inline u32 le32_to_cpu(le32 x) { return LE_SWAP32(x.v); }
-static inline u64 le64_to_cpu(le64 x) { return LE_SWAP64(x.v); }
+static inline le16 cpu_to_le16(u16 x)
+{
+	return (le16){ LE_SWAP16(x) };
+}
+static inline le32 cpu_to_le32(u32 x)
+{
+	return (le32){ LE_SWAP32(x) };
+}
+static inline le64 cpu_to_le64(u64 x)
+{
+	return (le64){ LE_SWAP64(x) };
+}
+static inline u16 le16_to_cpu(le16 x)
+{
+	return LE_SWAP16(x.v);
+}
+static inline u32 le32_to_cpu(le32 x)
+{
+	return LE_SWAP32(x.v);
+}
+static inline u64 le64_to_cpu(le64 x)
+{
+	return LE_SWAP64(x.v);
+}
 
 /*
  * Shared-memory fields the device updates concurrently (used->idx, the
  * event-index words) must be read exactly once per use.
  */
-static inline u16 le16_read_once(const le16 *p) { return LE_SWAP16(READ_ONCE(p->v)); }
-static inline void le16_write_once(le16 *p, u16 x) { WRITE_ONCE(p->v, LE_SWAP16(x)); }
+static inline u16 le16_read_once(const le16 *p)
+{
+	return LE_SWAP16(READ_ONCE(p->v));
+}
+static inline void le16_write_once(le16 *p, u16 x)
+{
+	WRITE_ONCE(p->v, LE_SWAP16(x));
+}
 
 /* Big-endian 32/64-bit loads from a byte buffer (the FDT is big-endian). */
 static inline u32 be32_load(const void *p)

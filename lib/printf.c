@@ -9,9 +9,9 @@
 #include "arch/arch.h"
 
 struct sink {
-	char *buf;	/* NULL: console */
+	char *buf; /* NULL: console */
 	size_t size;
-	size_t len;	/* characters produced, including truncated ones */
+	size_t len; /* characters produced, including truncated ones */
 };
 
 static void sink_put(struct sink *s, char c)
@@ -27,11 +27,10 @@ struct spec {
 	bool left;
 	bool zero;
 	int width;
-	int prec;	/* -1: none */
+	int prec; /* -1: none */
 };
 
-static void put_padded(struct sink *s, const char *str, size_t n,
-		       const struct spec *sp, char pad)
+static void put_padded(struct sink *s, const char *str, size_t n, const struct spec *sp, char pad)
 {
 	size_t fill = sp->width > 0 && (size_t)sp->width > n ? sp->width - n : 0;
 
@@ -52,8 +51,8 @@ static void put_padded(struct sink *s, const char *str, size_t n,
 			sink_put(s, ' ');
 }
 
-static void put_num(struct sink *s, u64 v, bool neg, unsigned base,
-		    bool upper, const struct spec *sp)
+static void put_num(struct sink *s, u64 v, bool neg, unsigned base, bool upper,
+		    const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -89,8 +88,7 @@ static s64 arg_int(va_list *ap, int lmod)
 	}
 }
 
-static const char *parse_spec(const char *f, struct spec *sp, int *lmod,
-			      va_list *ap)
+static const char *parse_spec(const char *f, struct spec *sp, int *lmod, va_list *ap)
 {
 	*sp = (struct spec){ .prec = -1 };
 	for (;; f++) {
@@ -120,7 +118,7 @@ static const char *parse_spec(const char *f, struct spec *sp, int *lmod,
 	*lmod = 0;
 	if (*f == 'h') {
 		while (*f == 'h')
-			f++;		/* promoted to int anyway */
+			f++; /* promoted to int anyway */
 	} else if (*f == 'l') {
 		*lmod = f[1] == 'l' ? 2 : 1;
 		f += *lmod;
@@ -178,7 +176,7 @@ static void format(struct sink *s, const char *f, va_list ap_in)
 			break;
 		}
 		case '%': sink_put(s, '%'); break;
-		case '\0': f--; break;	/* trailing '%': stop at the NUL */
+		case '\0': f--; break; /* trailing '%': stop at the NUL */
 		default:
 			sink_put(s, '%');
 			sink_put(s, *f);

@@ -21,15 +21,14 @@ int vkprintf(const char *fmt, va_list ap);
 int kprintf(const char *fmt, ...) __printf(1, 2);
 
 /* Print a message and the caller's location, then stop the machine. */
-__noreturn void panic_at(const char *file, int line, const char *fmt, ...)
-	__printf(3, 4);
+__noreturn void panic_at(const char *file, int line, const char *fmt, ...) __printf(3, 4);
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Programmer errors only: never for anything a device or a disk can cause. */
-#define BUG_ON(cond)                                                   \
-	do {                                                           \
-		if (unlikely(cond))                                    \
-			panic("BUG: %s", #cond);                       \
+#define BUG_ON(cond)                             \
+	do {                                     \
+		if (unlikely(cond))              \
+			panic("BUG: %s", #cond); \
 	} while (0)
 
 #endif

@@ -23,13 +23,12 @@ typedef uint64_t phys_addr_t;
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define IS_POW2(x) ((x) != 0 && (((x) & ((x) - 1)) == 0))
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define IS_POW2(x) ((x) != 0 && (((x) & ((x)-1)) == 0))
 #define BIT(n) (1u << (n))
 #define BIT64(n) (1ull << (n))
 
-#define container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define __packed __attribute__((packed))
 #define __aligned(n) __attribute__((aligned(n)))

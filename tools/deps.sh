@@ -29,6 +29,7 @@ esac
 case "$want" in
 test)
 	need /usr/include/cmocka.h libcmocka-dev
+	need clang-format clang-format
 	need timeout coreutils
 	;;
 esac

@@ -81,7 +81,8 @@ int main(int argc, char **argv)
 		off += sectorsize * (1 + nr);
 	}
 	printf("entries=%" PRIu64 " writes=%" PRIu64 " flushes=%" PRIu64 " fua=%" PRIu64
-	       " discards=%" PRIu64 "\n", n, writes, flushes, fua, discards);
+	       " discards=%" PRIu64 "\n",
+	       n, writes, flushes, fua, discards);
 	fclose(f);
 	return 0;
 }

@@ -33,12 +33,11 @@
 _Static_assert(MMU_MAP_LIMIT == (u64)MMU_L1_TABLES * MMU_ENTRIES * L1_BLOCK_SIZE,
 	       "MMU_MAP_LIMIT must match the number of L1 tables");
 
-static unsigned mmu_l2_used;	/* tables of mmu_l2_pool handed out */
+static unsigned mmu_l2_used; /* tables of mmu_l2_pool handed out */
 
 static bool pte_is_normal(u64 pte)
 {
-	return (pte & PTE_VALID) &&
-	       (pte & PTE_ATTRINDX_MASK) == PTE_ATTRINDX(MT_NORMAL);
+	return (pte & PTE_VALID) && (pte & PTE_ATTRINDX_MASK) == PTE_ATTRINDX(MT_NORMAL);
 }
 
 /*
@@ -51,8 +50,7 @@ static bool pte_is_normal(u64 pte)
  */
 static void mmu_tlb_flush_all(void)
 {
-	__asm__ volatile("dsb ishst\n\ttlbi vmalle1is\n\tdsb ish\n\tisb"
-			 ::: "memory");
+	__asm__ volatile("dsb ishst\n\ttlbi vmalle1is\n\tdsb ish\n\tisb" ::: "memory");
 }
 
 /*
@@ -97,7 +95,7 @@ static int mmu_map_ram_gib(u64 gib_base, u64 start, u64 end)
 
 	if ((desc & PTE_TYPE_MASK) == PTE_BLOCK) {
 		if (pte_is_normal(desc))
-			return 0;	/* the kernel's GiB, or mapped before */
+			return 0; /* the kernel's GiB, or mapped before */
 		if (start == gib_base && end == gib_base + L1_BLOCK_SIZE) {
 			WRITE_ONCE(*l1e, 0);
 			mmu_tlb_flush_all();
@@ -141,7 +139,7 @@ int arch_map_ram(u64 base, u64 size)
 	if (size == 0 || base + size < base || base + size > MMU_MAP_LIMIT)
 		return -EINVAL;
 	start = base & ~(L2_BLOCK_SIZE - 1);
-	end = ALIGN_UP(base + size, L2_BLOCK_SIZE);	/* <= MMU_MAP_LIMIT */
+	end = ALIGN_UP(base + size, L2_BLOCK_SIZE); /* <= MMU_MAP_LIMIT */
 
 	while (start < end) {
 		u64 gib_base = start & ~(L1_BLOCK_SIZE - 1);

@@ -56,7 +56,7 @@ static const void *boot_check_fdt(u64 fdt)
 	u32 magic, size;
 
 	if (fdt == 0)
-		return NULL;	/* ELF boot, or a loader without a DTB */
+		return NULL; /* ELF boot, or a loader without a DTB */
 	if (fdt % 8 || fdt > MMU_MAP_LIMIT - BOOT_FDT_MIN_SIZE) {
 		kprintf("arch: x0=0x%llx cannot be a DTB (alignment or range), ignored\n",
 			(unsigned long long)fdt);
@@ -64,15 +64,13 @@ static const void *boot_check_fdt(u64 fdt)
 	}
 	magic = be32_load(hdr);
 	size = be32_load(hdr + 4);
-	if (magic != FDT_MAGIC || size < BOOT_FDT_MIN_SIZE ||
-	    size > BOOT_FDT_MAX_SIZE) {
+	if (magic != FDT_MAGIC || size < BOOT_FDT_MIN_SIZE || size > BOOT_FDT_MAX_SIZE) {
 		kprintf("arch: no DTB at 0x%llx (magic 0x%x, size %u), ignored\n",
 			(unsigned long long)fdt, magic, size);
 		return NULL;
 	}
 	if (arch_map_ram(fdt, size) != 0) {
-		kprintf("arch: cannot map the DTB at 0x%llx, ignored\n",
-			(unsigned long long)fdt);
+		kprintf("arch: cannot map the DTB at 0x%llx, ignored\n", (unsigned long long)fdt);
 		return NULL;
 	}
 	return hdr;
@@ -83,7 +81,7 @@ __noreturn void arch_boot(u64 fdt, u64 boot_el)
 	aarch64_boot_el = (unsigned)boot_el;
 	timer_init();
 	boot_info.fdt = boot_check_fdt(fdt);
-	boot_info.cmdline = NULL;	/* always from the DTB's /chosen */
+	boot_info.cmdline = NULL; /* always from the DTB's /chosen */
 	kmain(&boot_info);
 	arch_exit(0);
 }

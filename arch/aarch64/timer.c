@@ -19,8 +19,8 @@
 
 #define NSEC_PER_SEC 1000000000ull
 
-static u64 timer_freq;		/* CNTFRQ_EL0, Hz; 0 if firmware left it unset */
-static bool timer_have_pmu;	/* PMCCNTR_EL0 is counting */
+static u64 timer_freq;	    /* CNTFRQ_EL0, Hz; 0 if firmware left it unset */
+static bool timer_have_pmu; /* PMCCNTR_EL0 is counting */
 
 /*
  * The counter read must not be hoisted above earlier instructions: reading
@@ -39,7 +39,7 @@ void timer_init(void)
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1);
 	u64 pmuver = (dfr0 >> ID_AA64DFR0_PMUVER_SHIFT) & ID_AA64DFR0_PMUVER_MASK;
 
-	timer_freq = read_sysreg(cntfrq_el0) & 0xffffffffu;	/* 32-bit field */
+	timer_freq = read_sysreg(cntfrq_el0) & 0xffffffffu; /* 32-bit field */
 
 	/* PMUVer 0: no PMU; 0xf: IMPLEMENTATION DEFINED, not PMUv3. */
 	if (pmuver == 0 || pmuver == ID_AA64DFR0_PMUVER_MASK)
@@ -52,7 +52,7 @@ void timer_init(void)
 	write_sysreg(pmccfiltr_el0, 0);
 	write_sysreg(pmcntenset_el0, PMCNTENSET_C);
 	write_sysreg(pmcr_el0, read_sysreg(pmcr_el0) | PMCR_E | PMCR_C | PMCR_LC);
-	isb();	/* counter running before the first arch_cycles() */
+	isb(); /* counter running before the first arch_cycles() */
 	timer_have_pmu = true;
 }
 
@@ -73,7 +73,7 @@ u64 arch_time_ns(void)
 u64 arch_cycles(void)
 {
 	if (timer_have_pmu) {
-		isb();	/* as for CNTVCT: do not read ahead of earlier work */
+		isb(); /* as for CNTVCT: do not read ahead of earlier work */
 		return read_sysreg(pmccntr_el0);
 	}
 	return timer_read_cntvct();

@@ -35,11 +35,16 @@ _Static_assert(TRAP_FRAME_SIZE % 16 == 0, "SP must stay 16-byte aligned");
 #define TRAP_BACKTRACE_MAX 16
 
 static const char *const trap_groups[4] = {
-	"current EL, SP_EL0", "current EL, SP_ELx",
-	"lower EL, AArch64", "lower EL, AArch32",
+	"current EL, SP_EL0",
+	"current EL, SP_ELx",
+	"lower EL, AArch64",
+	"lower EL, AArch32",
 };
 static const char *const trap_types[4] = {
-	"Synchronous", "IRQ", "FIQ", "SError",
+	"Synchronous",
+	"IRQ",
+	"FIQ",
+	"SError",
 };
 
 /* ESR_ELx.EC names (Armv8.0 classes plus a few later ones). */
@@ -111,8 +116,7 @@ static void trap_print_fsc(u64 esr, const char *access)
 	kprintf("           %s", esr_fsc_name(fsc));
 	if (esr_fsc_has_level(fsc))
 		kprintf(" at level %u", fsc & 3);
-	kprintf(" on %s%s\n", access,
-		esr & ESR_ISS_FNV ? " (FAR not valid)" : "");
+	kprintf(" on %s%s\n", access, esr & ESR_ISS_FNV ? " (FAR not valid)" : "");
 }
 
 static void trap_print_esr(unsigned type, u64 esr, u64 elr)
@@ -121,12 +125,12 @@ static void trap_print_esr(unsigned type, u64 esr, u64 elr)
 
 	if (type == TRAP_TYPE_IRQ || type == TRAP_TYPE_FIQ) {
 		/* ESR_EL1 is not written for interrupts: do not decode it. */
-		kprintf("  interrupt with no handler (who cleared DAIF.I/F?); ESR_EL1 does not apply\n");
+		kprintf("  interrupt with no handler (who cleared DAIF.I/F?); ESR_EL1 does not "
+			"apply\n");
 		return;
 	}
-	kprintf("  ESR_EL1  0x%08llx  EC 0x%02x %s, IL %u, ISS 0x%07llx\n",
-		(unsigned long long)esr, ec, esr_class_name(ec),
-		(unsigned)!!(esr & ESR_IL),
+	kprintf("  ESR_EL1  0x%08llx  EC 0x%02x %s, IL %u, ISS 0x%07llx\n", (unsigned long long)esr,
+		ec, esr_class_name(ec), (unsigned)!!(esr & ESR_IL),
 		(unsigned long long)(esr & ESR_ISS_MASK));
 	if (ec == ESR_EC_DABT_CUR || ec == ESR_EC_DABT_LOW)
 		trap_print_fsc(esr, esr & ESR_ISS_WNR ? "write" : "read");
@@ -156,7 +160,7 @@ static void trap_backtrace(const struct trap_frame *f)
 		if (rec[1] == 0)
 			break;
 		kprintf(" 0x%llx", (unsigned long long)rec[1]);
-		if (rec[0] <= fp)	/* frames move towards the stack top */
+		if (rec[0] <= fp) /* frames move towards the stack top */
 			break;
 		fp = rec[0];
 	}
@@ -167,8 +171,8 @@ __noreturn void trap_report(unsigned kind, const struct trap_frame *f)
 {
 	unsigned type = kind % 4;
 
-	kprintf("\n*** unexpected exception: %s, %s (vector %u)\n",
-		trap_types[type], trap_groups[(kind / 4) % 4], kind);
+	kprintf("\n*** unexpected exception: %s, %s (vector %u)\n", trap_types[type],
+		trap_groups[(kind / 4) % 4], kind);
 	trap_print_esr(type, f->esr, f->elr);
 	kprintf("  ELR_EL1  0x%016llx  FAR_EL1 0x%016llx  SPSR_EL1 0x%08llx\n",
 		(unsigned long long)f->elr, (unsigned long long)f->far,

@@ -39,7 +39,7 @@ static int vblk_status_to_errno(u8 status)
 	case VIRTIO_BLK_S_OK: return 0;
 	case VIRTIO_BLK_S_IOERR: return -EIO;
 	case VIRTIO_BLK_S_UNSUPP: return -EOPNOTSUPP;
-	default: return -EIO;	/* includes our 0xff poison: never written */
+	default: return -EIO; /* includes our 0xff poison: never written */
 	}
 }
 
@@ -79,16 +79,14 @@ static u32 vblk_req_type(const struct vblk *vb, const struct blk_req *req)
  * Bytes the next command of `req` may carry given `free` descriptors, or 0
  * if it must wait for the ring to drain.  Whole logical blocks only.
  */
-static u32 vblk_next_part(const struct vblk *vb, const struct blk_req *req,
-			  unsigned free)
+static u32 vblk_next_part(const struct vblk *vb, const struct blk_req *req, unsigned free)
 {
 	u32 left = req->len - req->drv.issued;
 	u64 room;
 
 	if (free < 3)
 		return 0;
-	room = (u64)MIN(free - 2, vb->bdev.info.max_segments) *
-	       vb->bdev.info.max_segment_size;
+	room = (u64)MIN(free - 2, vb->bdev.info.max_segments) * vb->bdev.info.max_segment_size;
 	room = MIN(room, vb->max_cmd_bytes);
 	room -= room % vb->bdev.info.block_size;
 	return (u32)MIN((u64)left, room);
@@ -118,9 +116,10 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 
 	c->hdr.type = cpu_to_le32(vblk_req_type(vb, req));
 	c->hdr.ioprio = cpu_to_le32(0);
-	c->hdr.sector = cpu_to_le64(req->op == BLK_OP_FLUSH || req->op == BLK_OP_GET_ID ?
-				    0 : req->sector + (req->drv.issued >> BLK_SECTOR_SHIFT));
-	c->status = 0xff;	/* poison: see the header comment */
+	c->hdr.sector = cpu_to_le64(req->op == BLK_OP_FLUSH || req->op == BLK_OP_GET_ID
+					    ? 0
+					    : req->sector + (req->drv.issued >> BLK_SECTOR_SHIFT));
+	c->status = 0xff; /* poison: see the header comment */
 	c->req = req;
 	c->bytes = part;
 
@@ -140,8 +139,8 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	req->drv.issued += part;
 	req->drv.parts++;
 	/* Data requests may need several commands; the others need one. */
-	req->drv.all_issued = (req->op != BLK_OP_READ && req->op != BLK_OP_WRITE) ||
-			      req->drv.issued == req->len;
+	req->drv.all_issued =
+		(req->op != BLK_OP_READ && req->op != BLK_OP_WRITE) || req->drv.issued == req->len;
 	vb->stats.commands++;
 	if (req->op == BLK_OP_FLUSH)
 		vb->stats.flush_commands++;
@@ -255,8 +254,8 @@ static int vblk_reset(void *ctx, int err)
 		ret = vblk_reinit(vb);
 	vb->resetting = false;
 	if (ret) {
-		kprintf("%s: device could not be revived (%s): disabled\n",
-			vb->bdev.info.name, errno_name(ret));
+		kprintf("%s: device could not be revived (%s): disabled\n", vb->bdev.info.name,
+			errno_name(ret));
 		virtio_dev_fail(vb->vdev);
 		vb->dead = true;
 		vblk_fail_all(vb, -EIO);
@@ -297,8 +296,8 @@ static int vblk_set_write_cache(void *ctx, bool writeback)
 
 	if (!vb->bdev.info.wce_switchable)
 		return -EOPNOTSUPP;
-	vb->vdev->ops->config_write(vb->vdev, offsetof(struct virtio_blk_config, writeback),
-				    1, writeback);
+	vb->vdev->ops->config_write(vb->vdev, offsetof(struct virtio_blk_config, writeback), 1,
+				    writeback);
 	err = vblk_read_config(vb, &cfg);
 	if (err)
 		return err;

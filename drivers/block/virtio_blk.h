@@ -26,8 +26,7 @@ struct vblk;
  * -ENODEV (not a block device), -EINVAL (nonsensical configuration such as
  * a block size that is not a power of two), -ENOMEM, -EIO.
  */
-int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size,
-	       struct blk_dev **out);
+int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size, struct blk_dev **out);
 
 /*
  * Describe the device for its probe line: "transport=... capacity=...
@@ -37,11 +36,11 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size);
 
 /* Counters for tests and benchmarks. */
 struct vblk_stats {
-	u64 commands;		/* device commands issued (after splitting) */
-	u64 flush_commands;	/* VIRTIO_BLK_T_FLUSH sent to the device */
-	u64 kicks;		/* notifications actually sent */
-	u64 resets;		/* device resets after a timeout or broken ring */
-	u32 max_inflight;	/* most commands outstanding at once */
+	u64 commands;	    /* device commands issued (after splitting) */
+	u64 flush_commands; /* VIRTIO_BLK_T_FLUSH sent to the device */
+	u64 kicks;	    /* notifications actually sent */
+	u64 resets;	    /* device resets after a timeout or broken ring */
+	u32 max_inflight;   /* most commands outstanding at once */
 };
 const struct vblk_stats *vblk_stats(const struct blk_dev *bdev);
 

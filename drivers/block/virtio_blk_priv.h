@@ -19,25 +19,25 @@
 
 /* One device command; lives in DMA-able memory. */
 struct vblk_cmd {
-	struct virtio_blk_outhdr hdr;	/* device-readable */
-	u8 status;			/* device-writable, written last */
-	struct blk_req *req;		/* owner, NULL while free */
-	u32 bytes;			/* data bytes in this command */
+	struct virtio_blk_outhdr hdr; /* device-readable */
+	u8 status;		      /* device-writable, written last */
+	struct blk_req *req;	      /* owner, NULL while free */
+	u32 bytes;		      /* data bytes in this command */
 	struct vblk_cmd *next_free;
 };
 
 struct vblk {
-	struct blk_dev bdev;		/* what the block layer sees */
+	struct blk_dev bdev; /* what the block layer sees */
 	struct virtio_dev *vdev;
 	struct virtq vq;
-	struct vblk_cmd *cmds;		/* vq.num slots */
+	struct vblk_cmd *cmds; /* vq.num slots */
 	struct vblk_cmd *free_cmds;
-	struct blk_req *queue, *queue_tail;	/* not yet fully issued */
+	struct blk_req *queue, *queue_tail; /* not yet fully issued */
 	u32 max_cmd_bytes;
-	unsigned queue_size;		/* ring entries asked for */
-	bool tagged;			/* VIRTIO_BLK_F_BARRIER negotiated */
+	unsigned queue_size; /* ring entries asked for */
+	bool tagged;	     /* VIRTIO_BLK_F_BARRIER negotiated */
 	bool dead;
-	bool resetting;			/* queue, but do not dispatch */
+	bool resetting; /* queue, but do not dispatch */
 	char name[16];
 	struct vblk_stats stats;
 	/* Reported in the probe line. */

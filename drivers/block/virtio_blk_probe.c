@@ -84,8 +84,8 @@ static int vblk_apply_config(struct vblk *vb, const struct virtio_blk_config *cf
 		size_max = MIN(le32_to_cpu(cfg->size_max), VBLK_MAX_CMD_BYTES);
 	seg_max = MIN(seg_max, VBLK_MAX_SEGS);
 	if ((u64)seg_max * size_max < bsize) {
-		kprintf("%s: seg_max %u x size_max %u cannot carry one %u-byte block\n",
-			vb->name, seg_max, size_max, bsize);
+		kprintf("%s: seg_max %u x size_max %u cannot carry one %u-byte block\n", vb->name,
+			seg_max, size_max, bsize);
 		return -EINVAL;
 	}
 
@@ -127,8 +127,8 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 	}
 	/* Header + status + enough data segments for one logical block. */
 	if (vb->vq.num < 3 ||
-	    (u64)MIN(vb->vq.num - 2u, vb->bdev.info.max_segments) *
-			    vb->bdev.info.max_segment_size < vb->bdev.info.block_size) {
+	    (u64)MIN(vb->vq.num - 2u, vb->bdev.info.max_segments) * vb->bdev.info.max_segment_size <
+		    vb->bdev.info.block_size) {
 		kprintf("%s: a queue of %u entries cannot carry one %u-byte block\n", vb->name,
 			vb->vq.num, vb->bdev.info.block_size);
 		return -EINVAL;
@@ -162,8 +162,7 @@ int vblk_reinit(struct vblk *vb)
 	return virtio_dev_init(vb->vdev, &vblk_driver, vb);
 }
 
-int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size,
-	       struct blk_dev **out)
+int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size, struct blk_dev **out)
 {
 	struct vblk *vb;
 	int err;
@@ -197,16 +196,16 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 	char feat[160];
 
 	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
-	return snprintf(buf, size,
-			"transport=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
-			"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u",
-			vb->vdev->transport, (unsigned long long)bdev->info.capacity,
-			bdev->info.block_size, feat, bdev->info.read_only,
-			bdev->info.queue_depth, bdev->info.max_segments,
-			bdev->info.max_segment_size, le16_to_cpu(vb->geometry.cylinders),
-			vb->geometry.heads, vb->geometry.sectors,
-			(unsigned long long)bdev->info.block_size << MIN(vb->physical_block_exp, 16),
-			vb->min_io_size, vb->opt_io_size);
+	return snprintf(
+		buf, size,
+		"transport=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
+		"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u",
+		vb->vdev->transport, (unsigned long long)bdev->info.capacity, bdev->info.block_size,
+		feat, bdev->info.read_only, bdev->info.queue_depth, bdev->info.max_segments,
+		bdev->info.max_segment_size, le16_to_cpu(vb->geometry.cylinders),
+		vb->geometry.heads, vb->geometry.sectors,
+		(unsigned long long)bdev->info.block_size << MIN(vb->physical_block_exp, 16),
+		vb->min_io_size, vb->opt_io_size);
 }
 
 const struct vblk_stats *vblk_stats(const struct blk_dev *bdev)

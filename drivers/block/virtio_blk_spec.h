@@ -8,13 +8,13 @@
 #include "lib/le.h"
 
 /* 5.2.3 Feature bits */
-#define VIRTIO_BLK_F_BARRIER 0		/* legacy: request ordering by tag */
+#define VIRTIO_BLK_F_BARRIER 0 /* legacy: request ordering by tag */
 #define VIRTIO_BLK_F_SIZE_MAX 1
 #define VIRTIO_BLK_F_SEG_MAX 2
 #define VIRTIO_BLK_F_GEOMETRY 4
 #define VIRTIO_BLK_F_RO 5
 #define VIRTIO_BLK_F_BLK_SIZE 6
-#define VIRTIO_BLK_F_SCSI 7		/* legacy */
+#define VIRTIO_BLK_F_SCSI 7 /* legacy */
 #define VIRTIO_BLK_F_FLUSH 9
 #define VIRTIO_BLK_F_TOPOLOGY 10
 #define VIRTIO_BLK_F_CONFIG_WCE 11
@@ -30,16 +30,16 @@ struct virtio_blk_geometry {
 };
 
 struct virtio_blk_config {
-	le64 capacity;		/* in 512-byte sectors, always */
+	le64 capacity; /* in 512-byte sectors, always */
 	le32 size_max;
 	le32 seg_max;
 	struct virtio_blk_geometry geometry;
 	le32 blk_size;
-	u8 physical_block_exp;	/* topology */
+	u8 physical_block_exp; /* topology */
 	u8 alignment_offset;
 	le16 min_io_size;
 	le32 opt_io_size;
-	u8 writeback;		/* CONFIG_WCE */
+	u8 writeback; /* CONFIG_WCE */
 	u8 unused0;
 	le16 num_queues;
 	le32 max_discard_sectors;
@@ -65,13 +65,13 @@ _Static_assert(offsetof(struct virtio_blk_config, unused1) + 3 == 60, "5.2.4");
 #define VIRTIO_BLK_T_GET_ID 8
 #define VIRTIO_BLK_T_DISCARD 11
 #define VIRTIO_BLK_T_WRITE_ZEROES 13
-#define VIRTIO_BLK_T_BARRIER 0x80000000u	/* legacy flag, 5.2.6.3 */
+#define VIRTIO_BLK_T_BARRIER 0x80000000u /* legacy flag, 5.2.6.3 */
 
 #define VIRTIO_BLK_ID_BYTES 20
 
 struct virtio_blk_outhdr {
 	le32 type;
-	le32 ioprio;		/* "reserved" in 1.x */
+	le32 ioprio; /* "reserved" in 1.x */
 	le64 sector;
 };
 _Static_assert(sizeof(struct virtio_blk_outhdr) == 16, "5.2.6");

@@ -72,20 +72,19 @@ static int virtio_negotiate(struct virtio_dev *vdev, const struct virtio_driver 
 	vdev->ops->set_features(vdev, accept);
 	vdev->features = accept;
 	if (vdev->legacy)
-		return 0;	/* legacy devices have no FEATURES_OK step */
+		return 0; /* legacy devices have no FEATURES_OK step */
 
 	virtio_add_status(vdev, VIRTIO_CONFIG_S_FEATURES_OK);
 	/* 3.1.1 step 6: the device may refuse our subset by clearing it. */
 	if (!(vdev->ops->get_status(vdev) & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		kprintf("%s: device refused features 0x%llx (FEATURES_OK not kept)\n",
-			vdev->name, (unsigned long long)accept);
+		kprintf("%s: device refused features 0x%llx (FEATURES_OK not kept)\n", vdev->name,
+			(unsigned long long)accept);
 		return -EIO;
 	}
 	return 0;
 }
 
-int virtio_dev_init(struct virtio_dev *vdev, const struct virtio_driver *drv,
-		    void *ctx)
+int virtio_dev_init(struct virtio_dev *vdev, const struct virtio_driver *drv, void *ctx)
 {
 	int err;
 
@@ -120,8 +119,7 @@ fail:
 }
 
 /* Read config with the widest naturally aligned accesses available. */
-static void virtio_cread_raw(struct virtio_dev *vdev, unsigned offset,
-			     u8 *buf, unsigned len)
+static void virtio_cread_raw(struct virtio_dev *vdev, unsigned offset, u8 *buf, unsigned len)
 {
 	while (len) {
 		unsigned w = 1;
@@ -174,8 +172,7 @@ static void virtio_vq_notify(struct virtq *vq)
 	vdev->ops->notify(vdev, vq->index);
 }
 
-int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq,
-		    unsigned max_num)
+int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num)
 {
 	void *ring = vq->ring_mem, *priv = vq->priv_mem;
 	unsigned num = vq->num;
@@ -188,22 +185,21 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq,
 			return -ENOENT;
 		num = MIN(MIN(qmax, max_num), VIRTQ_MAX_SIZE);
 		while (!IS_POW2(num))
-			num &= num - 1;	/* round down to a power of two */
+			num &= num - 1; /* round down to a power of two */
 		ring = kalloc(virtq_ring_size(num, vdev->queue_align), 4096);
 		priv = kalloc(virtq_priv_size(num), 16);
 		if (!ring || !priv)
 			return -ENOMEM;
 	}
 	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv,
-		   virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX),
-		   virtio_vq_notify, vdev);
+		   virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX), virtio_vq_notify, vdev);
 	base = ring;
-	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(base),
-				      virt_to_phys(vq->avail), virt_to_phys(vq->used));
+	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(base), virt_to_phys(vq->avail),
+				      virt_to_phys(vq->used));
 }
 
-void virtio_features_str(const struct virtio_dev *vdev,
-			 const struct virtio_driver *drv, char *buf, size_t size)
+void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driver *drv, char *buf,
+			 size_t size)
 {
 	size_t len = 0;
 
@@ -211,7 +207,7 @@ void virtio_features_str(const struct virtio_dev *vdev,
 	for (unsigned i = 0; i < drv->nfeatures; i++) {
 		if (!virtio_has_feature(vdev, drv->features[i].bit))
 			continue;
-		len += (size_t)snprintf(buf + MIN(len, size), size - MIN(len, size),
-					"%s%s", len ? "," : "", drv->features[i].name);
+		len += (size_t)snprintf(buf + MIN(len, size), size - MIN(len, size), "%s%s",
+					len ? "," : "", drv->features[i].name);
 	}
 }

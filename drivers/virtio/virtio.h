@@ -39,8 +39,7 @@ struct virtio_transport_ops {
 	 */
 	u32 (*config_read)(struct virtio_dev *vdev, unsigned offset, unsigned width);
 	/* Write `width` bytes of device configuration (e.g. writeback). */
-	void (*config_write)(struct virtio_dev *vdev, unsigned offset,
-			     unsigned width, u32 val);
+	void (*config_write)(struct virtio_dev *vdev, unsigned offset, unsigned width, u32 val);
 	/* Largest size queue `index` supports; 0 if the queue does not exist. */
 	unsigned (*queue_max)(struct virtio_dev *vdev, unsigned index);
 	/*
@@ -48,8 +47,8 @@ struct virtio_transport_ops {
 	 * parts and enable it.  Legacy transports require the single-block
 	 * layout of virtq_ring_size() with `vdev->queue_align`.  0 or -errno.
 	 */
-	int (*queue_setup)(struct virtio_dev *vdev, unsigned index, unsigned num,
-			   phys_addr_t desc, phys_addr_t avail, phys_addr_t used);
+	int (*queue_setup)(struct virtio_dev *vdev, unsigned index, unsigned num, phys_addr_t desc,
+			   phys_addr_t avail, phys_addr_t used);
 	/* Tell the device queue `index` has new buffers. */
 	void (*notify)(struct virtio_dev *vdev, unsigned index);
 	/* Read and acknowledge the interrupt status (bit 0 ring, bit 1 config). */
@@ -59,14 +58,14 @@ struct virtio_transport_ops {
 struct virtio_dev {
 	const struct virtio_transport_ops *ops;
 	void *transport_priv;
-	const char *transport;	/* "mmio-v1", "mmio-v2", ... for probe lines */
-	char name[24];		/* e.g. "virtio0", set by the transport */
+	const char *transport; /* "mmio-v1", "mmio-v2", ... for probe lines */
+	char name[24];	       /* e.g. "virtio0", set by the transport */
 	u32 device_id;
 	u32 vendor_id;
-	bool legacy;		/* legacy interface: no FEATURES_OK, no VERSION_1 */
-	size_t queue_align;	/* ring alignment the transport needs */
-	u64 device_features;	/* as offered, recorded at init */
-	u64 features;		/* negotiated */
+	bool legacy;	     /* legacy interface: no FEATURES_OK, no VERSION_1 */
+	size_t queue_align;  /* ring alignment the transport needs */
+	u64 device_features; /* as offered, recorded at init */
+	u64 features;	     /* negotiated */
 };
 
 /* A feature a driver knows, with its name for the probe line. */
@@ -99,8 +98,7 @@ struct virtio_driver {
  * -ENODEV (wrong device or a modern device without VERSION_1), -EIO (device
  * refused FEATURES_OK, or did not reset), or the error of drv->setup.
  */
-int virtio_dev_init(struct virtio_dev *vdev, const struct virtio_driver *drv,
-		    void *ctx);
+int virtio_dev_init(struct virtio_dev *vdev, const struct virtio_driver *drv, void *ctx);
 
 /* Reset the device (write 0, wait until it reads back 0). 0 or -ETIMEDOUT. */
 int virtio_dev_reset(struct virtio_dev *vdev);
@@ -126,11 +124,10 @@ int virtio_cread(struct virtio_dev *vdev, unsigned offset, void *buf, unsigned l
  * allocates the ring; later calls (after a reset) reuse it, same size.
  * Returns 0, -ENOENT (no such queue), -ENOMEM, or the transport's error.
  */
-int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq,
-		    unsigned max_num);
+int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num);
 
 /* Format the negotiated features by name ("flush,seg_max,...") into buf. */
-void virtio_features_str(const struct virtio_dev *vdev,
-			 const struct virtio_driver *drv, char *buf, size_t size);
+void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driver *drv, char *buf,
+			 size_t size);
 
 #endif

@@ -67,7 +67,7 @@ static u64 vmmio_get_features(struct virtio_dev *vdev)
 	vmmio_write(vdev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	f = vmmio_read(vdev, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (vdev->legacy)
-		return f;	/* legacy feature space is 32 bits */
+		return f; /* legacy feature space is 32 bits */
 	vmmio_write(vdev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	return f | (u64)vmmio_read(vdev, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 }
@@ -98,8 +98,7 @@ static u32 vmmio_config_read(struct virtio_dev *vdev, unsigned offset, unsigned 
 	}
 }
 
-static void vmmio_config_write(struct virtio_dev *vdev, unsigned offset,
-			       unsigned width, u32 val)
+static void vmmio_config_write(struct virtio_dev *vdev, unsigned offset, unsigned width, u32 val)
 {
 	uintptr_t a = to_vmmio(vdev)->base + VIRTIO_MMIO_CONFIG + offset;
 
@@ -116,9 +115,8 @@ static unsigned vmmio_queue_max(struct virtio_dev *vdev, unsigned index)
 	return vmmio_read(vdev, VIRTIO_MMIO_QUEUE_NUM_MAX);
 }
 
-static int vmmio_queue_setup_legacy(struct virtio_dev *vdev, unsigned num,
-				    phys_addr_t desc, phys_addr_t avail,
-				    phys_addr_t used)
+static int vmmio_queue_setup_legacy(struct virtio_dev *vdev, unsigned num, phys_addr_t desc,
+				    phys_addr_t avail, phys_addr_t used)
 {
 	/* 4.2.4: one block, page aligned, addressed by a 32-bit frame number. */
 	if (desc % VMMIO_PAGE_SIZE || desc / VMMIO_PAGE_SIZE > 0xffffffffull ||
@@ -142,7 +140,7 @@ static void vmmio_write64(struct virtio_dev *vdev, unsigned lo, u64 v)
 static int vmmio_queue_setup(struct virtio_dev *vdev, unsigned index, unsigned num,
 			     phys_addr_t desc, phys_addr_t avail, phys_addr_t used)
 {
-	unsigned max = vmmio_queue_max(vdev, index);	/* also selects it */
+	unsigned max = vmmio_queue_max(vdev, index); /* also selects it */
 
 	if (num == 0 || num > max)
 		return -EINVAL;
@@ -196,13 +194,13 @@ int vmmio_probe(u64 base, u64 size, unsigned slot, struct virtio_dev **out)
 		return -EINVAL;
 	version = readl(b + VIRTIO_MMIO_VERSION);
 	if (version != 1 && version != 2) {
-		kprintf("virtio-mmio@%llx: unsupported version %u\n",
-			(unsigned long long)base, version);
+		kprintf("virtio-mmio@%llx: unsupported version %u\n", (unsigned long long)base,
+			version);
 		return -EINVAL;
 	}
 	device_id = readl(b + VIRTIO_MMIO_DEVICE_ID);
 	if (device_id == 0)
-		return -ENODEV;		/* 4.2.3.1.1: an empty slot */
+		return -ENODEV; /* 4.2.3.1.1: an empty slot */
 
 	m = kalloc(sizeof(*m), 16);
 	if (!m)

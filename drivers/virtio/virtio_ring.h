@@ -66,7 +66,7 @@ static inline size_t virtq_avail_offset(unsigned num)
 static inline size_t virtq_used_offset(unsigned num, size_t align)
 {
 	size_t end = virtq_avail_offset(num) + sizeof(struct virtq_avail) +
-		     sizeof(le16) * (num + 1);	/* ring[] + used_event */
+		     sizeof(le16) * (num + 1); /* ring[] + used_event */
 
 	return ALIGN_UP(end, align);
 }
@@ -74,9 +74,8 @@ static inline size_t virtq_used_offset(unsigned num, size_t align)
 static inline size_t virtq_ring_size(unsigned num, size_t align)
 {
 	return virtq_used_offset(num, align) +
-	       ALIGN_UP(sizeof(struct virtq_used) +
-				sizeof(struct virtq_used_elem) * num +
-				sizeof(le16),	/* avail_event */
+	       ALIGN_UP(sizeof(struct virtq_used) + sizeof(struct virtq_used_elem) * num +
+				sizeof(le16), /* avail_event */
 			align);
 }
 

@@ -16,11 +16,11 @@
 #define VIRTIO_CONFIG_S_FAILED 128
 
 /* 6 Reserved Feature Bits (bit numbers) */
-#define VIRTIO_F_NOTIFY_ON_EMPTY 24	/* legacy */
-#define VIRTIO_F_ANY_LAYOUT 27		/* legacy */
+#define VIRTIO_F_NOTIFY_ON_EMPTY 24 /* legacy */
+#define VIRTIO_F_ANY_LAYOUT 27	    /* legacy */
 #define VIRTIO_F_RING_INDIRECT_DESC 28
 #define VIRTIO_F_RING_EVENT_IDX 29
-#define VIRTIO_F_BAD_FEATURE 30		/* legacy: never acknowledged */
+#define VIRTIO_F_BAD_FEATURE 30 /* legacy: never acknowledged */
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_ACCESS_PLATFORM 33
 #define VIRTIO_F_RING_PACKED 34

@@ -40,9 +40,8 @@ static le16 *virtq_avail_event(struct virtq *vq)
 	return (le16 *)&vq->used->ring[vq->num];
 }
 
-void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
-		void *priv_mem, bool event_idx,
-		void (*notify)(struct virtq *vq), void *priv)
+void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
+		bool event_idx, void (*notify)(struct virtq *vq), void *priv)
 {
 	u8 *base = ring;
 
@@ -55,8 +54,7 @@ void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
 		.avail = (struct virtq_avail *)(base + virtq_avail_offset(num)),
 		.used = (struct virtq_used *)(base + virtq_used_offset(num, align)),
 		.shadow = priv_mem,
-		.heads = (struct virtq_head *)((u8 *)priv_mem +
-					       sizeof(struct virtq_shadow) * num),
+		.heads = (struct virtq_head *)((u8 *)priv_mem + sizeof(struct virtq_shadow) * num),
 		.num = num,
 		.index = index,
 		.num_free = num,
@@ -72,8 +70,7 @@ void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
 }
 
 /* Write one descriptor: the shadow first, then the shared copy. */
-static void virtq_set_desc(struct virtq *vq, u16 i, const struct virtq_buf *b,
-			   u16 flags, u16 next)
+static void virtq_set_desc(struct virtq *vq, u16 i, const struct virtq_buf *b, u16 flags, u16 next)
 {
 	struct virtq_shadow *s = &vq->shadow[i];
 
@@ -89,8 +86,8 @@ static void virtq_set_desc(struct virtq *vq, u16 i, const struct virtq_buf *b,
 	};
 }
 
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
-	      unsigned nin, void *token)
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+	      void *token)
 {
 	unsigned total = nout + nin;
 	u16 head, i, prev = 0;
@@ -131,7 +128,9 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
 	vq->num_free = (u16)(vq->num_free - total);
 	vq->heads[head] = (struct virtq_head){
 		/* A used length is 32 bits: 2^32 writable bytes admit any. */
-		.token = token, .ndescs = (u16)total, .in_len = (u32)MIN(in_len, 0xffffffffull),
+		.token = token,
+		.ndescs = (u16)total,
+		.in_len = (u32)MIN(in_len, 0xffffffffull),
 	};
 
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = cpu_to_le16(head);
@@ -157,8 +156,7 @@ bool virtq_kick(struct virtq *vq)
 	dma_mb();
 	vq->kicked_idx = new_idx;
 	if (vq->event_idx)
-		need = virtq_need_event(le16_read_once(virtq_avail_event(vq)),
-					new_idx, old);
+		need = virtq_need_event(le16_read_once(virtq_avail_event(vq)), new_idx, old);
 	else
 		need = !(le16_read_once(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
 	if (need)

@@ -37,9 +37,9 @@ struct virtq_shadow {
 
 /* Per chain head: who owns it and what the device may write into it. */
 struct virtq_head {
-	void *token;		/* NULL: this descriptor is not an in-flight head */
+	void *token; /* NULL: this descriptor is not an in-flight head */
 	u16 ndescs;
-	u32 in_len;		/* bytes the device may write (WRITE descriptors) */
+	u32 in_len; /* bytes the device may write (WRITE descriptors) */
 };
 
 struct virtq {
@@ -51,20 +51,20 @@ struct virtq {
 	/* Driver private. */
 	struct virtq_shadow *shadow;
 	struct virtq_head *heads;
-	u16 num;		/* ring size, a power of two */
-	u16 index;		/* queue number on the device */
+	u16 num;   /* ring size, a power of two */
+	u16 index; /* queue number on the device */
 	u16 free_head;
 	u16 num_free;
-	u16 avail_idx;		/* value we last published in avail->idx */
-	u16 kicked_idx;		/* avail_idx at the last notification decision */
-	u16 last_used;		/* next used entry we will consume */
-	u16 inflight;		/* chains issued and not yet completed */
-	bool event_idx;		/* VIRTIO_F_RING_EVENT_IDX negotiated */
+	u16 avail_idx;	/* value we last published in avail->idx */
+	u16 kicked_idx; /* avail_idx at the last notification decision */
+	u16 last_used;	/* next used entry we will consume */
+	u16 inflight;	/* chains issued and not yet completed */
+	bool event_idx; /* VIRTIO_F_RING_EVENT_IDX negotiated */
 	bool broken;
 	const char *broken_reason;
 
 	void (*notify)(struct virtq *vq);
-	void *priv;		/* for the owner (transport/device) */
+	void *priv; /* for the owner (transport/device) */
 
 	/* Memory given to virtq_init(), kept so a reset can reuse it. */
 	void *ring_mem;
@@ -84,9 +84,8 @@ static inline size_t virtq_priv_size(unsigned num)
  * virtq_priv_size(num) bytes.  Also used to re-initialise after a device
  * reset, once every token has been detached.
  */
-void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
-		void *priv_mem, bool event_idx,
-		void (*notify)(struct virtq *vq), void *priv);
+void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
+		bool event_idx, void (*notify)(struct virtq *vq), void *priv);
 
 /*
  * Add a chain: `nout` device-readable buffers then `nin` device-writable
@@ -96,8 +95,8 @@ void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align,
  * buffer or a chain longer than 2^32 bytes, or -EIO if the queue is
  * broken.
  */
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
-	      unsigned nin, void *token);
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+	      void *token);
 
 /*
  * Publish what was added and notify the device if it asked for it (event

@@ -166,7 +166,9 @@ static void blk_flush_send(struct blk *b)
 	int err;
 
 	b->flush_cmd = (struct blk_req){
-		.op = BLK_OP_FLUSH, .done = blk_flush_cmd_done, .priv = b,
+		.op = BLK_OP_FLUSH,
+		.done = blk_flush_cmd_done,
+		.priv = b,
 	};
 	b->flush_covers = b->writes_done;
 	b->flush_busy = true;
@@ -199,8 +201,8 @@ static void blk_flush_submit(struct blk *b, struct blk_req *req)
 		b->stats.flushes_elided++;
 		blk_defer(b, req, 0);
 	} else if (b->flush_busy) {
-		struct blk_req **list = b->flush_covers == b->writes_done ?
-						&b->flush_waiters : &b->flush_next;
+		struct blk_req **list =
+			b->flush_covers == b->writes_done ? &b->flush_waiters : &b->flush_next;
 
 		/* Sharing a FLUSH with others: the one at the device or the next. */
 		if (*list)
@@ -224,15 +226,11 @@ static int blk_check(const struct blk *b, const struct blk_req *req)
 	u64 nsect;
 
 	switch (req->op) {
-	case BLK_OP_FLUSH:
-		return 0;
-	case BLK_OP_GET_ID:
-		return req->buf && req->len ? 0 : -EINVAL;
+	case BLK_OP_FLUSH: return 0;
+	case BLK_OP_GET_ID: return req->buf && req->len ? 0 : -EINVAL;
 	case BLK_OP_READ:
-	case BLK_OP_WRITE:
-		break;
-	default:
-		return -EOPNOTSUPP;
+	case BLK_OP_WRITE: break;
+	default: return -EOPNOTSUPP;
 	}
 	if (!req->buf || req->len == 0 || req->len % info->block_size ||
 	    (req->sector << BLK_SECTOR_SHIFT) % info->block_size)
@@ -352,17 +350,13 @@ int blk_barrier(struct blk *b)
 	int err;
 
 	switch (b->order) {
-	case BLK_ORDER_DRAIN_FLUSH:
-		err = blk_drain(b);
-		return err ? err : blk_flush(b);
-	case BLK_ORDER_DRAIN:
-		return blk_drain(b);
+	case BLK_ORDER_DRAIN_FLUSH: err = blk_drain(b); return err ? err : blk_flush(b);
+	case BLK_ORDER_DRAIN: return blk_drain(b);
 	case BLK_ORDER_TAG:
 		/* The device orders the next request after all earlier ones. */
 		b->barrier_pending = true;
 		return 0;
-	default:
-		return 0;	/* NONE: the user asked for no ordering */
+	default: return 0; /* NONE: the user asked for no ordering */
 	}
 }
 
@@ -376,7 +370,10 @@ int blk_read(struct blk *b, u64 sector, void *buf, u32 len)
 int blk_write(struct blk *b, u64 sector, const void *buf, u32 len)
 {
 	struct blk_req req = {
-		.op = BLK_OP_WRITE, .sector = sector, .buf = (void *)buf, .len = len,
+		.op = BLK_OP_WRITE,
+		.sector = sector,
+		.buf = (void *)buf,
+		.len = len,
 	};
 
 	return blk_sync(b, &req);

@@ -46,15 +46,15 @@ const char *blk_order_name(enum blk_order order);
 enum blk_order blk_order_select(const struct blk_dev_info *info, bool ignore_flush);
 
 struct blk_stats {
-	u64 reads, writes;		/* requests completed successfully */
+	u64 reads, writes; /* requests completed successfully */
 	u64 bytes_read, bytes_written;
-	u64 flush_requests;		/* blk_flush()/FLUSH requests asked for */
-	u64 flushes_sent;		/* FLUSH commands sent to the device */
-	u64 flushes_elided;		/* nothing completed since the last FLUSH */
-	u64 flushes_merged;		/* satisfied by a FLUSH sent for others */
-	u64 flushes_ignored;		/* ignore-flush mode */
-	u64 errors;			/* requests completed with an error */
-	u64 timeouts;			/* waits that expired (each reset once) */
+	u64 flush_requests;  /* blk_flush()/FLUSH requests asked for */
+	u64 flushes_sent;    /* FLUSH commands sent to the device */
+	u64 flushes_elided;  /* nothing completed since the last FLUSH */
+	u64 flushes_merged;  /* satisfied by a FLUSH sent for others */
+	u64 flushes_ignored; /* ignore-flush mode */
+	u64 errors;	     /* requests completed with an error */
+	u64 timeouts;	     /* waits that expired (each reset once) */
 };
 
 #define BLK_DEFAULT_TIMEOUT_MS 30000u
@@ -63,18 +63,18 @@ struct blk {
 	struct blk_dev *dev;
 	enum blk_order order;
 	bool ignore_flush;
-	bool barrier_pending;		/* TAG: tag the next request */
+	bool barrier_pending; /* TAG: tag the next request */
 	u32 timeout_ms;
-	u32 inflight;			/* requests at the device */
-	u64 writes_done;		/* successful writes completed so far */
-	u64 flushed_upto;		/* writes_done covered by a good FLUSH */
+	u32 inflight;	  /* requests at the device */
+	u64 writes_done;  /* successful writes completed so far */
+	u64 flushed_upto; /* writes_done covered by a good FLUSH */
 	/* The one FLUSH at the device, and who waits for it. */
 	struct blk_req flush_cmd;
 	bool flush_busy;
-	u64 flush_covers;		/* writes_done when flush_cmd was sent */
-	struct blk_req *flush_waiters;	/* covered by flush_cmd */
-	struct blk_req *flush_next;	/* need a FLUSH after flush_cmd */
-	struct blk_req *deferred;	/* finished without the device */
+	u64 flush_covers;	       /* writes_done when flush_cmd was sent */
+	struct blk_req *flush_waiters; /* covered by flush_cmd */
+	struct blk_req *flush_next;    /* need a FLUSH after flush_cmd */
+	struct blk_req *deferred;      /* finished without the device */
 	struct blk_stats stats;
 };
 

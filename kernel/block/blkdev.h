@@ -25,8 +25,8 @@
 enum blk_op {
 	BLK_OP_READ,
 	BLK_OP_WRITE,
-	BLK_OP_FLUSH,		/* make completed writes durable */
-	BLK_OP_GET_ID,		/* device serial into buf (up to 20 bytes) */
+	BLK_OP_FLUSH,  /* make completed writes durable */
+	BLK_OP_GET_ID, /* device serial into buf (up to 20 bytes) */
 };
 
 /* Order this request after every earlier one and before every later one
@@ -39,12 +39,12 @@ typedef void (*blk_done_fn)(struct blk_req *req);
 struct blk_req {
 	/* Set by the submitter. */
 	enum blk_op op;
-	u32 flags;		/* BLK_REQ_* */
-	u64 sector;		/* start, in 512-byte sectors */
-	void *buf;		/* READ/WRITE/GET_ID data */
-	u32 len;		/* bytes, a multiple of the logical block size */
-	blk_done_fn done;	/* may be NULL */
-	void *priv;		/* for the submitter */
+	u32 flags;	  /* BLK_REQ_* */
+	u64 sector;	  /* start, in 512-byte sectors */
+	void *buf;	  /* READ/WRITE/GET_ID data */
+	u32 len;	  /* bytes, a multiple of the logical block size */
+	blk_done_fn done; /* may be NULL */
+	void *priv;	  /* for the submitter */
 
 	/* Set before done() is called: 0 or -errno. */
 	int status;
@@ -54,30 +54,30 @@ struct blk_req {
 	struct {
 		blk_done_fn user_done;
 		struct blk_req *next;
-		void *owner;	/* the struct blk it was submitted to */
+		void *owner; /* the struct blk it was submitted to */
 	} blk;
 	/* Private to the device driver that currently owns the request. */
 	struct {
 		struct blk_req *next;
-		u32 issued;	/* bytes handed to the device so far */
-		u32 parts;	/* device commands still outstanding */
-		int err;	/* first error of any part */
-		bool all_issued;	/* nothing left to hand to the device */
+		u32 issued;	 /* bytes handed to the device so far */
+		u32 parts;	 /* device commands still outstanding */
+		int err;	 /* first error of any part */
+		bool all_issued; /* nothing left to hand to the device */
 	} drv;
 };
 
 struct blk_dev_info {
-	const char *name;	/* "vblk0" */
-	u32 block_size;		/* logical block size: a power of two >= 512 */
-	u64 capacity;		/* in 512-byte sectors, a whole number of blocks */
-	u32 max_segments;	/* per device command */
-	u32 max_segment_size;	/* bytes */
-	u32 queue_depth;	/* commands the device can hold at once */
+	const char *name;     /* "vblk0" */
+	u32 block_size;	      /* logical block size: a power of two >= 512 */
+	u64 capacity;	      /* in 512-byte sectors, a whole number of blocks */
+	u32 max_segments;     /* per device command */
+	u32 max_segment_size; /* bytes */
+	u32 queue_depth;      /* commands the device can hold at once */
 	bool read_only;
-	bool has_flush;		/* the device implements FLUSH */
-	bool has_barrier;	/* legacy tagged ordering (BLK_REQ_BARRIER) */
-	bool wce_switchable;	/* set_write_cache() works */
-	bool volatile_cache;	/* completed writes are not durable until FLUSH */
+	bool has_flush;	     /* the device implements FLUSH */
+	bool has_barrier;    /* legacy tagged ordering (BLK_REQ_BARRIER) */
+	bool wce_switchable; /* set_write_cache() works */
+	bool volatile_cache; /* completed writes are not durable until FLUSH */
 };
 
 struct blk_dev_ops {

@@ -59,7 +59,7 @@ int ktap_end(struct ktap *k)
 		kprintf("# planned %u tests but ran %u\n", k->planned, k->number);
 		k->failed++;
 	}
-	kprintf("# totals: pass:%u fail:%u skip:%u\n",
-		k->number - k->failed - k->skipped, k->failed, k->skipped);
+	kprintf("# totals: pass:%u fail:%u skip:%u\n", k->number - k->failed - k->skipped,
+		k->failed, k->skipped);
 	return k->failed ? 1 : 0;
 }

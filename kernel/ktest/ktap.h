@@ -14,7 +14,7 @@
 
 struct ktap {
 	unsigned planned;
-	unsigned number;	/* results printed so far */
+	unsigned number; /* results printed so far */
 	unsigned failed;
 	unsigned skipped;
 	/* The test now running. */
@@ -31,8 +31,7 @@ void ktap_case_begin(struct ktap *k);
 void ktap_skip(struct ktap *k, const char *reason);
 
 /* Record a failed expectation and print it as a diagnostic. */
-void ktap_fail(struct ktap *k, const char *file, int line, const char *fmt, ...)
-	__printf(4, 5);
+void ktap_fail(struct ktap *k, const char *file, int line, const char *fmt, ...) __printf(4, 5);
 
 /* Print the result line of the current case, named by a printf format. */
 void ktap_case_end(struct ktap *k, const char *fmt, ...) __printf(2, 3);
@@ -44,26 +43,26 @@ int ktap_end(struct ktap *k);
  * Expectations.  KT_EXPECT records a failure and continues; KT_ASSERT also
  * returns from the test function (which must return void).
  */
-#define KT_EXPECT(k, cond)                                                   \
-	do {                                                                 \
-		if (!(cond))                                                 \
+#define KT_EXPECT(k, cond)                                                        \
+	do {                                                                      \
+		if (!(cond))                                                      \
 			ktap_fail((k), __FILE__, __LINE__, "expected %s", #cond); \
 	} while (0)
 
-#define KT_EXPECT_EQ(k, a, b)                                                \
-	do {                                                                 \
-		long long a_ = (long long)(a), b_ = (long long)(b);          \
-		if (a_ != b_)                                                \
-			ktap_fail((k), __FILE__, __LINE__, "%s == %lld, expected %s == %lld", \
-				  #a, a_, #b, b_);                           \
+#define KT_EXPECT_EQ(k, a, b)                                                                     \
+	do {                                                                                      \
+		long long a_ = (long long)(a), b_ = (long long)(b);                               \
+		if (a_ != b_)                                                                     \
+			ktap_fail((k), __FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, \
+				  a_, #b, b_);                                                    \
 	} while (0)
 
-#define KT_ASSERT(k, cond)                                                   \
-	do {                                                                 \
-		if (!(cond)) {                                               \
+#define KT_ASSERT(k, cond)                                                                \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
 			ktap_fail((k), __FILE__, __LINE__, "assertion %s failed", #cond); \
-			return;                                              \
-		}                                                            \
+			return;                                                           \
+		}                                                                         \
 	} while (0)
 
 #endif

@@ -24,8 +24,8 @@ bool kt_roundtrip(struct ktap *k, struct kdisk *d, u64 sector, u32 len, u32 salt
 void kt_done_count(struct blk_req *req);
 
 /* Submit n one-block requests (every other block) at once, then drain. */
-int kt_batch(struct kdisk *d, enum blk_op op, struct blk_req *reqs, unsigned n,
-	     u8 *buf, unsigned *done);
+int kt_batch(struct kdisk *d, enum blk_op op, struct blk_req *reqs, unsigned n, u8 *buf,
+	     unsigned *done);
 
 static inline u32 kt_bs(const struct kdisk *d)
 {

@@ -83,8 +83,8 @@ static void kt_split(struct ktap *k, struct kdisk *d)
 	if (info->read_only)
 		return ktap_skip(k, "read-only device");
 	KT_ASSERT(k, len / BLK_SECTOR_SIZE <= kt_cap(d));
-	kprintf("# %s: %u-byte request, device command limit %llu bytes\n",
-		info->name, len, (unsigned long long)per_cmd);
+	kprintf("# %s: %u-byte request, device command limit %llu bytes\n", info->name, len,
+		(unsigned long long)per_cmd);
 	kt_roundtrip(k, d, 0, len, 7);
 	/* One write and one read, each needing at least three commands. */
 	KT_EXPECT(k, vblk_stats(d->bdev)->commands - before >= 6);
@@ -96,15 +96,19 @@ void kt_done_count(struct blk_req *req)
 }
 
 /* Submit `n` single-block requests at once, then wait for all of them. */
-int kt_batch(struct kdisk *d, enum blk_op op, struct blk_req *reqs, unsigned n,
-		    u8 *buf, unsigned *done)
+int kt_batch(struct kdisk *d, enum blk_op op, struct blk_req *reqs, unsigned n, u8 *buf,
+	     unsigned *done)
 {
 	u32 bs = kt_bs(d);
 
 	for (unsigned i = 0; i < n; i++) {
 		reqs[i] = (struct blk_req){
-			.op = op, .sector = (u64)i * 2 * (bs / BLK_SECTOR_SIZE),
-			.buf = buf + i * bs, .len = bs, .done = kt_done_count, .priv = done,
+			.op = op,
+			.sector = (u64)i * 2 * (bs / BLK_SECTOR_SIZE),
+			.buf = buf + i * bs,
+			.len = bs,
+			.done = kt_done_count,
+			.priv = done,
 		};
 		int err = blk_submit(&d->blk, &reqs[i]);
 		if (err)

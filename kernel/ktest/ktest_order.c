@@ -108,8 +108,12 @@ void kt_barrier(struct ktap *k, struct kdisk *d)
 		return ktap_skip(k, "read-only device");
 	for (unsigned i = 0; i < ARRAY_SIZE(reqs); i++) {
 		reqs[i] = (struct blk_req){
-			.op = BLK_OP_WRITE, .sector = (u64)i * (bs / BLK_SECTOR_SIZE),
-			.buf = kt_wbuf, .len = bs, .done = kt_done_count, .priv = &done,
+			.op = BLK_OP_WRITE,
+			.sector = (u64)i * (bs / BLK_SECTOR_SIZE),
+			.buf = kt_wbuf,
+			.len = bs,
+			.done = kt_done_count,
+			.priv = &done,
 		};
 		KT_ASSERT(k, blk_submit(&d->blk, &reqs[i]) == 0);
 	}
@@ -185,8 +189,12 @@ void kt_multi_disk(struct ktap *k)
 			continue;
 		kt_fill(kt_wbuf + i * 65536, kt_bs(d), 8, 1000 + i);
 		reqs[i] = (struct blk_req){
-			.op = BLK_OP_WRITE, .sector = 8, .buf = kt_wbuf + i * 65536,
-			.len = kt_bs(d), .done = kt_done_count, .priv = &done,
+			.op = BLK_OP_WRITE,
+			.sector = 8,
+			.buf = kt_wbuf + i * 65536,
+			.len = kt_bs(d),
+			.done = kt_done_count,
+			.priv = &done,
 		};
 		KT_ASSERT(k, blk_submit(&d->blk, &reqs[i]) == 0);
 	}

@@ -19,10 +19,10 @@
 #include "lib/types.h"
 
 /* Linker script symbols (addresses only: never read their "value"). */
-extern char __kernel_start[];	/* first byte of the image (Image header) */
+extern char __kernel_start[]; /* first byte of the image (Image header) */
 extern char __bss_start[], __bss_end[];
-extern char __stack_bottom[], __stack_top[];		/* kernel stack */
-extern char __trap_stack_bottom[], __trap_stack_top[];	/* trap stack */
+extern char __stack_bottom[], __stack_top[];	       /* kernel stack */
+extern char __trap_stack_bottom[], __trap_stack_top[]; /* trap stack */
 
 /*
  * C entry from head.S, MMU and caches on, BSS zeroed, on the kernel stack.
@@ -44,7 +44,7 @@ void timer_init(void);
  * with function id fn (no arguments) and return x0.
  */
 u64 semihosting_call(u64 op, const void *arg);
-extern char semihosting_hlt[];	/* address of the hlt, for the trap report */
+extern char semihosting_hlt[]; /* address of the hlt, for the trap report */
 u64 psci_call_hvc(u64 fn);
 u64 psci_call_smc(u64 fn);
 

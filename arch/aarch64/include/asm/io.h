@@ -18,11 +18,20 @@
 #include "lib/types.h"
 
 /* Full barrier: earlier loads/stores before later loads/stores. */
-static inline void dma_mb(void) { __asm__ volatile("dmb osh" ::: "memory"); }
+static inline void dma_mb(void)
+{
+	__asm__ volatile("dmb osh" ::: "memory");
+}
 /* Earlier loads before later loads and stores. */
-static inline void dma_rmb(void) { __asm__ volatile("dmb oshld" ::: "memory"); }
+static inline void dma_rmb(void)
+{
+	__asm__ volatile("dmb oshld" ::: "memory");
+}
 /* Earlier stores before later stores. */
-static inline void dma_wmb(void) { __asm__ volatile("dmb oshst" ::: "memory"); }
+static inline void dma_wmb(void)
+{
+	__asm__ volatile("dmb oshst" ::: "memory");
+}
 
 static inline u8 raw_readb(uintptr_t a)
 {
@@ -61,11 +70,38 @@ static inline void raw_writel(uintptr_t a, u32 v)
 }
 
 /* Device registers are little-endian and so is the CPU: no swap needed. */
-static inline u8 readb(uintptr_t a) { u8 v = raw_readb(a); dma_rmb(); return v; }
-static inline u16 readw(uintptr_t a) { u16 v = raw_readw(a); dma_rmb(); return v; }
-static inline u32 readl(uintptr_t a) { u32 v = raw_readl(a); dma_rmb(); return v; }
-static inline void writeb(uintptr_t a, u8 v) { dma_wmb(); raw_writeb(a, v); }
-static inline void writew(uintptr_t a, u16 v) { dma_wmb(); raw_writew(a, v); }
-static inline void writel(uintptr_t a, u32 v) { dma_wmb(); raw_writel(a, v); }
+static inline u8 readb(uintptr_t a)
+{
+	u8 v = raw_readb(a);
+	dma_rmb();
+	return v;
+}
+static inline u16 readw(uintptr_t a)
+{
+	u16 v = raw_readw(a);
+	dma_rmb();
+	return v;
+}
+static inline u32 readl(uintptr_t a)
+{
+	u32 v = raw_readl(a);
+	dma_rmb();
+	return v;
+}
+static inline void writeb(uintptr_t a, u8 v)
+{
+	dma_wmb();
+	raw_writeb(a, v);
+}
+static inline void writew(uintptr_t a, u16 v)
+{
+	dma_wmb();
+	raw_writew(a, v);
+}
+static inline void writel(uintptr_t a, u32 v)
+{
+	dma_wmb();
+	raw_writel(a, v);
+}
 
 #endif

@@ -23,9 +23,9 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (_UL(1) << PAGE_SHIFT)
-#define MMU_ENTRIES 512			/* descriptors per 4 KiB table */
-#define L1_BLOCK_SHIFT 30		/* 1 GiB */
-#define L2_BLOCK_SHIFT 21		/* 2 MiB */
+#define MMU_ENTRIES 512	  /* descriptors per 4 KiB table */
+#define L1_BLOCK_SHIFT 30 /* 1 GiB */
+#define L2_BLOCK_SHIFT 21 /* 2 MiB */
 #define L1_BLOCK_SIZE (_UL(1) << L1_BLOCK_SHIFT)
 #define L2_BLOCK_SIZE (_UL(1) << L2_BLOCK_SHIFT)
 
@@ -65,11 +65,9 @@
 #define PTE_ADDR_MASK _UL(0x0000fffffffff000)
 
 /* MMIO and holes: Device-nGnRE, never executable. */
-#define PTE_BLOCK_DEVICE \
-	(PTE_BLOCK | PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
+#define PTE_BLOCK_DEVICE (PTE_BLOCK | PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
 /* The kernel image's GiB: Normal write-back, executable at EL1. */
-#define PTE_BLOCK_KERNEL \
-	(PTE_BLOCK | PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define PTE_BLOCK_KERNEL (PTE_BLOCK | PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
 /* RAM added by arch_map_ram(): Normal write-back, data only. */
 #define PTE_BLOCK_RAM (PTE_BLOCK_KERNEL | PTE_PXN)
 

@@ -16,7 +16,7 @@
 #define _UL(x) x
 #else
 #define __UL(x) x##UL
-#define _UL(x) __UL(x)	/* expands x first: _UL(MT_NORMAL) is 1UL */
+#define _UL(x) __UL(x) /* expands x first: _UL(MT_NORMAL) is 1UL */
 #endif
 
 /* CurrentEL: the exception level in bits [3:2]. */
@@ -29,10 +29,10 @@
  * check on Normal memory: C code may do unaligned accesses once the MMU is
  * on) are implied by leaving them clear.
  */
-#define SCTLR_M (_UL(1) << 0)   /* stage 1 MMU enable */
-#define SCTLR_C (_UL(1) << 2)   /* data and unified caches enable */
-#define SCTLR_SA (_UL(1) << 3)  /* SP alignment check: catches corrupt SP */
-#define SCTLR_I (_UL(1) << 12)  /* instruction cache enable */
+#define SCTLR_M (_UL(1) << 0)  /* stage 1 MMU enable */
+#define SCTLR_C (_UL(1) << 2)  /* data and unified caches enable */
+#define SCTLR_SA (_UL(1) << 3) /* SP alignment check: catches corrupt SP */
+#define SCTLR_I (_UL(1) << 12) /* instruction cache enable */
 #define SCTLR_EL1_RES1 _UL(0x30d00800)
 
 /* HCR_EL2: the only bit we want is RW (EL1 runs AArch64); no traps, no VM. */
@@ -72,10 +72,10 @@
 #define ID_AA64DFR0_PMUVER_MASK _UL(0xf)
 
 /* PMCR_EL0 fields. */
-#define PMCR_E (_UL(1) << 0)   /* enable the counters enabled in PMCNTENSET */
-#define PMCR_C (_UL(1) << 2)   /* reset PMCCNTR_EL0 to 0 (write-only action) */
-#define PMCR_LC (_UL(1) << 6)  /* cycle counter overflows at 64 bits, not 32 */
-#define PMCR_N_SHIFT 11        /* number of event counters, bits 15:11 */
+#define PMCR_E (_UL(1) << 0)  /* enable the counters enabled in PMCNTENSET */
+#define PMCR_C (_UL(1) << 2)  /* reset PMCCNTR_EL0 to 0 (write-only action) */
+#define PMCR_LC (_UL(1) << 6) /* cycle counter overflows at 64 bits, not 32 */
+#define PMCR_N_SHIFT 11	      /* number of event counters, bits 15:11 */
 #define PMCR_N_MASK _UL(0x1f)
 /* PMCNTENSET_EL0.C: enable the cycle counter PMCCNTR_EL0. */
 #define PMCNTENSET_C (_UL(1) << 31)
@@ -90,7 +90,7 @@
 #define MAIR_ATTR_NORMAL_WB _UL(0xff)
 #define MT_DEVICE_nGnRE 0
 #define MT_NORMAL 1
-#define MAIR_EL1_VALUE \
+#define MAIR_EL1_VALUE                                       \
 	((MAIR_ATTR_DEVICE_nGnRE << (8 * MT_DEVICE_nGnRE)) | \
 	 (MAIR_ATTR_NORMAL_WB << (8 * MT_NORMAL)))
 
@@ -112,9 +112,9 @@
 #define TCR_EPD1 (_UL(1) << 23)
 #define TCR_TG1_4K (_UL(2) << 30)
 #define TCR_IPS_SHIFT 32
-#define TCR_EL1_VALUE \
-	(TCR_T0SZ(48) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
-	 TCR_TG0_4K | TCR_T1SZ(48) | TCR_EPD1 | TCR_TG1_4K)
+#define TCR_EL1_VALUE                                                                  \
+	(TCR_T0SZ(48) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K | \
+	 TCR_T1SZ(48) | TCR_EPD1 | TCR_TG1_4K)
 
 /* ESR_ELx: exception class and the fields the trap report decodes. */
 #define ESR_EC_SHIFT 26
@@ -125,24 +125,26 @@
 #define ESR_EC_DABT_CUR _UL(0x25)
 #define ESR_EC_IABT_LOW _UL(0x20)
 #define ESR_EC_IABT_CUR _UL(0x21)
-#define ESR_ISS_WNR (_UL(1) << 6)   /* data abort caused by a write */
-#define ESR_ISS_FNV (_UL(1) << 10)  /* FAR not valid */
-#define ESR_ISS_FSC_MASK _UL(0x3f)  /* DFSC/IFSC: fault status code */
+#define ESR_ISS_WNR (_UL(1) << 6)  /* data abort caused by a write */
+#define ESR_ISS_FNV (_UL(1) << 10) /* FAR not valid */
+#define ESR_ISS_FSC_MASK _UL(0x3f) /* DFSC/IFSC: fault status code */
 
 #ifndef __ASSEMBLER__
 
 /* Read or write a system register by name: read_sysreg(sctlr_el1). */
-#define read_sysreg(reg)                                              \
-	({                                                            \
-		u64 _v;                                               \
-		__asm__ volatile("mrs %0, " #reg : "=r"(_v));         \
-		_v;                                                   \
+#define read_sysreg(reg)                                      \
+	({                                                    \
+		u64 _v;                                       \
+		__asm__ volatile("mrs %0, " #reg : "=r"(_v)); \
+		_v;                                           \
 	})
-#define write_sysreg(reg, v) \
-	__asm__ volatile("msr " #reg ", %x0" ::"rZ"((u64)(v)) : "memory")
+#define write_sysreg(reg, v) __asm__ volatile("msr " #reg ", %x0" ::"rZ"((u64)(v)) : "memory")
 
 /* Make earlier system register writes take effect for later instructions. */
-static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+static inline void isb(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
 
 #endif /* !__ASSEMBLER__ */
 #endif

@@ -18,13 +18,13 @@
 #ifndef ORDO_ASM_TRAP_H
 #define ORDO_ASM_TRAP_H
 
-#define TRAP_FRAME_X(n) ((n) * 8)	/* x0..x30 */
+#define TRAP_FRAME_X(n) ((n)*8) /* x0..x30 */
 #define TRAP_FRAME_SP (31 * 8)
 #define TRAP_FRAME_ELR (32 * 8)
 #define TRAP_FRAME_SPSR (33 * 8)
 #define TRAP_FRAME_ESR (34 * 8)
 #define TRAP_FRAME_FAR (35 * 8)
-#define TRAP_FRAME_SIZE (36 * 8)	/* a multiple of 16: SP stays aligned */
+#define TRAP_FRAME_SIZE (36 * 8) /* a multiple of 16: SP stays aligned */
 
 /*
  * Vector kinds: the index of the 128-byte vector entry, 0..15 (Arm ARM
@@ -43,11 +43,11 @@
 
 struct trap_frame {
 	u64 x[31];
-	u64 sp;		/* SP at the time of the exception */
-	u64 elr;	/* ELR_EL1: faulting or preferred return address */
-	u64 spsr;	/* SPSR_EL1: PSTATE at the time of the exception */
-	u64 esr;	/* ESR_EL1: syndrome (meaningless for IRQ/FIQ) */
-	u64 far;	/* FAR_EL1: faulting data/instruction address */
+	u64 sp;	  /* SP at the time of the exception */
+	u64 elr;  /* ELR_EL1: faulting or preferred return address */
+	u64 spsr; /* SPSR_EL1: PSTATE at the time of the exception */
+	u64 esr;  /* ESR_EL1: syndrome (meaningless for IRQ/FIQ) */
+	u64 far;  /* FAR_EL1: faulting data/instruction address */
 };
 
 /* Print the frame and leave QEMU with status 3.  Called by vectors.S only. */
