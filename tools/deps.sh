@@ -23,7 +23,6 @@ need aarch64-linux-gnu-objcopy binutils-aarch64-linux-gnu
 case "$want" in
 run|test)
 	need qemu-system-aarch64 qemu-system-arm
-	need qemu-img qemu-utils
 	;;
 esac
 case "$want" in
