@@ -136,6 +136,14 @@ void kmain(const struct boot_info *bi)
 	kprintf("ordo: command line \"%s\", %u RAM region(s), %llu KiB free\n", cmdline_get(),
 		platform.nmem, (unsigned long long)(kalloc_free_bytes() >> 10));
 
+	if (cmdline_flag("selftest.trap")) {
+		/*
+		 * Prove the trap path: a CPU exception must be reported and
+		 * end the run with a non-zero status, never hang.
+		 */
+		kprintf("selftest.trap: executing a trapping instruction\n");
+		__builtin_trap();
+	}
 	probe_disks();
 	if (cmdline_flag("ktest"))
 		status = ktest_run();
