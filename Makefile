@@ -24,16 +24,18 @@ CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-stack-protector \
 LDFLAGS := $(ARCH_LDFLAGS) -T $(ARCH_LDSCRIPT)
 
 # Portable sources, listed explicitly (layer by layer, bottom up).
-LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/alloc.c \
-	lib/fdt.c lib/dt_platform.c
+LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/alloc.c lib/heap.c \
+	lib/crc32c.c lib/fdt.c lib/dt_platform.c
 VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
 	drivers/virtio/virtio_mmio.c
 BLOCK_DRV_SRCS := drivers/block/virtio_blk.c drivers/block/virtio_blk_probe.c
 BLOCK_SRCS := kernel/block/blk.c
+FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c
 KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c \
 	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c
 
-SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(KERNEL_SRCS)
+SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(FS_SRCS) \
+	$(KERNEL_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(SRCS))
 
 .PHONY: all deps run test host-tests qemu-tests clean format-check

@@ -19,11 +19,16 @@
 #include "lib/alloc.h"
 #include "lib/dt_platform.h"
 #include "lib/errno.h"
+#include "lib/heap.h"
 #include "lib/le.h"
 #include "lib/printf.h"
 
 /* Ends of the kernel image, from the linker script. */
 extern char __kernel_end[];
+
+/* Run-time heap (mounted filesystems, block cache): a share of free RAM. */
+#define HEAP_SHARE_NUM 1
+#define HEAP_SHARE_DEN 2
 
 /* Largest device tree we accept (Linux's arm64 limit is 2 MiB). */
 #define DTB_MAX_SIZE (2u << 20)
@@ -117,7 +122,7 @@ static void probe_disks(void)
 
 void kmain(const struct boot_info *bi)
 {
-	size_t fdt_size;
+	size_t fdt_size, heap_size;
 	int err, status;
 
 	kprintf("\nordo: booting on %s\n", arch_name());
@@ -133,8 +138,11 @@ void kmain(const struct boot_info *bi)
 	}
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);
-	kprintf("ordo: command line \"%s\", %u RAM region(s), %llu KiB free\n", cmdline_get(),
-		platform.nmem, (unsigned long long)(kalloc_free_bytes() >> 10));
+	heap_size = kalloc_free_bytes() / HEAP_SHARE_DEN * HEAP_SHARE_NUM;
+	heap_init(kalloc(heap_size, 4096), heap_size);
+	kprintf("ordo: command line \"%s\", %u RAM region(s), heap %llu KiB, %llu KiB more free\n",
+		cmdline_get(), platform.nmem, (unsigned long long)(heap_free_bytes() >> 10),
+		(unsigned long long)(kalloc_free_bytes() >> 10));
 
 	if (cmdline_flag("selftest.trap")) {
 		/*

@@ -1,0 +1,117 @@
+/*
+ * kernel/fs/fs.h - ordofs, a tiny journaling filesystem.
+ *
+ * Interface: format a block device, mount it (which runs journal recovery),
+ * then work with paths ("/dir/file", absolute, '/'-separated, components of
+ * at most OFS_NAME_MAX bytes) and inode numbers returned by fs_open().
+ * Every change is one journal operation (jnl.h), so after a crash the
+ * filesystem comes back exactly as it was after some transaction: each
+ * call is all or nothing.  fs_fsync()/fs_sync() return once everything
+ * done before them is durable (they commit the shared running transaction).
+ *
+ * Errors are negative errno values: -ENOENT, -EEXIST, -ENOTDIR, -EISDIR,
+ * -ENOTEMPTY, -ENAMETOOLONG, -EINVAL, -ENOSPC (the filesystem is left
+ * consistent and unchanged by the failed call), -EFBIG, -EROFS (mounted
+ * read-only or journal aborted), -EIO, -EUCLEAN (corrupt metadata found).
+ *
+ * Single-threaded; the caller serialises all calls on one filesystem.
+ */
+#ifndef ORDO_FS_FS_H
+#define ORDO_FS_FS_H
+
+#include "kernel/block/blk.h"
+#include "kernel/fs/jnl.h"
+
+struct fs;
+
+struct fs_mkfs_opts {
+	u32 ninodes;		 /* 0: one per 4 blocks, at least 64 */
+	u32 journal_blocks;	 /* 0: a default sized for the device */
+	struct blk *journal_dev; /* NULL: journal inside the filesystem */
+	u8 uuid[OFS_UUID_BYTES]; /* all zero: derived from the timer */
+};
+
+struct fs_mount_opts {
+	struct blk *journal_dev; /* required iff formatted with one */
+	bool classic_commit;	 /* two FLUSHes per commit instead of one */
+	bool read_only;
+	/* Passed to the journal (jnl_config), for the crash-state engine. */
+	void (*on_commit_submit)(void *ctx, u64 seq);
+	void (*on_commit_ack)(void *ctx, u64 seq);
+	void *hook_ctx;
+};
+
+/* Format `dev` (and the journal device).  0, -EINVAL (too small), -EIO. */
+int fs_format(struct blk *dev, const struct fs_mkfs_opts *opts);
+
+/*
+ * Mount: check the superblock, run recovery, load the bitmap.  0 and the
+ * filesystem in *out (recovery report in *rep, may be NULL), or -EINVAL /
+ * -EUCLEAN (not ordofs or corrupt: a console message says what), -EIO,
+ * -ENOMEM.  A corrupt image never crashes the mount.
+ */
+int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recovery *rep,
+	     struct fs **out);
+
+/* Sync, checkpoint and free.  0 or the error of the final sync (freed). */
+int fs_unmount(struct fs *fs);
+
+struct fs_statfs {
+	u64 blocks, free_blocks;
+	u32 inodes, free_inodes;
+	u32 block_size;
+};
+int fs_statfs(struct fs *fs, struct fs_statfs *st);
+
+struct fs_stat {
+	u32 ino;
+	u8 type; /* OFS_TYPE_FILE or OFS_TYPE_DIR */
+	u16 nlink;
+	u64 size;
+	u64 blocks; /* allocated data and indirect blocks */
+};
+
+int fs_create(struct fs *fs, const char *path);
+int fs_mkdir(struct fs *fs, const char *path);
+/* Look a file up: 0 and its inode number in *ino. */
+int fs_open(struct fs *fs, const char *path, u32 *ino);
+int fs_stat(struct fs *fs, const char *path, struct fs_stat *st);
+int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st);
+
+/* Bytes read (short at end of file, 0 at or past it) or -errno. */
+int fs_read(struct fs *fs, u32 ino, u64 off, void *buf, u32 len);
+/*
+ * Bytes written or -errno.  Writes larger than one operation can carry are
+ * split into several operations (each all or nothing); on -ENOSPC part of
+ * the data may have been written and the return value says how much.
+ */
+int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len);
+int fs_truncate(struct fs *fs, u32 ino, u64 size);
+
+/* Remove a file or an empty directory. */
+int fs_unlink(struct fs *fs, const char *path);
+/* Atomic: `to` is replaced if it is a file; -EISDIR/-ENOTEMPTY for dirs. */
+int fs_rename(struct fs *fs, const char *from, const char *to);
+
+/* Calls fn for each entry of a directory, in on-disk order; stops early
+ * and returns fn's value if it is non-zero. */
+typedef int (*fs_readdir_fn)(void *ctx, const char *name, u32 ino, u8 type);
+int fs_readdir(struct fs *fs, const char *path, fs_readdir_fn fn, void *ctx);
+
+int fs_fsync(struct fs *fs, u32 ino);
+int fs_sync(struct fs *fs);
+
+const struct jnl_stats *fs_jnl_stats(const struct fs *fs);
+
+/*
+ * Offline consistency check of an unmounted filesystem whose journal is
+ * empty (run fs_mount/fs_unmount or recovery first): superblock, every
+ * metadata checksum and self-location, bitmap against reachable blocks,
+ * link counts, directory structure (names, no cycles, every entry points to
+ * a live inode of its type).  Returns the number of problems found (0 =
+ * consistent), each printed to the console unless quiet, or -errno if the
+ * device could not be read.
+ */
+int fs_fsck(struct blk *dev, struct blk *journal_dev, bool quiet);
+
+#endif

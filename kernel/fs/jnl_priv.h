@@ -1,0 +1,94 @@
+/*
+ * kernel/fs/jnl_priv.h - state shared by the journal's files: jnl.c
+ * (operations, commit, checkpoint), jnl_cache.c (block cache) and
+ * jnl_recover.c (format, open, recovery).  Not for other layers.
+ */
+#ifndef ORDO_FS_JNL_PRIV_H
+#define ORDO_FS_JNL_PRIV_H
+
+#include "kernel/fs/jnl.h"
+
+#define JNL_SECTORS_PER_BLOCK (OFS_BLOCK_SIZE / BLK_SECTOR_SIZE)
+#define JNL_HASH_BUCKETS 1024u
+#define JNL_DEFAULT_CACHE 1024u
+
+struct jnl {
+	struct jnl_config cfg;
+	bool aborted;
+
+	/* The log: [tail, head) holds committed, not checkpointed records. */
+	u32 capacity; /* log blocks: jblocks - 1 */
+	u32 tail;     /* durable tail (as in the journal superblock) */
+	u64 tail_seq;
+	u32 head; /* where the next descriptor goes */
+	u64 next_seq;
+	u32 used;    /* log blocks between tail and head */
+	u32 max_txn; /* images per transaction */
+
+	/* The running transaction and the operation in progress. */
+	struct jbuf *txn_first, *txn_last;
+	u32 txn_blocks;
+	u32 txn_ops;
+	bool in_op;
+	u32 op_reserved, op_dirtied;
+
+	/* Committed blocks not yet written home. */
+	struct jbuf *ckpt_first;
+	u32 ckpt_blocks;
+
+	/* Block cache. */
+	struct jbuf *hash[JNL_HASH_BUCKETS];
+	struct jbuf *lru_first, *lru_last; /* clean, unreferenced */
+	u32 lru_count;
+	u32 cache_limit;
+
+	/* Commit scratch: descriptor, commit record, one request per block. */
+	struct ofs_jdesc *desc;
+	struct ofs_jcommit *commit;
+	struct blk_req *reqs;
+	u32 nreqs;
+
+	struct jnl_stats stats;
+};
+
+/* jnl_cache.c */
+void jnl_cache_destroy(struct jnl *j);
+/* Take a clean buffer out of the LRU (it is referenced again). */
+void jnl_lru_remove(struct jnl *j, struct jbuf *b);
+/* A buffer became clean and unreferenced: keep it, evicting the oldest. */
+void jnl_lru_add(struct jnl *j, struct jbuf *b);
+
+/* jnl.c */
+/* Position after `pos` in the circular log (block 0 is the superblock). */
+static inline u32 jnl_next_pos(const struct jnl *j, u32 pos)
+{
+	return pos + 1 >= j->cfg.jblocks ? 1 : pos + 1;
+}
+
+/* First 512-byte sector of journal block `pos` on the journal device. */
+static inline u64 jnl_sector(const struct jnl *j, u32 pos)
+{
+	return (j->cfg.jstart + pos) * JNL_SECTORS_PER_BLOCK;
+}
+
+/* Drain then flush a device: the barrier of design.md section 3. */
+int jnl_barrier(struct jnl *j, struct blk *dev);
+
+/* Stop all writing: report once and refuse further operations. */
+void jnl_abort(struct jnl *j, const char *what, int err);
+
+/* Write the journal superblock for the current tail.  0 or -errno. */
+int jnl_write_super(struct jnl *j, bool wait);
+
+/* jnl_recover.c */
+int jnl_recover(struct jnl *j, struct jnl_recovery *rep);
+void jnl_free(struct jnl *j);
+void jnl_super_fill(struct ofs_jsuper *js, u32 jblocks, const u8 *uuid, u64 tail_seq, u32 tail);
+
+/*
+ * crc32c of a whole 4096-byte record whose last four bytes are its crc
+ * field, computed as if that field were zero.
+ */
+u32 jnl_record_crc(const void *block);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * kernel/fs/jnl_recover.c - journal format, open and recovery.
+ *
+ * Recovery rules (the protocol is at the top of jnl.c):
+ *  1. Read the journal superblock; it must verify (magic, version, crc,
+ *     length, this filesystem's uuid) or the mount fails.
+ *  2. Scan from the tail, expecting sequence tail_seq: a transaction is
+ *     complete if its descriptor and commit record verify (magic, own crc,
+ *     sequence, uuid, count within limits and the log) and, when the
+ *     descriptor says the commit was checksummed, data_crc matches the
+ *     descriptor and every image.  Stop at the first that is not complete:
+ *     nothing after a gap can be trusted, since it was never acknowledged.
+ *  3. Replay complete transactions in order, each one drained before the
+ *     next so a later image of a block always lands last; barrier.
+ *  4. Move the tail past them; barrier.
+ * Every step only rewrites what the log already says, so a crash anywhere
+ * in recovery leaves a journal the next recovery replays again: recovery
+ * is idempotent.
+ */
+#include "kernel/fs/jnl_priv.h"
+
+#include "lib/crc32c.h"
+#include "lib/errno.h"
+#include "lib/heap.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+void jnl_super_fill(struct ofs_jsuper *js, u32 jblocks, const u8 *uuid, u64 tail_seq, u32 tail)
+{
+	memset(js, 0, sizeof(*js));
+	js->magic = cpu_to_le64(OFS_JSUPER_MAGIC);
+	js->version = cpu_to_le32(OFS_VERSION);
+	js->nblocks = cpu_to_le32(jblocks);
+	memcpy(js->uuid, uuid, OFS_UUID_BYTES);
+	js->tail_seq = cpu_to_le64(tail_seq);
+	js->tail = cpu_to_le32(tail);
+	js->crc = cpu_to_le32(jnl_record_crc(js));
+}
+
+/* Smallest journal that holds one useful transaction (see max_txn). */
+#define JNL_MIN_BLOCKS 16u
+
+int jnl_format(struct blk *jdev, u64 jstart, u32 jblocks, const u8 uuid[OFS_UUID_BYTES])
+{
+	struct ofs_jsuper *js;
+	int err;
+
+	if (jblocks < JNL_MIN_BLOCKS)
+		return -EINVAL;
+	js = kmalloc(sizeof(*js));
+	if (!js)
+		return -ENOMEM;
+	jnl_super_fill(js, jblocks, uuid, 1, 1);
+	err = blk_write(jdev, jstart * JNL_SECTORS_PER_BLOCK, js, OFS_BLOCK_SIZE);
+	kfree(js);
+	return err;
+}
+
+static bool jnl_uuid_ok(const struct jnl *j, const u8 *uuid)
+{
+#ifdef JNL_MUTANT_STALE_UUID
+	(void)j;
+	(void)uuid;
+	return true;
+#else
+	return memcmp(uuid, j->cfg.uuid, OFS_UUID_BYTES) == 0;
+#endif
+}
+
+static bool jnl_seq_ok(u64 found, u64 want)
+{
+#ifdef JNL_MUTANT_SEQ_WRAP
+	return (found & 0xff) == (want & 0xff);
+#else
+	return found == want;
+#endif
+}
+
+static int jnl_read_pos(struct jnl *j, u32 pos, void *buf)
+{
+	return blk_read(j->cfg.jdev, jnl_sector(j, pos), buf, OFS_BLOCK_SIZE);
+}
+
+/*
+ * Verify the transaction whose descriptor is at `pos` with sequence `seq`.
+ * Returns its image count (> 0) if complete, 0 if not, -errno on I/O error.
+ * `buf` is one block of scratch; j->desc receives the descriptor.
+ */
+static int jnl_verify_txn(struct jnl *j, u32 pos, u64 seq, u8 *buf)
+{
+	struct ofs_jdesc *d = j->desc;
+	struct ofs_jcommit *c = j->commit;
+	u32 n, dcrc;
+	int err = jnl_read_pos(j, pos, d);
+
+	if (err)
+		return err;
+	n = le32_to_cpu(d->count);
+	if (le64_to_cpu(d->magic) != OFS_JDESC_MAGIC || le32_to_cpu(d->crc) != jnl_record_crc(d) ||
+	    !jnl_seq_ok(le64_to_cpu(d->seq), seq) || !jnl_uuid_ok(j, d->uuid) || n == 0 ||
+	    n > OFS_JDESC_MAX || n + 2 > j->capacity)
+		return 0;
+	dcrc = crc32c(d, OFS_BLOCK_SIZE);
+	for (u32 k = 0; k < n; k++) {
+		pos = jnl_next_pos(j, pos);
+		if (le64_to_cpu(d->home[k]) >=
+		    blk_info(j->cfg.fsdev)->capacity / JNL_SECTORS_PER_BLOCK)
+			return 0; /* an image with no place to go */
+		err = jnl_read_pos(j, pos, buf);
+		if (err)
+			return err;
+#ifdef JNL_MUTANT_CSUM_SKIPS_BLOCK
+		if (k + 1 == n)
+			break;
+#endif
+		dcrc = crc32c_update(dcrc, buf, OFS_BLOCK_SIZE);
+	}
+	err = jnl_read_pos(j, jnl_next_pos(j, pos), c);
+	if (err)
+		return err;
+	if (le64_to_cpu(c->magic) != OFS_JCOMMIT_MAGIC ||
+	    le32_to_cpu(c->crc) != jnl_record_crc(c) ||
+	    le64_to_cpu(c->seq) != le64_to_cpu(d->seq) || !jnl_uuid_ok(j, c->uuid) ||
+	    le32_to_cpu(c->count) != n)
+		return 0;
+#ifndef JNL_MUTANT_NO_CSUM_VERIFY
+	if ((le32_to_cpu(d->flags) & OFS_JDESC_F_CSUM_COMMIT) && le32_to_cpu(c->data_crc) != dcrc)
+		return 0;
+#endif
+	return (int)n;
+}
+
+/* Write the `n` images of the verified transaction at `pos` home. */
+static int jnl_replay_txn(struct jnl *j, u32 pos, u32 n, u8 *buf, struct jnl_recovery *rep)
+{
+	int err = jnl_read_pos(j, pos, j->desc); /* the descriptor again */
+
+	for (u32 k = 0; k < n && !err; k++) {
+		pos = jnl_next_pos(j, pos);
+		err = jnl_read_pos(j, pos, buf);
+		if (!err)
+			err = blk_write(j->cfg.fsdev,
+					le64_to_cpu(j->desc->home[k]) * JNL_SECTORS_PER_BLOCK, buf,
+					OFS_BLOCK_SIZE);
+		rep->blocks++;
+	}
+	return err;
+}
+
+int jnl_recover(struct jnl *j, struct jnl_recovery *rep)
+{
+	u8 *buf = kmalloc(OFS_BLOCK_SIZE);
+	u32 pos = j->tail, scanned = 0;
+	u64 seq = j->tail_seq;
+	int n = 0, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	*rep = (struct jnl_recovery){ 0 };
+	/* Verify and replay one transaction at a time, in log order. */
+	while (scanned < j->capacity) {
+		n = jnl_verify_txn(j, pos, seq, buf);
+		if (n <= 0)
+			break;
+		err = jnl_replay_txn(j, pos, (u32)n, buf, rep);
+		if (err)
+			break;
+		rep->transactions++;
+		scanned += (u32)n + 2;
+		for (int k = 0; k < n + 2; k++)
+			pos = jnl_next_pos(j, pos);
+		seq++;
+	}
+	if (n < 0)
+		err = n;
+	rep->stopped_on_bad = n == 0 && scanned > 0;
+	if (!err && rep->transactions) {
+		/* Replayed blocks durable first, then the tail past them. */
+		err = jnl_barrier(j, j->cfg.fsdev);
+		j->tail = pos;
+		j->tail_seq = seq;
+		if (!err)
+			err = jnl_write_super(j, true);
+		if (!err)
+			err = jnl_barrier(j, j->cfg.jdev);
+	}
+	kfree(buf);
+	j->head = j->tail;
+	j->next_seq = j->tail_seq;
+	rep->next_seq = j->next_seq;
+	return err;
+}
+
+/* Check the journal superblock against the configuration.  0 or -EINVAL. */
+static int jnl_check_super(struct jnl *j, const struct ofs_jsuper *js)
+{
+	u32 tail = le32_to_cpu(js->tail);
+
+	if (le64_to_cpu(js->magic) != OFS_JSUPER_MAGIC) {
+		kprintf("ordofs: journal superblock: bad magic\n");
+		return -EINVAL;
+	}
+	if (le32_to_cpu(js->crc) != jnl_record_crc(js) || le32_to_cpu(js->version) != OFS_VERSION ||
+	    le32_to_cpu(js->nblocks) != j->cfg.jblocks || tail == 0 || tail >= j->cfg.jblocks) {
+		kprintf("ordofs: journal superblock is corrupt (checksum, version or geometry)\n");
+		return -EINVAL;
+	}
+	if (memcmp(js->uuid, j->cfg.uuid, OFS_UUID_BYTES) != 0) {
+		kprintf("ordofs: the journal belongs to another filesystem (uuid mismatch)\n");
+		return -EINVAL;
+	}
+	j->tail = tail;
+	j->tail_seq = le64_to_cpu(js->tail_seq);
+	return 0;
+}
+
+static int jnl_alloc(const struct jnl_config *cfg, struct jnl **out)
+{
+	struct jnl *j = kmalloc(sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->cfg = *cfg;
+	j->capacity = cfg->jblocks - 1;
+	/* Half the log per transaction, so one always fits (jnl_commit). */
+	j->max_txn = MIN(OFS_JDESC_MAX, j->capacity / 2 - 2);
+	j->cache_limit = cfg->cache_blocks ? cfg->cache_blocks : JNL_DEFAULT_CACHE;
+	j->nreqs = j->max_txn + 3;
+	j->desc = kmalloc(sizeof(*j->desc));
+	j->commit = kmalloc(sizeof(*j->commit));
+	j->reqs = kmalloc(sizeof(*j->reqs) * j->nreqs);
+	if (!j->desc || !j->commit || !j->reqs) {
+		kfree(j->desc);
+		kfree(j->commit);
+		kfree(j->reqs);
+		kfree(j);
+		return -ENOMEM;
+	}
+	*out = j;
+	return 0;
+}
+
+void jnl_free(struct jnl *j)
+{
+	kfree(j->desc);
+	kfree(j->commit);
+	kfree(j->reqs);
+	kfree(j);
+}
+
+int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl **out)
+{
+	struct jnl_recovery local;
+	struct jnl *j;
+	int err;
+
+	if (cfg->jblocks < JNL_MIN_BLOCKS ||
+	    OFS_BLOCK_SIZE % blk_info(cfg->jdev)->block_size != 0 ||
+	    (cfg->jstart + cfg->jblocks) * JNL_SECTORS_PER_BLOCK > blk_info(cfg->jdev)->capacity)
+		return -EINVAL;
+	err = jnl_alloc(cfg, &j);
+	if (err)
+		return err;
+	err = jnl_read_pos(j, 0, j->desc); /* any 4096-byte buffer will do */
+	if (!err)
+		err = jnl_check_super(j, (const struct ofs_jsuper *)j->desc);
+	if (!err)
+		err = jnl_recover(j, rep ? rep : &local);
+	if (err) {
+		if (err != -EINVAL)
+			kprintf("ordofs: journal recovery failed (%s)\n", errno_name(err));
+		jnl_free(j);
+		return err;
+	}
+	*out = j;
+	return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * lib/crc32c.h - CRC-32C (Castagnoli), the checksum of every on-disk
+ * metadata block and journal record.
+ *
+ * Reflected polynomial 0x82f63b78, initial value and final XOR 0xffffffff,
+ * as in iSCSI, ext4 and btrfs: crc32c("123456789") == 0xe3069283.
+ */
+#ifndef ORDO_LIB_CRC32C_H
+#define ORDO_LIB_CRC32C_H
+
+#include "lib/types.h"
+
+/* CRC of `len` bytes of `buf`. */
+u32 crc32c(const void *buf, size_t len);
+
+/*
+ * Continue a CRC over more data: crc32c_update(crc32c(a), b) equals the
+ * CRC of a followed by b.  Start from crc32c(NULL, 0) == 0.
+ */
+u32 crc32c_update(u32 crc, const void *buf, size_t len);
+
+#endif
