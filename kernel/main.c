@@ -87,7 +87,10 @@ static void probe_disks(void)
 	bool ignore_flush =
 		cmdline_flag("blk.ignore_flush") || (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
 
-	cmdline_u64("blk.timeout_ms", &timeout_ms);
+	if (cmdline_u64("blk.timeout_ms", &timeout_ms) == 0 && timeout_ms == 0) {
+		kprintf("blk.timeout_ms=0 ignored: using %u ms\n", BLK_DEFAULT_TIMEOUT_MS);
+		timeout_ms = BLK_DEFAULT_TIMEOUT_MS;
+	}
 	cmdline_u64("vblk.queue", &queue);
 	if (ignore_flush)
 		kprintf("WARNING: blk.ignore_flush: FLUSH requests are NOT sent; "
@@ -107,7 +110,10 @@ static void probe_disks(void)
 			continue;
 		}
 		if (vdev->device_id != VIRTIO_ID_BLOCK) {
-			kprintf("%s: device type %u ignored\n", vdev->name, vdev->device_id);
+			/* Firmware may have left it running: stop its DMA into our RAM. */
+			virtio_dev_reset(vdev);
+			kprintf("%s: device type %u ignored (reset)\n", vdev->name,
+				vdev->device_id);
 			continue;
 		}
 		if (vblk_probe(vdev, nkdisks, (unsigned)MIN(queue, 32768ull), &d->bdev))

@@ -55,7 +55,7 @@ check_probe() {
 	for field in $expect; do
 		case $field in disks=*) want_disks=${field#disks=} ;; esac
 	done
-	lines=$(grep -E '^vblk[0-9]+: ' "$log" | tr -d '\r')
+	lines=$(grep -E '^vblk[0-9]+: transport=' "$log" | tr -d '\r')
 	n=$(printf '%s\n' "$lines" | grep -c '^vblk' || true)
 	if [ "$n" -ne "$want_disks" ]; then
 		echo "  expected $want_disks probe lines, found $n"

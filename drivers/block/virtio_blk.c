@@ -207,7 +207,11 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 }
 
 /* One command finished with `err`; complete its request if it was the last. */
-static void vblk_cmd_done(struct vblk *vb, struct vblk_cmd *c, int err)
+/*
+ * One command finished with `err`.  Returns its request if that was the
+ * request's last outstanding command, else NULL.
+ */
+static struct blk_req *vblk_cmd_finish(struct vblk *vb, struct vblk_cmd *c, int err)
 {
 	struct blk_req *req = c->req;
 
@@ -215,41 +219,74 @@ static void vblk_cmd_done(struct vblk *vb, struct vblk_cmd *c, int err)
 	if (err && !req->drv.err)
 		req->drv.err = err;
 	req->drv.parts--;
-	if (req->drv.parts == 0 && vblk_fully_issued(req))
+	return req->drv.parts == 0 && vblk_fully_issued(req) ? req : NULL;
+}
+
+static void vblk_cmd_done(struct vblk *vb, struct vblk_cmd *c, int err)
+{
+	struct blk_req *req = vblk_cmd_finish(vb, c, err);
+
+	if (req)
 		vblk_complete(req, req->drv.err);
 }
 
 /*
- * Fail everything the device held and every request queued before the
- * reset.  Completion callbacks may submit new requests: they queue behind
- * (vb->resetting stops dispatch) and go to the revived device.
+ * Take back everything the device held and every request queued, and
+ * return them as a list (linked through drv.next) with drv.err set.  Nobody
+ * is called back here: the caller completes the list once the device is in
+ * a state that new submissions from those callbacks can use.
  */
-static void vblk_fail_all(struct vblk *vb, int err)
+static struct blk_req *vblk_take_all(struct vblk *vb, int err)
 {
-	struct blk_req *list = vb->queue, *next;
+	struct blk_req *failed = NULL, *list = vb->queue, *next, *req;
 	struct vblk_cmd *c;
 
 	vb->queue = vb->queue_tail = NULL;
-	while ((c = virtq_detach_unused(&vb->vq)))
-		vblk_cmd_done(vb, c, err);
+	while ((c = virtq_detach_unused(&vb->vq))) {
+		req = vblk_cmd_finish(vb, c, err);
+		if (req) {
+			req->drv.next = failed;
+			failed = req;
+		}
+	}
+	/* Requests still queued; their issued parts, if any, just failed. */
 	for (; list; list = next) {
 		next = list->drv.next;
-		/* Its issued parts, if any, were failed just above. */
-		if (!list->completed)
-			vblk_complete(list, list->drv.err ? list->drv.err : err);
+		if (!list->drv.err)
+			list->drv.err = err;
+		list->drv.next = failed;
+		failed = list;
+	}
+	return failed;
+}
+
+static void vblk_complete_list(struct blk_req *list)
+{
+	for (struct blk_req *next; list; list = next) {
+		next = list->drv.next;
+		vblk_complete(list, list->drv.err);
 	}
 }
 
+/*
+ * Reset the device, take back every request, revive the device, and only
+ * then complete what was taken back: a completion callback may submit or
+ * even wait, and must find a working device (or a dead one), never one in
+ * the middle of a reset.
+ */
 static int vblk_reset(void *ctx, int err)
 {
 	struct vblk *vb = ctx;
+	struct blk_req *failed;
 	int ret;
 
+	if (vb->resetting || vb->dead)
+		return vb->dead ? -EIO : 0;
 	vb->stats.resets++;
 	vb->resetting = true;
 	/* Stop the device before taking buffers back from it. */
 	ret = virtio_dev_reset(vb->vdev);
-	vblk_fail_all(vb, err);
+	failed = vblk_take_all(vb, err);
 	if (!ret)
 		ret = vblk_reinit(vb);
 	vb->resetting = false;
@@ -258,11 +295,29 @@ static int vblk_reset(void *ctx, int err)
 			errno_name(ret));
 		virtio_dev_fail(vb->vdev);
 		vb->dead = true;
-		vblk_fail_all(vb, -EIO);
-		return ret;
 	}
-	vblk_dispatch(vb);
-	return 0;
+	vblk_complete_list(failed);
+	if (vb->dead)
+		vblk_complete_list(vblk_take_all(vb, -EIO)); /* submitted meanwhile */
+	else
+		vblk_dispatch(vb);
+	return ret;
+}
+
+/*
+ * A device that hit an internal error sets DEVICE_NEEDS_RESET and stops
+ * answering (virtio 1.2, 2.1.2).  Checked every VBLK_STATUS_CHECK idle
+ * polls while requests are outstanding, so such a device is reset at once
+ * instead of after the block layer's timeout.
+ */
+#define VBLK_STATUS_CHECK 4096u
+
+static bool vblk_needs_reset(struct vblk *vb)
+{
+	if (vb->vq.inflight == 0 || ++vb->idle_polls < VBLK_STATUS_CHECK)
+		return false;
+	vb->idle_polls = 0;
+	return (vb->vdev->ops->get_status(vb->vdev) & VIRTIO_CONFIG_S_NEEDS_RESET) != 0;
 }
 
 static int vblk_poll(void *ctx)
@@ -272,13 +327,17 @@ static int vblk_poll(void *ctx)
 	int n = 0;
 	u32 len;
 
-	if (vb->dead)
+	if (vb->dead || vb->resetting)
 		return 0;
 	while ((c = virtq_get_used(&vb->vq, &len))) {
 		/* The used entry was validated; the status byte is ours now. */
 		vblk_cmd_done(vb, c, vblk_status_to_errno(READ_ONCE(c->status)));
 		n++;
 	}
+	if (n)
+		vb->idle_polls = 0;
+	else if (!vb->vq.broken && vblk_needs_reset(vb))
+		virtq_mark_broken(&vb->vq, "device set NEEDS_RESET");
 	if (vb->vq.broken) {
 		kprintf("%s: resetting device after a ring violation\n", vb->bdev.info.name);
 		vblk_reset(vb, -EIO);
@@ -296,6 +355,9 @@ static int vblk_set_write_cache(void *ctx, bool writeback)
 
 	if (!vb->bdev.info.wce_switchable)
 		return -EOPNOTSUPP;
+	/* Remembered: a device reset restores the host's default setting. */
+	vb->wce_set = true;
+	vb->wce_writeback = writeback;
 	vb->vdev->ops->config_write(vb->vdev, offsetof(struct virtio_blk_config, writeback), 1,
 				    writeback);
 	err = vblk_read_config(vb, &cfg);

@@ -37,7 +37,10 @@ struct vblk {
 	unsigned queue_size; /* ring entries asked for */
 	bool tagged;	     /* VIRTIO_BLK_F_BARRIER negotiated */
 	bool dead;
-	bool resetting; /* queue, but do not dispatch */
+	bool resetting;	    /* queue, but do not dispatch */
+	bool wce_set;	    /* the write cache was switched ... */
+	bool wce_writeback; /* ... to this: restored after a reset */
+	u32 idle_polls;	    /* polls that found nothing, in a row */
 	char name[16];
 	struct vblk_stats stats;
 	/* Reported in the probe line. */

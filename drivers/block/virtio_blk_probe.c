@@ -19,8 +19,6 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-/* Configuration we read: everything up to and including num_queues. */
-#define VBLK_CONFIG_LEN offsetof(struct virtio_blk_config, max_discard_sectors)
 #define VBLK_MAX_BLOCK_SIZE 65536u
 
 static const struct virtio_feature vblk_feature_table[] = {
@@ -50,10 +48,38 @@ static u64 vblk_fixup_features(struct virtio_dev *vdev, u64 accept)
 	return accept;
 }
 
+/*
+ * Read the configuration field by field, each at its own width: virtio
+ * 1.2, 4.1.3.1 / 4.2.2.2 require 8- and 16-bit fields to be accessed with
+ * 8- and 16-bit accesses (virtio_cread uses the widest aligned access that
+ * fits inside the range it is given).
+ */
+#define VBLK_FIELD(f)                                                                             \
+	{                                                                                         \
+		offsetof(struct virtio_blk_config, f), sizeof(((struct virtio_blk_config *)0)->f) \
+	}
+
+static const struct {
+	u8 off, len;
+} vblk_config_fields[] = {
+	VBLK_FIELD(capacity),	      VBLK_FIELD(size_max),
+	VBLK_FIELD(seg_max),	      VBLK_FIELD(geometry.cylinders),
+	VBLK_FIELD(geometry.heads),   VBLK_FIELD(geometry.sectors),
+	VBLK_FIELD(blk_size),	      VBLK_FIELD(physical_block_exp),
+	VBLK_FIELD(alignment_offset), VBLK_FIELD(min_io_size),
+	VBLK_FIELD(opt_io_size),      VBLK_FIELD(writeback),
+};
+
 int vblk_read_config(struct vblk *vb, struct virtio_blk_config *cfg)
 {
+	int err = 0;
+
 	memset(cfg, 0, sizeof(*cfg));
-	return virtio_cread(vb->vdev, 0, cfg, VBLK_CONFIG_LEN);
+	for (unsigned i = 0; i < ARRAY_SIZE(vblk_config_fields) && !err; i++)
+		err = virtio_cread(vb->vdev, vblk_config_fields[i].off,
+				   (u8 *)cfg + vblk_config_fields[i].off,
+				   vblk_config_fields[i].len);
+	return err;
 }
 
 /* Check the device's numbers and turn them into blk_dev_info.  0 or -EINVAL. */
@@ -120,6 +146,16 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 	err = vblk_apply_config(vb, &cfg);
 	if (err)
 		return err;
+	if (vb->wce_set && vb->bdev.info.wce_switchable) {
+		/* A reset restored the host's default: put our setting back. */
+		vdev->ops->config_write(vdev, offsetof(struct virtio_blk_config, writeback), 1,
+					vb->wce_writeback);
+		err = virtio_cread(vdev, offsetof(struct virtio_blk_config, writeback),
+				   &cfg.writeback, 1);
+		if (err)
+			return err;
+		vb->bdev.info.volatile_cache = cfg.writeback != 0;
+	}
 	err = virtio_vq_setup(vdev, 0, &vb->vq, vb->queue_size);
 	if (err) {
 		kprintf("%s: request queue set-up failed (%s)\n", vb->name, errno_name(err));

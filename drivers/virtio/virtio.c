@@ -184,6 +184,8 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 		if (qmax == 0)
 			return -ENOENT;
 		num = MIN(MIN(qmax, max_num), VIRTQ_MAX_SIZE);
+		if (num == 0)
+			return -EINVAL;
 		while (!IS_POW2(num))
 			num &= num - 1; /* round down to a power of two */
 		ring = kalloc(virtq_ring_size(num, vdev->queue_align), 4096);
@@ -193,6 +195,7 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 	}
 	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv,
 		   virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX), virtio_vq_notify, vdev);
+	vq->lenient_len = vdev->legacy;
 	base = ring;
 	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(base), virt_to_phys(vq->avail),
 				      virt_to_phys(vq->used));

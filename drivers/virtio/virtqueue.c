@@ -227,8 +227,11 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 		return NULL;
 	}
 	if (ulen > vq->heads[id].in_len) {
-		virtq_mark_broken(vq, "used length exceeds the writable buffers");
-		return NULL;
+		if (!vq->lenient_len) {
+			virtq_mark_broken(vq, "used length exceeds the writable buffers");
+			return NULL;
+		}
+		ulen = vq->heads[id].in_len;
 	}
 	vq->last_used++;
 	if (vq->event_idx) {

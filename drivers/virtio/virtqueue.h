@@ -60,6 +60,13 @@ struct virtq {
 	u16 last_used;	/* next used entry we will consume */
 	u16 inflight;	/* chains issued and not yet completed */
 	bool event_idx; /* VIRTIO_F_RING_EVENT_IDX negotiated */
+	/*
+	 * Legacy interface: some devices report the whole chain's length as
+	 * the used length, so drivers SHOULD ignore it (virtio 1.2, 5.2.6.3).
+	 * Too large a length is then clamped to what was offered instead of
+	 * breaking the queue.  Set by the owner after virtq_init().
+	 */
+	bool lenient_len;
 	bool broken;
 	const char *broken_reason;
 

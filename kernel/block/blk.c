@@ -47,6 +47,11 @@ enum blk_order blk_order_select(const struct blk_dev_info *info, bool ignore_flu
 	return BLK_ORDER_DRAIN;
 }
 
+void blk_clear_flush_error(struct blk *b)
+{
+	b->flush_failed = false;
+}
+
 void blk_update_order(struct blk *b)
 {
 	b->order = blk_order_select(&b->dev->info, b->ignore_flush);
@@ -95,6 +100,8 @@ static void blk_complete(struct blk_req *req)
 		b->stats.bytes_read += req->len;
 	}
 	req->done = req->blk.user_done;
+	if (req->blk.tagged)
+		req->flags &= ~BLK_REQ_BARRIER; /* ours, not the caller's */
 	blk_finish(req, req->status);
 }
 
@@ -125,8 +132,20 @@ static void blk_flush_cmd_done(struct blk_req *cmd)
 	struct blk *b = cmd->priv;
 	struct blk_req *w = b->flush_waiters, *next_list = b->flush_next;
 
-	if (cmd->status == 0)
+	if (cmd->status == 0) {
 		b->flushed_upto = MAX(b->flushed_upto, b->flush_covers);
+	} else if (!b->flush_failed) {
+		/*
+		 * The device may have dropped cached writes (a host that marks
+		 * its pages clean after a failed flush, "fsyncgate"): a later
+		 * FLUSH that succeeds proves nothing about them.  Every flush
+		 * fails from now on until the owner says it rewrote its data.
+		 */
+		b->flush_failed = true;
+		kprintf("%s: FLUSH failed (%s): cached writes may be lost; flushes fail until "
+			"cleared\n",
+			b->dev->info.name, errno_name(cmd->status));
+	}
 	b->flush_busy = false;
 	b->flush_waiters = NULL;
 	b->flush_next = NULL;
@@ -136,15 +155,16 @@ static void blk_flush_cmd_done(struct blk_req *cmd)
 	}
 	if (!next_list)
 		return;
-	if (cmd->status == -ETIMEDOUT) {
+	if (cmd->status) {
 		/*
-		 * The device was reset for not answering: do not hand it
-		 * another FLUSH on behalf of requests that were waiting on
-		 * this one.  They fail too, so every wait stays bounded.
+		 * Requests waiting for the next FLUSH share this one's fate:
+		 * after a failure flushes are sticky-failed (above), and after
+		 * a timeout the reset device must not be handed another FLUSH
+		 * on their behalf, so every wait stays bounded.
 		 */
 		for (struct blk_req *next; next_list; next_list = next) {
 			next = next_list->blk.next;
-			blk_finish(next_list, -ETIMEDOUT);
+			blk_finish(next_list, cmd->status);
 		}
 		return;
 	}
@@ -193,7 +213,9 @@ static void blk_flush_submit(struct blk *b, struct blk_req *req)
 	req->completed = false;
 	req->status = 0;
 	b->stats.flush_requests++;
-	if (b->order == BLK_ORDER_NONE) {
+	if (b->flush_failed) {
+		blk_defer(b, req, -EIO);
+	} else if (b->order == BLK_ORDER_NONE) {
 		b->stats.flushes_ignored++;
 		blk_defer(b, req, 0);
 	} else if (!b->dev->info.volatile_cache || !b->dev->info.has_flush) {
@@ -254,11 +276,17 @@ int blk_submit(struct blk *b, struct blk_req *req)
 		blk_flush_submit(b, req);
 		return 0;
 	}
-	if (b->order == BLK_ORDER_TAG && b->barrier_pending) {
+	req->blk.tagged = false;
+	if (b->order == BLK_ORDER_TAG && b->barrier_pending && !(req->flags & BLK_REQ_BARRIER)) {
 		req->flags |= BLK_REQ_BARRIER;
-		b->barrier_pending = false;
+		req->blk.tagged = true;
 	}
-	return blk_issue(b, req);
+	err = blk_issue(b, req);
+	if (err && req->blk.tagged)
+		req->flags &= ~BLK_REQ_BARRIER;
+	else if (!err && b->order == BLK_ORDER_TAG)
+		b->barrier_pending = false;
+	return err;
 }
 
 int blk_poll(struct blk *b)
@@ -280,6 +308,7 @@ static void blk_timeout(struct blk *b)
 	kprintf("%s: no completion within %u ms: resetting device, %u requests failed\n",
 		b->dev->info.name, b->timeout_ms, b->inflight);
 	b->dev->ops->reset(b->dev->ctx, -ETIMEDOUT);
+	blk_update_order(b); /* the revived device may report another cache mode */
 	blk_poll(b);
 }
 
@@ -293,15 +322,19 @@ int blk_wait(struct blk *b, struct blk_req *req)
 	u64 deadline = blk_deadline(b);
 
 	while (!req->completed) {
-		if (blk_poll(b) == 0 && !req->completed) {
-			if (arch_time_ns() > deadline) {
-				blk_timeout(b);
-				/* The reset completes everything it held (blkdev.h). */
-				BUG_ON(!req->completed);
-				return -ETIMEDOUT;
-			}
-			arch_cpu_relax();
+		bool progress = blk_poll(b) != 0;
+
+		if (req->completed)
+			break;
+		/* Checked even while other requests complete: `req` may not. */
+		if (arch_time_ns() > deadline) {
+			blk_timeout(b);
+			/* The reset completes everything it held (blkdev.h). */
+			BUG_ON(!req->completed);
+			return -ETIMEDOUT;
 		}
+		if (!progress)
+			arch_cpu_relax();
 	}
 	return req->status;
 }
@@ -311,13 +344,16 @@ int blk_drain(struct blk *b)
 	u64 deadline = blk_deadline(b);
 
 	while (b->inflight || b->deferred) {
-		if (blk_poll(b) == 0 && b->inflight) {
-			if (arch_time_ns() > deadline) {
-				blk_timeout(b);
-				return -ETIMEDOUT;
-			}
-			arch_cpu_relax();
+		bool progress = blk_poll(b) != 0;
+
+		if (!b->inflight && !b->deferred)
+			break;
+		if (arch_time_ns() > deadline) {
+			blk_timeout(b);
+			return -ETIMEDOUT;
 		}
+		if (!progress)
+			arch_cpu_relax();
 	}
 	return 0;
 }
@@ -356,7 +392,9 @@ int blk_barrier(struct blk *b)
 		/* The device orders the next request after all earlier ones. */
 		b->barrier_pending = true;
 		return 0;
-	default: return 0; /* NONE: the user asked for no ordering */
+	default:
+		/* NONE ignores flushes, not ordering: a guest crash still sees it. */
+		return blk_drain(b);
 	}
 }
 

@@ -11,7 +11,11 @@
  *                 the device, skipped when none is needed, merged with
  *                 flushes already under way);
  *   blk_barrier() order everything before it ahead of everything after it,
- *                 durably, in the cheapest way the ordering mode allows.
+ *                 in the cheapest way the ordering mode allows: durably in
+ *                 the drain modes (it returns once all is on stable
+ *                 storage); in TAG mode it only orders (the next request
+ *                 carries the barrier tag; wait for that request, or drain,
+ *                 to know everything before it is done).
  *
  * The ordering mode is chosen from the device's properties by
  * blk_order_select(), the table of design.md section 3 (Linux's
@@ -21,7 +25,7 @@
  *   FLUSH, cache off (CONFIG_WCE)  -> DRAIN        drain only
  *   legacy BARRIER, no FLUSH       -> TAG          next request tagged
  *   neither                        -> DRAIN        assume no volatile cache
- *   ignore-flush (opt-in, unsafe)  -> NONE         no drains, no flushes
+ *   ignore-flush (opt-in, unsafe)  -> NONE         drain, FLUSH never sent
  *
  * Every wait is bounded by the queue's timeout: a device that stops
  * answering gets -ETIMEDOUT for everything outstanding and a reset, never a
@@ -64,6 +68,7 @@ struct blk {
 	enum blk_order order;
 	bool ignore_flush;
 	bool barrier_pending; /* TAG: tag the next request */
+	bool flush_failed;    /* sticky: see blk_clear_flush_error() */
 	u32 timeout_ms;
 	u32 inflight;	  /* requests at the device */
 	u64 writes_done;  /* successful writes completed so far */
@@ -80,6 +85,13 @@ struct blk {
 
 /* Wrap `dev`.  `ignore_flush` selects the unsafe NONE mode. */
 void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush);
+
+/*
+ * After a FLUSH failed, every flush fails with -EIO (the device may have
+ * dropped cached writes, so no later FLUSH can vouch for them).  The owner
+ * calls this once it has rewritten what it needs on stable storage.
+ */
+void blk_clear_flush_error(struct blk *b);
 
 /* Recompute the ordering mode (after the device's cache changed). */
 void blk_update_order(struct blk *b);
@@ -117,8 +129,8 @@ int blk_drain(struct blk *b);
  * Make durable every write that completed before this call.  Sends a
  * FLUSH only if the cache is volatile and a write completed since the last
  * successful FLUSH was sent; joins a FLUSH already under way when that one
- * covers everything.  0, -EIO (the device failed the FLUSH: nothing may be
- * assumed durable), -ETIMEDOUT.
+ * covers everything.  0, -EIO (the device failed this or an earlier FLUSH:
+ * nothing may be assumed durable; see blk_clear_flush_error()), -ETIMEDOUT.
  */
 int blk_flush(struct blk *b);
 

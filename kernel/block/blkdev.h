@@ -55,6 +55,7 @@ struct blk_req {
 		blk_done_fn user_done;
 		struct blk_req *next;
 		void *owner; /* the struct blk it was submitted to */
+		bool tagged; /* BLK_REQ_BARRIER was added by the block layer */
 	} blk;
 	/* Private to the device driver that currently owns the request. */
 	struct {

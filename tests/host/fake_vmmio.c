@@ -46,6 +46,8 @@ static void fvm_reset(struct fake_vmmio *f)
 	f->dev_feat_sel = f->drv_feat_sel = f->queue_sel = 0;
 	f->isr = 0;
 	memset(&f->q, 0, sizeof(f->q));
+	if (f->wce_reset_default)
+		f->cfg.writeback = f->wce_default;
 	if (f->reset_delay)
 		f->reset_countdown = f->reset_delay;
 	else

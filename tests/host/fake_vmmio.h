@@ -90,6 +90,8 @@ struct fake_vmmio {
 	unsigned gen_flips;	  /* config reads that bump the generation; ~0u all */
 	bool cfg_unstable;	  /* every config read changes the capacity */
 	bool wce_readonly;	  /* writes to `writeback` are ignored */
+	bool wce_reset_default;	  /* a reset restores writeback to wce_default, */
+	u8 wce_default;		  /* as QEMU's virtio_blk_reset() does */
 	bool no_notify;		  /* set VIRTQ_USED_F_NO_NOTIFY in used->flags */
 	u16 avail_event_ahead;	  /* EVENT_IDX: avail_event = last_avail + this */
 	enum fvm_hostile hostile; /* one-shot, see above */

@@ -383,7 +383,12 @@ static void test_flush_ignores_failed_write(void **state)
 }
 
 /* A failed FLUSH made nothing durable: the next flush sends again. */
-static void test_flush_failed_is_resent(void **state)
+/*
+ * A failed FLUSH covers nothing and is sticky: the device may have dropped
+ * cached writes, so a later FLUSH that succeeds must not be taken as
+ * making them durable.  Flushes fail, without a FLUSH, until cleared.
+ */
+static void test_flush_failure_is_sticky(void **state)
 {
 	(void)state;
 	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
@@ -392,6 +397,11 @@ static void test_flush_failed_is_resent(void **state)
 	assert_int_equal(blk_flush(&b), -EIO);
 	assert_int_equal(nflush(), 1);
 	fd.status[BLK_OP_FLUSH] = 0;
+	assert_int_equal(blk_flush(&b), -EIO);
+	assert_int_equal(blk_barrier(&b), -EIO);
+	assert_int_equal(nflush(), 1);
+	blk_clear_flush_error(&b);
+	/* The write is still not covered: the next flush goes out. */
 	assert_int_equal(blk_flush(&b), 0);
 	assert_int_equal(nflush(), 2);
 	assert_int_equal(blk_flush(&b), 0);
@@ -558,10 +568,33 @@ static void test_flush_merge_next(void **state)
 	merge_next(0);
 }
 
+/* Flushes waiting for the next FLUSH fail with the first one's error. */
 static void test_flush_merge_next_first_fails(void **state)
 {
+	struct done_rec dw1, dw2, df[3];
+	struct blk_req w1, w2, f[3];
+
 	(void)state;
-	merge_next(-EIO);
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_NONE);
+	w1 = mkreq(BLK_OP_WRITE, 0, 512, &dw1);
+	assert_int_equal(submit(&w1), 0);
+	fake_blkdev_complete_all(&fd, 0);
+	f[0] = mkreq(BLK_OP_FLUSH, 0, 0, &df[0]);
+	assert_int_equal(submit(&f[0]), 0);
+	w2 = mkreq(BLK_OP_WRITE, 8, 512, &dw2);
+	assert_int_equal(submit(&w2), 0);
+	fake_blkdev_complete_req(&fd, &w2, 0);
+	f[1] = mkreq(BLK_OP_FLUSH, 0, 0, &df[1]);
+	f[2] = mkreq(BLK_OP_FLUSH, 0, 0, &df[2]);
+	assert_int_equal(submit(&f[1]), 0);
+	assert_int_equal(submit(&f[2]), 0);
+	fake_blkdev_complete_req(&fd, dev_flush(), -EIO);
+	blk_poll(&b);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(df[k].calls, 1);
+		assert_int_equal(df[k].status, -EIO);
+	}
+	assert_int_equal(nflush(), 1); /* no FLUSH on their behalf */
 }
 
 /* Without a volatile cache, or in unsafe mode, FLUSH never reaches the device. */
@@ -719,17 +752,17 @@ static void test_barrier_none(void **state)
 	struct blk_req w[2];
 
 	(void)state;
-	setup_kind(DEV_VOLATILE, true, FAKE_POLL_NONE);
+	/* ignore_flush drops flushes, not ordering: the barrier drains. */
+	setup_kind(DEV_VOLATILE, true, FAKE_POLL_ALL);
 	w[0] = mkreq(BLK_OP_WRITE, 0, 512, &d[0]);
 	assert_int_equal(submit(&w[0]), 0);
 	assert_int_equal(blk_barrier(&b), 0);
-	assert_int_equal(fd.outstanding, 1);
-	assert_int_equal(d[0].calls, 0);
+	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(d[0].calls, 1);
 	w[1] = mkreq(BLK_OP_WRITE, 8, 512, &d[1]);
 	assert_int_equal(submit(&w[1]), 0);
 	assert_int_equal(fd.log[log_submit_of(&w[1], 0)].flags, 0);
 	assert_int_equal(nflush(), 0);
-	assert_int_equal(fd.polls, 0);
 }
 
 /* ---- write cache switch ------------------------------------------------- */
@@ -926,6 +959,10 @@ static void test_timeout_flush(void **state)
 	assert_int_equal(b.stats.timeouts, 1);
 	assert_int_equal(nflush(), 1);
 	fd.hang = false;
+	/* A FLUSH that timed out failed: sticky like any other failure. */
+	assert_int_equal(blk_flush(&b), -EIO);
+	assert_int_equal(nflush(), 1);
+	blk_clear_flush_error(&b);
 	assert_int_equal(blk_flush(&b), 0);
 	assert_int_equal(nflush(), 2);
 }
@@ -1063,7 +1100,7 @@ int main(void)
 		T(test_flush_nothing_written),
 		T(test_flush_after_write),
 		T(test_flush_ignores_failed_write),
-		T(test_flush_failed_is_resent),
+		T(test_flush_failure_is_sticky),
 		T(test_flush_submit_refused),
 		T(test_write_submit_refused),
 		T(test_flush_merge_joined),

@@ -523,6 +523,9 @@ static void test_hostile_used_entries(void **state)
 	(void)state;
 	for (unsigned cfg = 0; cfg < 3; cfg++) {
 		for (unsigned c = 0; c < ARRAY_SIZE(cases) - (cfg == 2); c++) {
+			/* Legacy: the used length is ignored (test_legacy_len). */
+			if (cfg == 0 && cases[c].h == FVM_HOSTILE_LEN)
+				continue;
 			print_message("  %s: %s\n", cfg_name[cfg], cases[c].what);
 			if (cfg < 2) {
 				rig(cfg + 1, FEAT(cfg + 1));
@@ -535,12 +538,106 @@ static void test_hostile_used_entries(void **state)
 	}
 }
 
+/*
+ * Legacy devices may report the whole chain as the used length (virtio
+ * 1.2, 5.2.6.3): the driver ignores it there, the request succeeds and the
+ * ring stays healthy; a modern device doing the same breaks the ring.
+ */
+static void test_legacy_len(void **state)
+{
+	struct vblk *vb;
+
+	(void)state;
+	rig(1, FEAT(1));
+	vb = D->ctx;
+	F.hostile = FVM_HOSTILE_LEN;
+	OK(blk_write(&B, 0, buf_a, 4096));
+	assert_false(vb->vq.broken);
+	assert_int_equal(vblk_stats(D)->resets, 0);
+	F.hostile = 0;
+	assert_usable();
+	assert_no_violations();
+}
+
 static void hang_quickly(void)
 {
 	F.hang = true;
 	B.timeout_ms = 5;
 	host_time_step_ns = 100 * 1000;
 	host_console_quiet = true;
+}
+
+/*
+ * A device reset restores the host's default cache mode (QEMU does): the
+ * driver must put the user's setting back, or barriers would silently stop
+ * flushing a cache that is volatile again.
+ */
+static void test_wce_survives_reset(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	F.wce_reset_default = true;
+	F.wce_default = 1;
+	OK(blk_set_write_cache(&B, false));
+	assert_int_equal(B.order, BLK_ORDER_DRAIN);
+	hang_quickly();
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
+	F.hang = false;
+	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_int_equal(F.cfg.writeback, 0);
+	assert_false(D->info.volatile_cache);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN);
+	/* And the other way: a cache switched on stays on, with FLUSHes. */
+	OK(blk_set_write_cache(&B, true));
+	F.wce_default = 0;
+	hang_quickly();
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
+	F.hang = false;
+	blk_clear_flush_error(&B);
+	assert_int_equal(F.cfg.writeback, 1);
+	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
+	OK(blk_write(&B, 0, buf_a, 4096));
+	OK(blk_barrier(&B));
+	assert_true(F.cmd_flush >= 1);
+	assert_no_violations();
+}
+
+/* A completion callback run by a reset may submit and even wait. */
+static int cb_inner_result = 1;
+static void cb_read_during_reset(struct blk_req *r)
+{
+	(void)r;
+	F.hang = false; /* the revived device answers */
+	cb_inner_result = blk_read(&B, 16, buf_b, 4096);
+}
+
+static void test_reset_callback_waits(void **state)
+{
+	struct blk_req x = {
+		.op = BLK_OP_WRITE,
+		.sector = 0,
+		.len = 4096,
+		.done = cb_read_during_reset,
+	};
+
+	(void)state;
+	rig(2, MODERN);
+	x.buf = buf_a;
+	hang_quickly();
+	assert_int_equal(blk_submit(&B, &x), 0);
+	submit(&A[1], BLK_OP_WRITE, 8, buf_a, 4096);
+	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
+	assert_int_equal(x.status, -ETIMEDOUT);
+	assert_int_equal(A[1].calls, 1);
+	assert_int_equal(A[1].status, -ETIMEDOUT);
+	/* The callback's read went to the revived device and succeeded. */
+	assert_int_equal(cb_inner_result, 0);
+	assert_int_equal(B.inflight, 0);
+	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_usable();
+	assert_no_violations();
 }
 
 static void test_timeout_resets_device(void **state)
@@ -822,6 +919,10 @@ static void test_flush_error(void **state)
 	fvm_fail_cmd(&F, 1, VIRTIO_BLK_S_IOERR);
 	assert_int_equal(blk_flush(&B), -EIO);
 	assert_int_equal(F.cmd_flush, 1);
+	/* Sticky: no later FLUSH may vouch for what the failed one lost. */
+	assert_int_equal(blk_flush(&B), -EIO);
+	assert_int_equal(F.cmd_flush, 1);
+	blk_clear_flush_error(&B);
 	OK(blk_flush(&B));
 	assert_int_equal(F.cmd_flush, 2);
 	OK(blk_flush(&B));
@@ -985,6 +1086,9 @@ int main(void)
 		T_(test_status_errors),
 		T_(test_status_error_in_split_request),
 		T_(test_hostile_used_entries),
+		T_(test_legacy_len),
+		T_(test_wce_survives_reset),
+		T_(test_reset_callback_waits),
 		T_(test_timeout_resets_device),
 		T_(test_timeout_resubmit_from_callback),
 		T_(test_revive_fails),
