@@ -30,9 +30,13 @@ VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
 	drivers/virtio/virtio_mmio.c
 BLOCK_DRV_SRCS := drivers/block/virtio_blk.c drivers/block/virtio_blk_probe.c
 BLOCK_SRCS := kernel/block/blk.c
-FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c
-KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c \
-	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c
+FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c \
+	kernel/fs/fs_alloc.c kernel/fs/fs_buf.c kernel/fs/fs_dir.c kernel/fs/fs_file.c \
+	kernel/fs/fs_format.c kernel/fs/fs_fsck.c kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c \
+	kernel/fs/fs_name.c kernel/fs/fs_super.c
+KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c kernel/fsdemo.c \
+	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c \
+	kernel/ktest/ktest_fs.c
 
 SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(FS_SRCS) \
 	$(KERNEL_SRCS)
@@ -83,6 +87,7 @@ HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/panic.c
 
 HOST_TESTS :=
 include tests/host/tests.mk
+include tests/host/fs.mk
 
 HOST_BINS := $(patsubst %,$(HOST_OUT)/%,$(HOST_TESTS))
 
@@ -101,18 +106,26 @@ $(HOST_OUT)/logwrites-stat: tools/logwrites-stat.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 $< -o $@
 
+$(HOST_OUT)/crc32c-file: tools/crc32c-file.c lib/crc32c.c lib/crc32c.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 $(WARN) -O2 -I. $< lib/crc32c.c -o $@
+
+HOST_TOOLS := $(HOST_OUT)/logwrites-stat $(HOST_OUT)/crc32c-file $(HOST_OUT)/ordofs
+
 host-tests: $(HOST_BINS)
 	@tools/deps.sh test
 	@tests/run-tests.sh --host $(HOST_BINS)
 
-qemu-tests: all $(HOST_OUT)/logwrites-stat
+qemu-tests: all $(HOST_TOOLS)
 	@tools/deps.sh test
-	@tests/run-tests.sh --qemu $(ARCH)
+	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)"
 
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_OUT)/logwrites-stat
-	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh --host $(HOST_BINS) --qemu $(ARCH)
+	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_TOOLS)
+	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
+		--host $(HOST_BINS) --qemu $(ARCH) \
+		--tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)"
 
 format-check:
 	@tools/check-format.sh

@@ -25,7 +25,11 @@ void kdisk_print_probe_line(const struct kdisk *d);
 /* Run the KTAP suite over every disk; returns the exit status. */
 int ktest_run(void);
 
-/* The default workload shown by `make run`; returns the exit status. */
+/* The block-level workload ("bench"); returns the exit status. */
 int demo_run(void);
+
+/* The filesystem demo shown by `make run` ("demo"), and "stress". */
+int fsdemo_run(void);
+int fsdemo_stress(void);
 
 #endif

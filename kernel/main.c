@@ -4,8 +4,11 @@
  * probes every virtio-mmio slot, binds virtio-blk devices to the block
  * layer, prints a probe line per disk and runs what the command line asks:
  *
- *   demo (default)   a short workload with its figures (make run)
+ *   demo (default)   the filesystem demo (make run): mount, check what
+ *                    earlier runs left, append durably, show the figures
  *   ktest            the KTAP suite; exit status 0 only if all pass
+ *   stress           append to files forever, printing every acked fsync
+ *   bench            the block-level workload with its figures
  *
  * Options: blk.ignore_flush=1 (unsafe: flushes are not sent, order=none),
  * blk.timeout_ms=N (request timeout, default 30000), vblk.queue=N (ring
@@ -161,8 +164,12 @@ void kmain(const struct boot_info *bi)
 	probe_disks();
 	if (cmdline_flag("ktest"))
 		status = ktest_run();
-	else
+	else if (cmdline_flag("stress"))
+		status = fsdemo_stress();
+	else if (cmdline_flag("bench"))
 		status = demo_run();
+	else
+		status = fsdemo_run();
 	kprintf("ordo: exit status %d\n", status);
 	arch_exit(status);
 }

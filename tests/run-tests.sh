@@ -3,6 +3,7 @@
 # results, and end with "N passed, N failed" (exit 0 only if none failed).
 #
 #   tests/run-tests.sh [--check SCRIPT] [--host BIN...] [--qemu ARCH]
+#                      [--tap NAME "COMMAND ARGS"]
 #
 # Host tests are cmocka binaries: their "[  PASSED  ]" / "[  FAILED  ]"
 # summaries are added up; a binary that dies without a summary is a failure.
@@ -168,6 +169,34 @@ run_qemu_config() {
 	fi
 }
 
+run_tap() { # run_tap NAME "COMMAND ARGS"
+	local name=$1 cmd=$2 log ok notok skip plan rc start end
+	log=$(mktemp)
+	start=$(date +%s%N)
+	# shellcheck disable=SC2086
+	$cmd >"$log" 2>&1 </dev/null
+	rc=$?
+	end=$(date +%s%N)
+	ok=$(grep -cE '^ok [0-9]+' "$log")
+	skip=$(grep -cE '^ok [0-9]+.*# SKIP' "$log")
+	notok=$(grep -cE '^not ok [0-9]+' "$log")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n1)
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + notok))
+	[ "$notok" -eq 0 ] || failures+=("$name: $notok not ok")
+	if [ -z "$plan" ] || [ $((ok + notok)) -ne "$plan" ] || [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
+		fail "$name: plan ${plan:-missing}, $((ok + notok)) results, exit $rc"
+	fi
+	printf '%-33s %3d ok, %d not ok, %2d skipped, exit %d, %d.%01d s\n' "$name" \
+		"$((ok - skip))" "$notok" "$skip" "$rc" $(((end - start) / 1000000000)) \
+		$((((end - start) / 100000000) % 10))
+	# Figures and diagnostics the program chose to print.
+	grep -E '^# ' "$log" | head -n 40
+	grep -E '^not ok' "$log" | head -n 20
+	rm -f "$log"
+}
+
 run_qemu() {
 	local arch=$1 matrix="tests/qemu/matrix.$1" name expect append args
 	eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
@@ -192,6 +221,12 @@ while [ $# -gt 0 ]; do
 	--qemu)
 		run_qemu "$2"
 		shift 2
+		;;
+	--tap)
+		# A program speaking TAP: its ok / not ok lines are counted, and
+		# a missing or unmet plan or a non-zero exit is one more failure.
+		run_tap "$2" "$3"
+		shift 3
 		;;
 	--check)
 		# A script that checks the tree: one test, passed if it exits 0.

@@ -12,7 +12,12 @@
  * Errors are negative errno values: -ENOENT, -EEXIST, -ENOTDIR, -EISDIR,
  * -ENOTEMPTY, -ENAMETOOLONG, -EINVAL, -ENOSPC (the filesystem is left
  * consistent and unchanged by the failed call), -EFBIG, -EROFS (mounted
- * read-only or journal aborted), -EIO, -EUCLEAN (corrupt metadata found).
+ * read-only or journal aborted), -EIO, -EUCLEAN (corrupt metadata found),
+ * -EBUSY (unlink or rename of the root directory).
+ *
+ * Conventions (docs/ondisk-format.md): no hard links, so every inode has
+ * nlink 1; no "." or ".." entries ("." and ".." components are -EINVAL);
+ * runs of '/' separate components and a trailing '/' requires a directory.
  *
  * Single-threaded; the caller serialises all calls on one filesystem.
  */
@@ -113,5 +118,18 @@ const struct jnl_stats *fs_jnl_stats(const struct fs *fs);
  * device could not be read.
  */
 int fs_fsck(struct blk *dev, struct blk *journal_dev, bool quiet);
+
+/*
+ * Does the journal of this unmounted filesystem hold committed
+ * transactions that recovery would replay?  Reads only.  Returns their
+ * number (0: clean, nothing to replay; > 0: run recovery - fs_mount() or
+ * "ordofs recover" - before fs_fsck()), or -errno: -EINVAL/-EUCLEAN (bad
+ * superblock, a journal superblock that is not this filesystem's), -EIO.
+ * The acceptance rules are recovery's (jnl_recover.c): from the tail, a
+ * descriptor and commit record that verify (magic, own crc, sequence,
+ * uuid, count, every home block inside the device) and, for a checksummed
+ * commit, a data_crc matching the descriptor and every image.
+ */
+int fs_journal_pending(struct blk *dev, struct blk *journal_dev);
 
 #endif

@@ -8,7 +8,7 @@
 #include "kernel/disk.h"
 #include "kernel/ktest/ktap.h"
 
-#define KT_BUF_BYTES (4u << 20)
+#define KT_BUF_BYTES (5u << 20)
 #define KT_INFLIGHT 64u
 
 /* Two KT_BUF_BYTES scratch buffers, allocated by ktest_run(). */
@@ -43,5 +43,9 @@ void kt_flush_merge(struct ktap *k, struct kdisk *d);
 void kt_barrier(struct ktap *k, struct kdisk *d);
 void kt_wce_switch(struct ktap *k, struct kdisk *d);
 void kt_multi_disk(struct ktap *k);
+
+/* Filesystem cases in ktest_fs.c: how many, and run them all. */
+unsigned ktest_fs_count(void);
+void ktest_fs_run(struct ktap *k);
 
 #endif

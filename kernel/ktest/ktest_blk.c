@@ -215,7 +215,7 @@ int ktest_run(void)
 		kprintf("ktest: cannot allocate test buffers\n");
 		return 1;
 	}
-	ktap_begin(&k, (unsigned)ARRAY_SIZE(kt_cases) * nkdisks + 2);
+	ktap_begin(&k, (unsigned)ARRAY_SIZE(kt_cases) * nkdisks + 2 + ktest_fs_count());
 	ktap_case_begin(&k);
 	KT_EXPECT(&k, nkdisks > 0);
 	ktap_case_end(&k, "disks_found");
@@ -230,6 +230,7 @@ int ktest_run(void)
 	ktap_case_begin(&k);
 	kt_multi_disk(&k);
 	ktap_case_end(&k, "multi_disk_in_flight");
+	ktest_fs_run(&k);
 	/* Read by the test runner, e.g. to match the host's write log. */
 	for (unsigned i = 0; i < nkdisks; i++)
 		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu\n",

@@ -1,0 +1,26 @@
+# tests/host/fs.mk - ordofs: its host unit test and the ordofs image tool.
+# Included by the top-level Makefile after tests/host/tests.mk.
+#
+# OFS_SRCS is the filesystem proper (kernel/fs/fs_*.c); the kernel build
+# needs it next to the journal's sources too.
+
+OFS_SRCS := kernel/fs/fs_alloc.c kernel/fs/fs_buf.c kernel/fs/fs_dir.c \
+	kernel/fs/fs_file.c kernel/fs/fs_format.c kernel/fs/fs_fsck.c \
+	kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c kernel/fs/fs_name.c \
+	kernel/fs/fs_super.c
+OFS_JNL_SRCS ?= kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c
+
+HOST_TESTS += test_fs
+test_fs_SRCS := $(OFS_SRCS) $(OFS_JNL_SRCS) kernel/block/blk.c lib/crc32c.c \
+	tests/host/ramdisk.c
+
+# The image tool: plain -O2, no sanitizers, its own arch shim (stderr
+# console, real clock, malloc heap) instead of arch/host and host_alloc.
+ORDOFS_TOOL_SRCS := tools/ordofs.c tools/ordofs_filedev.c $(OFS_SRCS) $(OFS_JNL_SRCS) \
+	kernel/block/blk.c lib/crc32c.c lib/errno.c lib/panic.c
+ORDOFS_TOOL_HDRS := $(wildcard kernel/fs/*.h kernel/block/*.h lib/*.h arch/arch.h tools/*.h)
+
+$(HOST_OUT)/ordofs: $(ORDOFS_TOOL_SRCS) $(ORDOFS_TOOL_HDRS) tests/host/fs.mk
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -I. -Iarch/host/include \
+		$(ORDOFS_TOOL_SRCS) -o $@

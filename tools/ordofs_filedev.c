@@ -1,0 +1,146 @@
+/*
+ * tools/ordofs_filedev.c - a struct blk_dev over a host file (see
+ * ordofs_filedev.h).  Queued requests are linked through req->drv.next,
+ * the field blkdev.h reserves for the device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools/ordofs_filedev.h"
+
+static int filedev_submit(void *ctx, struct blk_req *req)
+{
+	struct filedev *f = ctx;
+
+	req->drv.next = NULL;
+	if (f->tail)
+		f->tail->drv.next = req;
+	else
+		f->head = req;
+	f->tail = req;
+	return 0;
+}
+
+/* pread/pwrite all of it, or -errno (-EIO for a short transfer). */
+static int filedev_rw(struct filedev *f, struct blk_req *req)
+{
+	off_t off = (off_t)req->sector * BLK_SECTOR_SIZE;
+	size_t done = 0;
+
+	while (done < req->len) {
+		ssize_t n = req->op == BLK_OP_READ ? pread(f->fd, (char *)req->buf + done,
+							   req->len - done, off + done)
+						   : pwrite(f->fd, (char *)req->buf + done,
+							    req->len - done, off + done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int filedev_do(struct filedev *f, struct blk_req *req)
+{
+	switch (req->op) {
+	case BLK_OP_READ:
+	case BLK_OP_WRITE: return filedev_rw(f, req);
+	case BLK_OP_FLUSH: return fsync(f->fd) ? -EIO : 0;
+	case BLK_OP_GET_ID:
+		memcpy(req->buf, f->name, req->len < sizeof(f->name) ? req->len : sizeof(f->name));
+		return 0;
+	default: return -EOPNOTSUPP;
+	}
+}
+
+/* Complete what is queued now (done() may queue more: not ours). */
+static int filedev_complete(struct filedev *f, int err)
+{
+	struct blk_req *req, *last = f->tail;
+	int n = 0;
+
+	while ((req = f->head) != NULL) {
+		f->head = req->drv.next;
+		if (!f->head)
+			f->tail = NULL;
+		req->drv.next = NULL;
+		req->status = err ? err : filedev_do(f, req);
+		n++;
+		if (req->done)
+			req->done(req);
+		if (req == last)
+			break;
+	}
+	return n;
+}
+
+static int filedev_poll(void *ctx)
+{
+	return filedev_complete(ctx, 0);
+}
+
+static int filedev_reset(void *ctx, int err)
+{
+	filedev_complete(ctx, err);
+	return 0;
+}
+
+static int filedev_set_wce(void *ctx, bool writeback)
+{
+	(void)ctx;
+	(void)writeback;
+	return -EOPNOTSUPP;
+}
+
+static const struct blk_dev_ops filedev_ops = {
+	.submit = filedev_submit,
+	.poll = filedev_poll,
+	.reset = filedev_reset,
+	.set_write_cache = filedev_set_wce,
+};
+
+int filedev_open(struct filedev *f, const char *path, bool read_only)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, read_only ? O_RDONLY : O_RDWR);
+	if (f->fd < 0 || fstat(f->fd, &st) != 0) {
+		int err = -errno;
+
+		fprintf(stderr, "ordofs: %s: %s\n", path, strerror(errno));
+		if (f->fd >= 0)
+			close(f->fd);
+		return err;
+	}
+	snprintf(f->name, sizeof(f->name), "file%d", f->fd);
+	f->dev = (struct blk_dev){
+		.ops = &filedev_ops,
+		.ctx = f,
+		.info = {
+			.name = f->name,
+			.block_size = BLK_SECTOR_SIZE,
+			.capacity = (u64)st.st_size / BLK_SECTOR_SIZE,
+			.max_segments = 1,
+			.max_segment_size = 1u << 30,
+			.queue_depth = 1024,
+			.read_only = read_only,
+			.has_flush = true,
+			.volatile_cache = true,
+		},
+	};
+	return 0;
+}
+
+void filedev_close(struct filedev *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}

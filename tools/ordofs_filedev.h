@@ -1,0 +1,31 @@
+/*
+ * tools/ordofs_filedev.h - a struct blk_dev over a host file, for the
+ * ordofs image tool.
+ *
+ * Interface: implements kernel/block/blkdev.h on a file descriptor with
+ * 512-byte logical blocks.  submit() only queues; poll() carries out every
+ * queued request in order with pread()/pwrite(), and a FLUSH is fsync(),
+ * so the block layer's ordering and durability rules (it sees a volatile
+ * write cache with FLUSH) map onto the host's.  A file opened read-only is
+ * a read-only device: the block layer then refuses every write.
+ */
+#ifndef ORDO_TOOLS_ORDOFS_FILEDEV_H
+#define ORDO_TOOLS_ORDOFS_FILEDEV_H
+
+#include "kernel/block/blkdev.h"
+
+struct filedev {
+	struct blk_dev dev;
+	int fd;
+	struct blk_req *head, *tail; /* queued, oldest first */
+	char name[32];
+};
+
+/*
+ * Open `path` as a device of its current size (rounded down to 512
+ * bytes).  0 or -errno (the host's errno, negated; a message on stderr).
+ */
+int filedev_open(struct filedev *f, const char *path, bool read_only);
+void filedev_close(struct filedev *f);
+
+#endif
