@@ -43,7 +43,7 @@ SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) 
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(SRCS))
 
 .PHONY: all deps run test host-tests qemu-tests clean format-check
-all: $(OUT)/ordo.img $(OUT)/ordo.elf
+all: $(OUT)/ordo.img $(OUT)/ordo.elf $(HOST_OUT)/ordofs
 
 deps-build:
 	@tools/deps.sh build
