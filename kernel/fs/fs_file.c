@@ -11,11 +11,12 @@
  *  - shrinking with fs_truncate() frees blocks from the end in steps, each
  *    setting the size down to what is left, the last setting the exact
  *    size and clearing the tail of the last block;
- *  - fs_unlink() and a replacing fs_rename() free the victim's blocks in
- *    the same operation that removes its name; only if that operation is
- *    too large for the journal (a file whose blocks touch more bitmap
- *    blocks than one operation holds) is the victim first truncated in
- *    steps, then removed.  A crash in between leaves it present, shorter.
+ *  - fs_unlink() and a replacing fs_rename() (fs_name.c) free the victim's
+ *    blocks in the same operation that removes its name; only if that
+ *    operation is too large for the journal (a file whose blocks touch
+ *    more bitmap blocks than one operation holds) is the victim first
+ *    truncated in steps, then removed.  A crash in between leaves it
+ *    present, shorter.
  */
 #include "kernel/fs/fs_priv.h"
 

@@ -306,21 +306,58 @@ int jnl_commit(struct jnl *j)
 	return 0;
 }
 
+static u32 jnl_copy_crc(const struct ofs_jsuper_copy *c)
+{
+	static const u8 zero[4];
+
+	return crc32c_update(crc32c(c, sizeof(*c) - 4), zero, sizeof(zero));
+}
+
+bool jnl_copy_valid(const struct ofs_jsuper_copy *c, u32 jblocks)
+{
+	u32 tail = le32_to_cpu(c->tail);
+
+	return le64_to_cpu(c->magic) == OFS_JSUPER_MAGIC &&
+	       le32_to_cpu(c->crc) == jnl_copy_crc(c) && le32_to_cpu(c->version) == OFS_VERSION &&
+	       le32_to_cpu(c->nblocks) == jblocks && tail >= 1 && tail < jblocks;
+}
+
+void jnl_copy_fill(struct ofs_jsuper_copy *c, u32 jblocks, const u8 *uuid, u64 generation,
+		   u64 tail_seq, u32 tail)
+{
+	memset(c, 0, sizeof(*c));
+	c->magic = cpu_to_le64(OFS_JSUPER_MAGIC);
+	c->version = cpu_to_le32(OFS_VERSION);
+	c->nblocks = cpu_to_le32(jblocks);
+	memcpy(c->uuid, uuid, OFS_UUID_BYTES);
+	c->generation = cpu_to_le64(generation);
+	c->tail_seq = cpu_to_le64(tail_seq);
+	c->tail = cpu_to_le32(tail);
+	c->crc = cpu_to_le32(jnl_copy_crc(c));
+}
+
 int jnl_write_super(struct jnl *j, bool wait)
 {
-	static struct ofs_jsuper js; /* one writer at a time: single-threaded */
 	struct blk_req *r = &j->reqs[j->nreqs - 1];
+	unsigned next = 1 - j->jsb_cur;
+	u64 gen = le64_to_cpu(j->jsb->copy[j->jsb_cur].generation);
 
-	jnl_super_fill(&js, j->cfg.jblocks, j->cfg.uuid, j->tail_seq, j->tail);
+	/*
+	 * Only the older copy changes; the newest stays byte for byte as on
+	 * disk, so a torn write of this block still leaves a valid tail.
+	 */
+	jnl_copy_fill(&j->jsb->copy[next], j->cfg.jblocks, j->cfg.uuid, gen + 1, j->tail_seq,
+		      j->tail);
+	j->jsb_cur = next;
 	*r = (struct blk_req){
 		.op = BLK_OP_WRITE,
 		.sector = jnl_sector(j, 0),
-		.buf = &js,
+		.buf = j->jsb,
 		.len = OFS_BLOCK_SIZE,
 	};
 	if (!wait)
 		return blk_submit(j->cfg.jdev, r);
-	return blk_write(j->cfg.jdev, r->sector, &js, OFS_BLOCK_SIZE);
+	return blk_write(j->cfg.jdev, r->sector, j->jsb, OFS_BLOCK_SIZE);
 }
 
 /*

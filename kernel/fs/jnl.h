@@ -99,6 +99,13 @@ int jnl_format(struct blk *jdev, u64 jstart, u32 jblocks, const u8 uuid[OFS_UUID
 int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl **out);
 
 /*
+ * What jnl_open() would replay, without writing anything: 0 and the count
+ * in rep->transactions / rep->blocks, or jnl_open()'s errors.  The same
+ * code as recovery decides, so the two always agree.
+ */
+int jnl_probe(const struct jnl_config *cfg, struct jnl_recovery *rep);
+
+/*
  * Commit what is pending, checkpoint everything, free the journal.
  * Returns 0 or the error of that final commit/checkpoint (freed anyway).
  */

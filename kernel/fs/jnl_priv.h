@@ -42,6 +42,10 @@ struct jnl {
 	u32 lru_count;
 	u32 cache_limit;
 
+	/* The journal superblock as on disk, and which copy is newest. */
+	struct ofs_jsuper *jsb;
+	unsigned jsb_cur;
+
 	/* Commit scratch: descriptor, commit record, one request per block. */
 	struct ofs_jdesc *desc;
 	struct ofs_jcommit *commit;
@@ -77,13 +81,26 @@ int jnl_barrier(struct jnl *j, struct blk *dev);
 /* Stop all writing: report once and refuse further operations. */
 void jnl_abort(struct jnl *j, const char *what, int err);
 
-/* Write the journal superblock for the current tail.  0 or -errno. */
+/*
+ * Write the journal superblock for the current tail, into the copy that is
+ * not the newest (see ofs_jsuper).  0 or -errno.
+ */
 int jnl_write_super(struct jnl *j, bool wait);
+
+/* One copy of the journal superblock: build it, check it (not the uuid). */
+void jnl_copy_fill(struct ofs_jsuper_copy *c, u32 jblocks, const u8 *uuid, u64 generation,
+		   u64 tail_seq, u32 tail);
+bool jnl_copy_valid(const struct ofs_jsuper_copy *c, u32 jblocks);
 
 /* jnl_recover.c */
 int jnl_recover(struct jnl *j, struct jnl_recovery *rep);
+/*
+ * Read the journal superblock into j->jsb and pick its newest valid copy:
+ * 0 and the tail in j->tail/j->tail_seq, or -EINVAL with a message.
+ */
+int jnl_read_super(struct jnl *j);
 void jnl_free(struct jnl *j);
-void jnl_super_fill(struct ofs_jsuper *js, u32 jblocks, const u8 *uuid, u64 tail_seq, u32 tail);
+int jnl_alloc(const struct jnl_config *cfg, struct jnl **out);
 
 /*
  * crc32c of a whole 4096-byte record whose last four bytes are its crc

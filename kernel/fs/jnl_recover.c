@@ -25,18 +25,6 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-void jnl_super_fill(struct ofs_jsuper *js, u32 jblocks, const u8 *uuid, u64 tail_seq, u32 tail)
-{
-	memset(js, 0, sizeof(*js));
-	js->magic = cpu_to_le64(OFS_JSUPER_MAGIC);
-	js->version = cpu_to_le32(OFS_VERSION);
-	js->nblocks = cpu_to_le32(jblocks);
-	memcpy(js->uuid, uuid, OFS_UUID_BYTES);
-	js->tail_seq = cpu_to_le64(tail_seq);
-	js->tail = cpu_to_le32(tail);
-	js->crc = cpu_to_le32(jnl_record_crc(js));
-}
-
 /* Smallest journal that holds one useful transaction (see max_txn). */
 #define JNL_MIN_BLOCKS 16u
 
@@ -50,7 +38,9 @@ int jnl_format(struct blk *jdev, u64 jstart, u32 jblocks, const u8 uuid[OFS_UUID
 	js = kmalloc(sizeof(*js));
 	if (!js)
 		return -ENOMEM;
-	jnl_super_fill(js, jblocks, uuid, 1, 1);
+	/* Both copies valid and empty; the first is the newer. */
+	jnl_copy_fill(&js->copy[0], jblocks, uuid, 1, 1, 1);
+	jnl_copy_fill(&js->copy[1], jblocks, uuid, 0, 1, 1);
 	err = blk_write(jdev, jstart * JNL_SECTORS_PER_BLOCK, js, OFS_BLOCK_SIZE);
 	kfree(js);
 	return err;
@@ -147,7 +137,11 @@ static int jnl_replay_txn(struct jnl *j, u32 pos, u32 n, u8 *buf, struct jnl_rec
 	return err;
 }
 
-int jnl_recover(struct jnl *j, struct jnl_recovery *rep)
+/*
+ * Rules 2-4 of the header.  With `dry_run`, only count what would be
+ * replayed: nothing is written (fsck, tools on read-only images).
+ */
+static int jnl_scan(struct jnl *j, bool dry_run, struct jnl_recovery *rep)
 {
 	u8 *buf = kmalloc(OFS_BLOCK_SIZE);
 	u32 pos = j->tail, scanned = 0;
@@ -162,7 +156,10 @@ int jnl_recover(struct jnl *j, struct jnl_recovery *rep)
 		n = jnl_verify_txn(j, pos, seq, buf);
 		if (n <= 0)
 			break;
-		err = jnl_replay_txn(j, pos, (u32)n, buf, rep);
+		if (!dry_run)
+			err = jnl_replay_txn(j, pos, (u32)n, buf, rep);
+		else
+			rep->blocks += (u32)n;
 		if (err)
 			break;
 		rep->transactions++;
@@ -174,7 +171,7 @@ int jnl_recover(struct jnl *j, struct jnl_recovery *rep)
 	if (n < 0)
 		err = n;
 	rep->stopped_on_bad = n == 0 && scanned > 0;
-	if (!err && rep->transactions) {
+	if (!err && !dry_run && rep->transactions) {
 		/* Replayed blocks durable first, then the tail past them. */
 		err = jnl_barrier(j, j->cfg.fsdev);
 		j->tail = pos;
@@ -187,34 +184,51 @@ int jnl_recover(struct jnl *j, struct jnl_recovery *rep)
 	kfree(buf);
 	j->head = j->tail;
 	j->next_seq = j->tail_seq;
-	rep->next_seq = j->next_seq;
+	rep->next_seq = dry_run ? seq : j->next_seq;
 	return err;
 }
 
-/* Check the journal superblock against the configuration.  0 or -EINVAL. */
-static int jnl_check_super(struct jnl *j, const struct ofs_jsuper *js)
+int jnl_recover(struct jnl *j, struct jnl_recovery *rep)
 {
-	u32 tail = le32_to_cpu(js->tail);
+	return jnl_scan(j, false, rep);
+}
 
-	if (le64_to_cpu(js->magic) != OFS_JSUPER_MAGIC) {
-		kprintf("ordofs: journal superblock: bad magic\n");
+int jnl_read_super(struct jnl *j)
+{
+	const struct ofs_jsuper_copy *best = NULL;
+	int err = jnl_read_pos(j, 0, j->jsb);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < 2; i++) {
+		const struct ofs_jsuper_copy *c = &j->jsb->copy[i];
+
+		if (!jnl_copy_valid(c, j->cfg.jblocks))
+			continue;
+		if (!best || le64_to_cpu(c->generation) > le64_to_cpu(best->generation)) {
+			best = c;
+			j->jsb_cur = i;
+		}
+	}
+	if (!best) {
+		if (le64_to_cpu(j->jsb->copy[0].magic) != OFS_JSUPER_MAGIC &&
+		    le64_to_cpu(j->jsb->copy[1].magic) != OFS_JSUPER_MAGIC)
+			kprintf("ordofs: journal superblock: bad magic\n");
+		else
+			kprintf("ordofs: journal superblock is corrupt (both copies: checksum, "
+				"version or geometry)\n");
 		return -EINVAL;
 	}
-	if (le32_to_cpu(js->crc) != jnl_record_crc(js) || le32_to_cpu(js->version) != OFS_VERSION ||
-	    le32_to_cpu(js->nblocks) != j->cfg.jblocks || tail == 0 || tail >= j->cfg.jblocks) {
-		kprintf("ordofs: journal superblock is corrupt (checksum, version or geometry)\n");
-		return -EINVAL;
-	}
-	if (memcmp(js->uuid, j->cfg.uuid, OFS_UUID_BYTES) != 0) {
+	if (memcmp(best->uuid, j->cfg.uuid, OFS_UUID_BYTES) != 0) {
 		kprintf("ordofs: the journal belongs to another filesystem (uuid mismatch)\n");
 		return -EINVAL;
 	}
-	j->tail = tail;
-	j->tail_seq = le64_to_cpu(js->tail_seq);
+	j->tail = le32_to_cpu(best->tail);
+	j->tail_seq = le64_to_cpu(best->tail_seq);
 	return 0;
 }
 
-static int jnl_alloc(const struct jnl_config *cfg, struct jnl **out)
+int jnl_alloc(const struct jnl_config *cfg, struct jnl **out)
 {
 	struct jnl *j = kmalloc(sizeof(*j));
 
@@ -229,11 +243,9 @@ static int jnl_alloc(const struct jnl_config *cfg, struct jnl **out)
 	j->desc = kmalloc(sizeof(*j->desc));
 	j->commit = kmalloc(sizeof(*j->commit));
 	j->reqs = kmalloc(sizeof(*j->reqs) * j->nreqs);
-	if (!j->desc || !j->commit || !j->reqs) {
-		kfree(j->desc);
-		kfree(j->commit);
-		kfree(j->reqs);
-		kfree(j);
+	j->jsb = kmalloc(sizeof(*j->jsb));
+	if (!j->desc || !j->commit || !j->reqs || !j->jsb) {
+		jnl_free(j);
 		return -ENOMEM;
 	}
 	*out = j;
@@ -242,10 +254,20 @@ static int jnl_alloc(const struct jnl_config *cfg, struct jnl **out)
 
 void jnl_free(struct jnl *j)
 {
+	kfree(j->jsb);
 	kfree(j->desc);
 	kfree(j->commit);
 	kfree(j->reqs);
 	kfree(j);
+}
+
+/* Common checks of a configuration against its devices. */
+static bool jnl_config_ok(const struct jnl_config *cfg)
+{
+	return cfg->jblocks >= JNL_MIN_BLOCKS &&
+	       OFS_BLOCK_SIZE % blk_info(cfg->jdev)->block_size == 0 &&
+	       (cfg->jstart + cfg->jblocks) * JNL_SECTORS_PER_BLOCK <=
+		       blk_info(cfg->jdev)->capacity;
 }
 
 int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl **out)
@@ -254,16 +276,12 @@ int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl 
 	struct jnl *j;
 	int err;
 
-	if (cfg->jblocks < JNL_MIN_BLOCKS ||
-	    OFS_BLOCK_SIZE % blk_info(cfg->jdev)->block_size != 0 ||
-	    (cfg->jstart + cfg->jblocks) * JNL_SECTORS_PER_BLOCK > blk_info(cfg->jdev)->capacity)
+	if (!jnl_config_ok(cfg))
 		return -EINVAL;
 	err = jnl_alloc(cfg, &j);
 	if (err)
 		return err;
-	err = jnl_read_pos(j, 0, j->desc); /* any 4096-byte buffer will do */
-	if (!err)
-		err = jnl_check_super(j, (const struct ofs_jsuper *)j->desc);
+	err = jnl_read_super(j);
 	if (!err)
 		err = jnl_recover(j, rep ? rep : &local);
 	if (err) {
@@ -274,4 +292,21 @@ int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl 
 	}
 	*out = j;
 	return 0;
+}
+
+int jnl_probe(const struct jnl_config *cfg, struct jnl_recovery *rep)
+{
+	struct jnl *j;
+	int err;
+
+	if (!jnl_config_ok(cfg))
+		return -EINVAL;
+	err = jnl_alloc(cfg, &j);
+	if (err)
+		return err;
+	err = jnl_read_super(j);
+	if (!err)
+		err = jnl_scan(j, true, rep);
+	jnl_free(j);
+	return err;
 }

@@ -126,17 +126,36 @@ _Static_assert(sizeof(struct ofs_dirent) == 64, "dirent size");
 #define OFS_JDESC_MAGIC 0x435345444aull	       /* "JDESC" */
 #define OFS_JCOMMIT_MAGIC 0x54494d4d4f43ull    /* "COMMIT" */
 
-/* Journal superblock: replay starts at `tail` with sequence `tail_seq`. */
-struct ofs_jsuper {
+/*
+ * Journal superblock: replay starts at `tail` with sequence `tail_seq`.
+ *
+ * It is the one journal block rewritten in place, and a crash may tear a
+ * write at 512-byte sectors (design.md section 5).  So it holds two
+ * copies, each a self-contained 512-byte sector with its own crc, and a
+ * write changes only one of them: the one not holding the newest state,
+ * chosen by `generation`.  Whatever a crash leaves of the block, the copy
+ * that was not being written is intact, and the valid copy with the
+ * highest generation is the tail.
+ */
+#define OFS_JSUPER_COPY_BYTES 512u
+
+struct ofs_jsuper_copy {
 	le64 magic;
 	le32 version;
-	le32 nblocks;		 /* journal length, this block included */
+	le32 nblocks;		 /* journal length, its superblock included */
 	u8 uuid[OFS_UUID_BYTES]; /* the filesystem's */
+	le64 generation;	 /* +1 on every write of either copy */
 	le64 tail_seq;		 /* sequence of the first live transaction */
 	le32 tail;		 /* its descriptor's journal block (>= 1) */
-	le32 reserved0;
-	u8 reserved[4096 - 52];
-	le32 crc;
+	u8 reserved[OFS_JSUPER_COPY_BYTES - 52 - 4];
+	le32 crc; /* crc32c of this copy with this field 0 */
+};
+_Static_assert(sizeof(struct ofs_jsuper_copy) == OFS_JSUPER_COPY_BYTES, "one sector");
+_Static_assert(offsetof(struct ofs_jsuper_copy, tail) == 48, "journal superblock layout");
+
+struct ofs_jsuper {
+	struct ofs_jsuper_copy copy[2];
+	u8 reserved[OFS_BLOCK_SIZE - 2 * OFS_JSUPER_COPY_BYTES];
 };
 _Static_assert(sizeof(struct ofs_jsuper) == OFS_BLOCK_SIZE, "journal superblock size");
 

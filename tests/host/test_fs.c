@@ -959,9 +959,10 @@ static void test_mount_corrupt(void **state)
 	assert_int_equal(mount_err(d), -EUCLEAN);
 	tdisk_free(d);
 
-	/* A journal superblock that is not this filesystem's. */
+	/* A journal superblock damaged in both copies (one is survivable). */
 	d = tdisk_clone(base, 0);
 	rblock(d, 1)[40] ^= 1;
+	rblock(d, 1)[OFS_JSUPER_COPY_BYTES + 40] ^= 1;
 	assert_true(mount_err(d) < 0);
 	tdisk_free(d);
 	tdisk_free(base);

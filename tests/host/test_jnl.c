@@ -234,7 +234,14 @@ static void test_bad_super_refused(void **state)
 	r->cfg.uuid[0] ^= 1;
 	assert_int_equal(jnl_open(&r->cfg, NULL, &j), -EINVAL);
 	r->cfg.uuid[0] ^= 1;
+	/* One damaged copy: the other still names the tail. */
 	r->fd.store[JSTART * OFS_BLOCK_SIZE + 40] ^= 1;
+	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	assert_int_equal(jnl_close(j), 0);
+	/* Both damaged: refused. */
+	r->fd.store[JSTART * OFS_BLOCK_SIZE + 40] ^= 1;
+	r->fd.store[JSTART * OFS_BLOCK_SIZE + 40] ^= 1;
+	r->fd.store[JSTART * OFS_BLOCK_SIZE + OFS_JSUPER_COPY_BYTES + 40] ^= 1;
 	assert_int_equal(jnl_open(&r->cfg, NULL, &j), -EINVAL);
 	rig_free(r);
 }
@@ -266,6 +273,58 @@ static void test_wrap_and_checkpoint(void **state)
 	assert_int_equal(jnl_close(j), 0);
 	jnl_discard(crashed);
 	rig_free(r);
+}
+
+/*
+ * A crash may tear the journal superblock's rewrite at 512-byte sectors,
+ * or leave garbage in the sector being written: the copy that was not
+ * being written still names a tail from which recovery is right.
+ */
+static void test_torn_super(void **state)
+{
+	u8 *jsb_old = malloc(OFS_BLOCK_SIZE);
+
+	(void)state;
+	for (int damage = 0; damage < 3; damage++) {
+		struct rig *r = rig_new(true, false, false);
+		struct jnl_recovery rep;
+		struct jnl *j, *crashed;
+		u8 *jsb = r->fd.store + JSTART * OFS_BLOCK_SIZE;
+
+		int i = 0;
+
+		assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+		/* Commit until one of them (after the 40th) rewrote the superblock. */
+		do {
+			r->fd.nlog = 0;
+			memcpy(jsb_old, jsb, OFS_BLOCK_SIZE);
+			assert_int_equal(put_block(crashed, 100 + i % 5, (u8)(i + 1)), 0);
+			assert_int_equal(jnl_commit(crashed), 0);
+			i++;
+		} while (i < 40 || memcmp(jsb_old, jsb, OFS_BLOCK_SIZE) == 0);
+		/* Undo the last superblock write, sector by sector. */
+		for (u32 sec = 0; sec < OFS_BLOCK_SIZE / 512; sec++) {
+			u8 *p = jsb + sec * 512;
+
+			if (memcmp(p, jsb_old + sec * 512, 512) == 0)
+				continue;
+			if (damage == 0)
+				memcpy(p, jsb_old + sec * 512, 512); /* not written */
+			else
+				memset(p, damage == 1 ? 0 : 0xff, 512); /* garbage */
+		}
+		assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
+		/* Block 100 + b last got the value of the last i with i % 5 == b. */
+		for (int b = 0; b < 5; b++) {
+			int last = i - 1 - ((i - 1 - b) % 5);
+
+			assert_true(block_is(home(r, 100 + b), (u8)(last + 1)));
+		}
+		assert_int_equal(jnl_close(j), 0);
+		jnl_discard(crashed);
+		rig_free(r);
+	}
+	free(jsb_old);
 }
 
 /* The external journal: log writes and FLUSHes go to its own device. */
@@ -341,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_torn_image_refused),
 		cmocka_unit_test(test_bad_super_refused),
 		cmocka_unit_test(test_wrap_and_checkpoint),
+		cmocka_unit_test(test_torn_super),
 		cmocka_unit_test(test_external_journal),
 		cmocka_unit_test(test_commit_error_aborts),
 		cmocka_unit_test(test_op_limits),
