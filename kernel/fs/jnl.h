@@ -133,7 +133,10 @@ void jnl_op_end(struct jnl *j);
  * Get block `blockno` (read from the fs device unless cached): 0 and a
  * referenced buffer in *out, or -EIO / -ENOMEM / -ERANGE (beyond the device).
  * jnl_bnew() skips the read and returns the block zeroed, for a block the
- * caller will overwrite completely.
+ * caller will overwrite completely.  It zeroes the cached copy in place,
+ * so it is only for blocks that are free in every state a pending
+ * checkpoint could still write (e.g. just allocated, not freed in the
+ * running or a committed transaction).
  */
 int jnl_bread(struct jnl *j, u64 blockno, struct jbuf **out);
 int jnl_bnew(struct jnl *j, u64 blockno, struct jbuf **out);

@@ -66,6 +66,20 @@ static bool jnl_seq_ok(u64 found, u64 want)
 #endif
 }
 
+/*
+ * A home block must lie on the filesystem device and, with an internal
+ * journal, outside the log: replaying over the log would destroy it.
+ */
+static bool jnl_home_ok(const struct jnl *j, u64 home)
+{
+	u64 nblocks = blk_info(j->cfg.fsdev)->capacity / JNL_SECTORS_PER_BLOCK;
+
+	if (home >= nblocks)
+		return false;
+	return j->cfg.jdev != j->cfg.fsdev || home < j->cfg.jstart ||
+	       home >= j->cfg.jstart + j->cfg.jblocks;
+}
+
 static int jnl_read_pos(struct jnl *j, u32 pos, void *buf)
 {
 	return blk_read(j->cfg.jdev, jnl_sector(j, pos), buf, OFS_BLOCK_SIZE);
@@ -93,8 +107,7 @@ static int jnl_verify_txn(struct jnl *j, u32 pos, u64 seq, u8 *buf)
 	dcrc = crc32c(d, OFS_BLOCK_SIZE);
 	for (u32 k = 0; k < n; k++) {
 		pos = jnl_next_pos(j, pos);
-		if (le64_to_cpu(d->home[k]) >=
-		    blk_info(j->cfg.fsdev)->capacity / JNL_SECTORS_PER_BLOCK)
+		if (!jnl_home_ok(j, le64_to_cpu(d->home[k])))
 			return 0; /* an image with no place to go */
 		err = jnl_read_pos(j, pos, buf);
 		if (err)
