@@ -2,7 +2,8 @@
 #
 #   make [ARCH=aarch64]   build build/$(ARCH)/ordo.img (raw, bootable) and ordo.elf
 #   make run              build and boot the default configuration under QEMU
-#   make test             host unit tests + the QEMU test matrix; ends "N passed, N failed"
+#   make test             host unit tests, the crash-state engine, the QEMU test
+#                         matrix and kill test; ends "N passed, N failed"
 #   make host-tests       only the host unit tests
 #   make qemu-tests       only the QEMU matrix
 #   make format-check     clang-format must agree with every C file
@@ -88,6 +89,7 @@ HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/panic.c
 HOST_TESTS :=
 include tests/host/tests.mk
 include tests/host/fs.mk
+include tests/crash/crash.mk
 
 HOST_BINS := $(patsubst %,$(HOST_OUT)/%,$(HOST_TESTS))
 
@@ -122,9 +124,15 @@ qemu-tests: all $(HOST_TOOLS)
 
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_TOOLS)
+	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_TOOLS) $(CRASH_BINS) \
+		$(HOST_OUT)/crash-engine-asan
 	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
-		--host $(HOST_BINS) --qemu $(ARCH) \
+		--host $(HOST_BINS) \
+		--tap "crash selftest" "$(HOST_OUT)/crash-selftest" \
+		--tap "crash engine" "$(HOST_OUT)/crash-engine --jobs 2" \
+		--tap "crash engine (ASan, quick)" "$(HOST_OUT)/crash-engine-asan --quick --jobs 2" \
+		--tap "crash mutants" "tests/crash/mutants.sh" \
+		--qemu $(ARCH) \
 		--tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)"
 
 format-check:

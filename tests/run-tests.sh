@@ -191,8 +191,8 @@ run_tap() { # run_tap NAME "COMMAND ARGS"
 	printf '%-33s %3d ok, %d not ok, %2d skipped, exit %d, %d.%01d s\n' "$name" \
 		"$((ok - skip))" "$notok" "$skip" "$rc" $(((end - start) / 1000000000)) \
 		$((((end - start) / 100000000) % 10))
-	# Figures and diagnostics the program chose to print.
-	grep -E '^# ' "$log" | head -n 40
+	# The figures and diagnostics it chose to print (not indented details).
+	grep -E '^# [^ ]' "$log" | tail -n 30
 	grep -E '^not ok' "$log" | head -n 20
 	rm -f "$log"
 }

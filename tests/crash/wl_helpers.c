@@ -1,0 +1,250 @@
+/*
+ * tests/crash/wl_helpers.c - the calls workloads are written in (see
+ * workload.h): each checks its result and keeps the model in step.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/crash/workload.h"
+#include "lib/errno.h"
+
+const u8 *wl_pattern(struct wl_ctx *c, u32 seed, u64 off, u32 len)
+{
+	for (u32 i = 0; i < len; i++) {
+		u64 s = ((u64)seed << 40) ^ ((off + i) >> 3);
+
+		c->buf[i] = (u8)(sim_rand(&s) >> (8 * ((off + i) & 7)));
+	}
+	return c->buf;
+}
+
+/*
+ * Judge a call's result; true if it succeeded (the model follows it).
+ * `changes`: the call must fail once an injected I/O error has completed.
+ */
+static bool wl_judge(struct wl_ctx *c, int ret, const char *what, const char *path, bool changes)
+{
+	struct sim_fault *f = &c->r->log.fault;
+
+	c->calls++;
+	if (c->recording && f->fired) {
+		if (ret < 0) {
+			c->r->errors_after_fault++;
+			return false;
+		}
+		if (changes && f->done_ev != SIM_NEVER)
+			rec_violation(c->r, V_IO_SWALLOWED, "%s(%s) = %d after the failed I/O",
+				      what, path, ret);
+		return true;
+	}
+	if (ret >= 0)
+		return true;
+	rec_violation(c->r, V_WORKLOAD, "%s%s(%s) = %s", c->recording ? "" : "pre-phase ", what,
+		      path, errno_name(ret));
+	c->stop = true;
+	return false;
+}
+
+int wl_create(struct wl_ctx *c, const char *path)
+{
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = fs_create(c->fs, path);
+	if (wl_judge(c, ret, "fs_create", path, true))
+		model_create(&c->m, path);
+	return ret;
+}
+
+int wl_mkdir(struct wl_ctx *c, const char *path)
+{
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = fs_mkdir(c->fs, path);
+	if (wl_judge(c, ret, "fs_mkdir", path, true))
+		model_mkdir(&c->m, path);
+	return ret;
+}
+
+static int wl_ino(struct wl_ctx *c, const char *path, u32 *ino)
+{
+	int ret = fs_open(c->fs, path, ino);
+
+	wl_judge(c, ret, "fs_open", path, false);
+	return ret;
+}
+
+/* One fs_write() of at most one block, never crossing a block boundary:
+ * ordofs makes that exactly one journal operation. */
+static int wl_write_piece(struct wl_ctx *c, const char *path, u32 ino, u64 off, u32 n, u32 seed)
+{
+	const u8 *data = wl_pattern(c, seed, off, n);
+	int ret = fs_write(c->fs, ino, off, data, n);
+
+	if (ret == -ENOSPC && !c->r->log.fault.fired)
+		return ret; /* the caller decides */
+	if (wl_judge(c, ret, "fs_write", path, true))
+		model_write(&c->m, path, off, data, (u64)ret);
+	return ret;
+}
+
+int wl_write(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed)
+{
+	u64 end = off + len;
+	u32 ino;
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = wl_ino(c, path, &ino);
+	while (!ret && off < end && !c->stop) {
+		u32 n = (u32)MIN(end - off, WL_PIECE - off % WL_PIECE);
+
+		ret = wl_write_piece(c, path, ino, off, n, seed);
+		if (ret == -ENOSPC)
+			wl_judge(c, ret, "fs_write", path, true);
+		ret = ret < 0 ? ret : 0;
+		off += n;
+	}
+	return ret;
+}
+
+int wl_append(struct wl_ctx *c, const char *path, u64 len, u32 seed)
+{
+	return wl_write(c, path, model_size(&c->m, path), len, seed);
+}
+
+u64 wl_fill(struct wl_ctx *c, const char *path, u32 seed)
+{
+	u64 off = model_size(&c->m, path), start = off;
+	u32 ino;
+	int ret;
+
+	if (c->stop || wl_ino(c, path, &ino))
+		return 0;
+	for (;;) {
+		ret = wl_write_piece(c, path, ino, off, WL_PIECE, seed);
+		if (ret != (int)WL_PIECE || c->stop)
+			break;
+		off += WL_PIECE;
+	}
+	return off - start;
+}
+
+int wl_truncate(struct wl_ctx *c, const char *path, u64 size)
+{
+	u32 ino;
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = wl_ino(c, path, &ino);
+	if (ret)
+		return ret;
+	ret = fs_truncate(c->fs, ino, size);
+	if (wl_judge(c, ret, "fs_truncate", path, true))
+		model_truncate(&c->m, path, size);
+	return ret;
+}
+
+int wl_unlink(struct wl_ctx *c, const char *path)
+{
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = fs_unlink(c->fs, path);
+	if (wl_judge(c, ret, "fs_unlink", path, true))
+		model_unlink(&c->m, path);
+	return ret;
+}
+
+int wl_rename(struct wl_ctx *c, const char *from, const char *to)
+{
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = fs_rename(c->fs, from, to);
+	if (wl_judge(c, ret, "fs_rename", from, true))
+		model_rename(&c->m, from, to);
+	return ret;
+}
+
+int wl_fsync(struct wl_ctx *c, const char *path)
+{
+	u32 ino;
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = wl_ino(c, path, &ino);
+	if (ret)
+		return ret;
+	ret = fs_fsync(c->fs, ino);
+	if (wl_judge(c, ret, "fs_fsync", path, true))
+		wl_verify(c, "after fs_fsync");
+	return ret;
+}
+
+int wl_sync(struct wl_ctx *c)
+{
+	int ret;
+
+	if (c->stop)
+		return -ECANCELED;
+	ret = fs_sync(c->fs);
+	if (wl_judge(c, ret, "fs_sync", "", true))
+		wl_verify(c, "after fs_sync");
+	return ret;
+}
+
+static int wl_expect(struct wl_ctx *c, int ret, int err, const char *what, const char *path)
+{
+	c->calls++;
+	if (ret != err && !c->r->log.fault.fired) {
+		rec_violation(c->r, V_WORKLOAD, "%s(%s) = %s, expected %s", what, path,
+			      errno_name(ret), errno_name(err));
+		c->stop = true;
+	}
+	return ret;
+}
+
+int wl_expect_create(struct wl_ctx *c, const char *path, int err)
+{
+	return c->stop ? -ECANCELED : wl_expect(c, fs_create(c->fs, path), err, "fs_create", path);
+}
+
+int wl_expect_unlink(struct wl_ctx *c, const char *path, int err)
+{
+	return c->stop ? -ECANCELED : wl_expect(c, fs_unlink(c->fs, path), err, "fs_unlink", path);
+}
+
+void wl_verify(struct wl_ctx *c, const char *when)
+{
+	struct lstate live, want;
+	int err;
+
+	if (!c->verify || c->stop)
+		return;
+	/* Reads only: looking must not change the order writes complete in. */
+	c->r->log.reads_only = true;
+	err = state_walk(c->fs, &live);
+	c->r->log.reads_only = false;
+	model_state(&c->m, &want);
+	if (err) {
+		rec_violation(c->r, V_MODEL, "walking the live tree %s: %s", when, errno_name(err));
+	} else if (live.hash != want.hash) {
+		rec_violation(c->r, V_MODEL, "the live tree %s is not what the calls did", when);
+		printf("# live tree %s differs from the model:\n", when);
+		state_print_diff(want.text, live.text, 8);
+	}
+	if (err || live.hash != want.hash)
+		c->verify = false; /* reported once */
+	free(live.text);
+	free(want.text);
+}

@@ -1,0 +1,384 @@
+/*
+ * tests/crash/workloads.c - the table of scripted workloads.
+ *
+ * A workload is a function over the helpers of workload.h plus a table
+ * entry saying what it runs on: logical block size, disk and journal
+ * sizes, cache on or off, classic or checksummed commits, internal or
+ * external journal.  One function appears in several entries to cover
+ * those variants.  `mutants` names the seeded journal bugs (JNL_MUTANT_*)
+ * an entry is meant to expose: a mutant binary runs only those entries.
+ */
+#include <stdio.h>
+
+#include "tests/crash/workload.h"
+#include "lib/errno.h"
+
+#define KIB 1024u
+
+/* create, append and fsync: the basic durability promise */
+static void w_append_fsync(struct wl_ctx *c)
+{
+	wl_create(c, "/a");
+	for (u32 i = 0; i < 3; i++) {
+		wl_append(c, "/a", 3000 + 1000 * i, 10 + i);
+		wl_fsync(c, "/a");
+	}
+	wl_create(c, "/b");
+	wl_append(c, "/b", 9000, 20);
+	wl_append(c, "/a", 500, 21);
+	wl_fsync(c, "/b");
+}
+
+/* the atomic-replace idiom: write a temporary, fsync, rename over */
+static void w_rename_over(struct wl_ctx *c)
+{
+	wl_create(c, "/cfg");
+	wl_write(c, "/cfg", 0, 5000, 1);
+	wl_fsync(c, "/cfg");
+	for (u32 i = 0; i < 3; i++) {
+		wl_create(c, "/cfg.tmp");
+		wl_write(c, "/cfg.tmp", 0, 3000 + 2500 * i, 2 + i);
+		wl_fsync(c, "/cfg.tmp");
+		wl_rename(c, "/cfg.tmp", "/cfg");
+		wl_fsync(c, "/cfg");
+	}
+}
+
+/* truncate down, up (a hole), to zero, and write after each */
+static void w_truncate(struct wl_ctx *c)
+{
+	wl_create(c, "/t");
+	wl_write(c, "/t", 0, 40 * KIB, 1);
+	wl_fsync(c, "/t");
+	wl_truncate(c, "/t", 5000);
+	wl_fsync(c, "/t");
+	wl_truncate(c, "/t", 70000);
+	wl_write(c, "/t", 70000, 3000, 2);
+	wl_fsync(c, "/t");
+	wl_truncate(c, "/t", 0);
+	wl_sync(c);
+	wl_append(c, "/t", 6000, 3);
+	wl_sync(c);
+}
+
+/* unlink files and reuse their inodes and blocks */
+static void w_unlink(struct wl_ctx *c)
+{
+	static const char *const names[] = { "/u0", "/u1", "/u2", "/u3", "/u4" };
+
+	for (u32 i = 0; i < ARRAY_SIZE(names); i++) {
+		wl_create(c, names[i]);
+		wl_write(c, names[i], 0, 4096 * (i + 1), 30 + i);
+	}
+	wl_sync(c);
+	wl_unlink(c, "/u1");
+	wl_unlink(c, "/u3");
+	wl_expect_unlink(c, "/u3", -ENOENT);
+	wl_expect_create(c, "/u2", -EEXIST);
+	wl_sync(c);
+	wl_create(c, "/v");
+	wl_write(c, "/v", 0, 12000, 40);
+	wl_unlink(c, "/u0");
+	wl_fsync(c, "/v");
+}
+
+/* directory churn: mkdir, fill, rename directories, rmdir */
+static void w_dir_churn(struct wl_ctx *c)
+{
+	wl_mkdir(c, "/d1");
+	wl_mkdir(c, "/d1/d2");
+	wl_create(c, "/d1/d2/f");
+	wl_write(c, "/d1/d2/f", 0, 2000, 1);
+	wl_mkdir(c, "/e");
+	wl_sync(c);
+	wl_rename(c, "/d1", "/e/moved");
+	wl_sync(c);
+	wl_rename(c, "/e/moved/d2/f", "/f");
+	wl_unlink(c, "/e/moved/d2");
+	wl_sync(c);
+	wl_unlink(c, "/e/moved");
+	wl_mkdir(c, "/e/again");
+	wl_rename(c, "/e", "/g");
+	wl_sync(c);
+}
+
+/* fill the disk to -ENOSPC, then delete and write again */
+static void w_enospc(struct wl_ctx *c)
+{
+	wl_create(c, "/keep");
+	wl_write(c, "/keep", 0, 8000, 1);
+	wl_fsync(c, "/keep");
+	wl_create(c, "/big");
+	wl_fill(c, "/big", 2);
+	wl_fsync(c, "/big");
+	wl_create(c, "/x"); /* inodes remain */
+	wl_unlink(c, "/big");
+	wl_sync(c);
+	wl_append(c, "/keep", 20000, 3);
+	wl_fsync(c, "/keep");
+}
+
+/* many small fsyncs: a log file */
+static void w_small_fsyncs(struct wl_ctx *c)
+{
+	wl_create(c, "/log");
+	for (u32 i = 0; i < 40; i++) {
+		wl_append(c, "/log", 100 + 37 * (i % 5), 100 + i);
+		wl_fsync(c, "/log");
+	}
+}
+
+/* a sparse file crossing the direct, indirect and double-indirect maps */
+static void w_bigfile(struct wl_ctx *c)
+{
+	const u64 ind = (u64)OFS_NDIRECT * OFS_BLOCK_SIZE;
+	const u64 dind = ind + (u64)OFS_PTRS_PER_BLOCK * OFS_BLOCK_SIZE;
+
+	wl_create(c, "/big");
+	wl_write(c, "/big", 0, 3 * OFS_BLOCK_SIZE, 1);
+	wl_write(c, "/big", ind - 2000, 4000, 2); /* last direct, first indirect */
+	wl_fsync(c, "/big");
+	wl_write(c, "/big", dind - 3000, 6000, 3); /* last indirect, first double */
+	wl_fsync(c, "/big");
+	wl_write(c, "/big", dind + 3 * (u64)OFS_PTRS_PER_BLOCK * OFS_BLOCK_SIZE, 5000, 4);
+	wl_fsync(c, "/big");
+	wl_truncate(c, "/big", dind + 100);
+	wl_fsync(c, "/big");
+	wl_truncate(c, "/big", ind - 10);
+	wl_fsync(c, "/big");
+	wl_truncate(c, "/big", 0);
+	wl_sync(c);
+}
+
+/* overwrite blocks in place */
+static void w_overwrite(struct wl_ctx *c)
+{
+	wl_create(c, "/o");
+	wl_write(c, "/o", 0, 64 * KIB, 1);
+	wl_fsync(c, "/o");
+	for (u32 i = 0; i < 8; i++) {
+		wl_write(c, "/o", (u64)(i * 7919) % (60 * KIB), 3000 + 500 * i, 10 + i);
+		wl_fsync(c, "/o");
+	}
+}
+
+/* sync versus fsync: fsync of one file commits everyone's changes */
+static void w_sync_fsync(struct wl_ctx *c)
+{
+	wl_create(c, "/p");
+	wl_create(c, "/q");
+	wl_write(c, "/p", 0, 5000, 1);
+	wl_write(c, "/q", 0, 7000, 2);
+	wl_fsync(c, "/p");
+	wl_write(c, "/q", 7000, 100, 3);
+	wl_create(c, "/r");
+	wl_sync(c);
+	wl_write(c, "/r", 0, 9000, 4);
+	wl_fsync(c, "/q");
+}
+
+/* many files in one directory: it grows past one block */
+static void w_many_files(struct wl_ctx *c)
+{
+	char name[32];
+
+	wl_mkdir(c, "/m");
+	for (u32 i = 0; i < 140; i++) {
+		snprintf(name, sizeof(name), "/m/file-%03u", i);
+		wl_create(c, name);
+		if (i % 10 == 0)
+			wl_write(c, name, 0, 100 + i, i);
+		if (i % 35 == 34)
+			wl_sync(c);
+	}
+	for (u32 i = 0; i < 140; i += 3) {
+		snprintf(name, sizeof(name), "/m/file-%03u", i);
+		wl_unlink(c, name);
+	}
+	wl_sync(c);
+}
+
+/* nested paths */
+static void w_nested(struct wl_ctx *c)
+{
+	static const char *const dirs[] = { "/n",	"/n/a",	      "/n/a/b",
+					    "/n/a/b/c", "/n/a/b/c/d", "/n/a/b/c/d/e" };
+
+	for (u32 i = 0; i < ARRAY_SIZE(dirs); i++)
+		wl_mkdir(c, dirs[i]);
+	wl_create(c, "/n/a/b/c/d/e/leaf");
+	wl_write(c, "/n/a/b/c/d/e/leaf", 0, 4500, 1);
+	wl_sync(c);
+	wl_rename(c, "/n/a/b", "/n/b");
+	wl_create(c, "/n/b/c/top");
+	wl_sync(c);
+	wl_rename(c, "/n/b/c/d/e/leaf", "/n/leaf");
+	wl_unlink(c, "/n/b/c/d/e");
+	wl_fsync(c, "/n/leaf");
+}
+
+/* rename chains, across directories, over files */
+static void w_rename_chain(struct wl_ctx *c)
+{
+	wl_create(c, "/a");
+	wl_write(c, "/a", 0, 3000, 1);
+	wl_create(c, "/x");
+	wl_write(c, "/x", 0, 1000, 2);
+	wl_mkdir(c, "/dir");
+	wl_sync(c);
+	wl_rename(c, "/a", "/b");
+	wl_rename(c, "/b", "/c");
+	wl_fsync(c, "/c");
+	wl_rename(c, "/c", "/dir/d");
+	wl_rename(c, "/x", "/dir/d"); /* over a file */
+	wl_sync(c);
+	wl_rename(c, "/dir/d", "/a");
+	wl_fsync(c, "/a");
+}
+
+/* interleaved appends to several files, fsync of one per round */
+static void w_interleaved(struct wl_ctx *c)
+{
+	static const char *const f[] = { "/i0", "/i1", "/i2", "/i3" };
+
+	for (u32 i = 0; i < ARRAY_SIZE(f); i++)
+		wl_create(c, f[i]);
+	for (u32 round = 0; round < 6; round++) {
+		for (u32 i = 0; i < ARRAY_SIZE(f); i++)
+			wl_append(c, f[i], 700 + 300 * ((round + i) % 4), round * 4 + i);
+		wl_fsync(c, f[round % ARRAY_SIZE(f)]);
+	}
+}
+
+/* enough commits on a small journal that the log wraps, with checkpoints */
+static void w_log_wrap(struct wl_ctx *c)
+{
+	wl_create(c, "/w");
+	wl_create(c, "/z");
+	for (u32 i = 0; i < 24; i++) {
+		wl_write(c, i % 2 ? "/w" : "/z", (u64)(i % 6) * 4096, 2500 + 100 * i, i);
+		wl_fsync(c, "/w");
+	}
+}
+
+/*
+ * Uniform transactions (one data block and the inode) for more than a lap
+ * of a journal of 256 such transactions: the record after the live log is
+ * then the one from exactly 256 transactions before, so a sequence number
+ * compared modulo 256 accepts it.
+ */
+static void w_seq_wrap_pre(struct wl_ctx *c)
+{
+	wl_create(c, "/s");
+	wl_write(c, "/s", 0, OFS_BLOCK_SIZE, 1);
+}
+
+static void w_seq_wrap(struct wl_ctx *c)
+{
+	for (u32 i = 0; i < 300; i++) {
+		wl_write(c, "/s", 0, OFS_BLOCK_SIZE, 100 + i);
+		wl_fsync(c, "/s");
+	}
+}
+
+/*
+ * Reformat over a used journal: its records must never come back.  The
+ * first transaction after the reformat has the same size as the old first
+ * one, so the old second transaction's descriptor sits exactly where the
+ * next record would go, with the sequence number recovery expects next:
+ * only the uuid tells it apart.
+ */
+static void w_stale_pre(struct wl_ctx *c)
+{
+	wl_create(c, "/old");
+	wl_write(c, "/old", 0, 6000, 1);
+	wl_fsync(c, "/old");
+	wl_mkdir(c, "/olddir");
+	wl_fsync(c, "/old");
+	wl_create(c, "/olddir/f");
+	wl_sync(c);
+}
+
+static void w_stale(struct wl_ctx *c)
+{
+	wl_create(c, "/new");
+	wl_write(c, "/new", 0, 6000, 2);
+	wl_fsync(c, "/new");
+	wl_append(c, "/new", 100, 3);
+	wl_fsync(c, "/new");
+}
+
+/* Which seeded bugs a kind of workload is meant to expose. */
+#define MUT_COMMIT (MUT_NO_DRAIN | MUT_NO_FLUSH_AFTER_COMMIT)
+#define MUT_CLASSIC (MUT_COMMIT | MUT_NO_FLUSH_BEFORE_COMMIT | MUT_COMMIT_FIRST)
+#define MUT_CSUM (MUT_COMMIT | MUT_NO_CSUM_VERIFY | MUT_CSUM_SKIPS_BLOCK)
+#define MUT_CKPT (MUT_TAIL_EARLY | MUT_REUSE_EARLY)
+
+/* Unless an entry says otherwise: internal journal, checksummed commits,
+ * the full state budget (cost 0 = 100%). */
+/* clang-format off */
+const struct wl_def wl_table[] = {
+	{ .name = "append-fsync", .run = w_append_fsync, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_CKPT },
+	{ .name = "append-fsync-classic", .run = w_append_fsync, .block_size = 4096,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .classic = true,
+	  .mutants = MUT_CLASSIC },
+	{ .name = "append-fsync-512", .run = w_append_fsync, .block_size = 512, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	{ .name = "append-fsync-nocache", .run = w_append_fsync, .block_size = 4096,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = false, .cost = 60 },
+	{ .name = "rename-over", .run = w_rename_over, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	{ .name = "rename-over-classic-512", .run = w_rename_over, .block_size = 512,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .classic = true,
+	  .mutants = MUT_CLASSIC },
+	{ .name = "truncate", .run = w_truncate, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	{ .name = "unlink-reuse", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
+	{ .name = "dir-churn", .run = w_dir_churn, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	{ .name = "dir-churn-nocache-512", .run = w_dir_churn, .block_size = 512,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = false, .classic = true, .cost = 60 },
+	{ .name = "enospc", .run = w_enospc, .block_size = 4096, .disk_kib = 1024,
+	  .journal_blocks = 64, .cache = true },
+	{ .name = "small-fsyncs", .run = w_small_fsyncs, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 32, .cache = true, .mutants = MUT_CSUM | MUT_CKPT },
+	{ .name = "small-fsyncs-classic-512", .run = w_small_fsyncs, .block_size = 512,
+	  .disk_kib = 2048, .journal_blocks = 32, .cache = true, .classic = true,
+	  .mutants = MUT_CLASSIC | MUT_CKPT },
+	{ .name = "bigfile", .run = w_bigfile, .block_size = 4096, .disk_kib = 4096,
+	  .journal_blocks = 64, .cache = true, .cost = 60 },
+	{ .name = "overwrite", .run = w_overwrite, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	{ .name = "sync-vs-fsync", .run = w_sync_fsync, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
+	{ .name = "many-files", .run = w_many_files, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .ninodes = 256, .cache = true, .cost = 60 },
+	{ .name = "nested", .run = w_nested, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true },
+	{ .name = "rename-chain", .run = w_rename_chain, .block_size = 512, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true },
+	{ .name = "interleaved", .run = w_interleaved, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	{ .name = "log-wrap", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 32, .cache = true, .mutants = MUT_CKPT | MUT_CSUM },
+	{ .name = "log-wrap-classic", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 32, .cache = true, .classic = true, .mutants = MUT_CKPT | MUT_CLASSIC },
+	{ .name = "ext-journal", .run = w_rename_over, .block_size = 4096, .disk_kib = 2048,
+	  .jdisk_kib = 512, .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_CKPT },
+	{ .name = "ext-journal-classic", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
+	  .jdisk_kib = 512, .journal_blocks = 32, .cache = true, .classic = true,
+	  .mutants = MUT_CLASSIC | MUT_CKPT },
+	{ .name = "ext-journal-nocache", .run = w_append_fsync, .block_size = 4096,
+	  .disk_kib = 2048, .jdisk_kib = 512, .journal_blocks = 64, .cache = false, .cost = 60 },
+	{ .name = "stale-journal", .run = w_stale, .pre = w_stale_pre, .block_size = 4096,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .reformat = true,
+	  .mutants = MUT_STALE_UUID },
+	{ .name = "seq-wrap", .run = w_seq_wrap, .pre = w_seq_wrap_pre, .block_size = 4096,
+	  .disk_kib = 8192, .journal_blocks = 1025, .cache = true, .mutants = MUT_SEQ_WRAP,
+	  .cost = 40 },
+};
+/* clang-format on */
+
+const u32 wl_count = ARRAY_SIZE(wl_table);
