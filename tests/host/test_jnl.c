@@ -224,6 +224,41 @@ static void test_torn_image_refused(void **state)
 	rig_free(r);
 }
 
+/*
+ * Garbage in the log (random bytes, zeros, ones over every record after
+ * the superblock) is never replayed: the open succeeds with nothing to
+ * replay and the home blocks keep what they had.
+ */
+static void test_garbage_log(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < 3; kind++) {
+		struct rig *r = rig_new(true, false, false);
+		struct jnl_recovery rep;
+		struct jnl *j, *crashed;
+		u32 x = 12345;
+
+		memset(home(r, 150), 0x33, OFS_BLOCK_SIZE);
+		assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+		assert_int_equal(put_block(crashed, 150, 0x5a), 0);
+		assert_int_equal(jnl_commit(crashed), 0);
+		for (u32 b = JSTART + 1; b < JSTART + JBLOCKS; b++) {
+			u8 *p = r->fd.store + b * OFS_BLOCK_SIZE;
+
+			for (u32 i = 0; i < OFS_BLOCK_SIZE; i++) {
+				x = x * 1103515245u + 12345u;
+				p[i] = kind == 0 ? (u8)(x >> 16) : kind == 1 ? 0 : 0xff;
+			}
+		}
+		assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
+		assert_int_equal(rep.transactions, 0);
+		assert_true(block_is(home(r, 150), 0x33));
+		assert_int_equal(jnl_close(j), 0);
+		jnl_discard(crashed);
+		rig_free(r);
+	}
+}
+
 /* A journal superblock of another filesystem or a damaged one: refused. */
 static void test_bad_super_refused(void **state)
 {
@@ -398,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_group_commit),
 		cmocka_unit_test(test_replay_and_idempotence),
 		cmocka_unit_test(test_torn_image_refused),
+		cmocka_unit_test(test_garbage_log),
 		cmocka_unit_test(test_bad_super_refused),
 		cmocka_unit_test(test_wrap_and_checkpoint),
 		cmocka_unit_test(test_torn_super),
