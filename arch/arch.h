@@ -77,4 +77,32 @@ int arch_map_ram(u64 base, u64 size);
  */
 extern char __kernel_end[];
 
+/*
+ * Interrupts as wake-ups.  The kernel never takes interrupts as exceptions
+ * (PSTATE/flags keep them masked, so no handler can re-enter a driver):
+ * instead a driver that finds nothing to do sleeps in arch_wait_irq() until
+ * one of the interrupt lines it enabled is pending, acknowledges its device
+ * and polls again.  Ports without an interrupt controller return
+ * -EOPNOTSUPP from arch_irq_enable() and drivers keep polling.
+ */
+
+/*
+ * The interrupt number of a device-tree interrupt specifier for the
+ * platform's interrupt controller (GIC: <type number flags>), and whether
+ * it is edge triggered.  Returns the number (> 0) or -EINVAL.
+ */
+int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge);
+
+/* Let interrupt `irq` wake arch_wait_irq().  0, -EINVAL or -EOPNOTSUPP. */
+int arch_irq_enable(u32 irq, bool edge);
+
+/*
+ * Sleep until an enabled interrupt is pending or `timeout_ns` passed.
+ * Returns the interrupt taken (acknowledged at the controller: call
+ * arch_irq_eoi() once the device is quiet, so a level-triggered line does
+ * not fire again at once), or 0 on timeout.
+ */
+u32 arch_wait_irq(u64 timeout_ns);
+void arch_irq_eoi(u32 irq);
+
 #endif

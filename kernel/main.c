@@ -86,7 +86,8 @@ void kdisk_print_probe_line(const struct kdisk *d)
 
 static void probe_disks(void)
 {
-	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0;
+	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0, irqopt = 1;
+	bool use_irq;
 	bool ignore_flush =
 		cmdline_flag("blk.ignore_flush") || (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
 
@@ -95,6 +96,8 @@ static void probe_disks(void)
 		timeout_ms = BLK_DEFAULT_TIMEOUT_MS;
 	}
 	cmdline_u64("vblk.queue", &queue);
+	cmdline_u64("vblk.irq", &irqopt);
+	use_irq = irqopt != 0;
 	if (ignore_flush)
 		kprintf("WARNING: blk.ignore_flush: FLUSH requests are NOT sent; "
 			"data is NOT durable (disposable guests only)\n");
@@ -119,8 +122,16 @@ static void probe_disks(void)
 				vdev->device_id);
 			continue;
 		}
+		if (use_irq) {
+			int irq = arch_irq_from_dt(m->irq, m->irq_cells, &vdev->irq_edge);
+
+			vdev->irq = irq > 0 ? (u32)irq : 0;
+		}
 		if (vblk_probe(vdev, nkdisks, (unsigned)MIN(queue, 32768ull), &d->bdev))
 			continue;
+		/* Without a usable line the driver polls (probe line: irq=poll). */
+		if (use_irq)
+			virtio_irq_register(vdev);
 		blk_init(&d->blk, d->bdev, ignore_flush);
 		d->blk.timeout_ms = (u32)MIN(timeout_ms, 3600000ull);
 		kdisk_print_probe_line(d);

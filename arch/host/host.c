@@ -14,6 +14,7 @@
 
 #include "arch/arch.h"
 #include "arch/host/host.h"
+#include "lib/errno.h"
 #include "lib/printf.h"
 
 struct host_io_ops host_io;
@@ -104,4 +105,30 @@ int arch_map_ram(u64 base, u64 size)
 	(void)base;
 	(void)size;
 	return 0;
+}
+
+int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
+{
+	(void)cells;
+	(void)ncells;
+	*edge = false;
+	return -EINVAL;
+}
+
+int arch_irq_enable(u32 irq, bool edge)
+{
+	(void)irq;
+	(void)edge;
+	return -EOPNOTSUPP;
+}
+
+u32 arch_wait_irq(u64 timeout_ns)
+{
+	(void)timeout_ns;
+	return 0;
+}
+
+void arch_irq_eoi(u32 irq)
+{
+	(void)irq;
 }

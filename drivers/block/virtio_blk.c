@@ -29,6 +29,7 @@
 #include "drivers/block/virtio_blk.h"
 
 #include "drivers/block/virtio_blk_priv.h"
+#include "arch/arch.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 
@@ -367,9 +368,28 @@ static int vblk_set_write_cache(void *ctx, bool writeback)
 	return vb->bdev.info.volatile_cache == writeback ? 0 : -EIO;
 }
 
+/*
+ * Sleep until the device interrupts (if it can), in slices so a device
+ * whose interrupt never comes still gets polled and timed out.
+ */
+#define VBLK_IRQ_SLICE_NS (10ull * 1000 * 1000)
+
+static void vblk_idle(void *ctx, u64 timeout_ns)
+{
+	struct vblk *vb = ctx;
+
+	if (!vb->vdev->irq_on || vb->vq.inflight == 0) {
+		arch_cpu_relax();
+		return;
+	}
+	virtio_irq_wait(MIN(timeout_ns, VBLK_IRQ_SLICE_NS));
+	vb->stats.irqs = vb->vdev->irqs;
+}
+
 const struct blk_dev_ops vblk_ops = {
 	.submit = vblk_submit,
 	.poll = vblk_poll,
 	.reset = vblk_reset,
 	.set_write_cache = vblk_set_write_cache,
+	.idle = vblk_idle,
 };

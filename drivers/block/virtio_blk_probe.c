@@ -229,17 +229,19 @@ int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size, str
 int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 {
 	const struct vblk *vb = bdev->ctx;
-	char feat[160];
+	char feat[160], irq[12] = "poll";
 
 	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
+	if (vb->vdev->irq_on)
+		snprintf(irq, sizeof(irq), "%u", vb->vdev->irq);
 	return snprintf(
 		buf, size,
-		"transport=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
+		"transport=%s irq=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
 		"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u",
-		vb->vdev->transport, (unsigned long long)bdev->info.capacity, bdev->info.block_size,
-		feat, bdev->info.read_only, bdev->info.queue_depth, bdev->info.max_segments,
-		bdev->info.max_segment_size, le16_to_cpu(vb->geometry.cylinders),
-		vb->geometry.heads, vb->geometry.sectors,
+		vb->vdev->transport, irq, (unsigned long long)bdev->info.capacity,
+		bdev->info.block_size, feat, bdev->info.read_only, bdev->info.queue_depth,
+		bdev->info.max_segments, bdev->info.max_segment_size,
+		le16_to_cpu(vb->geometry.cylinders), vb->geometry.heads, vb->geometry.sectors,
 		(unsigned long long)bdev->info.block_size << MIN(vb->physical_block_exp, 16),
 		vb->min_io_size, vb->opt_io_size);
 }
@@ -247,6 +249,13 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 const struct vblk_stats *vblk_stats(const struct blk_dev *bdev)
 {
 	return &((const struct vblk *)bdev->ctx)->stats;
+}
+
+u32 vblk_irq(const struct blk_dev *bdev)
+{
+	const struct virtio_dev *vdev = ((const struct vblk *)bdev->ctx)->vdev;
+
+	return vdev->irq_on ? vdev->irq : 0;
 }
 
 u64 vblk_features(const struct blk_dev *bdev)

@@ -214,3 +214,45 @@ void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driv
 					len ? "," : "", drv->features[i].name);
 	}
 }
+
+/* Devices whose interrupt lines are wake-up sources. */
+#define VIRTIO_MAX_IRQ_DEVS 32
+
+static struct virtio_dev *virtio_irq_devs[VIRTIO_MAX_IRQ_DEVS];
+static unsigned virtio_nirq_devs;
+
+int virtio_irq_register(struct virtio_dev *vdev)
+{
+	int err;
+
+	if (vdev->irq_on)
+		return 0;
+	if (!vdev->irq || virtio_nirq_devs == VIRTIO_MAX_IRQ_DEVS)
+		return -ENODEV;
+	err = arch_irq_enable(vdev->irq, vdev->irq_edge);
+	if (err)
+		return err;
+	virtio_irq_devs[virtio_nirq_devs++] = vdev;
+	vdev->irq_on = true;
+	return 0;
+}
+
+bool virtio_irq_wait(u64 timeout_ns)
+{
+	u32 irq = arch_wait_irq(timeout_ns);
+	bool ours = false;
+
+	if (!irq)
+		return false;
+	/* Quiet every device on the line before ending the interrupt. */
+	for (unsigned i = 0; i < virtio_nirq_devs; i++) {
+		struct virtio_dev *vdev = virtio_irq_devs[i];
+
+		if (vdev->irq == irq && vdev->ops->irq_ack(vdev)) {
+			vdev->irqs++;
+			ours = true;
+		}
+	}
+	arch_irq_eoi(irq);
+	return ours;
+}

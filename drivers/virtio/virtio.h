@@ -66,6 +66,14 @@ struct virtio_dev {
 	size_t queue_align;  /* ring alignment the transport needs */
 	u64 device_features; /* as offered, recorded at init */
 	u64 features;	     /* negotiated */
+	/*
+	 * Interrupt line (arch_irq_from_dt numbering), 0 = none: set by whoever
+	 * found the device; used once virtio_irq_register() succeeded.
+	 */
+	u32 irq;
+	bool irq_edge;
+	bool irq_on;
+	u64 irqs; /* interrupts that woke us for this device */
 };
 
 /* A feature a driver knows, with its name for the probe line. */
@@ -125,6 +133,21 @@ int virtio_cread(struct virtio_dev *vdev, unsigned offset, void *buf, unsigned l
  * Returns 0, -ENOENT (no such queue), -ENOMEM, or the transport's error.
  */
 int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num);
+
+/*
+ * Use the device's interrupt line as a wake-up (arch.h): enables it at the
+ * interrupt controller and records the device so virtio_irq_handle() can
+ * acknowledge it.  0, or -errno when the device has no line or the
+ * platform cannot (then the driver polls).
+ */
+int virtio_irq_register(struct virtio_dev *vdev);
+
+/*
+ * Sleep until an interrupt or `timeout_ns`; acknowledge every registered
+ * device on the line that fired (a shared line may serve several), then
+ * end the interrupt.  Returns true if a virtio interrupt woke us.
+ */
+bool virtio_irq_wait(u64 timeout_ns);
 
 /* Format the negotiated features by name ("flush,seg_max,...") into buf. */
 void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driver *drv, char *buf,

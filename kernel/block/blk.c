@@ -312,6 +312,17 @@ static void blk_timeout(struct blk *b)
 	blk_poll(b);
 }
 
+/* Nothing completed: let the device sleep until it has news. */
+static void blk_idle(struct blk *b, u64 deadline)
+{
+	u64 now = arch_time_ns();
+
+	if (b->dev->ops->idle && deadline > now)
+		b->dev->ops->idle(b->dev->ctx, deadline - now);
+	else
+		arch_cpu_relax();
+}
+
 static u64 blk_deadline(const struct blk *b)
 {
 	return arch_time_ns() + (u64)b->timeout_ms * 1000000ull;
@@ -334,7 +345,7 @@ int blk_wait(struct blk *b, struct blk_req *req)
 			return -ETIMEDOUT;
 		}
 		if (!progress)
-			arch_cpu_relax();
+			blk_idle(b, deadline);
 	}
 	return req->status;
 }
@@ -353,7 +364,7 @@ int blk_drain(struct blk *b)
 			return -ETIMEDOUT;
 		}
 		if (!progress)
-			arch_cpu_relax();
+			blk_idle(b, deadline);
 	}
 	return 0;
 }

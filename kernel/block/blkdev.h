@@ -104,6 +104,12 @@ struct blk_dev_ops {
 	 * Updates info.volatile_cache.  0, -EOPNOTSUPP or -EIO.
 	 */
 	int (*set_write_cache)(void *ctx, bool writeback);
+	/*
+	 * Optional: poll() found nothing and the caller will wait; sleep
+	 * until the device may have completed something (an interrupt) or at
+	 * most `timeout_ns`.  Without it the caller spins on poll().
+	 */
+	void (*idle)(void *ctx, u64 timeout_ns);
 };
 
 struct blk_dev {

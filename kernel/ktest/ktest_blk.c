@@ -136,6 +136,9 @@ static void kt_inflight(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, kt_batch(d, BLK_OP_READ, reqs, KT_INFLIGHT, kt_rbuf, &done), 0);
 	KT_EXPECT_EQ(k, done, KT_INFLIGHT);
 	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, KT_INFLIGHT * bs) == 0);
+	/* With an interrupt line, waits sleep until the device interrupts. */
+	if (vblk_irq(d->bdev))
+		KT_EXPECT(k, vblk_stats(d->bdev)->irqs > 0);
 	kprintf("# %s: most commands in flight at once: %u (queue of %u)\n",
 		blk_info(&d->blk)->name, vblk_stats(d->bdev)->max_inflight,
 		blk_info(&d->blk)->queue_depth);
@@ -233,10 +236,11 @@ int ktest_run(void)
 	ktest_fs_run(&k);
 	/* Read by the test runner, e.g. to match the host's write log. */
 	for (unsigned i = 0; i < nkdisks; i++)
-		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu\n",
+		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu irqs=%llu\n",
 			blk_info(&kdisks[i].blk)->name,
 			(unsigned long long)vblk_stats(kdisks[i].bdev)->commands,
 			(unsigned long long)vblk_stats(kdisks[i].bdev)->flush_commands,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->resets);
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->resets,
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->irqs);
 	return ktap_end(&k);
 }
