@@ -326,6 +326,67 @@ static int dt_parse_pci_ranges(const struct dt_walk *w, int depth, struct dt_pci
 	return 0;
 }
 
+/*
+ * "interrupt-map" of a PCI host: <child phys.hi mid lo> <pin> <parent
+ * phandle> <parent unit address> <parent interrupt>.  The parent's
+ * #address-cells (default 0) and #interrupt-cells size each entry, so a
+ * phandle that resolves nowhere ends the parse: INTx is then unavailable
+ * (nintmap = 0) and drivers poll; it is not an error of the whole tree.
+ */
+static void dt_parse_pci_intmap(struct dt_walk *w, int depth, struct dt_pci_host *pci)
+{
+	const struct fdt *fdt = w->fdt;
+	const u8 *map, *mask;
+	u32 len, mlen, off = 0;
+
+	map = fdt_getprop(fdt, w->stack[depth], "interrupt-map", &len);
+	mask = fdt_getprop(fdt, w->stack[depth], "interrupt-map-mask", &mlen);
+	if (!map || !mask || mlen != 16 || len % 4)
+		return;
+	pci->intmap_mask_hi = be32_load(mask);
+	pci->intmap_mask_pin = be32_load(mask + 12);
+	while (off + 20 <= len && pci->nintmap < DT_MAX_PCI_INTMAP) {
+		struct dt_pci_intmap *e = &pci->intmap[pci->nintmap];
+		int parent = fdt_node_by_phandle(fdt, be32_load(map + off + 16));
+		u32 pac = 0, pic;
+
+		if (parent < 0 || fdt_getprop_u32(fdt, parent, "#interrupt-cells", &pic) ||
+		    pic == 0 || pic > DT_MAX_IRQ_CELLS)
+			goto bad;
+		if (fdt_getprop_u32(fdt, parent, "#address-cells", &pac) == -EBADMSG || pac > 3)
+			goto bad;
+		if (off + 20 + 4 * (pac + pic) > len)
+			goto bad;
+		e->child_hi = be32_load(map + off);
+		e->pin = be32_load(map + off + 12);
+		for (u32 i = 0; i < pic; i++)
+			e->irq[i] = be32_load(map + off + 20 + 4 * (pac + i));
+		e->irq_cells = pic;
+		pci->nintmap++;
+		off += 20 + 4 * (pac + pic);
+	}
+	if (off < len && pci->nintmap == DT_MAX_PCI_INTMAP)
+		w->out->truncated = true;
+	return;
+bad:
+	pci->nintmap = 0;
+}
+
+const struct dt_pci_intmap *dt_pci_intx(const struct dt_pci_host *pci, u32 bus, u32 dev, u32 fn,
+					u32 pin)
+{
+	u32 hi = (bus << 16 | dev << 11 | fn << 8) & pci->intmap_mask_hi;
+
+	for (unsigned i = 0; i < pci->nintmap; i++) {
+		const struct dt_pci_intmap *e = &pci->intmap[i];
+
+		if ((e->child_hi & pci->intmap_mask_hi) == hi &&
+		    (e->pin & pci->intmap_mask_pin) == (pin & pci->intmap_mask_pin))
+			return e;
+	}
+	return NULL;
+}
+
 /* A generic ECAM host bridge (Linux pci/host-generic-pci.yaml). */
 static int dt_parse_pci(struct dt_walk *w, int depth)
 {
@@ -361,6 +422,7 @@ static int dt_parse_pci(struct dt_walk *w, int depth)
 	err = dt_parse_pci_ranges(w, depth, pci);
 	if (err)
 		return err;
+	dt_parse_pci_intmap(w, depth, pci);
 	pci->present = true;
 	return 0;
 }

@@ -53,6 +53,19 @@ struct dt_pci_range {
 	u64 pci_addr, cpu_addr, size;
 };
 
+/*
+ * One entry of the host's "interrupt-map" (IEEE 1275 PCI binding; Linux
+ * pci/pci.txt): a function whose masked phys.hi (bus << 16 | dev << 11 |
+ * fn << 8) and pin match raises irq[] at its interrupt parent (raw cells).
+ */
+#define DT_MAX_PCI_INTMAP 64
+
+struct dt_pci_intmap {
+	u32 child_hi, pin;
+	u32 irq[DT_MAX_IRQ_CELLS];
+	u32 irq_cells;
+};
+
 /* The first available node compatible with "pci-host-ecam-generic". */
 struct dt_pci_host {
 	bool present;
@@ -60,7 +73,19 @@ struct dt_pci_host {
 	u32 bus_start, bus_end;	  /* "bus-range", default 0..255 */
 	struct dt_pci_range ranges[DT_MAX_PCI_RANGES];
 	unsigned nranges;
+	/* INTx routing; nintmap = 0 if absent or not understood. */
+	u32 intmap_mask_hi, intmap_mask_pin;
+	struct dt_pci_intmap intmap[DT_MAX_PCI_INTMAP];
+	unsigned nintmap;
 };
+
+/*
+ * The interrupt of pin `pin` (1..4) of the function at bus/dev/fn on the
+ * host's own bus (functions behind bridges must be swizzled to their root
+ * port first), or NULL if the map has no entry.
+ */
+const struct dt_pci_intmap *dt_pci_intx(const struct dt_pci_host *pci, u32 bus, u32 dev, u32 fn,
+					u32 pin);
 
 struct dt_platform {
 	struct dt_region mem[DT_MAX_MEM];

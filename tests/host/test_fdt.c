@@ -1461,9 +1461,35 @@ static void test_random_damage(void **state)
 	print_message("random damage: %d parsed, %d rejected\n", ok, bad);
 }
 
+/* INTx routing of QEMU's virt: 4 slots x 4 pins, swizzled, SPI 3..6 level. */
+static void test_pci_intmap(void **state)
+{
+	struct dt_platform p;
+	size_t len;
+	u8 *blob = load_dtb("virt-aarch64-lowmem-pci.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(blob, len, &p), 0);
+	assert_int_equal(p.pci.nintmap, 16);
+	for (u32 dev = 0; dev < 8; dev++) {
+		for (u32 pin = 1; pin <= 4; pin++) {
+			const struct dt_pci_intmap *e = dt_pci_intx(&p.pci, 0, dev, 0, pin);
+
+			assert_non_null(e);
+			assert_int_equal(e->irq_cells, 3);
+			assert_int_equal(e->irq[0], 0); /* SPI */
+			assert_int_equal(e->irq[1], 3 + (dev + pin - 1) % 4);
+			assert_int_equal(e->irq[2], 4); /* level high */
+		}
+	}
+	assert_null(dt_pci_intx(&p.pci, 0, 1, 0, 5));
+	free(blob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pci_intmap),
 		cmocka_unit_test(test_virt_highmem),
 		cmocka_unit_test(test_virt_lowmem_pci),
 		cmocka_unit_test(test_virt_3disks),
