@@ -28,7 +28,10 @@ LDFLAGS := $(ARCH_LDFLAGS) -T $(ARCH_LDSCRIPT)
 LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/alloc.c lib/heap.c \
 	lib/crc32c.c lib/fdt.c lib/dt_platform.c
 VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
-	drivers/virtio/virtio_mmio.c
+	drivers/virtio/virtio_mmio.c drivers/virtio/virtio_pci.c \
+	drivers/virtio/virtio_pci_modern.c drivers/virtio/virtio_pci_legacy.c
+PCI_DRV_SRCS := drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_bridge.c \
+	drivers/pci/pci_cap.c
 BLOCK_DRV_SRCS := drivers/block/virtio_blk.c drivers/block/virtio_blk_probe.c
 BLOCK_SRCS := kernel/block/blk.c
 FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c \
@@ -39,7 +42,7 @@ KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c kernel/fsdemo.c \
 	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c \
 	kernel/ktest/ktest_fs.c
 
-SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(FS_SRCS) \
+SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(PCI_DRV_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(FS_SRCS) \
 	$(KERNEL_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(SRCS))
 
@@ -89,6 +92,8 @@ HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/panic.c
 HOST_TESTS :=
 include tests/host/tests.mk
 include tests/host/fs.mk
+include tests/host/pci.mk
+include tests/host/vpci.mk
 include tests/crash/crash.mk
 
 HOST_BINS := $(patsubst %,$(HOST_OUT)/%,$(HOST_TESTS))

@@ -16,7 +16,9 @@
  */
 #include "arch/arch.h"
 #include "drivers/block/virtio_blk.h"
+#include "drivers/pci/pci.h"
 #include "drivers/virtio/virtio_mmio.h"
+#include "drivers/virtio/virtio_pci.h"
 #include "kernel/cmdline.h"
 #include "kernel/disk.h"
 #include "lib/alloc.h"
@@ -40,6 +42,13 @@ struct kdisk kdisks[KDISK_MAX];
 unsigned nkdisks;
 
 static struct dt_platform platform;
+static struct pci_host pci_host;
+
+/* Options every disk shares, from the command line. */
+struct disk_opts {
+	bool ignore_flush, use_irq;
+	u32 timeout_ms, queue;
+};
 
 /* Hand RAM to the allocator, keeping the kernel image and the DTB out. */
 static void mem_init(const void *fdt, size_t fdt_size)
@@ -84,59 +93,126 @@ void kdisk_print_probe_line(const struct kdisk *d)
 		blk_order_name(d->blk.order));
 }
 
+/*
+ * Bind a virtio device to the virtio-blk driver and the block layer, and
+ * print its probe line.  `irq` is the device's interrupt line (0: poll).
+ */
+static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struct disk_opts *o)
+{
+	struct kdisk *d = &kdisks[nkdisks];
+
+	if (vdev->device_id != VIRTIO_ID_BLOCK) {
+		/* Firmware may have left it running: stop its DMA into our RAM. */
+		virtio_dev_reset(vdev);
+		kprintf("%s: device type %u ignored (reset)\n", vdev->name, vdev->device_id);
+		return;
+	}
+	if (nkdisks == KDISK_MAX) {
+		kprintf("%s: more than %u disks: ignored\n", vdev->name, KDISK_MAX);
+		return;
+	}
+	if (o->use_irq && irq > 0) {
+		vdev->irq = (u32)irq;
+		vdev->irq_edge = edge;
+	}
+	if (vblk_probe(vdev, nkdisks, o->queue, &d->bdev))
+		return;
+	/* Without a usable line the driver polls (probe line: irq=poll). */
+	if (vdev->irq)
+		virtio_irq_register(vdev);
+	blk_init(&d->blk, d->bdev, o->ignore_flush);
+	d->blk.timeout_ms = o->timeout_ms;
+	kdisk_print_probe_line(d);
+	nkdisks++;
+}
+
+static void probe_mmio(const struct disk_opts *o)
+{
+	for (unsigned i = 0; i < platform.nvmmio; i++) {
+		const struct dt_virtio_mmio *m = &platform.vmmio[i];
+		struct virtio_dev *vdev;
+		bool edge = false;
+		int irq, err = vmmio_probe(m->base, m->size, i, &vdev);
+
+		if (err == -ENODEV)
+			continue; /* empty slot */
+		if (err) {
+			kprintf("virtio-mmio@0x%llx: probe failed (%s)\n",
+				(unsigned long long)m->base, errno_name(err));
+			continue;
+		}
+		irq = arch_irq_from_dt(m->irq, m->irq_cells, &edge);
+		attach_disk(vdev, irq, edge, o);
+	}
+}
+
+/*
+ * INTx line of a PCI function: swizzle its pin through every bridge up to
+ * the root bus (PCI-to-PCI Bridge 1.2, 9.1: pin' = (pin - 1 + dev) % 4 + 1),
+ * then look the root slot up in the host's interrupt-map.
+ */
+static int pci_intx_irq(const struct pci_dev *p, bool *edge)
+{
+	const struct dt_pci_intmap *e;
+	u32 pin = p->irq_pin;
+
+	if (pin < 1 || pin > 4)
+		return -ENODEV;
+	for (; p->parent; p = p->parent)
+		pin = (pin - 1 + p->dev) % 4 + 1;
+	e = dt_pci_intx(&platform.pci, p->bus, p->dev, p->fn, pin);
+	return e ? arch_irq_from_dt(e->irq, e->irq_cells, edge) : -ENODEV;
+}
+
+static void probe_pci(const struct disk_opts *o)
+{
+	int err;
+
+	if (!platform.pci.present)
+		return;
+	err = pci_host_init(&pci_host, &platform.pci);
+	if (!err)
+		err = pci_enumerate(&pci_host) < 0 ? -EIO : 0;
+	if (err) {
+		kprintf("pci: host bridge unusable (%s)\n", errno_name(err));
+		return;
+	}
+	for (unsigned i = 0; i < pci_host.ndevs; i++) {
+		struct pci_dev *p = &pci_host.devs[i];
+		struct virtio_dev *vdev;
+		bool edge = false;
+		int irq;
+
+		if (!p->enabled || vpci_probe(p, i, &vdev))
+			continue;
+		irq = pci_intx_irq(p, &edge);
+		attach_disk(vdev, irq, edge, o);
+	}
+}
+
 static void probe_disks(void)
 {
-	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0, irqopt = 1;
-	bool use_irq;
-	bool ignore_flush =
-		cmdline_flag("blk.ignore_flush") || (cmdline_u64("blk.ignore_flush", &v) == 0 && v);
+	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0, irq = 1;
+	struct disk_opts o;
 
 	if (cmdline_u64("blk.timeout_ms", &timeout_ms) == 0 && timeout_ms == 0) {
 		kprintf("blk.timeout_ms=0 ignored: using %u ms\n", BLK_DEFAULT_TIMEOUT_MS);
 		timeout_ms = BLK_DEFAULT_TIMEOUT_MS;
 	}
 	cmdline_u64("vblk.queue", &queue);
-	cmdline_u64("vblk.irq", &irqopt);
-	use_irq = irqopt != 0;
-	if (ignore_flush)
+	cmdline_u64("vblk.irq", &irq);
+	o = (struct disk_opts){
+		.ignore_flush = cmdline_flag("blk.ignore_flush") ||
+				(cmdline_u64("blk.ignore_flush", &v) == 0 && v),
+		.use_irq = irq != 0,
+		.timeout_ms = (u32)MIN(timeout_ms, 3600000ull),
+		.queue = (u32)MIN(queue, 32768ull),
+	};
+	if (o.ignore_flush)
 		kprintf("WARNING: blk.ignore_flush: FLUSH requests are NOT sent; "
 			"data is NOT durable (disposable guests only)\n");
-
-	for (unsigned i = 0; i < platform.nvmmio && nkdisks < KDISK_MAX; i++) {
-		const struct dt_virtio_mmio *m = &platform.vmmio[i];
-		struct virtio_dev *vdev;
-		struct kdisk *d = &kdisks[nkdisks];
-		int err = vmmio_probe(m->base, m->size, i, &vdev);
-
-		if (err == -ENODEV)
-			continue; /* empty slot */
-		if (err) {
-			kprintf("virtio-mmio@%#llx: probe failed (%s)\n",
-				(unsigned long long)m->base, errno_name(err));
-			continue;
-		}
-		if (vdev->device_id != VIRTIO_ID_BLOCK) {
-			/* Firmware may have left it running: stop its DMA into our RAM. */
-			virtio_dev_reset(vdev);
-			kprintf("%s: device type %u ignored (reset)\n", vdev->name,
-				vdev->device_id);
-			continue;
-		}
-		if (use_irq) {
-			int irq = arch_irq_from_dt(m->irq, m->irq_cells, &vdev->irq_edge);
-
-			vdev->irq = irq > 0 ? (u32)irq : 0;
-		}
-		if (vblk_probe(vdev, nkdisks, (unsigned)MIN(queue, 32768ull), &d->bdev))
-			continue;
-		/* Without a usable line the driver polls (probe line: irq=poll). */
-		if (use_irq)
-			virtio_irq_register(vdev);
-		blk_init(&d->blk, d->bdev, ignore_flush);
-		d->blk.timeout_ms = (u32)MIN(timeout_ms, 3600000ull);
-		kdisk_print_probe_line(d);
-		nkdisks++;
-	}
+	probe_mmio(&o);
+	probe_pci(&o);
 	kprintf("%u disk%s found\n", nkdisks, nkdisks == 1 ? "" : "s");
 }
 

@@ -35,10 +35,10 @@ enum pci_bar_type {
 struct pci_bar {
 	enum pci_bar_type type;
 	bool prefetch;
-	u64 size;	/* bytes; 0 = not implemented */
-	u64 pci_addr;	/* address on the bus, as in the BAR register */
-	u64 cpu_addr;	/* where the CPU reaches it (I/O: through the PIO window) */
-	bool assigned;	/* has an address (by firmware or by us) */
+	u64 size;      /* bytes; 0 = not implemented */
+	u64 pci_addr;  /* address on the bus, as in the BAR register */
+	u64 cpu_addr;  /* where the CPU reaches it (I/O: through the PIO window) */
+	bool assigned; /* has an address (by firmware or by us) */
 };
 
 struct pci_host;
@@ -56,33 +56,33 @@ struct pci_dev {
 	struct pci_host *host;
 	u8 bus, dev, fn;
 	u16 vendor_id, device_id;
-	u32 class_code;		/* base << 16 | sub << 8 | prog-if */
+	u32 class_code; /* base << 16 | sub << 8 | prog-if */
 	u8 revision;
-	u8 header_type;		/* 0 device, 1 bridge */
+	u8 header_type; /* 0 device, 1 bridge */
 	u16 subsys_vendor, subsys_id;
-	u8 irq_pin;		/* 1..4 = INTA..INTD, 0 none */
+	u8 irq_pin; /* 1..4 = INTA..INTD, 0 none */
 	struct pci_bar bar[6];
 	bool enabled;		/* all BARs assigned and decoding on */
 	char name[16];		/* "00:02.0" */
-	struct pci_dev *parent;	/* upstream bridge; NULL on the root bus */
+	struct pci_dev *parent; /* upstream bridge; NULL on the root bus */
 	/* Bridges (header_type 1) only; secondary 0 = not numbered. */
-	u8 secondary, subordinate;	/* the buses behind it */
+	u8 secondary, subordinate; /* the buses behind it */
 	struct pci_bridge_win io_win, mem_win, pref_win;
 };
 
 /* Window kinds, as in dt_pci_range.space. */
 struct pci_window {
 	u64 pci_base, cpu_base, size;
-	u64 next;		/* allocation cursor (bus address) */
+	u64 next; /* allocation cursor (bus address) */
 	bool present;
 };
 
 struct pci_host {
-	uintptr_t ecam;		/* CPU address of bus_start's configuration */
+	uintptr_t ecam; /* CPU address of bus_start's configuration */
 	u64 ecam_size;
 	u32 bus_start, bus_end;
 	struct pci_window io, mem32, mem64, pref32;
-	u32 next_bus;		/* for numbering bridges */
+	u32 next_bus; /* for numbering bridges */
 	struct pci_dev devs[PCI_MAX_DEVS];
 	unsigned ndevs;
 };

@@ -3,8 +3,9 @@
  *
  * pci.c scans (configuration access, bus numbering, function discovery)
  * and calls into pci_bar.c to size each function's BARs while it scans,
- * then once to assign addresses and program bridges when the whole
- * hierarchy is known.  pci_cap.c walks capability lists.
+ * then into pci_bridge.c once, to assign addresses and program bridges
+ * when the whole hierarchy is known; pci_bridge.c places each function's
+ * BARs through pci_bar.c.  pci_cap.c walks capability lists.
  */
 #ifndef ORDO_PCI_PRIV_H
 #define ORDO_PCI_PRIV_H
@@ -63,12 +64,57 @@ static inline struct pci_window *pci_host_win(struct pci_host *h, int w)
 }
 
 /*
+ * Where assignment is: the bridge whose secondary bus is being filled
+ * (NULL: the root bus), whether I/O reaches it, and the host window that
+ * feeds its prefetchable window (PCI_WIN_NONE: none).
+ */
+struct pci_scope {
+	const struct pci_dev *bridge;
+	bool io;
+	int pref;
+};
+
+/* ---- pci_bar.c ---------------------------------------------------------- */
+
+/*
  * Size every BAR of a freshly probed function with its decoding off, and
  * record what firmware left in them (pci_addr).  Sets d->bar[].  Returns
  * 0, or -EBADMSG (reported) for a BAR no driver could use (a 64-bit BAR in
  * the last slot, a reserved memory type); the caller disables d.
  */
 int pci_bars_size(struct pci_dev *d);
+
+/* Keep every BAR of an enabled function that firmware placed wholly
+ * inside a host window of its space; clear the address of the others. */
+void pci_keep_firmware(struct pci_host *h);
+
+/* Place every unassigned BAR of d (a function of scope s), all or
+ * nothing, and enable it (bridges: see pci_assign_bridge). */
+void pci_assign_fn(struct pci_host *h, struct pci_dev *d, const struct pci_scope *s);
+
+/* The host window BAR b of a function in scope s is placed in, or
+ * PCI_WIN_NONE. */
+int pci_bar_window(struct pci_host *h, const struct pci_bar *b, const struct pci_scope *s);
+
+/* The host window wholly holding [addr, addr + size) in the space of a
+ * BAR of this type, or PCI_WIN_NONE. */
+int pci_win_holding(struct pci_host *h, enum pci_bar_type type, u64 addr, u64 size);
+
+/* Move a window's cursor up to a multiple of align (or to its end). */
+void pci_win_align(struct pci_host *h, int w, u64 align);
+
+/* Command register: decoding the BARs need (bridges: both) and bus
+ * mastering on, enabled = true; or everything off, enabled = false. */
+void pci_enable(struct pci_dev *d);
+void pci_disable(struct pci_dev *d);
+
+/* "4 KiB", "128 B": the largest unit that divides `size` exactly. */
+void pci_size_str(char *buf, size_t len, u64 size);
+
+/* "io", "mem32", "mem64 pref": the kind of a BAR, for messages. */
+const char *pci_bar_kind(const struct pci_bar *b);
+
+/* ---- pci_bridge.c ------------------------------------------------------- */
 
 /*
  * Assign addresses to every BAR of every function pci.c found, keeping
@@ -77,11 +123,5 @@ int pci_bars_size(struct pci_dev *d);
  * that do not fit (see pci.h).
  */
 void pci_assign(struct pci_host *h);
-
-/* "4 KiB", "128 B": the largest unit that divides `size` exactly. */
-void pci_size_str(char *buf, size_t len, u64 size);
-
-/* "io", "mem32", "mem64 pref": the kind of a BAR, for messages. */
-const char *pci_bar_kind(const struct pci_bar *b);
 
 #endif

@@ -184,7 +184,10 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 		if (qmax == 0)
 			return -ENOENT;
 		num = MIN(MIN(qmax, max_num), VIRTQ_MAX_SIZE);
-		if (num == 0)
+		/* Legacy PCI has no writable queue size (4.1.4.10): take it whole. */
+		if (vdev->queue_size_fixed)
+			num = qmax;
+		if (num == 0 || num > VIRTQ_MAX_SIZE || (vdev->queue_size_fixed && !IS_POW2(num)))
 			return -EINVAL;
 		while (!IS_POW2(num))
 			num &= num - 1; /* round down to a power of two */

@@ -62,10 +62,11 @@ struct virtio_dev {
 	char name[24];	       /* e.g. "virtio0", set by the transport */
 	u32 device_id;
 	u32 vendor_id;
-	bool legacy;	     /* legacy interface: no FEATURES_OK, no VERSION_1 */
-	size_t queue_align;  /* ring alignment the transport needs */
-	u64 device_features; /* as offered, recorded at init */
-	u64 features;	     /* negotiated */
+	bool legacy;	       /* legacy interface: no FEATURES_OK, no VERSION_1 */
+	size_t queue_align;    /* ring alignment the transport needs */
+	bool queue_size_fixed; /* legacy PCI: a queue's size is what the device says */
+	u64 device_features;   /* as offered, recorded at init */
+	u64 features;	       /* negotiated */
 	/*
 	 * Interrupt line (arch_irq_from_dt numbering), 0 = none: set by whoever
 	 * found the device; used once virtio_irq_register() succeeded.

@@ -41,8 +41,8 @@ int vpci_map_bar(struct vpci_dev *vp, const char *what, unsigned bar, bool io, u
 	b = &d->bar[bar];
 	is_io = b->type == PCI_BAR_IO;
 	if (b->type == PCI_BAR_NONE || b->size == 0 || is_io != io) {
-		kprintf("virtio-pci %s: %s in BAR%u, which is not an %s BAR\n", d->name, what, bar,
-			io ? "I/O" : "memory");
+		kprintf("virtio-pci %s: %s in BAR%u, which is not %s BAR\n", d->name, what, bar,
+			io ? "an I/O" : "a memory");
 		return -EINVAL;
 	}
 	if (!b->assigned) {

@@ -148,6 +148,7 @@ int vpci_legacy_setup(struct vpci_dev *vp)
 	vp->vdev.ops = &vpci_legacy_ops;
 	vp->vdev.transport = "pci-legacy";
 	vp->vdev.legacy = true;
+	vp->vdev.queue_size_fixed = true;
 	vp->vdev.queue_align = VIRTIO_PCI_VRING_ALIGN;
 	return 0;
 }

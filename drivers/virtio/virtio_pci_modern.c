@@ -236,8 +236,8 @@ static int vpci_queue_doorbell(struct virtio_dev *vdev, unsigned index, uintptr_
 	return 0;
 }
 
-static int vpci_queue_setup(struct virtio_dev *vdev, unsigned index, unsigned num,
-			    phys_addr_t desc, phys_addr_t avail, phys_addr_t used)
+static int vpci_queue_setup(struct virtio_dev *vdev, unsigned index, unsigned num, phys_addr_t desc,
+			    phys_addr_t avail, phys_addr_t used)
 {
 	unsigned max = vpci_queue_max(vdev, index); /* also selects it */
 	uintptr_t doorbell;

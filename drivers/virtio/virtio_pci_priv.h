@@ -33,12 +33,12 @@ struct vpci_dev {
 	struct vpci_region device;
 
 	/* Modern interface (4.1.4). */
-	struct vpci_region common; /* struct virtio_pci_common_cfg */
-	struct vpci_region isr;	   /* one byte, read to acknowledge */
-	struct vpci_region notify; /* the notification area */
-	u32 notify_mult;	   /* notify_off_multiplier: 0 or even */
-	u8 pci_cfg_cap;		   /* PCI_CFG capability offset; 0 none (unused) */
-	unsigned nqueues;	   /* MIN(num_queues, VPCI_MAX_QUEUES) */
+	struct vpci_region common;		 /* struct virtio_pci_common_cfg */
+	struct vpci_region isr;			 /* one byte, read to acknowledge */
+	struct vpci_region notify;		 /* the notification area */
+	u32 notify_mult;			 /* notify_off_multiplier: 0 or even */
+	u8 pci_cfg_cap;				 /* PCI_CFG capability offset; 0 none (unused) */
+	unsigned nqueues;			 /* MIN(num_queues, VPCI_MAX_QUEUES) */
 	uintptr_t queue_notify[VPCI_MAX_QUEUES]; /* per queue; 0 until set up */
 
 	/* Legacy interface (4.1.4.10): the registers at the start of BAR0. */

@@ -134,16 +134,16 @@ _Static_assert(sizeof(struct virtio_pci_common_cfg) == 0x38, "4.1.4.3 (1.0 field
  * BAR (BAR0) of a legacy or transitional device.  Widths in brackets; the
  * device configuration follows at VIRTIO_PCI_CONFIG_OFF.
  */
-#define VIRTIO_PCI_HOST_FEATURES 0   /* [32] R: device features 0..31 */
-#define VIRTIO_PCI_GUEST_FEATURES 4  /* [32] RW: driver features 0..31 */
-#define VIRTIO_PCI_QUEUE_PFN 8	     /* [32] RW: queue address >> 12, 0 = off */
-#define VIRTIO_PCI_QUEUE_NUM 12	     /* [16] R: queue size, 0 = no queue */
-#define VIRTIO_PCI_QUEUE_SEL 14	     /* [16] RW */
-#define VIRTIO_PCI_QUEUE_NOTIFY 16   /* [16] RW: queue index */
-#define VIRTIO_PCI_STATUS 18	     /* [8] RW: device status, 0 resets */
-#define VIRTIO_PCI_ISR 19	     /* [8] R: reading clears it */
-#define VIRTIO_MSI_CONFIG_VECTOR 20  /* [16] RW, only while MSI-X is enabled */
-#define VIRTIO_MSI_QUEUE_VECTOR 22   /* [16] RW, only while MSI-X is enabled */
+#define VIRTIO_PCI_HOST_FEATURES 0  /* [32] R: device features 0..31 */
+#define VIRTIO_PCI_GUEST_FEATURES 4 /* [32] RW: driver features 0..31 */
+#define VIRTIO_PCI_QUEUE_PFN 8	    /* [32] RW: queue address >> 12, 0 = off */
+#define VIRTIO_PCI_QUEUE_NUM 12	    /* [16] R: queue size, 0 = no queue */
+#define VIRTIO_PCI_QUEUE_SEL 14	    /* [16] RW */
+#define VIRTIO_PCI_QUEUE_NOTIFY 16  /* [16] RW: queue index */
+#define VIRTIO_PCI_STATUS 18	    /* [8] RW: device status, 0 resets */
+#define VIRTIO_PCI_ISR 19	    /* [8] R: reading clears it */
+#define VIRTIO_MSI_CONFIG_VECTOR 20 /* [16] RW, only while MSI-X is enabled */
+#define VIRTIO_MSI_QUEUE_VECTOR 22  /* [16] RW, only while MSI-X is enabled */
 #define VIRTIO_PCI_CONFIG_OFF(msix_enabled) ((msix_enabled) ? 24 : 20)
 
 /* Legacy queues: one contiguous block, used ring on a 4096-byte boundary. */
