@@ -283,23 +283,33 @@ static bool jnl_config_ok(const struct jnl_config *cfg)
 		       blk_info(cfg->jdev)->capacity;
 }
 
-int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl **out)
+/* Check the configuration, allocate, read the superblock.  0 or -errno. */
+static int jnl_load(const struct jnl_config *cfg, struct jnl **out)
 {
-	struct jnl_recovery local;
-	struct jnl *j;
 	int err;
 
 	if (!jnl_config_ok(cfg))
 		return -EINVAL;
-	err = jnl_alloc(cfg, &j);
+	err = jnl_alloc(cfg, out);
 	if (err)
 		return err;
-	err = jnl_read_super(j);
-	if (!err)
-		err = jnl_recover(j, rep ? rep : &local);
+	err = jnl_read_super(*out);
+	if (err)
+		jnl_free(*out);
+	return err;
+}
+
+int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl **out)
+{
+	struct jnl_recovery local;
+	struct jnl *j;
+	int err = jnl_load(cfg, &j);
+
+	if (err)
+		return err;
+	err = jnl_recover(j, rep ? rep : &local);
 	if (err) {
-		if (err != -EINVAL)
-			kprintf("ordofs: journal recovery failed (%s)\n", errno_name(err));
+		kprintf("ordofs: journal recovery failed (%s)\n", errno_name(err));
 		jnl_free(j);
 		return err;
 	}
@@ -310,16 +320,11 @@ int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl 
 int jnl_probe(const struct jnl_config *cfg, struct jnl_recovery *rep)
 {
 	struct jnl *j;
-	int err;
+	int err = jnl_load(cfg, &j);
 
-	if (!jnl_config_ok(cfg))
-		return -EINVAL;
-	err = jnl_alloc(cfg, &j);
 	if (err)
 		return err;
-	err = jnl_read_super(j);
-	if (!err)
-		err = jnl_scan(j, true, rep);
+	err = jnl_scan(j, true, rep);
 	jnl_free(j);
 	return err;
 }
