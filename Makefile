@@ -1,6 +1,7 @@
 # ordo - a bare-metal virtio-blk stack that gets write ordering right.
 #
 #   make [ARCH=aarch64]   build build/$(ARCH)/ordo.img (raw, bootable) and ordo.elf
+#                         (ARCH: aarch64 or riscv64)
 #   make run              build and boot the default configuration under QEMU
 #   make test             host unit tests, the crash-state engine, the QEMU test
 #                         matrix and kill test; ends "N passed, N failed"
@@ -11,6 +12,8 @@
 # Missing Debian packages are installed by tools/deps.sh (as root).
 
 ARCH ?= aarch64
+# Every architecture `make test` builds and boots.
+TEST_ARCHES ?= aarch64 riscv64
 BUILD := build
 OUT := $(BUILD)/$(ARCH)
 HOST_OUT := $(BUILD)/host
@@ -50,7 +53,7 @@ OBJS := $(patsubst %,$(OUT)/obj/%.o,$(SRCS))
 all: $(OUT)/ordo.img $(OUT)/ordo.elf $(HOST_OUT)/ordofs
 
 deps-build:
-	@tools/deps.sh build
+	@tools/deps.sh build $(ARCH)
 .PHONY: deps-build
 
 $(OUT)/obj/%.c.o: %.c
@@ -74,7 +77,7 @@ RUN_APPEND ?= demo
 QEMU_EXTRA ?=
 
 run:
-	@tools/deps.sh run
+	@tools/deps.sh run $(ARCH)
 	@$(MAKE) --no-print-directory all
 	@test -f $(RUN_DISK) || { truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
 	$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
@@ -120,16 +123,17 @@ $(HOST_OUT)/crc32c-file: tools/crc32c-file.c lib/crc32c.c lib/crc32c.h
 HOST_TOOLS := $(HOST_OUT)/logwrites-stat $(HOST_OUT)/crc32c-file $(HOST_OUT)/ordofs
 
 host-tests: $(HOST_BINS)
-	@tools/deps.sh test
+	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --host $(HOST_BINS)
 
 qemu-tests: all $(HOST_TOOLS)
-	@tools/deps.sh test
+	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)"
 
 test:
-	@tools/deps.sh test
-	@$(MAKE) --no-print-directory all $(HOST_BINS) $(HOST_TOOLS) $(CRASH_BINS) \
+	@tools/deps.sh test $(TEST_ARCHES)
+	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
+	@$(MAKE) --no-print-directory $(HOST_BINS) $(HOST_TOOLS) $(CRASH_BINS) \
 		$(HOST_OUT)/crash-engine-asan
 	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
 		--host $(HOST_BINS) \
@@ -137,8 +141,8 @@ test:
 		--tap "crash engine" "$(HOST_OUT)/crash-engine --jobs 2" \
 		--tap "crash engine (ASan, quick)" "$(HOST_OUT)/crash-engine-asan --quick --jobs 2" \
 		--tap "crash mutants" "tests/crash/mutants.sh" \
-		--qemu $(ARCH) \
-		--tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)"
+		$(foreach a,$(TEST_ARCHES),--qemu $(a) \
+		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)")
 
 format-check:
 	@tools/check-format.sh

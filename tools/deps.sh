@@ -1,12 +1,14 @@
 #!/bin/sh
 # tools/deps.sh - install the Debian 12 packages the build and tests need.
 #
-# Usage: tools/deps.sh [build|run|test]
+# Usage: tools/deps.sh [build|run|test] [ARCH...]   (default: aarch64)
 # Checks for each tool first and installs only what is missing, so it costs
 # nothing on a machine that has everything.  Needs root (or sudo) to install.
 set -eu
 
 want=${1:-test}
+[ $# -gt 0 ] && shift
+arches=${*:-aarch64}
 missing=""
 
 need() { # need COMMAND-OR-FILE PACKAGE
@@ -18,13 +20,24 @@ need() { # need COMMAND-OR-FILE PACKAGE
 
 need make make
 need gcc gcc
-need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
-need aarch64-linux-gnu-objcopy binutils-aarch64-linux-gnu
-case "$want" in
-run|test)
-	need qemu-system-aarch64 qemu-system-arm
-	;;
-esac
+for arch in $arches; do
+	case "$arch" in
+	aarch64)
+		need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+		need aarch64-linux-gnu-objcopy binutils-aarch64-linux-gnu
+		[ "$want" = build ] || need qemu-system-aarch64 qemu-system-arm
+		;;
+	riscv64)
+		need riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
+		need riscv64-unknown-elf-objcopy binutils-riscv64-unknown-elf
+		[ "$want" = build ] || need qemu-system-riscv64 qemu-system-misc
+		;;
+	*)
+		echo "deps: unknown architecture $arch" >&2
+		exit 2
+		;;
+	esac
+done
 case "$want" in
 test)
 	need /usr/include/cmocka.h libcmocka-dev

@@ -1,0 +1,80 @@
+/*
+ * arch/riscv64/include/asm/boot.h - private interfaces between the files of
+ * arch/riscv64/ (start-up, console, timer, SBI calls) and the symbols that
+ * linker/riscv64.ld defines.  Nothing outside arch/riscv64/ includes it.
+ */
+#ifndef ORDO_ASM_BOOT_H
+#define ORDO_ASM_BOOT_H
+
+#include <asm/csr.h>
+
+/*
+ * Fixed devices of QEMU virt (hw/riscv/virt.c memmap).  A board port would
+ * take them from the DTB (/chosen/stdout-path, the sifive,test0 and
+ * riscv,plic0 nodes); the early paths (head.S) need the UART and the test
+ * device before any C runs, hence constants.
+ */
+#define UART_BASE _UL(0x10000000)	 /* ns16550a, reg-shift 0 */
+#define SIFIVE_TEST_BASE _UL(0x00100000) /* sifive,test0 finisher */
+#define PLIC_BASE _UL(0x0c000000)	 /* sifive,plic-1.0.0 */
+
+/* ns16550a registers (byte offsets) and the bits we use. */
+#define UART_THR 0	       /* transmit holding register (write) */
+#define UART_LSR 5	       /* line status register */
+#define UART_LSR_THRE (1 << 5) /* THR empty: room for a character */
+#define UART_LSR_TEMT (1 << 6) /* transmitter empty: everything sent */
+
+/*
+ * sifive,test0 finisher (QEMU hw/misc/sifive_test.c): a 32-bit write of
+ * FAIL | code << 16 makes QEMU exit(code), PASS exit(0), RESET reboots.
+ */
+#define SIFIVE_TEST_FAIL 0x3333
+#define SIFIVE_TEST_PASS 0x5555
+#define SIFIVE_TEST_RESET 0x7777
+
+#ifndef __ASSEMBLER__
+#include "lib/types.h"
+
+/* Linker script symbols (addresses only: never read their "value"). */
+extern char __kernel_start[]; /* first byte of the image (Image header) */
+extern char __bss_start[], __bss_end[];
+extern char __stack_bottom[], __stack_top[];	       /* kernel stack */
+extern char __trap_stack_bottom[], __trap_stack_top[]; /* trap stack */
+
+/*
+ * C entry from head.S, BSS zeroed, on the kernel stack, traps vectored.
+ * hartid and fdt are a0 and a1 as the SBI firmware passed them (unchecked).
+ */
+__noreturn void riscv_boot(u64 hartid, u64 fdt);
+
+/* The hart we run on (a0 at entry), set by riscv_boot(). */
+extern u64 riscv_boot_hartid;
+
+/* Wait (bounded) until the UART has sent everything (uart.c). */
+void uart_drain(void);
+
+/*
+ * timer.c.  timer_init() reads the timebase frequency from the DTB (fdt,
+ * size bytes; fdt may be NULL: QEMU virt's 10 MHz is kept).  timer_now()
+ * reads the time CSR; timer_ns_to_ticks() converts a duration.
+ */
+void timer_init(const void *fdt, size_t size);
+u64 timer_now(void);
+u64 timer_ns_to_ticks(u64 ns);
+
+/*
+ * Program the SBI timer (sbi.c): a supervisor timer interrupt becomes
+ * pending (sip.STIP) once the time CSR reaches stime_value, and stops being
+ * pending when a later value is programmed.  U64_MAX: never.
+ */
+void sbi_set_timer(u64 stime_value);
+
+/*
+ * Ask the SBI firmware to power the system off (SRST extension, or the
+ * legacy shutdown call if SRST is absent).  `failure` selects the "system
+ * failure" reset reason.  Returns only if the firmware has neither.
+ */
+void sbi_shutdown(bool failure);
+
+#endif /* !__ASSEMBLER__ */
+#endif

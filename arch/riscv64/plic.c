@@ -1,0 +1,142 @@
+/*
+ * arch/riscv64/plic.c - the PLIC and the supervisor timer as wake-up
+ * sources (see arch.h).
+ *
+ * sstatus.SIE stays 0 for the whole life of the kernel, so no interrupt is
+ * ever taken as a trap.  WFI still wakes when an interrupt is pending and
+ * enabled in sie, whatever sstatus.SIE says (privileged spec 3.3.3, "Wait
+ * for Interrupt": "WFI is also required to resume execution for locally
+ * enabled interrupts pending at any privilege level, regardless of the
+ * global interrupt enable at each privilege level"; QEMU's
+ * riscv_cpu_has_work() tests mip & mie only).  So arch_wait_irq() enables
+ * the supervisor external (SEIE) and timer (STIE) interrupts in sie, sleeps
+ * in WFI, and then looks at sip:
+ *   SEIP  the PLIC has an enabled source pending for our context: claim it
+ *         (the claim is the acknowledge) and return its number; the caller
+ *         quiets the device and arch_irq_eoi() completes it;
+ *   else  the deadline, or a spurious wake-up: sleep again until the time
+ *         CSR passes the deadline.
+ * The deadline is an SBI set_timer() one-shot (OpenSBI programs the Sstc
+ * stimecmp or the ACLINT mtimecmp for us); it is disarmed on the way out.
+ *
+ * PLIC ("RISC-V Platform-Level Interrupt Controller Specification" 1.0.0):
+ * source priorities at base + 4 * source (0 = never), per-context enable
+ * bits at base + 0x2000 + 0x80 * context, per-context priority threshold at
+ * base + 0x200000 + 0x1000 * context and the claim/complete register 4
+ * bytes after it.  A source fires for a context when it is pending,
+ * enabled there and its priority exceeds the threshold; once claimed it
+ * does not fire again until completed.  QEMU virt puts the PLIC at
+ * 0x0c000000 with two contexts per hart, M-mode then S-mode, so hart h's
+ * supervisor context is 2h + 1 (the DTB's interrupts-extended order); a
+ * board port takes both from the riscv,plic0 node.
+ *
+ * The PLIC binding has #interrupt-cells = 1, the source number, and no
+ * trigger flags: whether a source is edge or level is fixed in its gateway
+ * (QEMU's are level).  Single hart.
+ */
+#include <asm/boot.h>
+#include <asm/io.h>
+
+#include "arch/arch.h"
+#include "lib/errno.h"
+
+#define PLIC_PRIORITY(src) (4u * (src))
+#define PLIC_ENABLE(ctx, word) (0x2000u + 0x80u * (ctx) + 4u * (word))
+#define PLIC_THRESHOLD(ctx) (0x200000u + 0x1000u * (ctx))
+#define PLIC_CLAIM(ctx) (0x200004u + 0x1000u * (ctx))
+
+/* Source 0 means "none"; the specification allows up to 1023. */
+#define PLIC_MAX_SOURCES 1024u
+#define PLIC_PRIO 1u /* any priority above threshold 0 */
+
+static bool plic_ready;
+static u32 plic_ctx; /* our S-mode context */
+
+static void plic_init(void)
+{
+	plic_ctx = 2 * (u32)riscv_boot_hartid + 1;
+	/* Nothing enabled but what the drivers ask for; threshold 0. */
+	for (u32 w = 0; w < PLIC_MAX_SOURCES / 32; w++)
+		writel(PLIC_BASE + PLIC_ENABLE(plic_ctx, w), 0);
+	writel(PLIC_BASE + PLIC_THRESHOLD(plic_ctx), 0);
+	csr_set(sie, SIE_SEIE);
+	plic_ready = true;
+}
+
+int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
+{
+	/* PLIC binding: <source>, 1..1023. */
+	if (ncells != 1 || cells[0] == 0 || cells[0] >= PLIC_MAX_SOURCES)
+		return -EINVAL;
+	*edge = false; /* the binding cannot say; the gateway knows */
+	return (int)cells[0];
+}
+
+int arch_irq_enable(u32 irq, bool edge)
+{
+	uintptr_t enable;
+
+	(void)edge; /* fixed per source in the PLIC gateway */
+	if (irq == 0 || irq >= PLIC_MAX_SOURCES)
+		return -EINVAL;
+	if (!plic_ready)
+		plic_init();
+	/*
+	 * Priority registers are WARL: one that reads back 0 after we wrote
+	 * 1 belongs to a source this PLIC does not have (QEMU virt: riscv,ndev
+	 * = 96 in the DTB).
+	 */
+	writel(PLIC_BASE + PLIC_PRIORITY(irq), PLIC_PRIO);
+	if (readl(PLIC_BASE + PLIC_PRIORITY(irq)) == 0)
+		return -EINVAL;
+	/* The enable words are read-write, so read-modify-write is safe. */
+	enable = PLIC_BASE + PLIC_ENABLE(plic_ctx, irq / 32);
+	writel(enable, readl(enable) | BIT(irq % 32));
+	return 0;
+}
+
+/* Deadline in time-CSR ticks, saturating instead of wrapping. */
+static u64 plic_deadline(u64 timeout_ns)
+{
+	u64 now = timer_now(), ticks = timer_ns_to_ticks(timeout_ns);
+
+	return ticks > ~0ull - now ? ~0ull : now + ticks;
+}
+
+u32 arch_wait_irq(u64 timeout_ns)
+{
+	u64 deadline = plic_deadline(timeout_ns);
+	u32 irq = 0;
+
+	if (!plic_ready)
+		plic_init();
+	sbi_set_timer(deadline);
+	csr_set(sie, SIE_STIE);
+	for (;;) {
+		/*
+		 * An interrupt that became pending before the wfi makes it
+		 * return at once (it only waits while nothing enabled is
+		 * pending), so no wake-up is lost between the checks below
+		 * and the next sleep.
+		 */
+		__asm__ volatile("wfi" ::: "memory");
+		if (csr_read(sip) & SIP_SEIP) {
+			irq = readl(PLIC_BASE + PLIC_CLAIM(plic_ctx));
+			if (irq)
+				break;
+			/* Nothing to claim: the line dropped again meanwhile. */
+		}
+		if (timer_now() >= deadline)
+			break; /* timed out (STIP), or deadline passed anyway */
+	}
+	/* Disarm: no STIP left pending to cut the next sleep short. */
+	sbi_set_timer(~0ull);
+	csr_clear(sie, SIE_STIE);
+	return irq;
+}
+
+void arch_irq_eoi(u32 irq)
+{
+	/* Completion: write the claimed source back to claim/complete. */
+	writel(PLIC_BASE + PLIC_CLAIM(plic_ctx), irq);
+}

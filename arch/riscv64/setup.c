@@ -1,0 +1,140 @@
+/*
+ * arch/riscv64/setup.c - from head.S to kmain(), the memory map, and out of
+ * the machine.
+ *
+ * Interface: riscv_boot() (asm/boot.h), called once by head.S with BSS
+ * zeroed, sp on the kernel stack and traps vectored to the report;
+ * arch_exit(), arch_name() and arch_map_ram() (arch/arch.h).
+ *
+ * riscv_boot() checks the DTB pointer the SBI firmware passed in a1 (OpenSBI
+ * hands on QEMU's blob, which QEMU puts near the top of the first 3 GiB of
+ * RAM), reads the timebase from it and calls kmain().
+ *
+ * Memory: the kernel runs in S-mode with satp = 0 (Bare: no translation),
+ * so there is no page table to build and nothing to map.  What the arm64
+ * port expresses in its page tables, RISC-V fixes in the platform's
+ * physical memory attributes (privileged spec 3.6): RAM is cacheable and
+ * coherent, the device region is I/O, uncached and strongly ordered,
+ * whatever the kernel does.  The firmware's PMP (3.7) keeps S-mode out of
+ * its own RAM; kmain() never hands that to the allocator since it lies
+ * below the kernel image (0x80000000..0x80200000 on QEMU virt).
+ *
+ * Single hart, interrupts masked (sstatus.SIE = 0).
+ */
+#include "arch/arch.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/le.h"
+#include "lib/printf.h"
+#include <asm/boot.h>
+#include <asm/io.h>
+
+/* Largest DTB we accept, as Linux (riscv MAX_FDT_SIZE is the arm64 one). */
+#define BOOT_FDT_MAX_SIZE (2u << 20)
+/* Smallest blob that can hold the v17 header (Devicetree spec 5.2). */
+#define BOOT_FDT_MIN_SIZE 40u
+
+/*
+ * Largest physical address + 1 the kernel may be asked to use: RV64
+ * physical addresses have at most 56 bits (Sv57's PPN, privileged spec
+ * 4.5 / 4.6); nothing a DTB describes can lie above.
+ */
+#define BOOT_PHYS_LIMIT (1ull << 56)
+
+/*
+ * In .data rather than BSS: a trap in head.S before BSS is zeroed reaches
+ * arch_exit() and reads these.
+ */
+u64 riscv_boot_hartid __attribute__((section(".data")));
+static unsigned boot_exit_attempts __attribute__((section(".data")));
+
+static struct boot_info boot_info;
+
+/* The device tree blob at fdt, or NULL if it does not look like one. */
+static const void *boot_check_fdt(u64 fdt, size_t *sizep)
+{
+	const u8 *hdr = (const u8 *)(uintptr_t)fdt;
+	u32 magic, size;
+
+	if (fdt == 0) {
+		kprintf("arch: a1=0: the firmware passed no DTB\n");
+		return NULL;
+	}
+	if (fdt % 8 || fdt > BOOT_PHYS_LIMIT - BOOT_FDT_MIN_SIZE) {
+		kprintf("arch: a1=0x%llx cannot be a DTB (alignment or range), ignored\n",
+			(unsigned long long)fdt);
+		return NULL;
+	}
+	magic = be32_load(hdr);
+	size = be32_load(hdr + 4);
+	if (magic != FDT_MAGIC || size < BOOT_FDT_MIN_SIZE || size > BOOT_FDT_MAX_SIZE) {
+		kprintf("arch: no DTB at 0x%llx (magic 0x%x, size %u), ignored\n",
+			(unsigned long long)fdt, magic, size);
+		return NULL;
+	}
+	*sizep = size;
+	return hdr;
+}
+
+__noreturn void riscv_boot(u64 hartid, u64 fdt)
+{
+	size_t fdt_size = 0;
+
+	riscv_boot_hartid = hartid;
+	boot_info.fdt = boot_check_fdt(fdt, &fdt_size);
+	boot_info.cmdline = NULL; /* always from the DTB's /chosen */
+	timer_init(boot_info.fdt, fdt_size);
+	kmain(&boot_info);
+	arch_exit(0);
+}
+
+/*
+ * Nothing to do but check the region: with satp = 0 every physical address
+ * is reachable as it is, and cacheability is the platform's PMA, not ours
+ * to choose (see the top of this file).
+ */
+int arch_map_ram(u64 base, u64 size)
+{
+	if (size == 0 || base + size < base || base + size > BOOT_PHYS_LIMIT)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Each call tries the next way out, because a way that is not available
+ * may trap, and the trap report calls arch_exit() again (see entry.S):
+ *   1. the sifive,test0 finisher: QEMU exits with `status` (0x5555 for 0,
+ *      status << 16 | 0x3333 otherwise: QEMU calls exit() with the upper
+ *      16 bits, of which the host sees the low 8);
+ *   2. SBI system reset (SRST), or the v0.1 shutdown call: a board powers
+ *      off; OpenSBI on QEMU virt writes the finisher's PASS, so QEMU exits
+ *      with 0 whatever `status` was;
+ *   3. wfi forever, interrupts masked.
+ */
+__noreturn void arch_exit(int status)
+{
+	unsigned attempt = boot_exit_attempts++;
+
+	uart_drain();
+	if (attempt == 0) {
+		/*
+		 * The host sees the low 8 bits of the status: keep a failure
+		 * (256, say) from reading as success there.
+		 */
+		u32 code = (u32)status & 0xff;
+
+		if (status != 0 && code == 0)
+			code = 1;
+		writel(SIFIVE_TEST_BASE,
+		       code == 0 ? SIFIVE_TEST_PASS : code << 16 | SIFIVE_TEST_FAIL);
+	}
+	if (attempt <= 1)
+		sbi_shutdown(status != 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+const char *arch_name(void)
+{
+	return "riscv64 virt";
+}
