@@ -77,7 +77,7 @@ static int image_open(struct image *im, const struct args *a, bool read_only)
 
 	if (err)
 		return err;
-	blk_init(&im->blk, &im->f.dev, false);
+	blk_init(&im->blk, &im->f.q.dev, false);
 	im->has_journal = a->jpath != NULL;
 	if (!im->has_journal)
 		return 0;
@@ -86,7 +86,7 @@ static int image_open(struct image *im, const struct args *a, bool read_only)
 		filedev_close(&im->f);
 		return err;
 	}
-	blk_init(&im->jblk, &im->jf.dev, false);
+	blk_init(&im->jblk, &im->jf.q.dev, false);
 	return 0;
 }
 

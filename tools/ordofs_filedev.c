@@ -1,7 +1,7 @@
 /*
  * tools/ordofs_filedev.c - a struct blk_dev over a host file (see
- * ordofs_filedev.h).  Queued requests are linked through req->drv.next,
- * the field blkdev.h reserves for the device.
+ * ordofs_filedev.h).  The queue is tools/blk_queue.c; this file carries
+ * requests out with pread/pwrite/fsync.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,19 +11,6 @@
 #include <unistd.h>
 
 #include "tools/ordofs_filedev.h"
-
-static int filedev_submit(void *ctx, struct blk_req *req)
-{
-	struct filedev *f = ctx;
-
-	req->drv.next = NULL;
-	if (f->tail)
-		f->tail->drv.next = req;
-	else
-		f->head = req;
-	f->tail = req;
-	return 0;
-}
 
 /* pread/pwrite all of it, or -errno (-EIO for a short transfer). */
 static int filedev_rw(struct filedev *f, struct blk_req *req)
@@ -46,8 +33,10 @@ static int filedev_rw(struct filedev *f, struct blk_req *req)
 	return 0;
 }
 
-static int filedev_do(struct filedev *f, struct blk_req *req)
+static int filedev_do(struct blk_queue *q, struct blk_req *req)
 {
+	struct filedev *f = container_of(q, struct filedev, q);
+
 	switch (req->op) {
 	case BLK_OP_READ:
 	case BLK_OP_WRITE: return filedev_rw(f, req);
@@ -58,52 +47,6 @@ static int filedev_do(struct filedev *f, struct blk_req *req)
 	default: return -EOPNOTSUPP;
 	}
 }
-
-/* Complete what is queued now (done() may queue more: not ours). */
-static int filedev_complete(struct filedev *f, int err)
-{
-	struct blk_req *req, *last = f->tail;
-	int n = 0;
-
-	while ((req = f->head) != NULL) {
-		f->head = req->drv.next;
-		if (!f->head)
-			f->tail = NULL;
-		req->drv.next = NULL;
-		req->status = err ? err : filedev_do(f, req);
-		n++;
-		if (req->done)
-			req->done(req);
-		if (req == last)
-			break;
-	}
-	return n;
-}
-
-static int filedev_poll(void *ctx)
-{
-	return filedev_complete(ctx, 0);
-}
-
-static int filedev_reset(void *ctx, int err)
-{
-	filedev_complete(ctx, err);
-	return 0;
-}
-
-static int filedev_set_wce(void *ctx, bool writeback)
-{
-	(void)ctx;
-	(void)writeback;
-	return -EOPNOTSUPP;
-}
-
-static const struct blk_dev_ops filedev_ops = {
-	.submit = filedev_submit,
-	.poll = filedev_poll,
-	.reset = filedev_reset,
-	.set_write_cache = filedev_set_wce,
-};
 
 int filedev_open(struct filedev *f, const char *path, bool read_only)
 {
@@ -120,21 +63,19 @@ int filedev_open(struct filedev *f, const char *path, bool read_only)
 		return err;
 	}
 	snprintf(f->name, sizeof(f->name), "file%d", f->fd);
-	f->dev = (struct blk_dev){
-		.ops = &filedev_ops,
-		.ctx = f,
-		.info = {
-			.name = f->name,
-			.block_size = BLK_SECTOR_SIZE,
-			.capacity = (u64)st.st_size / BLK_SECTOR_SIZE,
-			.max_segments = 1,
-			.max_segment_size = 1u << 30,
-			.queue_depth = 1024,
-			.read_only = read_only,
-			.has_flush = true,
-			.volatile_cache = true,
-		},
-	};
+	blk_queue_init(&f->q,
+		       &(struct blk_dev_info){
+			       .name = f->name,
+			       .block_size = BLK_SECTOR_SIZE,
+			       .capacity = (u64)st.st_size / BLK_SECTOR_SIZE,
+			       .max_segments = 1,
+			       .max_segment_size = 1u << 30,
+			       .queue_depth = 1024,
+			       .read_only = read_only,
+			       .has_flush = true,
+			       .volatile_cache = true,
+		       },
+		       filedev_do);
 	return 0;
 }
 

@@ -12,12 +12,11 @@
 #ifndef ORDO_TOOLS_ORDOFS_FILEDEV_H
 #define ORDO_TOOLS_ORDOFS_FILEDEV_H
 
-#include "kernel/block/blkdev.h"
+#include "tools/blk_queue.h"
 
 struct filedev {
-	struct blk_dev dev;
+	struct blk_queue q; /* q.dev is the device */
 	int fd;
-	struct blk_req *head, *tail; /* queued, oldest first */
 	char name[32];
 };
 

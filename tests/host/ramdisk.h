@@ -13,13 +13,12 @@
 #ifndef ORDO_TESTS_RAMDISK_H
 #define ORDO_TESTS_RAMDISK_H
 
-#include "kernel/block/blkdev.h"
+#include "tools/blk_queue.h"
 
 struct ramdisk {
-	struct blk_dev dev;
+	struct blk_queue q; /* q.dev is the device */
 	u8 *store;
 	u64 bytes;
-	struct blk_req *head, *tail; /* queued, oldest first */
 	/* Counters. */
 	unsigned reads, writes, flushes;
 	/* Fault injection: > 0: the write this many writes from now fails. */

@@ -41,7 +41,7 @@ static struct tdisk *tdisk_new(u64 bytes, u32 block_size)
 	struct tdisk *d = calloc(1, sizeof(*d));
 
 	ramdisk_init(&d->rd, bytes, block_size);
-	blk_init(&d->blk, &d->rd.dev, false);
+	blk_init(&d->blk, &d->rd.q.dev, false);
 	return d;
 }
 
@@ -51,7 +51,7 @@ static struct tdisk *tdisk_clone(const struct tdisk *src, u64 bytes)
 	struct tdisk *d = calloc(1, sizeof(*d));
 
 	ramdisk_clone(&d->rd, &src->rd, bytes);
-	blk_init(&d->blk, &d->rd.dev, false);
+	blk_init(&d->blk, &d->rd.q.dev, false);
 	return d;
 }
 
@@ -1100,7 +1100,7 @@ static void test_read_only(void **state)
 	assert_int_equal(fs_unmount(fs), 0);
 	assert_int_equal(d->rd.writes, writes);
 	/* A read-only device: only a read-only mount. */
-	d->rd.dev.info.read_only = true;
+	d->rd.q.dev.info.read_only = true;
 	host_console_quiet = true;
 	assert_int_equal(fs_mount(&d->blk, NULL, NULL, &fs), -EROFS);
 	host_console_quiet = false;
