@@ -52,6 +52,22 @@ static struct kdisk *fsdemo_disk(void)
 	return NULL;
 }
 
+/*
+ * True only if block 0 does not carry the ordofs magic at all: a blank or
+ * foreign disk.  A disk that is ordofs but fails to mount (damage, a newer
+ * format) is never formatted over: its data may still be recoverable.
+ */
+static bool fsdemo_blank(struct kdisk *d)
+{
+	u8 *b = kmalloc(OFS_BLOCK_SIZE);
+	bool blank = false;
+
+	if (b && blk_read(&d->blk, 0, b, OFS_BLOCK_SIZE) == 0)
+		blank = le64_to_cpu(((const struct ofs_super *)b)->magic) != OFS_SUPER_MAGIC;
+	kfree(b);
+	return blank;
+}
+
 /* Mount, formatting first if the disk holds no ordofs at all. */
 static int fsdemo_mount(struct kdisk *d, struct fs **fs)
 {
@@ -60,7 +76,11 @@ static int fsdemo_mount(struct kdisk *d, struct fs **fs)
 	struct jnl_recovery rep;
 	int err = fs_mount(&d->blk, &mo, &rep, fs);
 
-	if (err == -EINVAL) {
+	if (err == -EINVAL && !fsdemo_blank(d)) {
+		kprintf("%s: holds an ordofs that does not mount: not formatting over it "
+			"(inspect it with the ordofs tool)\n",
+			name);
+	} else if (err == -EINVAL) {
 		kprintf("%s: no ordofs found: formatting\n", name);
 		err = fs_format(&d->blk, &(struct fs_mkfs_opts){ 0 });
 		if (!err)

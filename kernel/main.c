@@ -50,29 +50,56 @@ struct disk_opts {
 	u32 timeout_ms, queue;
 };
 
-/* Hand RAM to the allocator, keeping the kernel image and the DTB out. */
+struct mem_range {
+	uintptr_t lo, hi;
+};
+
+/*
+ * Give [lo, hi) to the allocator minus every range in ex[0..n): the part
+ * below an excluded range is checked against the ranges after it, the
+ * part above it continues the loop.
+ */
+static void mem_add_free(uintptr_t lo, uintptr_t hi, const struct mem_range *ex, unsigned n)
+{
+	for (unsigned i = 0; i < n && lo < hi; i++) {
+		if (ex[i].hi <= lo || ex[i].lo >= hi)
+			continue;
+		if (ex[i].lo > lo)
+			mem_add_free(lo, ex[i].lo, ex + i + 1, n - i - 1);
+		lo = MAX(lo, ex[i].hi);
+	}
+	if (lo < hi)
+		kalloc_add_region((void *)lo, hi - lo);
+}
+
+/*
+ * Hand RAM to the allocator, keeping out the kernel image (and whatever
+ * lies below it in its region: the firmware, on riscv64), the DTB, and
+ * every range the device tree reserves.
+ */
 static void mem_init(const void *fdt, size_t fdt_size)
 {
+	struct mem_range ex[DT_MAX_RESERVED + 2];
 	uintptr_t kend = (uintptr_t)__kernel_end;
-	uintptr_t dtb = (uintptr_t)fdt, dtb_end = dtb + fdt_size;
+	unsigned n = 0;
 
+	ex[n++] = (struct mem_range){ (uintptr_t)fdt, (uintptr_t)fdt + fdt_size };
+	for (unsigned i = 0; i < platform.nreserved; i++)
+		ex[n++] = (struct mem_range){ (uintptr_t)platform.reserved[i].base,
+					      (uintptr_t)(platform.reserved[i].base +
+							  platform.reserved[i].size) };
 	for (unsigned i = 0; i < platform.nmem; i++) {
 		uintptr_t base = (uintptr_t)platform.mem[i].base;
 		uintptr_t end = base + (uintptr_t)platform.mem[i].size;
 
 		if (arch_map_ram(platform.mem[i].base, platform.mem[i].size)) {
-			kprintf("mem: cannot map RAM %#llx+%#llx\n", (unsigned long long)base,
+			kprintf("mem: cannot map RAM 0x%llx+0x%llx\n", (unsigned long long)base,
 				(unsigned long long)(end - base));
 			continue;
 		}
-		if (kend > base && kend <= end)
-			base = kend; /* the image sits at the start of this region */
-		if (dtb >= base && dtb < end) {
-			kalloc_add_region((void *)base, dtb - base);
-			base = dtb_end;
-		}
-		if (base < end)
-			kalloc_add_region((void *)base, end - base);
+		/* The image sits in this region: nothing below its end is free. */
+		ex[n] = (struct mem_range){ base, kend > base && kend <= end ? kend : base };
+		mem_add_free(base, end, ex, n + 1);
 	}
 }
 

@@ -173,6 +173,55 @@ static int dt_parse_memory(struct dt_walk *w, int depth)
 	}
 }
 
+static int dt_add_reserved(struct dt_platform *out, u64 base, u64 size)
+{
+	if (!size)
+		return 0;
+	if (out->nreserved == DT_MAX_RESERVED) {
+		out->truncated = true;
+		return 0;
+	}
+	out->reserved[out->nreserved++] = (struct dt_region){ base, size };
+	return 0;
+}
+
+/*
+ * A child of /reserved-memory (3.5.2).  Only reg matters here: a region
+ * with just "size" is dynamic, for the OS to place, and not yet reserved.
+ */
+static int dt_parse_reserved(struct dt_walk *w, int depth)
+{
+	u64 base, size;
+	int err;
+
+	for (u32 i = 0;; i++) {
+		err = dt_reg(w, depth, i, &base, &size);
+		if (err == -ENOENT)
+			return 0;
+		if (err == -ENXIO)
+			continue;
+		if (err)
+			return err;
+		dt_add_reserved(w->out, base, size);
+	}
+}
+
+/* The memory reservation block of the header (5.3). */
+static int dt_parse_memrsv(const struct fdt *fdt, struct dt_platform *out)
+{
+	u64 base, size;
+
+	for (u32 i = 0;; i++) {
+		int err = fdt_mem_rsv(fdt, i, &base, &size);
+
+		if (err == -ENOENT)
+			return 0;
+		if (err)
+			return err;
+		dt_add_reserved(out, base, size);
+	}
+}
+
 /*
  * #interrupt-cells of the interrupt parent of the node at @depth (2.4.1.2,
  * 2.4.2.1).  Follows "interrupt-parent", or the tree parent where it is
@@ -440,6 +489,12 @@ static int dt_visit(struct dt_walk *w, int depth)
 		return dt_parse_chosen(w, node);
 	if (!dt_node_available(fdt, node))
 		return 0;
+	if (depth == 2) {
+		const char *parent = fdt_node_name(fdt, w->stack[1]);
+
+		if (parent && !strcmp(parent, "reserved-memory"))
+			return dt_parse_reserved(w, depth);
+	}
 	if (dt_prop_is(fdt, node, "device_type", "memory"))
 		return dt_parse_memory(w, depth);
 	if (fdt_node_is_compatible(fdt, node, "virtio,mmio"))
@@ -459,8 +514,12 @@ int dt_platform_parse(const void *blob, size_t avail, struct dt_platform *out)
 	err = fdt_init(&fdt, blob, avail);
 	if (!err)
 		err = fdt_check(&fdt);
-	if (err)
+	if (!err)
+		err = dt_parse_memrsv(&fdt, out);
+	if (err) {
+		memset(out, 0, sizeof(*out));
 		return err;
+	}
 
 	for (node = fdt_next_node(&fdt, -1, &depth); node >= 0;
 	     node = fdt_next_node(&fdt, node, &depth)) {

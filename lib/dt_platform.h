@@ -16,6 +16,7 @@
 #include "lib/types.h"
 
 #define DT_MAX_MEM 8
+#define DT_MAX_RESERVED 16
 #define DT_MAX_VIRTIO_MMIO 64
 #define DT_MAX_PCI_RANGES 8
 #define DT_MAX_IRQ_CELLS 3
@@ -90,6 +91,13 @@ const struct dt_pci_intmap *dt_pci_intx(const struct dt_pci_host *pci, u32 bus, 
 struct dt_platform {
 	struct dt_region mem[DT_MAX_MEM];
 	unsigned nmem;
+	/*
+	 * RAM that is not ours: the memory reservation block (5.3) and every
+	 * statically placed child of /reserved-memory (3.5.2; firmware such
+	 * as OpenSBI lists its own region there).  Never to be allocated.
+	 */
+	struct dt_region reserved[DT_MAX_RESERVED];
+	unsigned nreserved;
 	/* /chosen "bootargs" (3.6), pointing into the blob; NULL if absent. */
 	const char *bootargs;
 	struct dt_virtio_mmio vmmio[DT_MAX_VIRTIO_MMIO]; /* in DT order */

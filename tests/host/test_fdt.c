@@ -1461,6 +1461,27 @@ static void test_random_damage(void **state)
 	print_message("random damage: %d parsed, %d rejected\n", ok, bad);
 }
 
+/* Reserved memory: the reservation block and /reserved-memory children. */
+static void test_reserved_memory(void **state)
+{
+	struct dt_platform p;
+	size_t len;
+	u8 *blob = load_dtb("reserved.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(blob, len, &p), 0);
+	assert_int_equal(p.nmem, 1);
+	/* memreserve first, then the two static regions; "dynamic" has no reg. */
+	assert_int_equal(p.nreserved, 3);
+	assert_int_equal(p.reserved[0].base, 0x87f00000);
+	assert_int_equal(p.reserved[0].size, 0x100000);
+	assert_int_equal(p.reserved[1].base, 0x80000000);
+	assert_int_equal(p.reserved[1].size, 0x80000);
+	assert_int_equal(p.reserved[2].base, 0x84000000);
+	assert_int_equal(p.reserved[2].size, 0x200000);
+	free(blob);
+}
+
 /* INTx routing of QEMU's virt: 4 slots x 4 pins, swizzled, SPI 3..6 level. */
 static void test_pci_intmap(void **state)
 {
@@ -1490,6 +1511,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pci_intmap),
+		cmocka_unit_test(test_reserved_memory),
 		cmocka_unit_test(test_virt_highmem),
 		cmocka_unit_test(test_virt_lowmem_pci),
 		cmocka_unit_test(test_virt_3disks),
