@@ -69,39 +69,19 @@ static inline void raw_writel(uintptr_t a, u32 v)
 	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(a) : "memory");
 }
 
-/* Device registers are little-endian and so is the CPU: no swap needed. */
-static inline u8 readb(uintptr_t a)
+/*
+ * Ordering hooks for arch/generic/io.h: a read is followed by a load
+ * barrier, a write preceded by a store barrier (as Linux's __iormb/__iowmb).
+ */
+static inline void io_after_read(void)
 {
-	u8 v = raw_readb(a);
 	dma_rmb();
-	return v;
 }
-static inline u16 readw(uintptr_t a)
-{
-	u16 v = raw_readw(a);
-	dma_rmb();
-	return v;
-}
-static inline u32 readl(uintptr_t a)
-{
-	u32 v = raw_readl(a);
-	dma_rmb();
-	return v;
-}
-static inline void writeb(uintptr_t a, u8 v)
+static inline void io_before_write(void)
 {
 	dma_wmb();
-	raw_writeb(a, v);
 }
-static inline void writew(uintptr_t a, u16 v)
-{
-	dma_wmb();
-	raw_writew(a, v);
-}
-static inline void writel(uintptr_t a, u32 v)
-{
-	dma_wmb();
-	raw_writel(a, v);
-}
+
+#include "arch/generic/io.h"
 
 #endif

@@ -100,39 +100,6 @@ static inline void io_before_write(void)
 	__asm__ volatile("fence w, o" ::: "memory");
 }
 
-/* Device registers are little-endian and so is the CPU: no swap needed. */
-static inline u8 readb(uintptr_t a)
-{
-	u8 v = raw_readb(a);
-	io_after_read();
-	return v;
-}
-static inline u16 readw(uintptr_t a)
-{
-	u16 v = raw_readw(a);
-	io_after_read();
-	return v;
-}
-static inline u32 readl(uintptr_t a)
-{
-	u32 v = raw_readl(a);
-	io_after_read();
-	return v;
-}
-static inline void writeb(uintptr_t a, u8 v)
-{
-	io_before_write();
-	raw_writeb(a, v);
-}
-static inline void writew(uintptr_t a, u16 v)
-{
-	io_before_write();
-	raw_writew(a, v);
-}
-static inline void writel(uintptr_t a, u32 v)
-{
-	io_before_write();
-	raw_writel(a, v);
-}
+#include "arch/generic/io.h"
 
 #endif
