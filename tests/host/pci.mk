@@ -8,4 +8,5 @@ PCI_SRCS := drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_bridge.c \
 # Host tests against the fake ECAM space (tests/host/fake_pci.c); lib/fdt
 # and lib/dt_platform build hosts from QEMU's real device trees.
 HOST_TESTS += test_pci
-test_pci_SRCS := $(PCI_SRCS) tests/host/fake_pci.c lib/fdt.c lib/dt_platform.c
+test_pci_SRCS := $(PCI_SRCS) tests/host/fake_pci.c lib/fdt.c lib/dt_platform.c \
+	tests/host/test_data.c

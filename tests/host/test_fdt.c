@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/host/test_data.h"
 #include "lib/dt_platform.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
@@ -53,43 +54,6 @@ static u8 *dup_blob(const u8 *src, size_t len)
 	if (len)
 		memcpy(p, src, len);
 	return p;
-}
-
-static u8 *load_dtb(const char *name, size_t *lenp)
-{
-	char path[512], dir[400];
-	const char *env = getenv("ORDO_TEST_DATA");
-	const char *slash;
-	FILE *f;
-	long n;
-	u8 *buf;
-
-	if (env) {
-		snprintf(dir, sizeof(dir), "%s", env);
-	} else {
-		/* __FILE__ is .../tests/host/test_fdt.c */
-		slash = strrchr(__FILE__, '/');
-		snprintf(dir, sizeof(dir), "%.*s/../data", slash ? (int)(slash - __FILE__) : 1,
-			 slash ? __FILE__ : ".");
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f) {
-		snprintf(path, sizeof(path), "tests/data/%s", name);
-		f = fopen(path, "rb");
-	}
-	if (!f)
-		fail_msg("cannot open test data %s", name);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	assert_true(n > 0);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*lenp = (size_t)n;
-	return buf;
 }
 
 /* Run every reader on a blob; a checked tree must also be walkable. */
@@ -181,7 +145,7 @@ static void test_virt_highmem(void **state)
 	struct dt_platform p;
 	const struct dt_pci_range *r;
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
 
 	(void)state;
 	assert_int_equal(parse_copy(dtb, len, &p), 0);
@@ -231,7 +195,7 @@ static void test_virt_lowmem_pci(void **state)
 {
 	struct dt_platform p;
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64-lowmem-pci.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64-lowmem-pci.dtb", &len);
 
 	(void)state;
 	assert_int_equal(parse_copy(dtb, len, &p), 0);
@@ -260,7 +224,7 @@ static void test_virt_3disks(void **state)
 {
 	struct dt_platform p;
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64-3disks.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64-3disks.dtb", &len);
 
 	(void)state;
 	assert_int_equal(parse_copy(dtb, len, &p), 0);
@@ -277,7 +241,7 @@ static void test_fdt_api(void **state)
 {
 	struct fdt fdt;
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
 	int root, mem, intc, v2m, core0, node, depth, n = 0;
 	u32 ac, sc, plen, val;
 	u64 a, s;
@@ -1122,7 +1086,7 @@ static void apply_case(const struct corrupt_case *c, u8 *blob, size_t len)
 static void test_corrupt_table(void **state)
 {
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
 	struct dt_platform p;
 
 	(void)state;
@@ -1243,7 +1207,7 @@ static void test_unchecked_reads(void **state)
 	static const u32 lens[] = { 0x10000, 0xfffffff0, 0xfffffffc, 0xffffffff, 0x7fffffff };
 	struct fdt fdt;
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
 	u8 *blob;
 	u32 off, plen;
 	int chosen;
@@ -1359,7 +1323,7 @@ static void test_truncated_everywhere(void **state)
 	(void)state;
 	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
 		size_t len;
-		u8 *dtb = load_dtb(files[f], &len);
+		u8 *dtb = test_data_load(files[f], &len);
 
 		for (size_t n = 0; n < len; n++) {
 			u8 *blob = dup_blob(dtb, n);
@@ -1389,7 +1353,7 @@ static void test_truncated_everywhere(void **state)
 static void test_every_byte(void **state)
 {
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
 	struct dt_platform p;
 	u8 *blob = dup_blob(dtb, len);
 
@@ -1431,7 +1395,7 @@ static void test_random_damage(void **state)
 	rng_state = 0x0dd0feedbeef1234ull;
 	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
 		size_t len;
-		u8 *dtb = load_dtb(files[f], &len);
+		u8 *dtb = test_data_load(files[f], &len);
 
 		for (int it = 0; it < 2500; it++) {
 			u8 *blob = dup_blob(dtb, len);
@@ -1466,7 +1430,7 @@ static void test_reserved_memory(void **state)
 {
 	struct dt_platform p;
 	size_t len;
-	u8 *blob = load_dtb("reserved.dtb", &len);
+	u8 *blob = test_data_load("reserved.dtb", &len);
 
 	(void)state;
 	assert_int_equal(dt_platform_parse(blob, len, &p), 0);
@@ -1487,7 +1451,7 @@ static void test_pci_intmap(void **state)
 {
 	struct dt_platform p;
 	size_t len;
-	u8 *blob = load_dtb("virt-aarch64-lowmem-pci.dtb", &len);
+	u8 *blob = test_data_load("virt-aarch64-lowmem-pci.dtb", &len);
 
 	(void)state;
 	assert_int_equal(dt_platform_parse(blob, len, &p), 0);

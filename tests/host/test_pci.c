@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/host/test_data.h"
 #include "drivers/pci/pci.h"
 #include "drivers/pci/pci_regs.h"
 #include "lib/dt_platform.h"
@@ -961,45 +962,11 @@ static void test_caps_malformed(void **state)
 
 /* ---- real device trees and the probe line ------------------------------------------ */
 
-static u8 *load_dtb(const char *name, size_t *lenp)
-{
-	char path[512], dir[400];
-	const char *env = getenv("ORDO_TEST_DATA");
-	const char *slash = strrchr(__FILE__, '/');
-	FILE *f;
-	long n;
-	u8 *buf;
-
-	if (env)
-		snprintf(dir, sizeof(dir), "%s", env);
-	else /* __FILE__ is .../tests/host/test_pci.c */
-		snprintf(dir, sizeof(dir), "%.*s/../data", slash ? (int)(slash - __FILE__) : 1,
-			 slash ? __FILE__ : ".");
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f) {
-		snprintf(path, sizeof(path), "tests/data/%s", name);
-		f = fopen(path, "rb");
-	}
-	if (!f)
-		fail_msg("cannot open test data %s", name);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	assert_true(n > 0);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 static void test_real_dtb(void **state)
 {
 	static struct dt_platform p;
 	size_t len;
-	u8 *dtb = load_dtb("virt-aarch64-lowmem-pci.dtb", &len);
+	u8 *dtb = test_data_load("virt-aarch64-lowmem-pci.dtb", &len);
 	struct pci_dev *d;
 
 	(void)state;
@@ -1029,7 +996,7 @@ static void test_real_dtb(void **state)
 			       "(16 KiB)\n"));
 
 	/* And the default machine's tree: a 64-bit window at 512 GiB. */
-	dtb = load_dtb("virt-aarch64.dtb", &len);
+	dtb = test_data_load("virt-aarch64.dtb", &len);
 	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
 	assert_int_equal(pci_host_init(host, &p.pci), 0);
 	assert_int_equal(host->ecam, 0x4010000000ull);
