@@ -11,7 +11,8 @@
  *                     register write (a doorbell never overtakes the ring
  *                     entries it announces).
  * These are Linux's readl/writel semantics.  Device registers are
- * little-endian and so are all supported CPUs: no byte swap.
+ * little-endian and so are all supported CPUs: no byte swap.  ioreadX and
+ * iowriteX (port or memory) come from arch/generic/iomap.h.
  */
 #ifndef ORDO_ARCH_GENERIC_IO_H
 #define ORDO_ARCH_GENERIC_IO_H
@@ -49,5 +50,7 @@ static inline void writel(uintptr_t a, u32 v)
 	io_before_write();
 	raw_writel(a, v);
 }
+
+#include "arch/generic/iomap.h"
 
 #endif

@@ -77,9 +77,9 @@ u32 vpci_config_read(struct virtio_dev *vdev, unsigned offset, unsigned width)
 	if (!vpci_config_inside(vp, offset, width))
 		return 0;
 	switch (width) {
-	case 1: return readb(a);
-	case 2: return readw(a);
-	default: return readl(a);
+	case 1: return ioread8(a);
+	case 2: return ioread16(a);
+	default: return ioread32(a);
 	}
 }
 
@@ -91,9 +91,9 @@ void vpci_config_write(struct virtio_dev *vdev, unsigned offset, unsigned width,
 	if (!vpci_config_inside(vp, offset, width))
 		return; /* no such field: nothing to write */
 	switch (width) {
-	case 1: writeb(a, (u8)val); break;
-	case 2: writew(a, (u16)val); break;
-	default: writel(a, val); break;
+	case 1: iowrite8(a, (u8)val); break;
+	case 2: iowrite16(a, (u16)val); break;
+	default: iowrite32(a, val); break;
 	}
 }
 

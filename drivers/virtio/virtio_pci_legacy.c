@@ -3,11 +3,11 @@
  * (virtio 1.2, 4.1.4.10 and 4.1.5.1.1.1), for devices that have no modern
  * capabilities (QEMU's disable-modern=on).
  *
- * Every register lives at the start of the I/O BAR (BAR0).  On machines
- * without port I/O instructions the host bridge maps PCI I/O space into
- * the CPU's memory map (aarch64 virt: the PIO window at 0x3eff0000), and
- * the PCI layer gives us the BAR's address there, so the ordinary
- * readX/writeX accessors reach the registers.  Features are one 32-bit
+ * Every register lives at the start of the I/O BAR (BAR0), reached with
+ * ioreadX/iowriteX (<asm/io.h>): port I/O on x86, where the BAR's CPU
+ * address is its port number; on machines without port I/O instructions
+ * the host bridge maps PCI I/O space into the CPU's memory map (aarch64
+ * virt: the PIO window at 0x3eff0000) and the same calls are MMIO.  Features are one 32-bit
  * word and there is no FEATURES_OK (the core knows: vdev->legacy).  A
  * queue is one physically contiguous block named by its page frame number
  * (QueuePFN = address >> 12, a 32-bit register) with the used ring on a
@@ -40,22 +40,22 @@ static uintptr_t vpci_io(struct virtio_dev *vdev, unsigned reg)
 
 static u8 vpci_legacy_get_status(struct virtio_dev *vdev)
 {
-	return readb(vpci_io(vdev, VIRTIO_PCI_STATUS));
+	return ioread8(vpci_io(vdev, VIRTIO_PCI_STATUS));
 }
 
 static void vpci_legacy_set_status(struct virtio_dev *vdev, u8 status)
 {
-	writeb(vpci_io(vdev, VIRTIO_PCI_STATUS), status);
+	iowrite8(vpci_io(vdev, VIRTIO_PCI_STATUS), status);
 }
 
 static u64 vpci_legacy_get_features(struct virtio_dev *vdev)
 {
-	return readl(vpci_io(vdev, VIRTIO_PCI_HOST_FEATURES)); /* bits 0..31 only */
+	return ioread32(vpci_io(vdev, VIRTIO_PCI_HOST_FEATURES)); /* bits 0..31 only */
 }
 
 static void vpci_legacy_set_features(struct virtio_dev *vdev, u64 features)
 {
-	writel(vpci_io(vdev, VIRTIO_PCI_GUEST_FEATURES), (u32)features);
+	iowrite32(vpci_io(vdev, VIRTIO_PCI_GUEST_FEATURES), (u32)features);
 }
 
 static u32 vpci_legacy_config_generation(struct virtio_dev *vdev)
@@ -66,8 +66,8 @@ static u32 vpci_legacy_config_generation(struct virtio_dev *vdev)
 
 static unsigned vpci_legacy_queue_max(struct virtio_dev *vdev, unsigned index)
 {
-	writew(vpci_io(vdev, VIRTIO_PCI_QUEUE_SEL), (u16)index);
-	return readw(vpci_io(vdev, VIRTIO_PCI_QUEUE_NUM)); /* 0: no such queue */
+	iowrite16(vpci_io(vdev, VIRTIO_PCI_QUEUE_SEL), (u16)index);
+	return ioread16(vpci_io(vdev, VIRTIO_PCI_QUEUE_NUM)); /* 0: no such queue */
 }
 
 static int vpci_legacy_queue_setup(struct virtio_dev *vdev, unsigned index, unsigned num,
@@ -88,21 +88,21 @@ static int vpci_legacy_queue_setup(struct virtio_dev *vdev, unsigned index, unsi
 	    avail != desc + virtq_avail_offset(num) ||
 	    used != desc + virtq_used_offset(num, VIRTIO_PCI_VRING_ALIGN))
 		return -EINVAL;
-	if (readl(vpci_io(vdev, VIRTIO_PCI_QUEUE_PFN)) != 0)
+	if (ioread32(vpci_io(vdev, VIRTIO_PCI_QUEUE_PFN)) != 0)
 		return -EBUSY;
 	/* The PFN write makes the queue live: the ring is complete by now. */
-	writel(vpci_io(vdev, VIRTIO_PCI_QUEUE_PFN), (u32)pfn);
+	iowrite32(vpci_io(vdev, VIRTIO_PCI_QUEUE_PFN), (u32)pfn);
 	return 0;
 }
 
 static void vpci_legacy_notify(struct virtio_dev *vdev, unsigned index)
 {
-	writew(vpci_io(vdev, VIRTIO_PCI_QUEUE_NOTIFY), (u16)index);
+	iowrite16(vpci_io(vdev, VIRTIO_PCI_QUEUE_NOTIFY), (u16)index);
 }
 
 static u32 vpci_legacy_irq_ack(struct virtio_dev *vdev)
 {
-	return readb(vpci_io(vdev, VIRTIO_PCI_ISR)); /* reading clears it */
+	return ioread8(vpci_io(vdev, VIRTIO_PCI_ISR)); /* reading clears it */
 }
 
 static const struct virtio_transport_ops vpci_legacy_ops = {
