@@ -38,14 +38,23 @@ static inline phys_addr_t virt_to_phys(const void *p)
 /* Short name of the architecture and machine, for the boot log. */
 const char *arch_name(void);
 
+struct dt_platform;
+
 /*
  * What the boot code hands to kmain().  Filled by arch/<arch>/ before any
- * portable code runs; both pointers stay valid for the life of the kernel
+ * portable code runs; every pointer stays valid for the life of the kernel
  * (the memory they point at must not be given to the allocator).
+ *
+ * The machine is described either by a device tree (fdt: kmain() parses
+ * it) or, on machines whose firmware passes none (x86: PVH), by the
+ * description the arch's platform discovery filled in itself (platform,
+ * in the same plain-data form dt_platform_parse() produces).  Exactly one
+ * of the two is set.
  */
 struct boot_info {
-	const void *fdt;     /* device tree blob (header checked), or NULL */
-	const char *cmdline; /* NULL: use /chosen/bootargs from the fdt */
+	const void *fdt;		    /* device tree blob (header checked), or NULL */
+	const struct dt_platform *platform; /* no fdt: the machine, as discovered */
+	const char *cmdline;		    /* NULL: use the platform's bootargs */
 };
 
 /*
@@ -78,11 +87,13 @@ int arch_map_ram(u64 base, u64 size);
 extern char __kernel_end[];
 
 /*
- * Interrupts as wake-ups.  The kernel never takes interrupts as exceptions
- * (PSTATE/flags keep them masked, so no handler can re-enter a driver):
- * instead a driver that finds nothing to do sleeps in arch_wait_irq() until
- * one of the interrupt lines it enabled is pending, acknowledges its device
- * and polls again.  Ports without an interrupt controller return
+ * Interrupts as wake-ups.  No interrupt handler ever runs driver code
+ * (PSTATE.I / sstatus.SIE / RFLAGS.IF keep them masked, so nothing can
+ * re-enter a driver): a driver that finds nothing to do sleeps in
+ * arch_wait_irq() until one of the interrupt lines it enabled is pending,
+ * acknowledges its device and polls again.  (x86's HLT only wakes for an
+ * interrupt the CPU takes, so there the port unmasks for the one
+ * instruction "sti; hlt" and its handler only records the vector.)  Ports without an interrupt controller return
  * -EOPNOTSUPP from arch_irq_enable() and drivers keep polling.
  */
 

@@ -74,8 +74,8 @@ static void mem_add_free(uintptr_t lo, uintptr_t hi, const struct mem_range *ex,
 
 /*
  * Hand RAM to the allocator, keeping out the kernel image (and whatever
- * lies below it in its region: the firmware, on riscv64), the DTB, and
- * every range the device tree reserves.
+ * lies below it in its region: the firmware, on riscv64), the DTB (if
+ * any), and every range the platform description reserves.
  */
 static void mem_init(const void *fdt, size_t fdt_size)
 {
@@ -83,7 +83,8 @@ static void mem_init(const void *fdt, size_t fdt_size)
 	uintptr_t kend = (uintptr_t)__kernel_end;
 	unsigned n = 0;
 
-	ex[n++] = (struct mem_range){ (uintptr_t)fdt, (uintptr_t)fdt + fdt_size };
+	if (fdt)
+		ex[n++] = (struct mem_range){ (uintptr_t)fdt, (uintptr_t)fdt + fdt_size };
 	for (unsigned i = 0; i < platform.nreserved; i++)
 		ex[n++] = (struct mem_range){ (uintptr_t)platform.reserved[i].base,
 					      (uintptr_t)(platform.reserved[i].base +
@@ -243,15 +244,24 @@ static void probe_disks(void)
 	kprintf("%u disk%s found\n", nkdisks, nkdisks == 1 ? "" : "s");
 }
 
-void kmain(const struct boot_info *bi)
+/*
+ * The machine description: parsed from the device tree, or as the arch's
+ * platform discovery found it (arch.h).  Returns the bytes of the blob to
+ * keep out of the allocator (0 without one), or exits.
+ */
+static size_t platform_init(const struct boot_info *bi)
 {
-	size_t fdt_size, heap_size;
-	int err, status;
+	size_t fdt_size;
+	int err;
 
-	kprintf("\nordo: booting on %s\n", arch_name());
 	if (!bi->fdt) {
-		kprintf("ordo: no device tree: nothing to drive\n");
-		arch_exit(1);
+		if (!bi->platform) {
+			kprintf("ordo: no device tree and no platform description: "
+				"nothing to drive\n");
+			arch_exit(1);
+		}
+		platform = *bi->platform;
+		return 0;
 	}
 	fdt_size = fdt_total_size(bi->fdt);
 	err = dt_platform_parse(bi->fdt, fdt_size, &platform);
@@ -259,6 +269,16 @@ void kmain(const struct boot_info *bi)
 		kprintf("ordo: device tree rejected (%s)\n", errno_name(err));
 		arch_exit(1);
 	}
+	return fdt_size;
+}
+
+void kmain(const struct boot_info *bi)
+{
+	size_t fdt_size, heap_size;
+	int status;
+
+	kprintf("\nordo: booting on %s\n", arch_name());
+	fdt_size = platform_init(bi);
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);
 	heap_size = kalloc_free_bytes() / HEAP_SHARE_DEN * HEAP_SHARE_NUM;
