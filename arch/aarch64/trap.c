@@ -17,6 +17,7 @@
  * trap by vectors.S.
  */
 #include "arch/arch.h"
+#include "arch/generic/backtrace.h"
 #include "lib/printf.h"
 #include <asm/boot.h>
 #include <asm/sysreg.h>
@@ -140,31 +141,11 @@ static void trap_print_esr(unsigned type, u64 esr, u64 elr)
 		kprintf("           semihosting is not enabled: run QEMU with -semihosting\n");
 }
 
-/* A frame record {previous fp, lr} is usable if it lies inside a stack. */
-static bool trap_fp_ok(u64 fp)
-{
-	u64 lo = (uintptr_t)__stack_bottom, hi = (uintptr_t)__stack_top;
-
-	return (fp & 0xf) == 0 && fp >= lo && fp + 16 <= hi;
-}
-
 /* Walk the AAPCS64 frame-pointer chain of the interrupted code (bounded). */
 static void trap_backtrace(const struct trap_frame *f)
 {
-	u64 fp = f->x[29];
-
-	kprintf("  backtrace: 0x%llx", (unsigned long long)f->elr);
-	for (int i = 0; i < TRAP_BACKTRACE_MAX && trap_fp_ok(fp); i++) {
-		const u64 *rec = (const u64 *)(uintptr_t)fp;
-
-		if (rec[1] == 0)
-			break;
-		kprintf(" 0x%llx", (unsigned long long)rec[1]);
-		if (rec[0] <= fp) /* frames move towards the stack top */
-			break;
-		fp = rec[0];
-	}
-	kprintf("\n");
+	backtrace_print(f->elr, f->x[29], (uintptr_t)__stack_bottom, (uintptr_t)__stack_top, 16,
+			TRAP_BACKTRACE_MAX);
 }
 
 __noreturn void trap_report(unsigned kind, const struct trap_frame *f)
