@@ -1,7 +1,7 @@
 # ordo - a bare-metal virtio-blk stack that gets write ordering right.
 #
 #   make [ARCH=aarch64]   build build/$(ARCH)/ordo.img (raw, bootable) and ordo.elf
-#                         (ARCH: aarch64 or riscv64)
+#                         (ARCH: aarch64, riscv64 or x86_64)
 #   make run              build and boot the default configuration under QEMU
 #   make test             host unit tests, the crash-state engine, the QEMU test
 #                         matrix and kill test; ends "N passed, N failed"
@@ -75,6 +75,9 @@ $(OUT)/ordo.elf: $(OBJS) $(ARCH_LDSCRIPT)
 RUN_DISK := $(OUT)/disk.img
 RUN_APPEND ?= demo
 QEMU_EXTRA ?=
+# The disk's transport: virtio-mmio unless the arch (or the user) says
+# otherwise, e.g. RUN_DEVICE=virtio-blk-pci with QEMU_MACHINE="-M q35".
+RUN_DEVICE ?= virtio-blk-device
 
 run:
 	@tools/deps.sh run $(ARCH)
@@ -82,7 +85,16 @@ run:
 	@test -f $(RUN_DISK) || { truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
 	$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
 		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
-		-device virtio-blk-device,drive=d0 $(QEMU_EXTRA)
+		-device $(RUN_DEVICE),drive=d0 $(QEMU_EXTRA); \
+		$(RUN_DECODE_STATUS) exit $$rc
+
+# The kernel's exit status from QEMU's (see decode_status in
+# tests/run-tests.sh): isa-debug-exit reports kernel status s as 2s + 1.
+ifeq ($(QEMU_EXIT),debug-exit)
+RUN_DECODE_STATUS = rc=$$?; if [ $$((rc % 2)) -eq 1 ]; then rc=$$(((rc - 1) / 2)); else rc=255; fi;
+else
+RUN_DECODE_STATUS = rc=$$?;
+endif
 
 # ---- host unit tests (cmocka, ASan + UBSan) ------------------------------
 HOST_CC ?= gcc
@@ -152,5 +164,6 @@ clean:
 
 # Used by tests/run-tests.sh to learn how to start QEMU for $(ARCH).
 print-qemu:
-	@echo "QEMU_SYSTEM='$(QEMU_SYSTEM)'; QEMU_MACHINE_ARGS='$(QEMU_MACHINE_ARGS)'"
+	@echo "QEMU_SYSTEM='$(QEMU_SYSTEM)'; QEMU_MACHINE_ARGS='$(QEMU_MACHINE_ARGS)';" \
+		"QEMU_MACHINE='$(QEMU_MACHINE)'; QEMU_EXIT='$(QEMU_EXIT)'"
 .PHONY: print-qemu

@@ -91,6 +91,19 @@ check_hostlog() {
 	[ -n "$guest" ] && [ "$guest" -gt 0 ] && [ "$host" = "$guest" ]
 }
 
+# The kernel's exit status from QEMU's.  QEMU_EXIT=debug-exit (x86:
+# isa-debug-exit, arch/x86_64/setup.c): QEMU exits with 2s + 1 for kernel
+# status s, so an odd status decodes to s; an even one is QEMU's own
+# (0: e.g. a triple fault under -no-reboot) and becomes 255, never 0.
+# 124 (timeout) passes through.
+decode_status() {
+	local rc=$1
+	if [ "${QEMU_EXIT:-}" = debug-exit ] && [ "$rc" -ne 124 ]; then
+		if [ $((rc % 2)) -eq 1 ]; then rc=$(((rc - 1) / 2)); else rc=255; fi
+	fi
+	echo "$rc"
+}
+
 run_qemu_config() {
 	local arch=$1 name=$2 expect=$3 append=$4 args=$5
 	local dir="build/$arch/test" log rc start end i ok notok skip plan results
@@ -111,11 +124,17 @@ run_qemu_config() {
 			args=${args//@D$i@/$dir/$name-d$i.img}
 		fi
 	done
+	# A configuration that names its own machine (-M q35) replaces the
+	# arch's default one (QEMU_MACHINE, from print-qemu).
+	local machine_args=$QEMU_MACHINE_ARGS
+	if [[ " $args" == *" -M "* || " $args" == *" -machine "* ]]; then
+		machine_args=${QEMU_MACHINE_ARGS/"$QEMU_MACHINE"/}
+	fi
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086
-	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
+	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $machine_args \
 		-kernel "build/$arch/ordo.img" -append "$append" $args </dev/null >"$log" 2>&1
-	rc=$?
+	rc=$(decode_status $?)
 	end=$(date +%s%N)
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 

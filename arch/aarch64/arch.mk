@@ -72,6 +72,7 @@ $(ARCH_IMAGE): $(ARCH_ELF)
 # QEMU_MEM on the command line (e.g. make run QEMU_MEM=1G).
 QEMU_SYSTEM := qemu-system-aarch64
 QEMU_MEM ?= 128M
-QEMU_MACHINE_ARGS = -M virt -cpu cortex-a53 -m $(QEMU_MEM) -semihosting \
+QEMU_MACHINE ?= -M virt
+QEMU_MACHINE_ARGS = $(QEMU_MACHINE) -cpu cortex-a53 -m $(QEMU_MEM) -semihosting \
 	-nodefaults -display none -serial stdio
 QEMU_KERNEL := $(ARCH_IMAGE)

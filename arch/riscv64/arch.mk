@@ -83,5 +83,6 @@ $(ARCH_IMAGE): $(ARCH_ELF)
 # command line (e.g. make ARCH=riscv64 run QEMU_MEM=1G).
 QEMU_SYSTEM := qemu-system-riscv64
 QEMU_MEM ?= 128M
-QEMU_MACHINE_ARGS = -M virt -m $(QEMU_MEM) -nodefaults -display none -serial stdio
+QEMU_MACHINE ?= -M virt
+QEMU_MACHINE_ARGS = $(QEMU_MACHINE) -m $(QEMU_MEM) -nodefaults -display none -serial stdio
 QEMU_KERNEL := $(ARCH_IMAGE)
