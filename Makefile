@@ -13,7 +13,7 @@
 
 ARCH ?= aarch64
 # Every architecture `make test` builds and boots.
-TEST_ARCHES ?= aarch64 riscv64
+TEST_ARCHES ?= aarch64 riscv64 x86_64
 BUILD := build
 OUT := $(BUILD)/$(ARCH)
 HOST_OUT := $(BUILD)/host

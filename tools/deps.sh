@@ -32,6 +32,11 @@ for arch in $arches; do
 		need riscv64-unknown-elf-objcopy binutils-riscv64-unknown-elf
 		[ "$want" = build ] || need qemu-system-riscv64 qemu-system-misc
 		;;
+	x86_64)
+		# The host's own gcc and binutils build it (x86_64 hosts only).
+		need objcopy binutils
+		[ "$want" = build ] || need qemu-system-x86_64 qemu-system-x86
+		;;
 	*)
 		echo "deps: unknown architecture $arch" >&2
 		exit 2

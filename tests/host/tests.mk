@@ -7,6 +7,10 @@ test_fdt_SRCS := lib/fdt.c lib/dt_platform.c tests/host/test_data.c
 HOST_TESTS += test_cmdline
 test_cmdline_SRCS := kernel/cmdline.c
 
+# x86 platform discovery: the pure parser only (no port I/O).
+HOST_TESTS += test_vmmio_cmdline
+test_vmmio_cmdline_SRCS := arch/x86_64/vmmio_cmdline.c
+
 HOST_TESTS += test_virtqueue
 test_virtqueue_SRCS := drivers/virtio/virtqueue.c
 

@@ -1,0 +1,23 @@
+/*
+ * arch/x86_64/vmmio_cmdline.h - virtio-mmio devices named on the kernel
+ * command line (x86 platform discovery; also built into the host tests).
+ */
+#ifndef ORDO_X86_VMMIO_CMDLINE_H
+#define ORDO_X86_VMMIO_CMDLINE_H
+
+#include "lib/dt_platform.h"
+
+/*
+ * Add to p->vmmio every "virtio_mmio.device=<size>@<base>:<irq>[:<id>]"
+ * entry of `cmdline` (Linux's virtio_mmio module parameter, the form QEMU's
+ * microvm appends with acpi=off): size and base are C integers (0x: hex, 0:
+ * octal), size may end in K, M or G; the interrupt becomes the IOAPIC
+ * specifier <irq 2> (level, active high: how QEMU wires virtio-mmio).  The
+ * optional platform-device id is ignored.  A malformed entry, a zero size,
+ * a region that wraps or an interrupt outside 1..255 is reported on the
+ * console and skipped; entries past DT_MAX_VIRTIO_MMIO set p->truncated.
+ * Returns the number of devices added.
+ */
+unsigned vmmio_cmdline_parse(const char *cmdline, struct dt_platform *p);
+
+#endif
