@@ -59,7 +59,7 @@ struct dt_pci_range {
  * pci/pci.txt): a function whose masked phys.hi (bus << 16 | dev << 11 |
  * fn << 8) and pin match raises irq[] at its interrupt parent (raw cells).
  */
-#define DT_MAX_PCI_INTMAP 64
+#define DT_MAX_PCI_INTMAP 128 /* one per slot and pin: x86 q35 */
 
 struct dt_pci_intmap {
 	u32 child_hi, pin;

@@ -33,14 +33,22 @@
  *                 BARs there (top down from 0xfec00000), so pci.c keeps
  *                 them; under qboot pci.c places them there itself.  No
  *                 64-bit window: 64-bit BARs go below 4 GiB too.
- *                 INTx: QEMU's q35 wires INTA..D of root-bus slot s to
- *                 PIRQ E..H as (s + pin - 1) mod 4 (its ICH9 LPC default
- *                 routing, which its ACPI _PRT describes), and the IOAPIC
- *                 sees PIRQ A..H as GSI 16..23, level, active high: GSI
- *                 20 + (s + pin - 1) mod 4.  That is an interrupt-map
- *                 with mask <0x1800 0 0 7>.  Slots 25-31 (the chipset's
- *                 own functions) follow their D25IR..D31IR registers
- *                 instead; nothing of ours sits there.
+ *                 INTx: the IOAPIC sees PIRQ A..H as GSI 16..23, level,
+ *                 active high.  Slots 25-31 route each pin to a PIRQ
+ *                 through their D25IR..D31IR registers in the chipset
+ *                 configuration block (ICH9 datasheet, "Chipset
+ *                 Configuration Registers": its base is RCBA, LPC config
+ *                 0xf0; D31IR is at +0x3140; nibble n of DxIR names pin
+ *                 n + 1's PIRQ), which we read.  The other slots have no such register:
+ *                 QEMU's q35 wires INTA..D of slot s to PIRQ E..H as
+ *                 (s + pin - 1) mod 4 (its ICH9 LPC default routing,
+ *                 which its ACPI _PRT describes), so GSI 20 + (s + pin -
+ *                 1) mod 4.  The result is an interrupt-map with one
+ *                 entry per slot and pin (mask <0xf800 0 0 7>).  If RCBA
+ *                 is off (qboot), we enable it at 0xfed1c000 as SeaBIOS
+ *                 does; if it is elsewhere (not below 4 GiB UC for
+ *                 certain), slots 25-31 get no entry and are polled.  ECAM above 4 GiB (beyond the boot page tables)
+ *                 is refused.
  *
  * The i440fx "pc" machine has no ECAM: it is recognised and refused with a
  * message (its devices stay unused).
@@ -89,8 +97,18 @@ struct hvm_memmap_entry {
 #define Q35_PCIEXBAR_EN 0x1u
 #define Q35_ECAM_DEFAULT 0xb0000000u  /* where SeaBIOS puts it, 256 MiB */
 #define X86_IOAPIC_BASE 0xfec00000ull /* the 32-bit hole ends here */
+#define Q35_PIRQA_GSI 16u
 #define Q35_PIRQE_GSI 20u
+#define Q35_LPC_DEV 31u	  /* 00:1f.0, the ICH9 LPC bridge */
+#define Q35_LPC_RCBA 0xf0 /* root complex base address, bit 0 enable */
+#define Q35_RCBA_EN 0x1u
+#define Q35_RCBA_MASK 0xffffc000u
+#define Q35_RCBA_DEFAULT 0xfed1c000u /* where SeaBIOS (and PC firmware) put it */
+#define Q35_FIRST_DXIR_SLOT 25u
 #define IRQ_TYPE_LEVEL_HIGH 2u
+
+/* Offsets of D25IR..D31IR in the chipset configuration block. */
+static const u16 q35_dxir[7] = { 0x3150, 0x314c, 0x3148, 0x3146, 0x3144, 0x3142, 0x3140 };
 
 static char cmdline_buf[CMDLINE_MAX];
 static const char *machine = "(unknown machine)";
@@ -202,6 +220,47 @@ static void add_range(struct dt_pci_host *h, u32 space, u64 base, u64 size)
 		};
 }
 
+static void intmap_add(struct dt_pci_host *h, u32 dev, u32 pin, u32 gsi)
+{
+	if (h->nintmap < DT_MAX_PCI_INTMAP)
+		h->intmap[h->nintmap++] = (struct dt_pci_intmap){
+			.child_hi = dev << 11,
+			.pin = pin,
+			.irq = { gsi, IRQ_TYPE_LEVEL_HIGH },
+			.irq_cells = 2,
+		};
+}
+
+/* INTx routing of every root-bus slot and pin (see the top of the file). */
+static void q35_intmap(struct dt_pci_host *h)
+{
+	u32 rcba = conf1_read(0, Q35_LPC_DEV, 0, Q35_LPC_RCBA);
+
+	h->intmap_mask_hi = 0xf800; /* the device number */
+	h->intmap_mask_pin = 7;
+	for (u32 dev = 0; dev < Q35_FIRST_DXIR_SLOT; dev++)
+		for (u32 pin = 1; pin <= 4; pin++)
+			intmap_add(h, dev, pin, Q35_PIRQE_GSI + (dev + pin - 1) % 4);
+	if (!(rcba & Q35_RCBA_EN) || !(rcba & Q35_RCBA_MASK)) {
+		kprintf("pci: q35 chipset configuration (RCBA) off: enabling it at 0x%x\n",
+			Q35_RCBA_DEFAULT);
+		conf1_write(0, Q35_LPC_DEV, 0, Q35_LPC_RCBA, Q35_RCBA_DEFAULT | Q35_RCBA_EN);
+		rcba = conf1_read(0, Q35_LPC_DEV, 0, Q35_LPC_RCBA);
+	}
+	if (!(rcba & Q35_RCBA_EN) || (rcba & Q35_RCBA_MASK) != Q35_RCBA_DEFAULT) {
+		kprintf("pci: q35 chipset configuration (RCBA 0x%x) unusable: slots %u-31 are "
+			"polled\n",
+			rcba, Q35_FIRST_DXIR_SLOT);
+		return;
+	}
+	for (u32 dev = Q35_FIRST_DXIR_SLOT; dev < 32; dev++) {
+		u16 dxir = readw((rcba & Q35_RCBA_MASK) + q35_dxir[dev - Q35_FIRST_DXIR_SLOT]);
+
+		for (u32 pin = 1; pin <= 4; pin++)
+			intmap_add(h, dev, pin, Q35_PIRQA_GSI + (dxir >> (4 * (pin - 1)) & 7));
+	}
+}
+
 /* The q35 host bridge: ECAM from PCIEXBAR, the windows and INTx routing. */
 static void q35_pci(struct dt_platform *p)
 {
@@ -225,6 +284,11 @@ static void q35_pci(struct dt_platform *p)
 	size = (256ull << 20) >> len;
 	base = ((u64)hi << 32 | lo) & ~(size - 1) & ((1ull << 36) - 1);
 	ecam_end = base + size;
+	if (ecam_end > FOUR_GIB) {
+		kprintf("pci: q35 ECAM at 0x%llx is above 4 GiB, which is not mapped: no PCI\n",
+			(unsigned long long)base);
+		return;
+	}
 	h->present = true;
 	h->ecam_base = base;
 	h->ecam_size = size;
@@ -232,24 +296,20 @@ static void q35_pci(struct dt_platform *p)
 	h->bus_end = (u32)(size >> 20) - 1;
 	add_range(h, DT_PCI_SPACE_IO, 0, 0x10000);
 	/*
-	 * The 32-bit hole; if ECAM lies in it, only the part above ECAM:
-	 * SeaBIOS allocates top down from 0xfec00000, so its BARs are there.
+	 * The 32-bit hole; if ECAM lies in it, the part above ECAM (SeaBIOS
+	 * allocates top down from 0xfec00000, so its BARs are there), or the
+	 * part below if ECAM reaches the top.  The window never holds ECAM.
 	 */
-	if (base >= hole && ecam_end < X86_IOAPIC_BASE) {
-		add_range(h, DT_PCI_SPACE_MEM32, ecam_end, X86_IOAPIC_BASE - ecam_end);
-	} else if (hole < X86_IOAPIC_BASE) {
+	if (hole >= X86_IOAPIC_BASE)
+		kprintf("pci: no 32-bit memory hole below 0x%llx: BARs cannot be placed\n",
+			(unsigned long long)X86_IOAPIC_BASE);
+	else if (ecam_end <= hole || base >= X86_IOAPIC_BASE)
 		add_range(h, DT_PCI_SPACE_MEM32, hole, X86_IOAPIC_BASE - hole);
-	}
-	h->intmap_mask_hi = 0x1800; /* device number mod 4 */
-	h->intmap_mask_pin = 7;
-	for (u32 dev = 0; dev < 4; dev++)
-		for (u32 pin = 1; pin <= 4; pin++)
-			h->intmap[h->nintmap++] = (struct dt_pci_intmap){
-				.child_hi = dev << 11,
-				.pin = pin,
-				.irq = { Q35_PIRQE_GSI + (dev + pin - 1) % 4, IRQ_TYPE_LEVEL_HIGH },
-				.irq_cells = 2,
-			};
+	else if (ecam_end < X86_IOAPIC_BASE)
+		add_range(h, DT_PCI_SPACE_MEM32, ecam_end, X86_IOAPIC_BASE - ecam_end);
+	else if (base > hole)
+		add_range(h, DT_PCI_SPACE_MEM32, hole, base - hole);
+	q35_intmap(h);
 }
 
 const char *x86_platform_discover(const void *start_info, struct dt_platform *p)
@@ -272,8 +332,12 @@ const char *x86_platform_discover(const void *start_info, struct dt_platform *p)
 		machine = "pc (i440fx)";
 		kprintf("pci: i440fx host bridge has no ECAM: PCI devices unused "
 			"(boot with -M q35 or microvm)\n");
+	} else if (p->nvmmio) {
+		machine = "microvm";
 	} else {
-		machine = p->nvmmio ? "microvm" : "(no PCI, no virtio-mmio)";
+		machine = "(no PCI host bridge, no virtio-mmio)";
+		kprintf("platform: no PCI host bridge and no virtio_mmio.device= on the command "
+			"line: no devices (ACPI is not read: boot microvm with acpi=off)\n");
 	}
 	return cmdline_buf;
 }

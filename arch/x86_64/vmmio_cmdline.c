@@ -1,7 +1,7 @@
 /*
  * arch/x86_64/vmmio_cmdline.c - "virtio_mmio.device=" command-line entries
  * (see vmmio_cmdline.h).  Pure parsing: no register access, so the host
- * tests build it as it is (tests/host/test_x86_platform.c).
+ * tests build it as it is (tests/host/test_vmmio_cmdline.c).
  */
 #include "arch/x86_64/vmmio_cmdline.h"
 #include "lib/printf.h"
@@ -9,6 +9,7 @@
 
 #define VMMIO_KEY "virtio_mmio.device="
 #define IRQ_TYPE_LEVEL_HIGH 2u
+#define DEVICE_SPACE_END (1ull << 32) /* what the boot page tables map */
 
 /*
  * Parse an unsigned C integer at *s (strtoull with base 0): 0x/0X hex,
@@ -82,7 +83,8 @@ static int parse_entry(const char *s, const char *end, struct dt_virtio_mmio *m)
 		return -1;
 	if (*s == ':' && (s++, !parse_u64(&s, &id)))
 		return -1;
-	if (s != end || base > UINT64_MAX - size || irq == 0 || irq > 255)
+	if (s != end || base > DEVICE_SPACE_END || size > DEVICE_SPACE_END - base || irq == 0 ||
+	    irq > 255)
 		return -1;
 	*m = (struct dt_virtio_mmio){
 		.base = base, .size = size, .irq = { (u32)irq, IRQ_TYPE_LEVEL_HIGH }, .irq_cells = 2
@@ -111,6 +113,11 @@ unsigned vmmio_cmdline_parse(const char *cmdline, struct dt_platform *p)
 				kprintf("platform: malformed \"%.*s\" ignored\n", (int)(end - s),
 					s);
 			} else if (p->nvmmio == DT_MAX_VIRTIO_MMIO) {
+				if (!p->truncated)
+					kprintf("platform: more than %u virtio_mmio.device= "
+						"entries: "
+						"the rest ignored\n",
+						DT_MAX_VIRTIO_MMIO);
 				p->truncated = true;
 			} else {
 				p->vmmio[p->nvmmio++] = m;

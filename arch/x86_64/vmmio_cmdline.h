@@ -14,8 +14,10 @@
  * octal), size may end in K, M or G; the interrupt becomes the IOAPIC
  * specifier <irq 2> (level, active high: how QEMU wires virtio-mmio).  The
  * optional platform-device id is ignored.  A malformed entry, a zero size,
- * a region that wraps or an interrupt outside 1..255 is reported on the
- * console and skipped; entries past DT_MAX_VIRTIO_MMIO set p->truncated.
+ * a region that wraps or ends above 4 GiB (the x86 port maps device space
+ * only there), or an interrupt outside 1..255 is reported on the console
+ * and skipped; entries past DT_MAX_VIRTIO_MMIO are reported once and set
+ * p->truncated.
  * Returns the number of devices added.
  */
 unsigned vmmio_cmdline_parse(const char *cmdline, struct dt_platform *p);

@@ -62,8 +62,8 @@ static void test_other_forms(void **state)
 	expect_dev(0, 4096, 1 << 20, 32);
 	assert_int_equal(parse("virtio_mmio.device=0x200@010000:7"), 1); /* octal base */
 	expect_dev(0, 010000, 0x200, 7);
-	assert_int_equal(parse("  virtio_mmio.device=1g@0x100000000:255  "), 1);
-	expect_dev(0, 0x100000000ull, 1ull << 30, 255);
+	assert_int_equal(parse("  virtio_mmio.device=1g@0xc0000000:255  "), 1);
+	expect_dev(0, 0xc0000000ull, 1ull << 30, 255); /* ends exactly at 4 GiB */
 }
 
 static void test_malformed_skipped(void **state)
