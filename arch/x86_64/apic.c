@@ -30,7 +30,10 @@
  *
  * Addresses: the IOAPIC at 0xfec00000 is the PC default (an ACPI MADT or MP
  * table would say otherwise; this port reads neither); the local APIC base
- * comes from IA32_APIC_BASE.  Single CPU.
+ * comes from IA32_APIC_BASE, in xAPIC (memory-mapped) mode: a firmware that
+ * left x2APIC mode on is undone through the disabled state (Intel SDM vol.
+ * 3A, 10.12.5: x2APIC to xAPIC directly is not allowed).  The page tables
+ * map both UC.  Single CPU.
  */
 #include "arch/arch.h"
 #include "lib/errno.h"
@@ -40,6 +43,7 @@
 
 #define MSR_APIC_BASE 0x1b
 #define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_X2APIC (1u << 10)
 #define APIC_BASE_MASK 0xffffff000ull
 
 /* Local APIC registers (Intel SDM vol. 3A, table 11-1). */
@@ -48,6 +52,7 @@
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0
 #define LAPIC_SVR_ENABLE 0x100
+#define LAPIC_ISR(n) (0x100 + 0x10 * (n)) /* in-service bits 32n..32n+31 */
 #define LAPIC_ESR 0x280
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
@@ -103,6 +108,14 @@ static void ioapic_write(unsigned reg, u32 v)
 	writel(IOAPIC_BASE + IOAPIC_WIN, v);
 }
 
+static bool lapic_in_service(void)
+{
+	for (unsigned n = 0; n < 8; n++)
+		if (lapic_read(LAPIC_ISR(n)))
+			return true;
+	return false;
+}
+
 /* Remap the 8259s off the exception vectors, then mask every input. */
 static void pic_disable(void)
 {
@@ -124,6 +137,11 @@ void apic_init(void)
 	u32 ver;
 
 	pic_disable();
+	if (base & APIC_BASE_X2APIC) {
+		kprintf("arch: firmware left the local APIC in x2APIC mode: back to xAPIC\n");
+		wrmsr(MSR_APIC_BASE, base & ~(u64)(APIC_BASE_ENABLE | APIC_BASE_X2APIC));
+		base &= ~(u64)APIC_BASE_X2APIC;
+	}
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	lapic = (uintptr_t)(base & APIC_BASE_MASK);
@@ -134,7 +152,9 @@ void apic_init(void)
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
-	lapic_write(LAPIC_EOI, 0); /* anything firmware left in service */
+	/* Complete whatever firmware left in service (one vector per EOI). */
+	for (unsigned i = 0; i < 256 && lapic_in_service(); i++)
+		lapic_write(LAPIC_EOI, 0);
 
 	ver = ioapic_read(IOAPIC_VER);
 	if (ver == 0xffffffffu || ver == 0) {
@@ -162,6 +182,10 @@ u32 lapic_timer_current(void)
 void apic_interrupt(u32 vector)
 {
 	apic_taken = vector;
+	if (vector == VEC_APIC_ERROR) {
+		lapic_write(LAPIC_ESR, 0); /* latches the errors into ESR */
+		kprintf("arch: local APIC error, ESR 0x%x\n", lapic_read(LAPIC_ESR));
+	}
 	/* Device vectors stay in service until arch_irq_eoi(). */
 	if (vector < VEC_IRQ_BASE || vector > VEC_IRQ_LAST)
 		lapic_write(LAPIC_EOI, 0);
@@ -183,8 +207,14 @@ int arch_irq_enable(u32 irq, bool edge)
 {
 	if (!ioapic_pins)
 		return -EOPNOTSUPP;
-	if (irq == 0 || irq >= ioapic_pins || irq > VEC_IRQ_LAST - VEC_IRQ_BASE)
+	if (irq == 0 || irq > VEC_IRQ_LAST - VEC_IRQ_BASE)
 		return -EINVAL;
+	if (irq >= ioapic_pins) {
+		kprintf("arch: GSI %u is beyond the IOAPIC's %u inputs (a second IOAPIC, e.g. "
+			"microvm's ioapic2, is not supported): polled\n",
+			irq, ioapic_pins);
+		return -EINVAL;
+	}
 	/* Physical destination: this CPU's local APIC ID (bits 24-31). */
 	ioapic_write(IOAPIC_REDTBL(irq) + 1, lapic_read(LAPIC_ID) & 0xff000000u);
 	ioapic_write(IOAPIC_REDTBL(irq), (edge ? 0 : IOREDTBL_LEVEL) | (VEC_IRQ_BASE + irq));

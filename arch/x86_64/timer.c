@@ -13,14 +13,21 @@
  * choice (Linux's pit_calibrate_tsc()), needs port 0x61 for its gate and
  * output, and microvm has no port 0x61; so this uses channel 0 (whose gate
  * is always on): mode 2 with the full 65536 count, read back with the
- * counter-latch command until 11932 ticks (10 ms) have passed.  The BIOS
- * used channel 0 for its tick; its interrupt is masked here (the 8259s
- * and the IOAPIC input both), so reprogramming it disturbs nothing.
+ * counter-latch command until at least 11932 ticks (10 ms) have passed.
+ * Each rate is computed from the ticks that really elapsed (a read may
+ * come late), three such runs are made and the median run is kept: under
+ * TCG the PIT follows the host clock, and a vCPU thread descheduled in the
+ * middle of one run (or for longer than the 55 ms a 16-bit count takes to
+ * wrap, which hides ticks) spoils that run only.  The BIOS used channel 0
+ * for its tick; its interrupt is masked here (the 8259s and the IOAPIC
+ * input both), so reprogramming it disturbs nothing, and it is stopped
+ * afterwards.
  *
- * Under TCG the TSC follows the host clock, and under -icount shift=0 it
- * counts instructions; the PIT follows QEMU's virtual clock either way, so
- * the figures are right in both.  A result outside any plausible range (no
- * PIT: the count never moves) falls back to 1 GHz with a warning.
+ * Under -icount shift=0 the TSC counts instructions and the PIT follows
+ * QEMU's virtual clock, so the figures are right there too.  A result
+ * outside any plausible range (no PIT: the count never moves) falls back
+ * to 1 GHz and 62.5 MHz (QEMU's APIC timer at divide-by-16) with a
+ * warning: timeouts then run at the wrong speed.
  *
  * arch_time_ns() scales the TSC by a 32.32 fixed-point factor through a
  * 128-bit product, so it cannot overflow for centuries.  The TSC is
@@ -37,14 +44,17 @@
 #define PIT_CMD 0x43
 #define PIT_CMD_CH0_LOHI_MODE2 0x34
 #define PIT_CMD_CH0_LATCH 0x00
+#define PIT_CMD_CH0_LOHI_MODE0 0x30 /* no count follows: the counter stops */
 
 #define CALIBRATE_MS 10u
 #define CALIBRATE_TICKS (PIT_HZ * CALIBRATE_MS / 1000u)
 /* Count reads before giving up (a stuck or absent PIT). */
 #define CALIBRATE_READS 5000000u
+#define CALIBRATE_RUNS 3
 
 #define NSEC_PER_SEC 1000000000ull
 #define TSC_FALLBACK_HZ NSEC_PER_SEC
+#define LAPIC_FALLBACK_HZ 62500000ull
 
 static u64 tsc_hz = TSC_FALLBACK_HZ, tsc_mult = 1ull << 32, tsc_base;
 static u64 lapic_hz, lapic_mult; /* ticks per ns, 40.24 fixed point */
@@ -60,21 +70,26 @@ static u16 pit_ch0_read(void)
 }
 
 /*
- * Measure CALIBRATE_TICKS of the PIT in TSC cycles and local APIC timer
- * ticks.  The count runs down from 65536 and reloads (mode 2), so elapsed
- * ticks are the decrease modulo 2^16 between two reads; reads come far
- * more often than the 55 ms a wrap takes.
+ * One run: the TSC and local APIC timer rates (per second) over at least
+ * CALIBRATE_TICKS of the PIT, or false if the PIT did not get there.  The
+ * count runs down from 65536 and reloads (mode 2), so elapsed ticks are
+ * the decrease modulo 2^16 between two reads.  The first read waits for
+ * the count to move: a freshly written count is loaded on the next PIT
+ * clock edge.
  */
-static void calibrate(u64 *tsc_cycles, u64 *lapic_ticks)
+static bool calibrate_once(u64 *tsc_rate, u64 *lapic_rate)
 {
 	u32 elapsed = 0, reads = 0;
-	u64 t0;
-	u16 prev;
+	u64 t0, cycles, ticks;
+	u16 prev, first;
 
 	raw_outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE2);
 	raw_outb(PIT_CH0, 0);
 	raw_outb(PIT_CH0, 0);
-	prev = pit_ch0_read();
+	first = pit_ch0_read();
+	do {
+		prev = pit_ch0_read();
+	} while (prev == first && ++reads < CALIBRATE_READS);
 	lapic_timer_arm(0xffffffffu);
 	t0 = rdtsc();
 	while (elapsed < CALIBRATE_TICKS && ++reads < CALIBRATE_READS) {
@@ -83,37 +98,55 @@ static void calibrate(u64 *tsc_cycles, u64 *lapic_ticks)
 		elapsed += (u16)(prev - now);
 		prev = now;
 	}
-	*tsc_cycles = rdtsc() - t0;
-	*lapic_ticks = 0xffffffffu - lapic_timer_current();
+	cycles = rdtsc() - t0;
+	ticks = 0xffffffffu - lapic_timer_current();
 	lapic_timer_arm(0);
 	if (elapsed < CALIBRATE_TICKS)
-		*tsc_cycles = *lapic_ticks = 0; /* the PIT never got there */
+		return false;
+	*tsc_rate = cycles * PIT_HZ / elapsed;
+	*lapic_rate = ticks * PIT_HZ / elapsed;
+	return true;
 }
 
 void timer_init(void)
 {
-	u64 cycles, ticks, scale = 1000u / CALIBRATE_MS;
+	u64 tsc[CALIBRATE_RUNS], lapic[CALIBRATE_RUNS];
+	int n = 0;
 
-	calibrate(&cycles, &ticks);
-	if (cycles * scale < 50000000ull || cycles > 50000000000ull / scale) {
-		kprintf("arch: TSC calibration against the PIT failed (%llu cycles in %u ms): "
-			"assuming 1 GHz\n",
-			(unsigned long long)cycles, CALIBRATE_MS);
+	/* A run that fails means no PIT: do not wait for it twice more. */
+	while (n < CALIBRATE_RUNS && calibrate_once(&tsc[n], &lapic[n]))
+		n++;
+	raw_outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE0);
+	/* The median run by TSC rate (insertion sort of at most three). */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && tsc[j - 1] > tsc[j]; j--) {
+			u64 t = tsc[j];
+
+			tsc[j] = tsc[j - 1];
+			tsc[j - 1] = t;
+			t = lapic[j];
+			lapic[j] = lapic[j - 1];
+			lapic[j - 1] = t;
+		}
+	if (n && tsc[n / 2] >= 50000000ull && tsc[n / 2] <= 50000000000ull &&
+	    lapic[n / 2] >= 100000u) {
+		tsc_hz = tsc[n / 2];
+		lapic_hz = lapic[n / 2];
+		kprintf("arch: TSC %llu.%03llu MHz, local APIC timer %llu.%03llu MHz "
+			"(measured against the PIT)\n",
+			(unsigned long long)(tsc_hz / 1000000),
+			(unsigned long long)(tsc_hz / 1000 % 1000),
+			(unsigned long long)(lapic_hz / 1000000),
+			(unsigned long long)(lapic_hz / 1000 % 1000));
 	} else {
-		tsc_hz = cycles * scale;
-	}
-	lapic_hz = ticks * scale;
-	if (lapic_hz < 100000u) {
-		kprintf("arch: local APIC timer calibration failed: deadlines use 1 MHz\n");
-		lapic_hz = 1000000u;
+		tsc_hz = TSC_FALLBACK_HZ;
+		lapic_hz = LAPIC_FALLBACK_HZ;
+		kprintf("arch: no usable PIT to measure the TSC and the local APIC timer against: "
+			"assuming 1 GHz and 62.5 MHz (timeouts may run at the wrong speed)\n");
 	}
 	tsc_mult = (NSEC_PER_SEC << 32) / tsc_hz;
 	lapic_mult = (lapic_hz << 24) / NSEC_PER_SEC;
 	tsc_base = rdtsc();
-	kprintf("arch: TSC %llu.%03llu MHz, local APIC timer %llu.%03llu MHz (PIT calibrated)\n",
-		(unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
-		(unsigned long long)(lapic_hz / 1000000),
-		(unsigned long long)(lapic_hz / 1000 % 1000));
 }
 
 u64 arch_time_ns(void)
