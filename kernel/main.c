@@ -272,6 +272,24 @@ static size_t platform_init(const struct boot_info *bi)
 	return fdt_size;
 }
 
+/*
+ * selftest.stack_overflow: recurse until the kernel stack overflows.  A
+ * port with a stack guard (x86_64) must report it and exit 3; on one
+ * without (riscv64 runs untranslated, aarch64 has none yet) this
+ * corrupts memory, so only the x86_64 matrix runs it.  The frame is kept
+ * alive across the call, so neither inlining nor a tail call can turn the
+ * recursion into a loop.
+ */
+static __attribute__((noinline)) unsigned selftest_recurse(unsigned depth)
+{
+	volatile u8 frame[256];
+
+	frame[depth % sizeof(frame)] = (u8)depth;
+	if (depth == UINT32_MAX)
+		return 0;
+	return selftest_recurse(depth + 1) + frame[depth % sizeof(frame)];
+}
+
 void kmain(const struct boot_info *bi)
 {
 	size_t fdt_size, heap_size;
@@ -294,6 +312,12 @@ void kmain(const struct boot_info *bi)
 		 */
 		kprintf("selftest.trap: executing a trapping instruction\n");
 		__builtin_trap();
+	}
+	if (cmdline_flag("selftest.stack_overflow")) {
+		kprintf("selftest.stack_overflow: recursing until the stack overflows\n");
+		kprintf("selftest.stack_overflow: returned %u (no guard caught it)\n",
+			selftest_recurse(0));
+		arch_exit(1);
 	}
 	probe_disks();
 	if (cmdline_flag("ktest"))

@@ -14,7 +14,9 @@
  * has long mode (else say so on COM1 and leave through isa-debug-exit);
  * zero BSS; build page tables that map [0, 4 GiB) 1:1 with 2 MiB pages,
  * writeback up to the end of the image and uncached (PCD|PWT) above, where
- * the devices are (arch_map_ram() turns RAM writeback later); enable PAE,
+ * the devices are (arch_map_ram() turns RAM writeback later), except the
+ * first 2 MiB, which hold the image: 4 KiB pages there, all writeback but
+ * the guard page under the kernel stack, which stays unmapped; enable PAE,
  * load CR3, set EFER.LME, enable paging (and CR0.WP); far jump into the
  * 64-bit code segment; call x86_boot() on the kernel stack.
  */
@@ -92,6 +94,23 @@ pvh_start32:
 	addl	$8, %edi
 	loop	3b
 
+	/* The first 2 MiB in 4 KiB pages, without the stack guard page. */
+	movl	$x86_pt0, %edi
+	xorl	%edx, %edx
+	movl	$512, %ecx
+10:	movl	%edx, %eax
+	orl	$(PTE_P | PTE_RW), %eax
+	cmpl	$__stack_guard, %edx
+	jne	11f
+	xorl	%eax, %eax
+11:	movl	%eax, (%edi)
+	addl	$4096, %edx
+	addl	$8, %edi
+	loop	10b
+	movl	$x86_pt0, %eax
+	orl	$(PTE_P | PTE_RW), %eax
+	movl	%eax, x86_pd
+
 	movl	%cr4, %eax
 	orl	$CR4_PAE, %eax
 	movl	%eax, %cr4
@@ -149,9 +168,10 @@ msg_no_lm:
 	.balign 8
 gdt:
 	.quad	0
-	.quad	0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
-	.quad	0x00cf92000000ffff	/* 0x10: flat data */
-	.quad	0x00cf9a000000ffff	/* 0x18: flat 32-bit code */
+	/* Accessed bits preset: the CPU never writes to this table. */
+	.quad	0x00af9b000000ffff	/* 0x08: 64-bit code, DPL 0 */
+	.quad	0x00cf93000000ffff	/* 0x10: flat data */
+	.quad	0x00cf9b000000ffff	/* 0x18: flat 32-bit code */
 gdt_end:
 	.balign 8
 	.word	0
@@ -169,7 +189,7 @@ x86_boot_ebx:
 	.long	0
 
 	.section .bss.pgtable, "aw", @nobits
-	.globl x86_pml4, x86_pdpt, x86_pd
+	.globl x86_pml4, x86_pdpt, x86_pd, x86_pt0
 	.balign 4096
 x86_pml4:
 	.skip	4096
@@ -177,5 +197,7 @@ x86_pdpt:
 	.skip	4096
 x86_pd:
 	.skip	4 * 4096
+x86_pt0:
+	.skip	4096
 
 	.section .note.GNU-stack, "", @progbits

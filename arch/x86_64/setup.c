@@ -15,10 +15,11 @@
  * platform description instead of a device tree.
  *
  * Memory: head.S identity-maps [0, 4 GiB) with 2 MiB pages, writeback up to
- * the end of the image and uncached (PCD|PWT) above, so device registers are
- * UC whatever the firmware's MTRRs say.  arch_map_ram() turns the RAM
- * regions writeback, and maps RAM above 4 GiB (up to 512 GiB, the reach of
- * the one PDPT) with page directories from a small static pool.
+ * the end of the image and uncached (PCD|PWT, UC with the power-on PAT we
+ * load) above, so device registers are UC whatever the firmware's MTRRs
+ * say; the first 2 MiB use 4 KiB pages, for the stack guard page.  arch_map_ram() turns the RAM
+ * regions writeback, and maps RAM above 4 GiB with page directories from a
+ * static pool: up to 64 GiB in all (more is reported and left unused).
  *
  * Exit status: QEMU's isa-debug-exit (-device isa-debug-exit,iobase=0xf4,
  * iosize=0x04) makes QEMU exit with (v << 1) | 1 for a write of v, so the
@@ -45,9 +46,16 @@
 /* Largest kernel status the debug-exit mapping carries (host 2s + 1). */
 #define EXIT_STATUS_MAX 127
 
-/* Page directories for RAM above 4 GiB: 16 more GiB. */
-#define PD_POOL 16
+/* Page directories for RAM above 4 GiB: 60 more GiB (240 KiB of BSS). */
+#define PD_POOL 60
 #define GIB (1ull << 30)
+
+/*
+ * IA32_PAT at power-on (Intel SDM vol. 3A, 11.12.4): entry 3, which PCD|PWT
+ * selects, is UC.  Written once so that holds whatever firmware did.
+ */
+#define MSR_PAT 0x277
+#define PAT_POWER_ON 0x0007040600070406ull
 
 static struct boot_info boot_info;
 static struct dt_platform x86_platform;
@@ -60,6 +68,7 @@ __noreturn void x86_boot(void)
 	const void *start_info = NULL;
 
 	trap_init();
+	wrmsr(MSR_PAT, PAT_POWER_ON);
 	uart_init();
 	if (x86_boot_ebx != 0 && *(const volatile u32 *)(uintptr_t)x86_boot_ebx == PVH_START_MAGIC)
 		start_info = (const void *)(uintptr_t)x86_boot_ebx;
@@ -109,7 +118,9 @@ int arch_map_ram(u64 base, u64 size)
 
 		if (!pde)
 			break;
-		*pde &= ~(u64)PTE_UC; /* writeback */
+		/* 2 MiB pages only: the 4 KiB pages of the image are writeback. */
+		if (*pde & PTE_PS)
+			*pde &= ~(u64)PTE_UC;
 	}
 	/* Reloading CR3 flushes every (non-global) translation. */
 	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");

@@ -2,9 +2,16 @@
  * arch/x86_64/trap.c - the IDT, interrupt dispatch, and the report of an
  * unexpected exception.
  *
- * Interface (asm/boot.h): trap_init() loads an IDT whose 256 entries are
- * interrupt gates to the stubs of entry.S; x86_interrupt() is where every
- * stub lands.
+ * Interface (asm/boot.h): trap_init() loads a GDT with a TSS and an IDT
+ * whose 256 entries are interrupt gates to the stubs of entry.S;
+ * x86_interrupt() is where every stub lands.
+ *
+ * The TSS only provides IST1, a separate stack for the double fault: a
+ * kernel stack overflow hits the unmapped guard page under the stack
+ * (linker/x86_64.ld, head.S), the CPU cannot push the page fault's frame
+ * there either and raises #DF, which switches to IST1 and is reported
+ * (CR2 in the guard page: "kernel stack overflow") instead of ending in a
+ * triple fault.
  *
  *   vectors 0-31        CPU exceptions: a report (vector name, error code,
  *                       CR2 for a page fault, the registers and a frame-
@@ -32,6 +39,29 @@ _Static_assert(sizeof(struct x86_frame) == 22 * 8, "entry.S frame layout");
 
 #define TRAP_BACKTRACE_MAX 16
 #define IDT_GATE_INTR 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define VEC_DOUBLE_FAULT 8
+#define VEC_PAGE_FAULT 14
+#define IST_DOUBLE_FAULT 1
+#define TSS_AVAILABLE_64 0x89 /* present, DPL 0, available 64-bit TSS */
+
+/* The 64-bit TSS (Intel SDM vol. 3A, 8.7): only IST1 is used. */
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3, iomap_base;
+} __attribute__((packed));
+
+static struct tss64 tss __attribute__((aligned(16)));
+
+/* head.S's three segments (accessed bits preset), then the TSS. */
+static u64 gdt[6] __attribute__((aligned(16))) = {
+	0, 0x00af9b000000ffffull, /* GDT_CODE64 */
+	0x00cf93000000ffffull,	  /* GDT_DATA */
+	0x00cf9b000000ffffull,	  /* GDT_CODE32 */
+};
 
 struct idt_entry {
 	u16 off_lo, sel;
@@ -49,11 +79,27 @@ void trap_init(void)
 		u64 base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 
+	struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	u64 tb = (uintptr_t)&tss, tl = sizeof(tss) - 1;
+
+	tss.ist[IST_DOUBLE_FAULT - 1] = (uintptr_t)__ist_stack_top;
+	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+	gdt[GDT_TSS / 8] = (tl & 0xffff) | (tb & 0xffffff) << 16 | (u64)TSS_AVAILABLE_64 << 40 |
+			   (tl >> 16 & 0xf) << 48 | (tb >> 24 & 0xff) << 56;
+	gdt[GDT_TSS / 8 + 1] = tb >> 32;
+	/* Same selectors as head.S's table: the loaded segments stay valid. */
+	__asm__ volatile("lgdt %0" ::"m"(gdtr) : "memory");
+	__asm__ volatile("ltr %w0" ::"r"(GDT_TSS) : "memory");
+
 	for (unsigned v = 0; v < 256; v++) {
 		uintptr_t a = (uintptr_t)x86_vectors + (uintptr_t)v * X86_VECTOR_STUB;
 
 		idt[v] = (struct idt_entry){ .off_lo = (u16)a,
 					     .sel = GDT_CODE64,
+					     .ist = v == VEC_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0,
 					     .type = IDT_GATE_INTR,
 					     .off_mid = (u16)(a >> 16),
 					     .off_hi = (u32)(a >> 32) };
@@ -106,10 +152,16 @@ static __noreturn void trap_report(const struct x86_frame *f)
 
 	kprintf("\n*** unexpected exception: %s (vector %llu, error code 0x%llx)\n", name,
 		(unsigned long long)f->vector, (unsigned long long)f->error);
-	if (f->vector == 14)
+	if (f->vector == VEC_PAGE_FAULT)
 		kprintf("  CR2 0x%016llx (the faulting address; %s %s)\n",
 			(unsigned long long)read_cr2(), f->error & 2 ? "write" : "read",
 			f->error & 1 ? "protection violation" : "to an unmapped page");
+	if ((f->vector == VEC_PAGE_FAULT || f->vector == VEC_DOUBLE_FAULT) &&
+	    read_cr2() >= (uintptr_t)__stack_guard && read_cr2() < (uintptr_t)__stack_bottom)
+		kprintf("  kernel stack overflow: CR2 0x%llx is in the guard page under the "
+			"%llu KiB stack\n",
+			(unsigned long long)read_cr2(),
+			(unsigned long long)((__stack_top - __stack_bottom) >> 10));
 	kprintf("  rip 0x%016llx  cs %llx  rflags 0x%llx  rsp 0x%016llx  ss %llx\n",
 		(unsigned long long)f->rip, (unsigned long long)f->cs,
 		(unsigned long long)f->rflags, (unsigned long long)f->rsp,
@@ -133,9 +185,9 @@ void x86_interrupt(struct x86_frame *f)
 {
 	if (f->vector < 32)
 		trap_report(f);
-	if (f->vector == VEC_SPURIOUS ||
-	    (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16))
-		return; /* spurious: no EOI, and IF stays as it was */
-	apic_interrupt((u32)f->vector);
+	/* Spurious: no EOI.  Either way, back to arch_wait_irq() masked. */
+	if (f->vector != VEC_SPURIOUS &&
+	    (f->vector < VEC_PIC_BASE || f->vector >= VEC_PIC_BASE + 16))
+		apic_interrupt((u32)f->vector);
 	f->rflags &= ~(u64)RFLAGS_IF;
 }

@@ -11,6 +11,7 @@
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10
 #define GDT_CODE32 0x18
+#define GDT_TSS 0x20 /* 16 bytes: trap.c adds it (for the IST) */
 
 /* Control registers, EFER and page table entry bits (Intel SDM vol. 3A). */
 #define CR0_WP (1 << 16)
@@ -50,14 +51,16 @@ struct dt_platform;
 
 /* Linker script symbols (addresses only). */
 extern char __kernel_start[], __bss_start[], __bss_end[];
-extern char __stack_bottom[], __stack_top[];
+extern char __stack_guard[], __stack_bottom[], __stack_top[];
+extern char __ist_stack_bottom[], __ist_stack_top[];
 /* The 256 interrupt entry stubs, X86_VECTOR_STUB bytes apart (entry.S). */
 extern char x86_vectors[];
 #define X86_VECTOR_STUB 16
 
 /* The boot page tables (head.S): one PML4, one PDPT, four page directories
- * mapping [0, 4 GiB) with 2 MiB pages. */
-extern u64 x86_pml4[512], x86_pdpt[512], x86_pd[4][512];
+ * mapping [0, 4 GiB) with 2 MiB pages, but the first 2 MiB with the 4 KiB
+ * pages of x86_pt0 (PD entry 0 points at it). */
+extern u64 x86_pml4[512], x86_pdpt[512], x86_pd[4][512], x86_pt0[512];
 
 /* EAX and EBX at the 32-bit entry (EBX: the PVH start info). */
 extern u32 x86_boot_eax, x86_boot_ebx;
@@ -74,7 +77,8 @@ struct x86_frame {
 /* C entry from head.S: long mode, BSS zeroed, on the kernel stack. */
 __noreturn void x86_boot(void);
 
-/* trap.c: load the IDT; x86_interrupt() is called by every entry stub. */
+/* trap.c: load our GDT (with a TSS for the double-fault stack) and the
+ * IDT; x86_interrupt() is called by every entry stub. */
 void trap_init(void);
 void x86_interrupt(struct x86_frame *f);
 

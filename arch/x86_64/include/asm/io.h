@@ -7,7 +7,8 @@
  * not with older stores, nor with older loads; only a store followed by a
  * load of another location may pass it.  Uncached (UC) accesses, which is
  * what device registers are (the page tables map everything but RAM with
- * PCD|PWT, and the firmware's MTRRs agree), are strongly ordered with
+ * PCD|PWT, PAT entry 3, which setup.c keeps at its power-on UC), are
+ * strongly ordered with
  * respect to every other access, and IN/OUT wait for every earlier store.
  * So, as in Linux's arch/x86 barrier.h:
  *   dma_rmb/dma_wmb  a compiler barrier (TSO already orders load-load and
