@@ -118,15 +118,21 @@ const char *x86_machine_name(void)
 	return machine;
 }
 
-static u32 conf1_read(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+/* Point the data port at a dword of (bus, dev, fn)'s configuration. */
+static void conf1_select(unsigned bus, unsigned dev, unsigned fn, unsigned off)
 {
 	raw_outl(PCI_CONF1_ADDR, PCI_CONF1_ENABLE | bus << 16 | dev << 11 | fn << 8 | (off & 0xfc));
+}
+
+static u32 conf1_read(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+{
+	conf1_select(bus, dev, fn, off);
 	return raw_inl(PCI_CONF1_DATA);
 }
 
 static void conf1_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, u32 v)
 {
-	raw_outl(PCI_CONF1_ADDR, PCI_CONF1_ENABLE | bus << 16 | dev << 11 | fn << 8 | (off & 0xfc));
+	conf1_select(bus, dev, fn, off);
 	raw_outl(PCI_CONF1_DATA, v);
 }
 

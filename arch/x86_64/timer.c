@@ -69,6 +69,11 @@ static u16 pit_ch0_read(void)
 	return (u16)(hi << 8 | lo);
 }
 
+/* What one calibration run measured. */
+struct rates {
+	u64 tsc, lapic; /* per second */
+};
+
 /*
  * One run: the TSC and local APIC timer rates (per second) over at least
  * CALIBRATE_TICKS of the PIT, or false if the PIT did not get there.  The
@@ -77,7 +82,7 @@ static u16 pit_ch0_read(void)
  * the count to move: a freshly written count is loaded on the next PIT
  * clock edge.
  */
-static bool calibrate_once(u64 *tsc_rate, u64 *lapic_rate)
+static bool calibrate_once(struct rates *r)
 {
 	u32 elapsed = 0, reads = 0;
 	u64 t0, cycles, ticks;
@@ -103,35 +108,32 @@ static bool calibrate_once(u64 *tsc_rate, u64 *lapic_rate)
 	lapic_timer_arm(0);
 	if (elapsed < CALIBRATE_TICKS)
 		return false;
-	*tsc_rate = cycles * PIT_HZ / elapsed;
-	*lapic_rate = ticks * PIT_HZ / elapsed;
+	r->tsc = cycles * PIT_HZ / elapsed;
+	r->lapic = ticks * PIT_HZ / elapsed;
 	return true;
 }
 
 void timer_init(void)
 {
-	u64 tsc[CALIBRATE_RUNS], lapic[CALIBRATE_RUNS];
+	struct rates run[CALIBRATE_RUNS];
 	int n = 0;
 
 	/* A run that fails means no PIT: do not wait for it twice more. */
-	while (n < CALIBRATE_RUNS && calibrate_once(&tsc[n], &lapic[n]))
+	while (n < CALIBRATE_RUNS && calibrate_once(&run[n]))
 		n++;
 	raw_outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE0);
 	/* The median run by TSC rate (insertion sort of at most three). */
 	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && tsc[j - 1] > tsc[j]; j--) {
-			u64 t = tsc[j];
+		for (int j = i; j > 0 && run[j - 1].tsc > run[j].tsc; j--) {
+			struct rates t = run[j];
 
-			tsc[j] = tsc[j - 1];
-			tsc[j - 1] = t;
-			t = lapic[j];
-			lapic[j] = lapic[j - 1];
-			lapic[j - 1] = t;
+			run[j] = run[j - 1];
+			run[j - 1] = t;
 		}
-	if (n && tsc[n / 2] >= 50000000ull && tsc[n / 2] <= 50000000000ull &&
-	    lapic[n / 2] >= 100000u) {
-		tsc_hz = tsc[n / 2];
-		lapic_hz = lapic[n / 2];
+	if (n && run[n / 2].tsc >= 50000000ull && run[n / 2].tsc <= 50000000000ull &&
+	    run[n / 2].lapic >= 100000u) {
+		tsc_hz = run[n / 2].tsc;
+		lapic_hz = run[n / 2].lapic;
 		kprintf("arch: TSC %llu.%03llu MHz, local APIC timer %llu.%03llu MHz "
 			"(measured against the PIT)\n",
 			(unsigned long long)(tsc_hz / 1000000),
