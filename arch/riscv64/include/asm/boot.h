@@ -19,10 +19,7 @@
 #define PLIC_BASE _UL(0x0c000000)	 /* sifive,plic-1.0.0 */
 
 /* ns16550a registers (byte offsets) and the bits we use. */
-#define UART_THR 0	       /* transmit holding register (write) */
-#define UART_LSR 5	       /* line status register */
-#define UART_LSR_THRE (1 << 5) /* THR empty: room for a character */
-#define UART_LSR_TEMT (1 << 6) /* transmitter empty: everything sent */
+#include "arch/generic/uart_16550.h"
 
 /*
  * sifive,test0 finisher (QEMU hw/misc/sifive_test.c): a 32-bit write of
