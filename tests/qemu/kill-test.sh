@@ -18,6 +18,7 @@ dir="build/$arch/test/kill"
 img="$dir/disk.img"
 ordofs=build/host/ordofs
 crc=build/host/crc32c-file
+. "$(dirname "$0")/acks.sh"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 
 rm -rf "$dir"
@@ -85,8 +86,7 @@ for r in $(seq 1 "$rounds"); do
 			bad=$((bad + 1))
 		fi
 	# Files only grow, so the last ack of every round so far must hold.
-	done < <(cat "$dir"/round*.log | tr -d '\r' | sed -n 's/^acked \([^ ]*\) size=\([0-9]*\) crc32c=\([0-9a-f]*\)$/\1 \2 \3/p' |
-		awk '{ last[$1] = $0 } END { for (p in last) print last[p] }')
+	done < <(last_acks "$dir"/round*.log)
 	if [ "$bad" -eq 0 ] && [ "$checked" -gt 0 ]; then
 		result OK "round $r: all $checked files hold every acknowledged byte"
 	else
