@@ -48,6 +48,13 @@ const struct vblk_stats *vblk_stats(const struct blk_dev *bdev);
 /* The interrupt line that wakes waits for this disk, or 0 if it polls. */
 u32 vblk_irq(const struct blk_dev *bdev);
 
+/*
+ * Sleep until this disk's interrupt arrives (true) or `timeout_ns` passed
+ * (false), acknowledging it as every wait does; sleeps at least once.  False
+ * without sleeping for a polled disk.  For tests of the interrupt path.
+ */
+bool vblk_wait_irq(struct blk_dev *bdev, u64 timeout_ns);
+
 /* The transport name and the negotiated virtio feature bits. */
 u64 vblk_features(const struct blk_dev *bdev);
 

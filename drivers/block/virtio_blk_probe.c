@@ -12,6 +12,7 @@
  * and accepted only when FLUSH is not offered, as in virtblk_probe after
  * "virtio_blk: support barriers without FLUSH feature".
  */
+#include "arch/arch.h"
 #include "drivers/block/virtio_blk_priv.h"
 
 #include "lib/alloc.h"
@@ -256,6 +257,21 @@ u32 vblk_irq(const struct blk_dev *bdev)
 	const struct virtio_dev *vdev = ((const struct vblk *)bdev->ctx)->vdev;
 
 	return vdev->irq_on ? vdev->irq : 0;
+}
+
+bool vblk_wait_irq(struct blk_dev *bdev, u64 timeout_ns)
+{
+	struct vblk *vb = bdev->ctx;
+	u64 before = vb->vdev->irqs, deadline = arch_time_ns() + timeout_ns, now;
+
+	if (!vb->vdev->irq_on)
+		return false;
+	do {
+		now = arch_time_ns();
+		virtio_irq_wait(deadline > now ? deadline - now : 0);
+	} while (vb->vdev->irqs == before && arch_time_ns() < deadline);
+	vb->stats.irqs = vb->vdev->irqs;
+	return vb->vdev->irqs != before;
 }
 
 u64 vblk_features(const struct blk_dev *bdev)
