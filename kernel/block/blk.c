@@ -20,6 +20,7 @@
 #include "kernel/block/blk.h"
 
 #include "arch/arch.h"
+#include "lib/diskio.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 
@@ -54,6 +55,11 @@ void blk_clear_flush_error(struct blk *b)
 
 void blk_update_order(struct blk *b)
 {
+	b->info = b->dev->info;
+	if (b->view_sectors) {
+		b->info.name = b->name;
+		b->info.capacity = b->view_sectors;
+	}
 	b->order = blk_order_select(&b->dev->info, b->ignore_flush);
 }
 
@@ -65,6 +71,41 @@ void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush)
 		.timeout_ms = BLK_DEFAULT_TIMEOUT_MS,
 	};
 	blk_update_order(b);
+}
+
+int blk_init_view(struct blk *view, const struct blk *disk, u64 start, u64 nsectors,
+		  const char *name)
+{
+	const struct blk_dev_info *info = &disk->dev->info;
+	u64 spb = info->block_size / BLK_SECTOR_SIZE;
+
+	if (nsectors == 0 || start % spb || nsectors % spb)
+		return -EINVAL;
+	/* Written so that start + nsectors cannot wrap. */
+	if (start > info->capacity || nsectors > info->capacity - start)
+		return -ERANGE;
+	blk_init(view, disk->dev, disk->ignore_flush);
+	view->timeout_ms = disk->timeout_ms;
+	view->start = start;
+	view->view_sectors = nsectors;
+	snprintf(view->name, sizeof(view->name), "%s", name);
+	blk_update_order(view);
+	return 0;
+}
+
+static int blk_disk_read(void *ctx, u64 offset, void *buf, u32 len)
+{
+	return blk_read(ctx, offset >> BLK_SECTOR_SHIFT, buf, len);
+}
+
+void blk_disk_io(struct blk *b, struct disk_io *io)
+{
+	*io = (struct disk_io){
+		.read = blk_disk_read,
+		.ctx = b,
+		.size = blk_info(b)->capacity << BLK_SECTOR_SHIFT,
+		.bsize = blk_info(b)->block_size,
+	};
 }
 
 /* Finish a request that never reached the device: from the next poll. */
@@ -100,6 +141,8 @@ static void blk_complete(struct blk_req *req)
 		b->stats.bytes_read += req->len;
 	}
 	req->done = req->blk.user_done;
+	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
+		req->sector -= b->start; /* back to the caller's view */
 	if (req->blk.tagged)
 		req->flags &= ~BLK_REQ_BARRIER; /* ours, not the caller's */
 	blk_finish(req, req->status);
@@ -115,8 +158,13 @@ static int blk_issue(struct blk *b, struct blk_req *req)
 	req->done = blk_complete;
 	req->completed = false;
 	req->status = 0;
+	/* A view's sectors become the device's while the device holds it. */
+	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
+		req->sector += b->start;
 	err = b->dev->ops->submit(b->dev->ctx, req);
 	if (err) {
+		if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
+			req->sector -= b->start;
 		req->done = req->blk.user_done;
 		return err;
 	}
@@ -244,7 +292,7 @@ static void blk_flush_submit(struct blk *b, struct blk_req *req)
 /* Range, alignment and permission checks.  0 or -errno. */
 static int blk_check(const struct blk *b, const struct blk_req *req)
 {
-	const struct blk_dev_info *info = &b->dev->info;
+	const struct blk_dev_info *info = blk_info(b);
 	u64 nsect;
 
 	switch (req->op) {

@@ -63,8 +63,19 @@ struct blk_stats {
 
 #define BLK_DEFAULT_TIMEOUT_MS 30000u
 
+#define BLK_NAME_MAX 16
+
 struct blk {
 	struct blk_dev *dev;
+	/*
+	 * A view's blk_info(): the device's properties with the view's own
+	 * name and capacity, refreshed by blk_update_order().
+	 */
+	struct blk_dev_info info;
+	/* A view (blk_init_view): its first sector on the device, its name. */
+	u64 start;
+	u64 view_sectors; /* 0: the whole device */
+	char name[BLK_NAME_MAX];
 	enum blk_order order;
 	bool ignore_flush;
 	bool barrier_pending; /* TAG: tag the next request */
@@ -87,6 +98,25 @@ struct blk {
 void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush);
 
 /*
+ * A view of part of the device under `disk` (a partition): sectors
+ * [start, start + nsectors) of the device, reported as a device of its own
+ * named `name` (copied).  Requests are checked against the view and moved
+ * to device sectors on the way down (and back before completion); the
+ * ordering mode, FLUSH and the timeout are those of the device (a FLUSH
+ * makes the whole device's completed writes durable).  Several views and
+ * the whole disk may share a device; each counts and flushes for itself.
+ * 0, -EINVAL (empty or not a whole number of blocks), -ERANGE (beyond the
+ * device or wrapping).
+ */
+int blk_init_view(struct blk *view, const struct blk *disk, u64 start, u64 nsectors,
+		  const char *name);
+
+struct disk_io;
+
+/* The disk parsers' reader (lib/diskio.h) over `b`; io->ctx is b. */
+void blk_disk_io(struct blk *b, struct disk_io *io);
+
+/*
  * After a FLUSH failed, every flush fails with -EIO (the device may have
  * dropped cached writes, so no later FLUSH can vouch for them).  The owner
  * calls this once it has rewritten what it needs on stable storage.
@@ -96,9 +126,10 @@ void blk_clear_flush_error(struct blk *b);
 /* Recompute the ordering mode (after the device's cache changed). */
 void blk_update_order(struct blk *b);
 
+/* The device's properties as this block device sees them. */
 static inline const struct blk_dev_info *blk_info(const struct blk *b)
 {
-	return &b->dev->info;
+	return b->view_sectors ? &b->info : &b->dev->info;
 }
 
 /*

@@ -154,6 +154,82 @@ static int setup_quiet(void **state)
 	return 0;
 }
 
+/* ---- views (partitions) ------------------------------------------------- */
+
+/* A view checks against its own bounds and reaches the device shifted. */
+static void test_view_bounds_and_shift(void **state)
+{
+	struct done_rec d;
+	struct blk_req r;
+	struct blk v;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_init_view(&v, &b, 1024, 512, "fake0p2"), 0);
+	assert_string_equal(blk_info(&v)->name, "fake0p2");
+	assert_int_equal(blk_info(&v)->capacity, 512);
+	assert_true(blk_info(&v)->volatile_cache);
+	/* The whole disk still reports its own. */
+	assert_int_equal(blk_info(&b)->capacity, 2048);
+	r = mkreq(BLK_OP_WRITE, 8, 1024, &d);
+	assert_int_equal(blk_submit(&v, &r), 0);
+	assert_int_equal(fd.log[fd.nlog - 1].sector, 1024 + 8);
+	assert_int_equal(blk_wait(&v, &r), 0);
+	/* The caller gets its request back in its own coordinates. */
+	assert_int_equal(r.sector, 8);
+	assert_int_equal(d.calls, 1);
+	/* Its last block is in range; one past it is not, nor is a wrap. */
+	assert_int_equal(blk_read(&v, 511, data, 512), 0);
+	assert_int_equal(fd.log[fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_READ, 0)].sector,
+			 1024 + 511);
+	assert_int_equal(blk_read(&v, 512, data, 512), -ERANGE);
+	assert_int_equal(blk_read(&v, 511, data, 1024), -ERANGE);
+	assert_int_equal(blk_read(&v, ~0ull, data, 512), -ERANGE);
+	/* A FLUSH goes to the device, once, after the view's write completed. */
+	assert_int_equal(blk_flush(&v), 0);
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(blk_flush(&v), 0);
+	assert_int_equal(nflush(), 1);
+}
+
+/* A refused submit leaves the request as the caller made it. */
+static void test_view_refused_submit(void **state)
+{
+	struct done_rec d;
+	struct blk_req r;
+	struct blk v;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_init_view(&v, &b, 1024, 512, "fake0p2"), 0);
+	fd.submit_err = -EIO;
+	r = mkreq(BLK_OP_READ, 4, 512, &d);
+	assert_int_equal(blk_submit(&v, &r), -EIO);
+	assert_int_equal(r.sector, 4);
+	assert_int_equal(d.calls, 0);
+}
+
+/* A view must lie within the device, in whole blocks, and not be empty. */
+static void test_view_init_checks(void **state)
+{
+	struct blk_dev_info i = dev_info(DEV_VOLATILE);
+	struct blk v;
+
+	(void)state;
+	i.block_size = 4096;
+	setup_info(&i, false);
+	assert_int_equal(blk_init_view(&v, &b, 0, 0, "x"), -EINVAL);
+	assert_int_equal(blk_init_view(&v, &b, 4, 8, "x"), -EINVAL);
+	assert_int_equal(blk_init_view(&v, &b, 8, 4, "x"), -EINVAL);
+	assert_int_equal(blk_init_view(&v, &b, 2048, 8, "x"), -ERANGE);
+	assert_int_equal(blk_init_view(&v, &b, 2040, 16, "x"), -ERANGE);
+	assert_int_equal(blk_init_view(&v, &b, ~0ull - 7, 16, "x"), -ERANGE);
+	assert_int_equal(blk_init_view(&v, &b, 2040, 8, "a-name-longer-than-sixteen"), 0);
+	assert_int_equal(strlen(blk_info(&v)->name), BLK_NAME_MAX - 1);
+	/* A request not in whole blocks of the device is refused. */
+	assert_int_equal(blk_read(&v, 1, data, 4096), -EINVAL);
+}
+
 /* ---- ordering mode ------------------------------------------------------ */
 
 /* design.md section 3, every combination of the four inputs. */
@@ -1092,6 +1168,9 @@ static void test_refused_flush_completes_from_poll(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_view_bounds_and_shift),
+		T(test_view_refused_submit),
+		T(test_view_init_checks),
 		T(test_order_select_table),
 		T(test_order_names),
 		T(test_request_checks),
