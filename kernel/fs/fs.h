@@ -26,6 +26,7 @@
 
 #include "kernel/block/blk.h"
 #include "kernel/fs/jnl.h"
+#include "lib/disksig.h"
 
 struct fs;
 
@@ -34,6 +35,7 @@ struct fs_mkfs_opts {
 	u32 journal_blocks;	 /* 0: a default sized for the device */
 	struct blk *journal_dev; /* NULL: journal inside the filesystem */
 	u8 uuid[OFS_UUID_BYTES]; /* all zero: derived from the timer */
+	bool force;		 /* format even a disk that is not blank */
 };
 
 struct fs_mount_opts {
@@ -46,7 +48,23 @@ struct fs_mount_opts {
 	void *hook_ctx;
 };
 
-/* Format `dev` (and the journal device).  0, -EINVAL (too small), -EIO. */
+/*
+ * What `dev` holds, for the format policy (fs_probe.c): 0 if it is blank
+ * (its first and last MiB all zero, or the whole device if smaller),
+ * FS_DISK_OFS if it holds ordofs (its superblock magic), -EEXIST if it
+ * holds a partition table, another filesystem or any other data (sig->what
+ * names it, e.g. "an ext4 filesystem"), -ENOSPC if it is smaller than one
+ * block, or the read's -errno.
+ */
+#define FS_DISK_OFS 1
+int fs_disk_probe(struct blk *dev, struct disksig *sig);
+
+/*
+ * Format `dev` (and the journal device).  Unless opts->force, only a
+ * blank device (fs_disk_probe): anything else is left untouched with a
+ * console line naming what it holds, and -EEXIST.  0, -EEXIST, -EINVAL
+ * (too small), -EROFS, -EIO.
+ */
 int fs_format(struct blk *dev, const struct fs_mkfs_opts *opts);
 
 /*

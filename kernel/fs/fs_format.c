@@ -11,6 +11,7 @@
  *     whose records must carry this format's new uuid;
  *  4. make all of it durable (drain + FLUSH on each device);
  *  5. write the superblock, make it durable.
+ * Only a blank device is formatted unless the caller forces it (fs_probe.c).
  * The data area is not touched: the bitmap says it is free.  The device
  * is written directly through the block layer, not through the journal,
  * which does not exist yet.
@@ -44,6 +45,25 @@ static int fs_fmt_too_small(u64 have, u64 need)
 	kprintf("ordofs: device too small: %llu blocks, the layout needs at least %llu\n",
 		(unsigned long long)have, (unsigned long long)need);
 	return -EINVAL;
+}
+
+/* The format policy (fs_probe.c): 0 only for a blank device. */
+static int fs_fmt_blank(struct blk *dev, const char *what)
+{
+	struct disksig sig;
+	int err = fs_disk_probe(dev, &sig);
+
+	if (err == FS_DISK_OFS)
+		err = -EEXIST;
+	if (err == -EEXIST)
+		kprintf("ordofs: %s %s holds %s: not formatting\n", what, blk_info(dev)->name,
+			sig.what);
+	else if (err == -ENOSPC)
+		kprintf("ordofs: %s %s is smaller than one block\n", what, blk_info(dev)->name);
+	else if (err)
+		kprintf("ordofs: %s %s: cannot read it to check it is blank (%s)\n", what,
+			blk_info(dev)->name, errno_name(err));
+	return err;
 }
 
 /*
@@ -246,6 +266,10 @@ int fs_format(struct blk *dev, const struct fs_mkfs_opts *opts)
 	}
 	if (!err)
 		err = fs_fmt_geom(dev, o, &g);
+	if (!err && !o->force)
+		err = fs_fmt_blank(dev, "device");
+	if (!err && !o->force && jdev != dev)
+		err = fs_fmt_blank(jdev, "journal device");
 	if (err)
 		return err;
 	fs_fmt_uuid(g.uuid, o->uuid, g.nblocks);

@@ -31,6 +31,12 @@
 #define OFS_VERSION 1u
 #define OFS_UUID_BYTES 16
 
+/*
+ * The GPT partition type GUID of an ordofs partition (docs/ondisk-format.md,
+ * "Partitions"): the kernel looks for the first partition of this type.
+ */
+#define OFS_GPT_TYPE "e3782515-0da5-48d2-8e3c-68e70f5247ca"
+
 /* ---- superblock (block 0) ------------------------------------------- */
 
 #define OFS_SUPER_MAGIC 0x313053464f44524full /* "ORDOFS01" */

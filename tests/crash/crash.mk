@@ -31,7 +31,8 @@ CRASH_FS_SRCS := kernel/block/blk.c lib/crc32c.c \
 	kernel/fs/fs_super.c kernel/fs/fs_format.c kernel/fs/fs_buf.c \
 	kernel/fs/fs_alloc.c kernel/fs/fs_inode.c kernel/fs/fs_dir.c \
 	kernel/fs/fs_file.c kernel/fs/fs_name.c kernel/fs/fs_fsck.c \
-	kernel/fs/fs_jprobe.c
+	kernel/fs/fs_jprobe.c kernel/fs/fs_probe.c lib/disksig.c \
+	lib/part.c lib/part_gpt.c lib/crc32.c
 
 CRASH_SELFTEST_SRCS := tests/crash/selftest.c tests/crash/simdisk.c tests/crash/state.c \
 	tests/crash/enum.c

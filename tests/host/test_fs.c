@@ -1163,6 +1163,47 @@ static void test_recovery(void **state)
 	tdisk_free(d);
 }
 
+/*
+ * The format policy: only a blank device (first and last MiB zero) is
+ * formatted unless forced; anything else is left byte for byte as it was.
+ */
+static void test_format_policy(void **state)
+{
+	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct fs_mkfs_opts force = { .force = true };
+	struct disksig sig;
+	unsigned writes;
+
+	(void)state;
+	host_console_quiet = true;
+	/* Data in the middle of the disk only: still blank by the rule. */
+	d->rd.store[4 * MIB] = 1;
+	assert_int_equal(fs_disk_probe(&d->blk, &sig), 0);
+	/* A byte in the last MiB, then an ext2 superblock: not blank. */
+	d->rd.store[8 * MIB - 1] = 1;
+	writes = d->rd.writes;
+	assert_int_equal(fs_format(&d->blk, NULL), -EEXIST);
+	assert_non_null(strstr(host_console_last, "non-zero data"));
+	d->rd.store[8 * MIB - 1] = 0;
+	d->rd.store[1024 + 56] = 0x53;
+	d->rd.store[1024 + 57] = 0xef;
+	assert_int_equal(fs_disk_probe(&d->blk, &sig), -EEXIST);
+	assert_int_equal(sig.kind, DISKSIG_EXT);
+	assert_int_equal(fs_format(&d->blk, NULL), -EEXIST);
+	assert_non_null(strstr(host_console_last, "ext2"));
+	assert_int_equal(d->rd.writes, writes);
+	assert_int_equal(d->rd.store[1024 + 56], 0x53);
+	/* Forced: formatted; then it holds ordofs, which is not blank either. */
+	assert_int_equal(fs_format(&d->blk, &force), 0);
+	assert_int_equal(fs_disk_probe(&d->blk, &sig), FS_DISK_OFS);
+	writes = d->rd.writes;
+	assert_int_equal(fs_format(&d->blk, NULL), -EEXIST);
+	assert_non_null(strstr(host_console_last, "ordofs"));
+	assert_int_equal(d->rd.writes, writes);
+	host_console_quiet = false;
+	tdisk_free(d);
+}
+
 static void test_external_journal(void **state)
 {
 	struct tdisk *d = tdisk_new(8 * MIB, 512), *jd = tdisk_new(MIB, 512);
@@ -1529,6 +1570,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_metadata),
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_recovery),
+		cmocka_unit_test(test_format_policy),
 		cmocka_unit_test(test_external_journal),
 		cmocka_unit_test(test_small_journal),
 		cmocka_unit_test(test_bad_calls),
