@@ -29,7 +29,7 @@ LDFLAGS := $(ARCH_LDFLAGS) -T $(ARCH_LDSCRIPT)
 
 # Portable sources, listed explicitly (layer by layer, bottom up).
 LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/alloc.c lib/heap.c \
-	lib/crc32c.c lib/crc32.c lib/fdt.c lib/dt_platform.c
+	lib/crc32c.c lib/crc32.c lib/fdt.c lib/dt_platform.c lib/disksig.c lib/part.c lib/part_gpt.c
 VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
 	drivers/virtio/virtio_mmio.c drivers/virtio/virtio_pci.c \
 	drivers/virtio/virtio_pci_modern.c drivers/virtio/virtio_pci_legacy.c
@@ -40,8 +40,8 @@ BLOCK_SRCS := kernel/block/blk.c
 FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c \
 	kernel/fs/fs_alloc.c kernel/fs/fs_buf.c kernel/fs/fs_dir.c kernel/fs/fs_file.c \
 	kernel/fs/fs_format.c kernel/fs/fs_fsck.c kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c \
-	kernel/fs/fs_name.c kernel/fs/fs_super.c
-KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c kernel/fsdemo.c \
+	kernel/fs/fs_name.c kernel/fs/fs_probe.c kernel/fs/fs_super.c
+KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/demo.c kernel/disks.c kernel/fsdemo.c \
 	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c \
 	kernel/ktest/ktest_fs.c
 
@@ -72,8 +72,14 @@ $(OUT)/ordo.elf: $(OBJS) $(ARCH_LDSCRIPT)
 -include $(OBJS:.o=.d)
 
 # ---- make run: the default configuration, one scratch disk ---------------
-RUN_DISK := $(OUT)/disk.img
 RUN_APPEND ?= demo
+# The demo keeps its records on disk.img from run to run.  bench and ktest
+# overwrite what they test, and stress fills its disk: each gets a disk of
+# its own (fresh each time for bench and ktest, which use only blank
+# disks), so no sequence of `make run`s touches the demo's records.
+RUN_MODE := $(firstword $(filter bench ktest stress,$(RUN_APPEND)))
+RUN_DISK := $(OUT)/$(if $(RUN_MODE),$(RUN_MODE)-)disk.img
+RUN_FRESH := $(filter bench ktest,$(RUN_MODE))
 QEMU_EXTRA ?=
 # The disk's transport: virtio-mmio unless the arch (or the user) says
 # otherwise, e.g. RUN_DEVICE=virtio-blk-pci with QEMU_MACHINE="-M q35".
@@ -82,7 +88,8 @@ RUN_DEVICE ?= virtio-blk-device
 run:
 	@tools/deps.sh run $(ARCH)
 	@$(MAKE) --no-print-directory all
-	@test -f $(RUN_DISK) || { truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
+	@$(if $(RUN_FRESH),rm -f $(RUN_DISK);) test -f $(RUN_DISK) || \
+		{ truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
 	$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
 		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
 		-device $(RUN_DEVICE),drive=d0 $(QEMU_EXTRA); \
@@ -148,6 +155,7 @@ test:
 	@$(MAKE) --no-print-directory $(HOST_BINS) $(HOST_TOOLS) $(CRASH_BINS) \
 		$(HOST_OUT)/crash-engine-asan
 	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
+		--check tests/qemu/check-acks.sh \
 		--host $(HOST_BINS) \
 		--tap "crash selftest" "$(HOST_OUT)/crash-selftest" \
 		--tap "crash engine" "$(HOST_OUT)/crash-engine --jobs 2" \

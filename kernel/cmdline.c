@@ -92,3 +92,21 @@ int cmdline_u64(const char *key, u64 *val)
 	*val = v;
 	return 0;
 }
+
+int cmdline_str(const char *key, char *buf, size_t size)
+{
+	const char *p = cmdline_find(key, '=');
+	size_t n = 0;
+
+	if (!p)
+		return -ENOENT;
+	for (p++; p[n] && p[n] != ' '; n++)
+		;
+	if (n == 0)
+		return -EINVAL;
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}

@@ -28,4 +28,10 @@ bool cmdline_flag(const char *word);
  */
 int cmdline_u64(const char *key, u64 *val);
 
+/*
+ * Value of option `key` as a string in buf (NUL-terminated).  Returns 0,
+ * -ENOENT if absent, -EINVAL if empty, -ENAMETOOLONG if it does not fit.
+ */
+int cmdline_str(const char *key, char *buf, size_t size);
+
 #endif

@@ -7,11 +7,12 @@
  * costs in each ordering mode: two FLUSHes per commit with a volatile
  * write cache, none when the cache is write-through.  Figures come from the
  * block layer's and the driver's counters and the architected timer.
- * The disks are scratch devices: the demo overwrites their first 8 MiB.
+ * It overwrites the first 8 MiB of every disk it uses, so it uses only
+ * blank (or read-only) disks, or those named by bench.disk= (kernel/disks.c).
  */
 #include "arch/arch.h"
 #include "drivers/block/virtio_blk.h"
-#include "kernel/disk.h"
+#include "kernel/disks.h"
 #include "lib/alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -185,8 +186,14 @@ int demo_run(void)
 	}
 	if (nkdisks == 0)
 		kprintf("demo: no virtio-blk disk attached (try: make run)\n");
-	for (unsigned i = 0; i < nkdisks; i++)
-		failed += demo_disk(&kdisks[i]) != 0;
+	for (unsigned i = 0; i < nkdisks; i++) {
+		char why[96];
+
+		if (kdisk_scratch(&kdisks[i], "bench", why, sizeof(why)))
+			failed += demo_disk(&kdisks[i]) != 0;
+		else
+			kprintf("%s: %s: skipped\n", blk_info(&kdisks[i].blk)->name, why);
+	}
 	kprintf("demo: %s\n", failed ? "FAILED" : "done");
 	return failed ? 1 : 0;
 }

@@ -1,13 +1,13 @@
 /*
  * kernel/fsdemo.c - the filesystem at work, for people and for crash tests.
  *
- * demo (make run): mount ordofs on the first writable disk (formatting a
- * blank one), say what recovery replayed, check what earlier runs left
+ * demo (make run): mount ordofs where kernel/disks.c finds it (formatting
+ * only a blank disk), say what recovery replayed, check what earlier runs left
  * (a journal of runs whose every record carries its own crc32c), append
  * this run's records durably, and print commits, FLUSH commands and FLUSHes
  * per commit.  Run it again: the data of every earlier run is still there.
  *
- * stress: mount (formatting a blank disk), then append records to a few
+ * stress: mount the same way, then append records to a few
  * files forever; after every fsync that returned, print
  *   acked PATH size=BYTES crc32c=HEX
  * for the whole file at that moment.  Files only ever grow (a full file
@@ -18,8 +18,7 @@
  * the recovered image.
  */
 #include "arch/arch.h"
-#include "drivers/block/virtio_blk.h"
-#include "kernel/disk.h"
+#include "kernel/disks.h"
 #include "kernel/fs/fs.h"
 #include "lib/crc32c.h"
 #include "lib/errno.h"
@@ -42,50 +41,33 @@ struct demo_rec {
 };
 _Static_assert(sizeof(struct demo_rec) == 64, "record size");
 
-/* The first writable disk, or NULL. */
-static struct kdisk *fsdemo_disk(void)
-{
-	for (unsigned i = 0; i < nkdisks; i++) {
-		if (!blk_info(&kdisks[i].blk)->read_only)
-			return &kdisks[i];
-	}
-	return NULL;
-}
-
 /*
- * True only if block 0 does not carry the ordofs magic at all: a blank or
- * foreign disk.  A disk that is ordofs but fails to mount (damage, a newer
- * format) is never formatted over: its data may still be recoverable.
+ * Mount the filesystem where kernel/disks.c says it lives, formatting a
+ * blank disk first.  A disk that holds ordofs but fails to mount (damage,
+ * a newer format) is never formatted over: its data may be recoverable.
  */
-static bool fsdemo_blank(struct kdisk *d)
+static int fsdemo_mount(struct fs_target *t, struct fs **fs)
 {
-	u8 *b = kmalloc(OFS_BLOCK_SIZE);
-	bool blank = false;
-
-	if (b && blk_read(&d->blk, 0, b, OFS_BLOCK_SIZE) == 0)
-		blank = le64_to_cpu(((const struct ofs_super *)b)->magic) != OFS_SUPER_MAGIC;
-	kfree(b);
-	return blank;
-}
-
-/* Mount, formatting first if the disk holds no ordofs at all. */
-static int fsdemo_mount(struct kdisk *d, struct fs **fs)
-{
-	const char *name = blk_info(&d->blk)->name;
 	struct fs_mount_opts mo = { 0 };
 	struct jnl_recovery rep;
-	int err = fs_mount(&d->blk, &mo, &rep, fs);
+	const char *name;
+	int err = fs_choose_target(t);
 
-	if (err == -EINVAL && !fsdemo_blank(d)) {
+	if (err)
+		return err;
+	name = blk_info(t->blk)->name;
+	if (t->state == FS_NOT_OURS)
+		return -EEXIST; /* named by fs.disk=, holds something else: said so */
+	if (t->state == FS_BLANK) {
+		kprintf("%s: blank: formatting it as ordofs\n", name);
+		err = fs_format(t->blk, &(struct fs_mkfs_opts){ .force = true });
+	}
+	if (!err)
+		err = fs_mount(t->blk, &mo, &rep, fs);
+	if (err == -EINVAL && t->state == FS_HAS_OFS)
 		kprintf("%s: holds an ordofs that does not mount: not formatting over it "
 			"(inspect it with the ordofs tool)\n",
 			name);
-	} else if (err == -EINVAL) {
-		kprintf("%s: no ordofs found: formatting\n", name);
-		err = fs_format(&d->blk, &(struct fs_mkfs_opts){ 0 });
-		if (!err)
-			err = fs_mount(&d->blk, &mo, &rep, fs);
-	}
 	if (err) {
 		kprintf("%s: mount failed: %s\n", name, errno_name(err));
 		return err;
@@ -153,17 +135,17 @@ static int demo_append(struct fs *fs, u32 ino, u32 run)
 			break;
 		n = fs_write(fs, ino, st.size, &r, sizeof(r));
 		if (n != (int)sizeof(r))
-			err = n < 0 ? n : -EIO;
+			err = n < 0 ? n : -ENOSPC; /* fs_write stops short only when full */
 		else
 			err = fs_fsync(fs, ino); /* durable before we say so */
 	}
 	return err;
 }
 
-static void demo_figures(struct fs *fs, struct kdisk *d, u64 flush0)
+static void demo_figures(struct fs *fs, struct blk *b, u64 flush0)
 {
 	const struct jnl_stats *js = fs_jnl_stats(fs);
-	u64 flushes = vblk_stats(d->bdev)->flush_commands - flush0;
+	u64 flushes = b->stats.flushes_sent - flush0;
 
 	kprintf("demo: %llu operations in %llu commits, %llu FLUSH commands: %llu.%02llu per "
 		"commit (order=%s)\n",
@@ -171,25 +153,20 @@ static void demo_figures(struct fs *fs, struct kdisk *d, u64 flush0)
 		(unsigned long long)flushes,
 		(unsigned long long)(js->commits ? flushes / js->commits : 0),
 		(unsigned long long)(js->commits ? flushes * 100 / js->commits % 100 : 0),
-		blk_order_name(d->blk.order));
+		blk_order_name(b->order));
 }
 
 int fsdemo_run(void)
 {
-	struct kdisk *d = fsdemo_disk();
+	struct fs_target t;
 	struct fs *fs;
 	u32 ino, run = 1;
 	u64 flush0;
 	int err;
 
-	if (!d) {
-		kprintf("demo: no writable disk (try: make run)\n");
+	if (fsdemo_mount(&t, &fs))
 		return 1;
-	}
-	err = fsdemo_mount(d, &fs);
-	if (err)
-		return 1;
-	flush0 = vblk_stats(d->bdev)->flush_commands;
+	flush0 = t.blk->stats.flushes_sent;
 	err = fs_mkdir(fs, "/demo");
 	if (err && err != -EEXIST)
 		goto out;
@@ -205,7 +182,7 @@ int fsdemo_run(void)
 		kprintf("demo: run %u appended %u records, each fsync'ed: they survive a crash "
 			"from here on\n",
 			run, DEMO_RECORDS);
-		demo_figures(fs, d, flush0);
+		demo_figures(fs, t.blk, flush0);
 	}
 out:
 	if (err)
@@ -237,7 +214,8 @@ static int stress_append(struct fs *fs, const char *path, u32 seq, u8 *buf)
 	if (!err) {
 		int n = fs_write(fs, ino, st.size, buf, len);
 
-		err = n == (int)len ? 0 : (n < 0 ? n : -EIO);
+		/* fs_write stops short only when the disk is full. */
+		err = n == (int)len ? 0 : (n < 0 ? n : -ENOSPC);
 	}
 	if (!err)
 		err = fs_fsync(fs, ino);
@@ -260,13 +238,20 @@ static int stress_append(struct fs *fs, const char *path, u32 seq, u8 *buf)
 
 int fsdemo_stress(void)
 {
-	struct kdisk *d = fsdemo_disk();
 	u8 *buf = kmalloc(4096);
+	struct fs_target t;
 	struct fs *fs;
 	int err;
 
-	if (!d || !buf || fsdemo_mount(d, &fs))
+	if (!buf) {
+		kprintf("stress: out of memory\n");
 		return 1;
+	}
+	if (fsdemo_mount(&t, &fs)) {
+		kprintf("stress: no filesystem to write to\n");
+		kfree(buf);
+		return 1;
+	}
 	err = fs_mkdir(fs, "/stress");
 	if (err == -EEXIST)
 		err = 0;

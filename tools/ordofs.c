@@ -5,7 +5,7 @@
  * file-backed device (tools/ordofs_filedev.c).
  *
  * ls and cat never write to the image: they open it read-only and refuse
- * (exit 3) when the journal holds transactions that recovery would
+ * (exit 1) when the journal holds transactions that recovery would
  * replay, since what they would show is not what a mount would; run
  * "ordofs recover IMG" first.  put and recover mount read-write, so they
  * replay the journal as every mount does.
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,22 +28,27 @@
 #include "kernel/fs/fs.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
+#include "lib/diskio.h"
+#include "lib/part.h"
 #include "lib/printf.h"
 #include "tools/ordofs_filedev.h"
 
-/* Exit statuses (also in the usage text). */
+/* Exit statuses, as e2fsck's (also in the usage text and the README). */
 #define OX_OK 0
-#define OX_PROBLEMS 1 /* fsck found inconsistencies */
-#define OX_ERROR 2    /* usage, I/O, or the operation failed */
-#define OX_RECOVER 3  /* the journal needs recovery first */
+#define OX_FIXABLE 1  /* the journal holds transactions: 'ordofs recover' */
+#define OX_PROBLEMS 4 /* fsck found inconsistencies it cannot fix */
+#define OX_ERROR 8    /* operational error: not ordofs, I/O, refused, failed */
+#define OX_USAGE 16   /* usage or syntax error */
 
 static const char usage[] =
-	"usage: ordofs COMMAND IMG [ARGS] [--journal JIMG]\n"
+	"usage: ordofs COMMAND IMG[@PART] [ARGS] [--partition N] [--journal JIMG]\n"
 	"\n"
-	"  mkfs IMG [--size BYTES] [--journal-blocks N] [--inodes N]\n"
+	"  mkfs IMG [--size BYTES] [--journal-blocks N] [--inodes N] [--force]\n"
 	"        make a filesystem on IMG (created or resized to BYTES if --size is\n"
 	"        given; K, M, G suffixes); --journal JIMG puts the journal on JIMG\n"
-	"        (created or resized to N blocks if --journal-blocks is given)\n"
+	"        (created or resized to N blocks if --journal-blocks is given).\n"
+	"        Only a blank image or partition is formatted (its first and last\n"
+	"        MiB all zero); --force formats over whatever it holds\n"
 	"  fsck IMG       check an unmounted image (reads only)\n"
 	"  recover IMG    replay the journal (mount, then unmount)\n"
 	"  ls IMG [PATH]  list a directory: type, size, inode, name (read-only)\n"
@@ -50,34 +56,85 @@ static const char usage[] =
 	"  put IMG HOSTFILE PATH\n"
 	"        create or atomically replace PATH with HOSTFILE's contents\n"
 	"\n"
-	"--journal JIMG names the external journal of an image made with one.\n"
-	"ls and cat refuse an image whose journal needs recovery.\n"
+	"IMG@N or --partition N: partition N (1-based, as Linux numbers them) of\n"
+	"IMG's MBR or GPT partition table.  --journal JIMG names the external\n"
+	"journal of an image made with one.  ls and cat refuse an image whose\n"
+	"journal needs recovery.\n"
 	"\n"
-	"exit status: 0 success (fsck: consistent), 1 fsck found problems,\n"
-	"2 usage or operational error, 3 the journal needs recovery (fsck, ls, cat):\n"
-	"run 'ordofs recover IMG' first.\n";
+	"exit status (as e2fsck's):\n"
+	"  0  success (fsck: consistent)\n"
+	"  1  problems that 'ordofs recover IMG' fixes: the journal holds committed\n"
+	"     transactions (fsck, ls, cat)\n"
+	"  4  fsck found problems it leaves uncorrected\n"
+	"  8  operational error: not an ordofs filesystem, I/O error, mkfs refused\n"
+	"     a disk that is not blank, or the operation failed\n"
+	" 16  usage or syntax error\n";
 
 struct args {
 	const char *pos[4];
 	int npos;
 	const char *jpath;
+	char path[4096];    /* IMG without its @PART */
+	unsigned partition; /* 0: the whole image */
 	unsigned long long size;
 	unsigned long journal_blocks, inodes;
+	bool force;
 };
 
 struct image {
 	struct filedev f, jf;
-	struct blk blk, jblk;
+	struct blk disk, blk, jblk; /* blk: the whole disk or a partition view */
 	bool has_journal;
 };
 
+/* Make im->blk partition a->partition of the image.  0 or OX_ERROR. */
+static int image_partition(struct image *im, const struct args *a)
+{
+	struct part_table pt;
+	struct disk_io io;
+	char name[BLK_NAME_MAX];
+	int err;
+
+	blk_disk_io(&im->disk, &io);
+	err = part_scan(&io, &pt);
+	if (err) {
+		fprintf(stderr, "ordofs: %s: partition table unusable: %s\n", a->path,
+			errno_name(err));
+		return OX_ERROR;
+	}
+	for (unsigned i = 0; i < pt.n; i++) {
+		if (pt.p[i].index != a->partition)
+			continue;
+		snprintf(name, sizeof(name), "%.10s@%u", im->f.name, a->partition);
+		err = blk_init_view(&im->blk, &im->disk, pt.p[i].start >> BLK_SECTOR_SHIFT,
+				    pt.p[i].len >> BLK_SECTOR_SHIFT, name);
+		if (err) {
+			fprintf(stderr, "ordofs: %s: partition %u: %s\n", a->path, a->partition,
+				errno_name(err));
+			return OX_ERROR;
+		}
+		return 0;
+	}
+	fprintf(stderr, "ordofs: %s: %s, which has no partition %u\n", a->path,
+		pt.scheme == PART_NONE	? "no partition table"
+		: pt.scheme == PART_GPT ? "a GPT partition table"
+					: "an MBR partition table",
+		a->partition);
+	return OX_ERROR;
+}
+
 static int image_open(struct image *im, const struct args *a, bool read_only)
 {
-	int err = filedev_open(&im->f, a->pos[1], read_only);
+	int err = filedev_open(&im->f, a->path, read_only);
 
 	if (err)
 		return err;
-	blk_init(&im->blk, &im->f.q.dev, false);
+	blk_init(&im->disk, &im->f.q.dev, false);
+	im->blk = im->disk;
+	if (a->partition && image_partition(im, a)) {
+		filedev_close(&im->f);
+		return -EINVAL;
+	}
 	im->has_journal = a->jpath != NULL;
 	if (!im->has_journal)
 		return 0;
@@ -108,7 +165,7 @@ static int fail(const char *what, const char *arg, int err)
 	return OX_ERROR;
 }
 
-/* OX_RECOVER with a message if recovery would replay something, else 0. */
+/* OX_FIXABLE with a message if recovery would replay something, else 0. */
 static int need_clean_journal(struct image *im)
 {
 	int n = fs_journal_pending(&im->blk, image_jdev(im));
@@ -120,7 +177,26 @@ static int need_clean_journal(struct image *im)
 		"ordofs: the journal holds %d committed transaction%s: run 'ordofs recover "
 		"IMG' first\n",
 		n, n == 1 ? "" : "s");
-	return OX_RECOVER;
+	return OX_FIXABLE;
+}
+
+/* OX_ERROR and a message unless the image holds ordofs; else 0. */
+static int need_ordofs(struct image *im, const char *path)
+{
+	struct disksig sig;
+	int err = fs_disk_probe(&im->blk, &sig);
+
+	if (err == FS_DISK_OFS)
+		return 0;
+	if (err == 0 || err == -EEXIST)
+		fprintf(stderr, "ordofs: %s: not an ordofs filesystem (it holds %s)\n", path,
+			err ? sig.what : "nothing: it is blank");
+	else if (err == -ENOSPC)
+		fprintf(stderr, "ordofs: %s: not an ordofs filesystem (smaller than one block)\n",
+			path);
+	else
+		fprintf(stderr, "ordofs: %s: cannot read it: %s\n", path, errno_name(err));
+	return OX_ERROR;
 }
 
 static int mount_image(struct image *im, bool read_only, struct fs **fs)
@@ -158,6 +234,40 @@ static void random_uuid(u8 *uuid)
 	}
 }
 
+/*
+ * Before --size changes an existing image: would fs_format refuse it?
+ * True (with fs_format's message) if the image or its journal is not
+ * blank; a missing or empty file is blank.
+ */
+static bool mkfs_refuses(const struct args *a)
+{
+	struct fs_mkfs_opts o = { .ninodes = (u32)a->inodes,
+				  .journal_blocks = (u32)a->journal_blocks };
+	struct stat st;
+	struct image im;
+	bool refuse;
+
+	if (stat(a->path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
+		return false;
+	if (a->jpath && (stat(a->jpath, &st) != 0 || st.st_size == 0))
+		return false; /* the journal is made below: fs_format checks the image */
+	if (image_open(&im, a, true))
+		return true;
+	refuse = fs_disk_probe(&im.blk, &(struct disksig){ 0 }) != 0 ||
+		 (a->jpath && fs_disk_probe(&im.jblk, &(struct disksig){ 0 }) != 0);
+	if (refuse) {
+		/* Let the format policy say what it found, in its words. */
+		o.journal_dev = image_jdev(&im);
+		fs_format(&im.blk, &o);
+		fprintf(stderr,
+			"ordofs: mkfs %s: not blank: nothing written (--force formats "
+			"over it)\n",
+			a->pos[1]);
+	}
+	image_close(&im);
+	return refuse;
+}
+
 static int cmd_mkfs(const struct args *a)
 {
 	struct fs_mkfs_opts o = { .ninodes = (u32)a->inodes,
@@ -167,7 +277,10 @@ static int cmd_mkfs(const struct args *a)
 	struct fs *fs;
 	int err;
 
-	if (a->size && resize_file(a->pos[1], a->size))
+	/* Never resize what we would refuse to format (the check reads it). */
+	if (!a->force && mkfs_refuses(a))
+		return OX_ERROR;
+	if (a->size && resize_file(a->path, a->size))
 		return OX_ERROR;
 	if (a->jpath && a->journal_blocks &&
 	    resize_file(a->jpath, (unsigned long long)a->journal_blocks * OFS_BLOCK_SIZE))
@@ -175,8 +288,17 @@ static int cmd_mkfs(const struct args *a)
 	if (image_open(&im, a, false))
 		return OX_ERROR;
 	o.journal_dev = image_jdev(&im);
+	o.force = a->force;
 	random_uuid(o.uuid);
 	err = fs_format(&im.blk, &o);
+	if (err == -EEXIST) {
+		fprintf(stderr,
+			"ordofs: mkfs %s: not blank: nothing written "
+			"(--force formats over it)\n",
+			a->pos[1]);
+		image_close(&im);
+		return OX_ERROR;
+	}
 	if (!err)
 		err = mount_image(&im, true, &fs) ? -EIO : fs_statfs(fs, &st);
 	if (!err) {
@@ -196,7 +318,9 @@ static int cmd_fsck(const struct args *a)
 
 	if (image_open(&im, a, true))
 		return OX_ERROR;
-	ret = need_clean_journal(&im);
+	ret = need_ordofs(&im, a->pos[1]);
+	if (!ret)
+		ret = need_clean_journal(&im);
 	if (!ret) {
 		n = fs_fsck(&im.blk, image_jdev(&im), false);
 		if (n < 0)
@@ -223,6 +347,10 @@ static int cmd_recover(const struct args *a)
 
 	if (image_open(&im, a, false))
 		return OX_ERROR;
+	if (need_ordofs(&im, a->pos[1])) {
+		image_close(&im);
+		return OX_ERROR;
+	}
 	o.journal_dev = image_jdev(&im);
 	err = fs_mount(&im.blk, &o, &rep, &fs);
 	if (!err)
@@ -265,7 +393,9 @@ static int open_ro(const struct args *a, struct image *im, struct fs **fs)
 
 	if (image_open(im, a, true))
 		return OX_ERROR;
-	ret = need_clean_journal(im);
+	ret = need_ordofs(im, a->pos[1]);
+	if (!ret)
+		ret = need_clean_journal(im);
 	if (!ret)
 		ret = mount_image(im, true, fs);
 	if (ret)
@@ -362,7 +492,12 @@ static int cmd_put(const struct args *a)
 		fprintf(stderr, "ordofs: %s: %s\n", a->pos[2], strerror(errno));
 		return OX_ERROR;
 	}
-	if (image_open(&im, a, false) || mount_image(&im, false, &fs)) {
+	if (image_open(&im, a, false)) {
+		close(hfd);
+		return OX_ERROR;
+	}
+	if (need_ordofs(&im, a->pos[1]) || mount_image(&im, false, &fs)) {
+		image_close(&im);
 		close(hfd);
 		return OX_ERROR;
 	}
@@ -383,89 +518,168 @@ static int cmd_put(const struct args *a)
 	return err ? fail("put", path, err) : OX_OK;
 }
 
-/* "123", "64K", "16M", "2G" -> bytes; 0 if not a number. */
-static unsigned long long parse_size(const char *s)
+/* "123", "64K", "16M", "2G" -> bytes in *v: 0, or -EINVAL if not a size. */
+static int parse_size(const char *s, unsigned long long *v)
 {
+	unsigned shift = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
 
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	*v = strtoull(s, &end, 0);
 	switch (*end) {
 	case 'k':
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
+	case 'K': shift = 10; break;
 	case 'm':
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
+	case 'M': shift = 20; break;
 	case 'g':
-	case 'G':
-		v <<= 30;
-		end++;
-		break;
+	case 'G': shift = 30; break;
 	default: break;
 	}
-	return *end ? 0 : v;
+	end += shift != 0;
+	if (errno || *end || *v == 0 || *v > (~0ull >> shift))
+		return -EINVAL;
+	*v <<= shift;
+	return 0;
 }
 
+/* A whole number for a count option: 0 or -EINVAL. */
+static int parse_count(const char *s, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	*v = strtoul(s, &end, 0);
+	return errno || *end || *v > 0xffffffffu ? -EINVAL : 0;
+}
+
+static int bad_usage(const char *fmt, const char *what)
+{
+	fputs("ordofs: ", stderr);
+	fprintf(stderr, fmt, what);
+	fputs(" ('ordofs --help' for usage)\n", stderr);
+	return OX_USAGE;
+}
+
+/* One --option VALUE.  0 or OX_USAGE (said why). */
+static int parse_option(const char *o, const char *v, struct args *a)
+{
+	unsigned long n;
+
+	if (!strcmp(o, "--size"))
+		return parse_size(v, &a->size) ? bad_usage("--size: '%s' is not a size", v) : 0;
+	if (!strcmp(o, "--journal-blocks") || !strcmp(o, "--inodes")) {
+		if (parse_count(v, &n))
+			return bad_usage("%s needs a number", o);
+		*(o[2] == 'j' ? &a->journal_blocks : &a->inodes) = n;
+		return 0;
+	}
+	if (!strcmp(o, "--partition")) {
+		if (parse_count(v, &n) || n == 0)
+			return bad_usage("--partition: '%s' is not a partition number (1, 2, ...)",
+					 v);
+		a->partition = (unsigned)n;
+		return 0;
+	}
+	if (!strcmp(o, "--journal")) {
+		a->jpath = v;
+		return 0;
+	}
+	return bad_usage("unknown option '%s'", o);
+}
+
+/* IMG@N: the image's path and partition N.  0 or OX_USAGE. */
+static int parse_image(struct args *a)
+{
+	const char *img = a->pos[1], *at = strrchr(img, '@');
+	unsigned long n;
+
+	if (strlen(img) >= sizeof(a->path))
+		return bad_usage("image path too long: %s", img);
+	snprintf(a->path, sizeof(a->path), "%s", img);
+	if (!at || access(img, F_OK) == 0)
+		return 0; /* no @, or a file whose name has one */
+	if (parse_count(at + 1, &n) || n == 0)
+		return bad_usage("%s: after '@' comes a partition number", img);
+	if (a->partition && a->partition != n)
+		return bad_usage("%s: --partition names another partition", img);
+	a->partition = (unsigned)n;
+	a->path[at - img] = '\0';
+	return 0;
+}
+
+/* 0, 1 for --help, or OX_USAGE (said why). */
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int err;
 
 		if (!strcmp(o, "-h") || !strcmp(o, "--help"))
 			return 1;
-		if (o[0] == '-' && o[1] == '-' && !v)
-			return -1;
-		if (!strcmp(o, "--size"))
-			a->size = parse_size(v);
-		else if (!strcmp(o, "--journal-blocks"))
-			a->journal_blocks = strtoul(v, NULL, 0);
-		else if (!strcmp(o, "--inodes"))
-			a->inodes = strtoul(v, NULL, 0);
-		else if (!strcmp(o, "--journal"))
-			a->jpath = v;
-		else if (o[0] == '-' && o[1] == '-')
-			return -1;
-		else if (a->npos < 4)
+		if (!strcmp(o, "--force")) {
+			a->force = true;
+			continue;
+		}
+		if (o[0] == '-' && o[1] == '-') {
+			if (i + 1 == argc)
+				return bad_usage("%s needs a value", o);
+			err = parse_option(o, argv[++i], a);
+			if (err)
+				return err;
+		} else if (o[0] == '-' && o[1]) {
+			return bad_usage("unknown option '%s'", o);
+		} else if (a->npos < 4) {
 			a->pos[a->npos++] = o;
-		else
-			return -1;
-		if (o[0] == '-' && o[1] == '-')
-			i++;
+		} else {
+			return bad_usage("too many arguments ('%s')", o);
+		}
 	}
-	return 0;
+	if (a->npos == 0)
+		return bad_usage("%s", "no command given");
+	return a->npos > 1 ? parse_image(a) : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct {
-		const char *name;
+		const char *name, *args;
 		int npos_min, npos_max;
 		int (*fn)(const struct args *a);
 	} cmds[] = {
-		{ "mkfs", 2, 2, cmd_mkfs },	  { "fsck", 2, 2, cmd_fsck },
-		{ "recover", 2, 2, cmd_recover }, { "ls", 2, 3, cmd_ls },
-		{ "cat", 3, 3, cmd_cat },	  { "put", 4, 4, cmd_put },
+		{ "mkfs", "IMG", 2, 2, cmd_mkfs },
+		{ "fsck", "IMG", 2, 2, cmd_fsck },
+		{ "recover", "IMG", 2, 2, cmd_recover },
+		{ "ls", "IMG [PATH]", 2, 3, cmd_ls },
+		{ "cat", "IMG PATH", 3, 3, cmd_cat },
+		{ "put", "IMG HOSTFILE PATH", 4, 4, cmd_put },
 	};
 	struct args a;
 	int r = parse_args(argc, argv, &a);
 
-	if (r > 0) {
+	if (r == 1) {
 		fputs(usage, stdout);
 		return OX_OK;
 	}
-	for (size_t i = 0; r == 0 && a.npos > 0 && i < ARRAY_SIZE(cmds); i++) {
-		if (!strcmp(a.pos[0], cmds[i].name) && a.npos >= cmds[i].npos_min &&
-		    a.npos <= cmds[i].npos_max)
-			return cmds[i].fn(&a);
+	if (r)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(a.pos[0], cmds[i].name))
+			continue;
+		if (a.npos < cmds[i].npos_min || a.npos > cmds[i].npos_max) {
+			fprintf(stderr, "ordofs: usage: ordofs %s %s ('ordofs --help' for more)\n",
+				cmds[i].name, cmds[i].args);
+			return OX_USAGE;
+		}
+		if (a.force && cmds[i].fn != cmd_mkfs)
+			return bad_usage("--force is for mkfs only, not %s", a.pos[0]);
+		return cmds[i].fn(&a);
 	}
-	fputs(usage, stderr);
-	return OX_ERROR;
+	return bad_usage("unknown command '%s'", a.pos[0]);
 }
 
 /* ---- the host shim: what the portable layers ask of arch/ and lib/ ---- */

@@ -52,6 +52,9 @@ int filedev_open(struct filedev *f, const char *path, bool read_only)
 {
 	struct stat st;
 
+	const char *base = strrchr(path, '/');
+	off_t size;
+
 	memset(f, 0, sizeof(*f));
 	f->fd = open(path, read_only ? O_RDONLY : O_RDWR);
 	if (f->fd < 0 || fstat(f->fd, &st) != 0) {
@@ -62,12 +65,20 @@ int filedev_open(struct filedev *f, const char *path, bool read_only)
 			close(f->fd);
 		return err;
 	}
-	snprintf(f->name, sizeof(f->name), "file%d", f->fd);
+	/* A regular file or a block device (whose st_size is 0: ask lseek). */
+	size = S_ISBLK(st.st_mode) ? lseek(f->fd, 0, SEEK_END) : st.st_size;
+	if ((!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) || size < 0) {
+		fprintf(stderr, "ordofs: %s: %s\n", path,
+			S_ISDIR(st.st_mode) ? "is a directory" : "not a file or block device");
+		close(f->fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
+	}
+	snprintf(f->name, sizeof(f->name), "%s", base ? base + 1 : path);
 	blk_queue_init(&f->q,
 		       &(struct blk_dev_info){
 			       .name = f->name,
 			       .block_size = BLK_SECTOR_SIZE,
-			       .capacity = (u64)st.st_size / BLK_SECTOR_SIZE,
+			       .capacity = (u64)size / BLK_SECTOR_SIZE,
 			       .max_segments = 1,
 			       .max_segment_size = 1u << 30,
 			       .queue_depth = 1024,

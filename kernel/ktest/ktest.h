@@ -14,6 +14,9 @@
 /* Two KT_BUF_BYTES scratch buffers, allocated by ktest_run(). */
 extern u8 *kt_wbuf, *kt_rbuf;
 
+/* May the suite write to `d`?  (Writable, and blank or named: kdisk_scratch.) */
+bool kt_may_write(const struct kdisk *d);
+
 /* Fill `buf` with a pattern that depends on `sector` and `salt`. */
 void kt_fill(u8 *buf, u32 len, u64 sector, u32 salt);
 

@@ -18,7 +18,7 @@
 static struct kdisk *ktfs_disk(void)
 {
 	for (unsigned i = 0; i < nkdisks; i++) {
-		if (!blk_info(&kdisks[i].blk)->read_only)
+		if (kt_may_write(&kdisks[i]))
 			return &kdisks[i];
 	}
 	return NULL;
@@ -59,7 +59,7 @@ static void ktfs_basic(struct ktap *k, struct kdisk *d)
 	struct fs *fs;
 	char path[32];
 
-	KT_ASSERT(k, fs_format(&d->blk, &(struct fs_mkfs_opts){ 0 }) == 0);
+	KT_ASSERT(k, fs_format(&d->blk, &(struct fs_mkfs_opts){ .force = true }) == 0);
 	KT_ASSERT(k, ktfs_mount(d, false, &fs) == 0);
 	KT_EXPECT_EQ(k, fs_mkdir(fs, "/t"), 0);
 	for (unsigned i = 0; i < ARRAY_SIZE(ktfs_sizes); i++) {
@@ -193,7 +193,7 @@ unsigned ktest_fs_count(void)
  */
 static void ktfs_format_fails(struct ktap *k, struct kdisk *d)
 {
-	KT_EXPECT_EQ(k, fs_format(&d->blk, &(struct fs_mkfs_opts){ 0 }), -EIO);
+	KT_EXPECT_EQ(k, fs_format(&d->blk, &(struct fs_mkfs_opts){ .force = true }), -EIO);
 }
 
 void ktest_fs_run(struct ktap *k)

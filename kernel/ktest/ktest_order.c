@@ -183,13 +183,13 @@ void kt_multi_disk(struct ktap *k)
 	unsigned writable = 0, done = 0;
 
 	for (unsigned i = 0; i < nkdisks; i++)
-		writable += !blk_info(&kdisks[i].blk)->read_only;
+		writable += kt_may_write(&kdisks[i]);
 	if (writable < 2)
 		return ktap_skip(k, "fewer than two writable disks");
 	for (unsigned i = 0; i < nkdisks; i++) {
 		struct kdisk *d = &kdisks[i];
 
-		if (blk_info(&d->blk)->read_only)
+		if (!kt_may_write(d))
 			continue;
 		kt_fill(kt_wbuf + i * 65536, kt_bs(d), 8, 1000 + i);
 		reqs[i] = (struct blk_req){
@@ -205,7 +205,7 @@ void kt_multi_disk(struct ktap *k)
 	for (unsigned i = 0; i < nkdisks; i++) {
 		struct kdisk *d = &kdisks[i];
 
-		if (blk_info(&d->blk)->read_only)
+		if (!kt_may_write(d))
 			continue;
 		KT_EXPECT_EQ(k, blk_wait(&d->blk, &reqs[i]), 0);
 		KT_EXPECT_EQ(k, blk_read(&d->blk, 8, kt_rbuf, kt_bs(d)), 0);

@@ -1,0 +1,40 @@
+/*
+ * kernel/disks.h - which disk an application may use (kernel/disks.c).
+ */
+#ifndef ORDO_KERNEL_DISKS_H
+#define ORDO_KERNEL_DISKS_H
+
+#include "kernel/disk.h"
+#include "kernel/fs/fs.h"
+
+enum fs_target_state {
+	FS_NOT_OURS, /* holds something else: never formatted unasked */
+	FS_HAS_OFS,  /* holds ordofs: mount it */
+	FS_BLANK,    /* blank: may be formatted */
+};
+
+/* Where the filesystem lives: a whole disk or a partition of it. */
+struct fs_target {
+	struct kdisk *kd; /* the disk */
+	struct blk *blk;  /* kd->blk, or a view of its partition */
+	enum fs_target_state state;
+};
+
+/*
+ * Choose the filesystem's disk as the command line says (fs.disk=,
+ * fs.format=force) or, by default, the first disk or ordofs-typed GPT
+ * partition holding ordofs, else the first blank one.  Prints a line for
+ * every disk passed over.  0 and *t, or -ENODEV (nothing usable; said
+ * why), -EINVAL (a bad fs.disk= value).  With fs.disk= a disk that is not
+ * ours is returned as FS_NOT_OURS, unless fs.format=force made it FS_BLANK.
+ */
+int fs_choose_target(struct fs_target *t);
+
+/*
+ * May `mode` ("bench", "ktest") overwrite disk `d`?  Only if MODE.disk=
+ * names it, or (when nothing is named) it is blank or read-only.  If not,
+ * `why` says why, for a skip message.
+ */
+bool kdisk_scratch(struct kdisk *d, const char *mode, char *why, size_t size);
+
+#endif
