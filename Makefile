@@ -162,7 +162,9 @@ test:
 		--tap "crash engine (ASan, quick)" "$(HOST_OUT)/crash-engine-asan --quick --jobs 2" \
 		--tap "crash mutants" "tests/crash/mutants.sh" \
 		$(foreach a,$(TEST_ARCHES),--qemu $(a) \
-		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)")
+		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)") \
+		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \
+		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))"
 
 format-check:
 	@tools/check-format.sh

@@ -48,6 +48,13 @@ test)
 	need /usr/include/cmocka.h libcmocka-dev
 	need clang-format clang-format
 	need timeout coreutils
+	# Foreign images for tests/qemu/foreign-disks.sh: made by the real tools.
+	need sfdisk fdisk
+	need mke2fs e2fsprogs
+	need mkswap util-linux
+	need mkfs.fat dosfstools
+	need genisoimage genisoimage
+	need cryptsetup cryptsetup-bin
 	;;
 esac
 
