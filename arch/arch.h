@@ -97,6 +97,17 @@ extern char __kernel_end[];
  * -EOPNOTSUPP from arch_irq_enable() and drivers keep polling.
  */
 
+struct dt_intc;
+
+/*
+ * The interrupt controller the platform description names (its kind and
+ * register regions, lib/dt_platform.h; kind DT_INTC_NONE: the port's
+ * default).  kmain() calls it once, before any other arch_irq_* function;
+ * the port records it and touches no register yet.  A controller the port
+ * cannot drive makes arch_irq_enable() fail with -EOPNOTSUPP later.
+ */
+void arch_irq_setup(const struct dt_intc *intc);
+
 /*
  * The interrupt number of a device-tree interrupt specifier for the
  * platform's interrupt controller (GIC: <type number flags>), and whether

@@ -123,7 +123,9 @@ void kdisk_print_probe_line(const struct kdisk *d)
 
 /*
  * Bind a virtio device to the virtio-blk driver and the block layer, and
- * print its probe line.  `irq` is the device's interrupt line (0: poll).
+ * print its probe line.  `irq` is the device's interrupt line, or a
+ * negative errno if it has none we can use (the driver then polls; said
+ * on the console unless the user asked for polling).
  */
 static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struct disk_opts *o)
 {
@@ -139,15 +141,24 @@ static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struc
 		kprintf("%s: more than %u disks: ignored\n", vdev->name, KDISK_MAX);
 		return;
 	}
+	int err;
+
 	if (o->use_irq && irq > 0) {
 		vdev->irq = (u32)irq;
 		vdev->irq_edge = edge;
 	}
 	if (vblk_probe(vdev, nkdisks, o->queue, &d->bdev))
 		return;
-	/* Without a usable line the driver polls (probe line: irq=poll). */
+	/*
+	 * Without a usable line the driver polls (probe line: irq=poll).
+	 * -EOPNOTSUPP: the interrupt controller is unusable and its port
+	 * already said so once.
+	 */
+	err = irq > 0 ? 0 : irq ? irq : -ENODEV;
 	if (vdev->irq)
-		virtio_irq_register(vdev);
+		err = virtio_irq_register(vdev);
+	if (o->use_irq && err && err != -EOPNOTSUPP)
+		kprintf("%s: no usable interrupt line (%s): polled\n", vdev->name, errno_name(err));
 	blk_init(&d->blk, d->bdev, o->ignore_flush);
 	d->blk.timeout_ms = o->timeout_ms;
 	kdisk_print_probe_line(d);
@@ -297,6 +308,7 @@ void kmain(const struct boot_info *bi)
 
 	kprintf("\nordo: booting on %s\n", arch_name());
 	fdt_size = platform_init(bi);
+	arch_irq_setup(&platform.intc);
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);
 	heap_size = kalloc_free_bytes() / HEAP_SHARE_DEN * HEAP_SHARE_NUM;

@@ -13,6 +13,8 @@
  *   virtio,mmio         reg[0] and the first interrupt specifier (2.4)
  *   pci-host-ecam-generic  ECAM window, bus-range, ranges (Linux binding
  *                       pci/host-generic-pci.yaml, IEEE 1275 PCI binding)
+ *   interrupt-controller  kind and reg of each candidate (2.4.2); the one
+ *                       the disks' interrupts go to is chosen at the end
  *
  * Nodes whose status (2.3.4) is neither "okay" nor "ok" are skipped.
  * Lists keep the first DT_MAX_* items in DT order and set ->truncated.
@@ -31,6 +33,9 @@
 /* Bound on interrupt-parent hops: phandles can form a cycle. */
 #define DT_MAX_IRQ_HOPS 16
 
+/* Interrupt controllers remembered during the walk (QEMU virt has one). */
+#define DT_MAX_INTC_CANDIDATES 8
+
 /* Each PCI bus decodes 1 MiB of ECAM space (PCIe base spec 7.2.2). */
 #define DT_ECAM_BUS_SHIFT 20
 
@@ -39,12 +44,32 @@
 #define DT_PCI_HI_SPACE(hi) (((hi) >> 24) & 3u)
 #define DT_PCI_HI_PREFETCH BIT(30)
 
+/* Who named the interrupt controller of the disks, weakest first. */
+enum dt_intc_source { DT_INTC_BY_NONE, DT_INTC_BY_ROOT, DT_INTC_BY_PCI, DT_INTC_BY_VMMIO };
+
 struct dt_walk {
 	const struct fdt *fdt;
 	struct dt_platform *out;
 	int stack[FDT_MAX_DEPTH];   /* stack[d] = ancestor at depth d */
 	u32 irq_phandle, irq_cells; /* dt_irq_cells() cache; 0 = none */
+	int irq_node;		    /* ... and the node that answered */
+	/* Available interrupt-controller nodes, and the disks' choice. */
+	struct dt_intc intc[DT_MAX_INTC_CANDIDATES];
+	int intc_node[DT_MAX_INTC_CANDIDATES];
+	unsigned nintc;
+	int disks_intc;	   /* node offset, valid if disks_intc_by */
+	u32 disks_intc_by; /* enum dt_intc_source */
 };
+
+/* Remember @node as the disks' interrupt controller unless a stronger
+ * source (enum dt_intc_source) already named one. */
+static void dt_note_disks_intc(struct dt_walk *w, int node, u32 by)
+{
+	if (node >= 0 && by > w->disks_intc_by) {
+		w->disks_intc = node;
+		w->disks_intc_by = by;
+	}
+}
 
 /* Is property @name of @node exactly the string @str? */
 static bool dt_prop_is(const struct fdt *fdt, int node, const char *name, const char *str)
@@ -230,9 +255,10 @@ static int dt_parse_memrsv(const struct fdt *fdt, struct dt_platform *out)
  * Falls back to DT_DEFAULT_IRQ_CELLS when the chain breaks (dangling
  * phandle, past the root) or loops.  Tree parents come from the walk's
  * stack while on our own ancestry, and the last phandle's answer is
- * cached, so the usual case costs no extra walk over the tree.
+ * cached, so the usual case costs no extra walk over the tree.  *@node
+ * is the node that answered (the interrupt parent), -1 for the fallback.
  */
-static int dt_irq_cells(struct dt_walk *w, int depth, u32 *cells)
+static int dt_irq_cells(struct dt_walk *w, int depth, u32 *cells, int *node)
 {
 	const struct fdt *fdt = w->fdt;
 	int cur = w->stack[depth], level = depth, err;
@@ -249,6 +275,7 @@ static int dt_irq_cells(struct dt_walk *w, int depth, u32 *cells)
 		} else if (!err) {
 			if (phandle && phandle == w->irq_phandle) {
 				*cells = w->irq_cells;
+				*node = w->irq_node;
 				return 0;
 			}
 			cur = fdt_node_by_phandle(fdt, phandle);
@@ -262,11 +289,14 @@ static int dt_irq_cells(struct dt_walk *w, int depth, u32 *cells)
 		if (!err && phandle) {
 			w->irq_phandle = phandle;
 			w->irq_cells = *cells;
+			w->irq_node = cur;
 		}
+		*node = cur;
 		if (err != -ENOENT)
 			return err;
 	}
 	*cells = DT_DEFAULT_IRQ_CELLS;
+	*node = -1;
 	return 0;
 }
 
@@ -275,14 +305,15 @@ static int dt_parse_irq(struct dt_walk *w, int depth, struct dt_virtio_mmio *dev
 {
 	const u8 *p;
 	u32 len, cells;
-	int err;
+	int err, parent;
 
 	p = fdt_getprop(w->fdt, w->stack[depth], "interrupts", &len);
 	if (!p)
 		return 0;
-	err = dt_irq_cells(w, depth, &cells);
+	err = dt_irq_cells(w, depth, &cells, &parent);
 	if (err)
 		return err;
+	dt_note_disks_intc(w, parent, DT_INTC_BY_VMMIO);
 	/* Checked before multiplying: cells comes from the blob. */
 	if (cells == 0 || cells > DT_MAX_IRQ_CELLS)
 		return 0;
@@ -411,6 +442,8 @@ static void dt_parse_pci_intmap(struct dt_walk *w, int depth, struct dt_pci_host
 		for (u32 i = 0; i < pic; i++)
 			e->irq[i] = be32_load(map + off + 20 + 4 * (pac + i));
 		e->irq_cells = pic;
+		if (pci->nintmap == 0)
+			dt_note_disks_intc(w, parent, DT_INTC_BY_PCI);
 		pci->nintmap++;
 		off += 20 + 4 * (pac + pic);
 	}
@@ -476,6 +509,67 @@ static int dt_parse_pci(struct dt_walk *w, int depth)
 	return 0;
 }
 
+/* Compatible strings of the controllers the ports know (Linux bindings
+ * interrupt-controller/arm,gic.yaml, arm,gic-v3.yaml, sifive,plic-1.0.0.yaml). */
+static const struct {
+	const char *compat;
+	u32 kind;
+} dt_intc_kinds[] = {
+	{ "arm,gic-v3", DT_INTC_GICV3 },	 { "arm,gic-400", DT_INTC_GICV2 },
+	{ "arm,cortex-a15-gic", DT_INTC_GICV2 }, { "arm,cortex-a9-gic", DT_INTC_GICV2 },
+	{ "arm,cortex-a7-gic", DT_INTC_GICV2 },	 { "arm,cortex-a5-gic", DT_INTC_GICV2 },
+	{ "arm,arm11mp-gic", DT_INTC_GICV2 },	 { "arm,pl390", DT_INTC_GICV2 },
+	{ "sifive,plic-1.0.0", DT_INTC_PLIC },	 { "riscv,plic0", DT_INTC_PLIC },
+};
+
+/*
+ * A node with "interrupt-controller" (2.4.2.2): remember its kind and
+ * registers in case it turns out to be the disks' controller.  Its reg is
+ * not validated beyond what dt_reg() checks, and an entry a bus does not
+ * map ends the list: a controller nobody uses must not fail the tree.
+ */
+static void dt_note_intc(struct dt_walk *w, int depth)
+{
+	struct dt_intc *c = &w->intc[w->nintc];
+	u64 base, size;
+
+	if (w->nintc == DT_MAX_INTC_CANDIDATES)
+		return;
+	memset(c, 0, sizeof(*c));
+	c->kind = DT_INTC_OTHER;
+	for (size_t i = 0; i < ARRAY_SIZE(dt_intc_kinds); i++) {
+		if (fdt_node_is_compatible(w->fdt, w->stack[depth], dt_intc_kinds[i].compat)) {
+			c->kind = dt_intc_kinds[i].kind;
+			break;
+		}
+	}
+	while (c->nreg < DT_MAX_INTC_REGS && !dt_reg(w, depth, c->nreg, &base, &size))
+		c->reg[c->nreg++] = (struct dt_region){ base, size };
+	w->intc_node[w->nintc++] = w->stack[depth];
+}
+
+/* After the walk: the controller the disks' interrupts go to, if known. */
+static void dt_pick_intc(const struct dt_walk *w)
+{
+	if (w->disks_intc_by == DT_INTC_BY_NONE)
+		return;
+	for (unsigned i = 0; i < w->nintc; i++) {
+		if (w->intc_node[i] == w->disks_intc) {
+			w->out->intc = w->intc[i];
+			return;
+		}
+	}
+}
+
+/* The root's interrupt-parent: the default for every node (2.4.1). */
+static void dt_visit_root(struct dt_walk *w)
+{
+	u32 phandle;
+
+	if (!fdt_getprop_u32(w->fdt, w->stack[0], "interrupt-parent", &phandle))
+		dt_note_disks_intc(w, fdt_node_by_phandle(w->fdt, phandle), DT_INTC_BY_ROOT);
+}
+
 /* Offer the node at @depth (already on the stack) to each collector. */
 static int dt_visit(struct dt_walk *w, int depth)
 {
@@ -483,8 +577,10 @@ static int dt_visit(struct dt_walk *w, int depth)
 	int node = w->stack[depth];
 	const char *name = fdt_node_name(fdt, node);
 
-	if (depth == 0)
-		return 0; /* the root has no reg of its own */
+	if (depth == 0) {
+		dt_visit_root(w); /* the root has no reg of its own */
+		return 0;
+	}
 	if (depth == 1 && name && !strcmp(name, "chosen") && !w->out->bootargs)
 		return dt_parse_chosen(w, node);
 	if (!dt_node_available(fdt, node))
@@ -495,6 +591,8 @@ static int dt_visit(struct dt_walk *w, int depth)
 		if (parent && !strcmp(parent, "reserved-memory"))
 			return dt_parse_reserved(w, depth);
 	}
+	if (fdt_getprop(fdt, node, "interrupt-controller", NULL))
+		dt_note_intc(w, depth);
 	if (dt_prop_is(fdt, node, "device_type", "memory"))
 		return dt_parse_memory(w, depth);
 	if (fdt_node_is_compatible(fdt, node, "virtio,mmio"))
@@ -533,8 +631,10 @@ int dt_platform_parse(const void *blob, size_t avail, struct dt_platform *out)
 		if (err)
 			goto fail;
 	}
-	if (node == -ENOENT)
+	if (node == -ENOENT) {
+		dt_pick_intc(&w);
 		return 0;
+	}
 	err = node;
 fail:
 	memset(out, 0, sizeof(*out));

@@ -3,7 +3,8 @@
  *
  * Interface: dt_platform_parse() validates the blob the boot loader passed
  * (lib/fdt.h) and collects, in one pass, the RAM regions, the kernel
- * command line, the virtio-mmio transports and the generic ECAM PCI host.
+ * command line, the virtio-mmio transports, the generic ECAM PCI host and
+ * the interrupt controller their interrupts go to.
  * The result is plain data; nothing else in the kernel touches the blob.
  *
  * All addresses are CPU physical addresses: reg and ranges values are
@@ -88,6 +89,34 @@ struct dt_pci_host {
 const struct dt_pci_intmap *dt_pci_intx(const struct dt_pci_host *pci, u32 bus, u32 dev, u32 fn,
 					u32 pin);
 
+/* Interrupt controllers the ports know, by compatible string. */
+enum dt_intc_kind {
+	DT_INTC_NONE,  /* the tree names none: the port uses its default */
+	DT_INTC_OTHER, /* a controller of a kind no port drives */
+	DT_INTC_GICV2, /* arm,gic-400, arm,cortex-a15-gic, ... (arm,gic.yaml) */
+	DT_INTC_GICV3, /* arm,gic-v3 (arm,gic-v3.yaml; GICv4 too) */
+	DT_INTC_PLIC,  /* sifive,plic-1.0.0, riscv,plic0 */
+};
+
+#define DT_MAX_INTC_REGS 4
+
+/*
+ * The interrupt controller the disks' interrupts go to: the interrupt
+ * parent (2.4.1) of the first virtio-mmio node with interrupts, else the
+ * parent the PCI host's interrupt-map names first, else the root's
+ * interrupt-parent; the node must carry "interrupt-controller" and be
+ * available.  reg[] holds its register regions in DT order, in CPU
+ * addresses, up to the first one the buses do not map:
+ *   GICv2  distributor, CPU interface (then hypervisor, virtual CPU)
+ *   GICv3  distributor, redistributor region(s), ...
+ *   PLIC   the whole register block
+ */
+struct dt_intc {
+	u32 kind; /* enum dt_intc_kind */
+	struct dt_region reg[DT_MAX_INTC_REGS];
+	unsigned nreg;
+};
+
 struct dt_platform {
 	struct dt_region mem[DT_MAX_MEM];
 	unsigned nmem;
@@ -103,6 +132,7 @@ struct dt_platform {
 	struct dt_virtio_mmio vmmio[DT_MAX_VIRTIO_MMIO]; /* in DT order */
 	unsigned nvmmio;
 	struct dt_pci_host pci;
+	struct dt_intc intc;
 	/* More memory regions, virtio-mmio nodes, PCI windows or PCI hosts
 	 * than fit: the first ones were kept, the rest dropped. */
 	bool truncated;

@@ -27,8 +27,11 @@
  * enabled there and its priority exceeds the threshold; once claimed it
  * does not fire again until completed.  QEMU virt puts the PLIC at
  * 0x0c000000 with two contexts per hart, M-mode then S-mode, so hart h's
- * supervisor context is 2h + 1 (the DTB's interrupts-extended order); a
- * board port takes both from the riscv,plic0 node.
+ * supervisor context is 2h + 1 (the DTB's interrupts-extended order).  The
+ * base comes from the device tree's PLIC node (arch_irq_setup()), QEMU's
+ * when the tree names none; a tree whose disks use another kind of
+ * controller leaves them polled, with one console line.  (The context
+ * number is still QEMU's layout.)
  *
  * The PLIC binding has #interrupt-cells = 1, the source number, and no
  * trigger flags: whether a source is edge or level is fixed in its gateway
@@ -38,7 +41,9 @@
 #include <asm/io.h>
 
 #include "arch/arch.h"
+#include "lib/dt_platform.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 
 #define PLIC_PRIORITY(src) (4u * (src))
 #define PLIC_ENABLE(ctx, word) (0x2000u + 0x80u * (ctx) + 4u * (word))
@@ -51,14 +56,26 @@
 
 static bool plic_ready;
 static u32 plic_ctx; /* our S-mode context */
+static uintptr_t plic_base = PLIC_BASE;
+static bool plic_refused; /* the tree names a controller we cannot drive */
+
+void arch_irq_setup(const struct dt_intc *intc)
+{
+	if (!intc || intc->kind == DT_INTC_NONE)
+		return;
+	if (intc->kind == DT_INTC_PLIC && intc->nreg)
+		plic_base = (uintptr_t)intc->reg[0].base;
+	else
+		plic_refused = true;
+}
 
 static void plic_init(void)
 {
 	plic_ctx = 2 * (u32)riscv_boot_hartid + 1;
 	/* Nothing enabled but what the drivers ask for; threshold 0. */
 	for (u32 w = 0; w < PLIC_MAX_SOURCES / 32; w++)
-		writel(PLIC_BASE + PLIC_ENABLE(plic_ctx, w), 0);
-	writel(PLIC_BASE + PLIC_THRESHOLD(plic_ctx), 0);
+		writel(plic_base + PLIC_ENABLE(plic_ctx, w), 0);
+	writel(plic_base + PLIC_THRESHOLD(plic_ctx), 0);
 	csr_set(sie, SIE_SEIE);
 	plic_ready = true;
 }
@@ -77,6 +94,13 @@ int arch_irq_enable(u32 irq, bool edge)
 	uintptr_t enable;
 
 	(void)edge; /* fixed per source in the PLIC gateway */
+	if (plic_refused) {
+		if (!plic_ready) /* say it once */
+			kprintf("plic: the disks' interrupt controller is not a PLIC: "
+				"disks are polled\n");
+		plic_ready = true;
+		return -EOPNOTSUPP;
+	}
 	if (irq == 0 || irq >= PLIC_MAX_SOURCES)
 		return -EINVAL;
 	if (!plic_ready)
@@ -86,11 +110,11 @@ int arch_irq_enable(u32 irq, bool edge)
 	 * 1 belongs to a source this PLIC does not have (QEMU virt: riscv,ndev
 	 * = 96 in the DTB).
 	 */
-	writel(PLIC_BASE + PLIC_PRIORITY(irq), PLIC_PRIO);
-	if (readl(PLIC_BASE + PLIC_PRIORITY(irq)) == 0)
+	writel(plic_base + PLIC_PRIORITY(irq), PLIC_PRIO);
+	if (readl(plic_base + PLIC_PRIORITY(irq)) == 0)
 		return -EINVAL;
 	/* The enable words are read-write, so read-modify-write is safe. */
-	enable = PLIC_BASE + PLIC_ENABLE(plic_ctx, irq / 32);
+	enable = plic_base + PLIC_ENABLE(plic_ctx, irq / 32);
 	writel(enable, readl(enable) | BIT(irq % 32));
 	return 0;
 }
@@ -108,6 +132,8 @@ u32 arch_wait_irq(u64 timeout_ns)
 	u64 deadline = plic_deadline(timeout_ns);
 	u32 irq = 0;
 
+	if (plic_refused)
+		return 0; /* never reached: no line was enabled */
 	if (!plic_ready)
 		plic_init();
 	sbi_set_timer(deadline);
@@ -121,7 +147,7 @@ u32 arch_wait_irq(u64 timeout_ns)
 		 */
 		__asm__ volatile("wfi" ::: "memory");
 		if (csr_read(sip) & SIP_SEIP) {
-			irq = readl(PLIC_BASE + PLIC_CLAIM(plic_ctx));
+			irq = readl(plic_base + PLIC_CLAIM(plic_ctx));
 			if (irq)
 				break;
 			/* Nothing to claim: the line dropped again meanwhile. */
@@ -138,5 +164,5 @@ u32 arch_wait_irq(u64 timeout_ns)
 void arch_irq_eoi(u32 irq)
 {
 	/* Completion: write the claimed source back to claim/complete. */
-	writel(PLIC_BASE + PLIC_CLAIM(plic_ctx), irq);
+	writel(plic_base + PLIC_CLAIM(plic_ctx), irq);
 }

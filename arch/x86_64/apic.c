@@ -203,6 +203,13 @@ int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
 	return (int)cells[0];
 }
 
+/* No device tree on x86: platform discovery names no controller, and the
+ * IOAPIC and local APIC are found as described above. */
+void arch_irq_setup(const struct dt_intc *intc)
+{
+	(void)intc;
+}
+
 int arch_irq_enable(u32 irq, bool edge)
 {
 	if (!ioapic_pins)

@@ -9,6 +9,13 @@
 # SPI 16 + n, the ECAM window and PCI ranges) come from QEMU 7.2's
 # hw/arm/virt.c memory map; another QEMU version may move things.
 #
+# Two more serve the QEMU matrix (tests/qemu/matrix.aarch64) as well:
+# virt-aarch64-gicv3.dtb is QEMU's tree for gic-version=3, and
+# virt-aarch64-irq-misrouted.dtb is QEMU's default tree edited so that the
+# virtio-mmio slot a single disk lands in (the highest, 31) names SPI 100,
+# a line nothing drives, instead of its own SPI 47.  The test boots it with
+# -dtb; QEMU still fills in /chosen/bootargs and the /memory size.
+#
 # Usage: tests/data/make-dtbs.sh   (from the repository root)
 set -eu
 
@@ -59,3 +66,19 @@ dump virt-aarch64-3disks.dtb "" -m 256M \
 	-device virtio-blk-device,drive=d0 \
 	-device virtio-blk-device,drive=d1 \
 	-device virtio-blk-device,drive=d2
+
+# GICv3: distributor at 0x08000000, redistributors at 0x080a0000.
+dump virt-aarch64-gicv3.dtb ",gic-version=3" \
+	-append "ktest" \
+	-drive if=none,id=d0,file="$IMG",format=raw \
+	-device virtio-blk-device,drive=d0
+
+# The misrouted interrupt: only slot 31's specifier changes, from
+# <GIC_SPI 47 IRQ_TYPE_EDGE_RISING> to <GIC_SPI 100 ...>.
+$QEMU -M "virt,dumpdtb=$TMP/raw.dtb" $common 2>/dev/null
+dtc -q -I dtb -O dts -o "$TMP/misrouted.dts" "$TMP/raw.dtb"
+awk '/virtio_mmio@a003e00 \{/ { slot = 1 }
+	slot && /interrupts = <0x00 0x2f 0x01>;/ { sub(/0x2f/, "0x64"); slot = 0; done = 1 }
+	{ print }
+	END { if (!done) exit 1 }' "$TMP/misrouted.dts" >"$TMP/misrouted2.dts"
+dtc -q -I dts -O dtb -o "$OUT/virt-aarch64-irq-misrouted.dtb" "$TMP/misrouted2.dts"

@@ -140,6 +140,20 @@ static void check_vmmio_slots(const struct dt_platform *p)
 	}
 }
 
+/* hw/arm/virt.c's GICv2: distributor and CPU interface (GICH and GICV
+ * only with virtualization=on). */
+static void check_gicv2(const struct dt_platform *p)
+{
+	static const u64 base[2] = { 0x08000000, 0x08010000 };
+
+	assert_int_equal(p->intc.kind, DT_INTC_GICV2);
+	assert_int_equal(p->intc.nreg, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(p->intc.reg[i].base, base[i]);
+		assert_int_equal(p->intc.reg[i].size, 0x10000);
+	}
+}
+
 static void test_virt_highmem(void **state)
 {
 	struct dt_platform p;
@@ -154,6 +168,7 @@ static void test_virt_highmem(void **state)
 	assert_int_equal(p.mem[0].base, 0x40000000);
 	assert_int_equal(p.mem[0].size, 128 * MiB);
 	check_vmmio_slots(&p);
+	check_gicv2(&p);
 
 	assert_true(p.pci.present);
 	assert_int_equal(p.pci.ecam_base, 0x4010000000ull);
@@ -233,6 +248,41 @@ static void test_virt_3disks(void **state)
 	assert_int_equal(p.mem[0].base, 0x40000000);
 	assert_int_equal(p.mem[0].size, 256 * MiB);
 	check_vmmio_slots(&p);
+	free(dtb);
+}
+
+/* gic-version=3: distributor and one redistributor region. */
+static void test_virt_gicv3(void **state)
+{
+	struct dt_platform p;
+	size_t len;
+	u8 *dtb = test_data_load("virt-aarch64-gicv3.dtb", &len);
+
+	(void)state;
+	assert_int_equal(parse_copy(dtb, len, &p), 0);
+	check_vmmio_slots(&p);
+	assert_int_equal(p.intc.kind, DT_INTC_GICV3);
+	assert_int_equal(p.intc.nreg, 2);
+	assert_int_equal(p.intc.reg[0].base, 0x08000000);
+	assert_int_equal(p.intc.reg[0].size, 0x10000);
+	assert_int_equal(p.intc.reg[1].base, 0x080a0000);
+	assert_int_equal(p.intc.reg[1].size, 0xf60000);
+	free(dtb);
+}
+
+/* The QEMU matrix's misrouted tree: only slot 31 names another SPI. */
+static void test_virt_irq_misrouted(void **state)
+{
+	struct dt_platform p;
+	size_t len;
+	u8 *dtb = test_data_load("virt-aarch64-irq-misrouted.dtb", &len);
+
+	(void)state;
+	assert_int_equal(parse_copy(dtb, len, &p), 0);
+	assert_int_equal(p.nvmmio, 32);
+	for (unsigned n = 0; n < 32; n++)
+		assert_int_equal(p.vmmio[n].irq[1], n == 31 ? 100 : 16 + n);
+	check_gicv2(&p);
 	free(dtb);
 }
 
@@ -702,6 +752,86 @@ static void test_interrupt_parent(void **state)
 	assert_int_equal(p.vmmio[3].irq_cells, 0);
 	assert_int_equal(p.vmmio[4].irq_cells, 3);
 	assert_int_equal(p.vmmio[4].irq[1], 5);
+}
+
+/* An interrupt controller node: compatible, reg and a phandle. */
+static void b_intc(struct bld *b, const char *name, const char *compat, u32 phandle, u32 base)
+{
+	b_begin(b, name);
+	b_str(b, "compatible", compat);
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 1);
+	b_cells(b, "phandle", 1, phandle);
+	b_cells(b, "reg", 4, base, 0x1000, base + 0x1000, 0x2000);
+	b_end(b);
+}
+
+/*
+ * Which interrupt controller is the disks': a virtio-mmio node's parent
+ * beats the PCI host's interrupt-map, which beats the root's default; a
+ * disabled or unknown node, or none at all, is reported as such.
+ */
+static void test_intc_choice(void **state)
+{
+	struct dt_platform p;
+	struct bld *b;
+
+	(void)state;
+	/* Root default only; the other controller is ignored. */
+	b = b_root(1, 1);
+	b_cells(b, "interrupt-parent", 1, 2);
+	b_intc(b, "plic@c000000", "sifive,plic-1.0.0", 1, 0x0c000000);
+	b_intc(b, "gic@8000000", "arm,gic-400", 2, 0x08000000);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_GICV2);
+	assert_int_equal(p.intc.nreg, 2);
+	assert_int_equal(p.intc.reg[0].base, 0x08000000);
+	assert_int_equal(p.intc.reg[1].base, 0x08001000);
+	assert_int_equal(p.intc.reg[1].size, 0x2000);
+
+	/* A disk's own interrupt-parent wins over the root's. */
+	b = b_root(1, 1);
+	b_cells(b, "interrupt-parent", 1, 2);
+	b_begin(b, "virtio@1000");
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x1000, 0x200);
+	b_cells(b, "interrupt-parent", 1, 1);
+	b_cells(b, "interrupts", 1, 5);
+	b_end(b);
+	b_intc(b, "plic@c000000", "riscv,plic0", 1, 0x0c000000);
+	b_intc(b, "gic@8000000", "arm,gic-v3", 2, 0x08000000);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_PLIC);
+	assert_int_equal(p.intc.reg[0].base, 0x0c000000);
+
+	/* Unknown compatible. */
+	b = b_root(1, 1);
+	b_cells(b, "interrupt-parent", 1, 1);
+	b_intc(b, "pic@1000", "acme,pic", 1, 0x1000);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_OTHER);
+
+	/* Disabled, dangling, or no interrupt-parent at all: none. */
+	b = b_root(1, 1);
+	b_cells(b, "interrupt-parent", 1, 1);
+	b_begin(b, "gic@8000000");
+	b_str(b, "compatible", "arm,gic-400");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "phandle", 1, 1);
+	b_str(b, "status", "disabled");
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_NONE);
+	b = b_root(1, 1);
+	b_cells(b, "interrupt-parent", 1, 9);
+	b_intc(b, "gic@8000000", "arm,gic-400", 2, 0x08000000);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_NONE);
+	b = b_root(1, 1);
+	b_intc(b, "gic@8000000", "arm,gic-400", 2, 0x08000000);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_NONE);
+	assert_int_equal(p.intc.nreg, 0);
 }
 
 static void test_truncation(void **state)
@@ -1479,6 +1609,9 @@ int main(void)
 		cmocka_unit_test(test_virt_highmem),
 		cmocka_unit_test(test_virt_lowmem_pci),
 		cmocka_unit_test(test_virt_3disks),
+		cmocka_unit_test(test_virt_gicv3),
+		cmocka_unit_test(test_virt_irq_misrouted),
+		cmocka_unit_test(test_intc_choice),
 		cmocka_unit_test(test_fdt_api),
 		cmocka_unit_test(test_fdt_helpers),
 		cmocka_unit_test(test_status_and_cells),
