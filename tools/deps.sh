@@ -26,6 +26,8 @@ for arch in $arches; do
 		need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 		need aarch64-linux-gnu-objcopy binutils-aarch64-linux-gnu
 		[ "$want" = build ] || need qemu-system-aarch64 qemu-system-arm
+		# The matrix boots U-Boot as secure firmware (uboot-secure).
+		if [ "$want" = test ]; then need /usr/lib/u-boot/qemu_arm64/u-boot.bin u-boot-qemu; fi
 		;;
 	riscv64)
 		need riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
