@@ -31,3 +31,10 @@ JNL_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c lib/cr
 
 HOST_TESTS += test_jnl
 test_jnl_SRCS := $(JNL_SRCS) kernel/block/blk.c tests/host/fake_blkdev.c
+
+# Partition tables and disk signatures: pure parsers over a RAM disk.
+HOST_TESTS += test_part
+test_part_SRCS := lib/part.c lib/part_gpt.c lib/crc32.c tests/host/memdisk.c
+
+HOST_TESTS += test_disksig
+test_disksig_SRCS := lib/disksig.c lib/part.c lib/part_gpt.c lib/crc32.c tests/host/memdisk.c
