@@ -163,8 +163,11 @@ test:
 		--tap "crash mutants" "tests/crash/mutants.sh" \
 		$(foreach a,$(TEST_ARCHES),--qemu $(a) \
 		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)") \
+		--tap "ordofs tool" "tests/host/ordofs-tool.sh" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \
-		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))"
+		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))" \
+		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
+		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))"
 
 format-check:
 	@tools/check-format.sh

@@ -211,6 +211,8 @@ int fs_choose_target(struct fs_target *t)
 		}
 		return fs_named_target(name, t);
 	}
+	unsigned writable = 0;
+
 	for (unsigned i = 0; i < nkdisks; i++) {
 		struct kdisk *d = &kdisks[i];
 		struct blk *b;
@@ -218,6 +220,7 @@ int fs_choose_target(struct fs_target *t)
 
 		if (blk_info(&d->blk)->read_only)
 			continue;
+		writable++;
 		st = fs_classify_disk(d, &views[i], &b);
 		if (st == FS_HAS_OFS) {
 			*t = (struct fs_target){ .kd = d, .blk = b, .state = st };
@@ -228,6 +231,11 @@ int fs_choose_target(struct fs_target *t)
 	}
 	if (!t->blk)
 		*t = blank;
+	if (!t->blk && !writable) {
+		kprintf("no writable disk (%u found, all read-only): nowhere to keep files\n",
+			nkdisks);
+		return -ENODEV;
+	}
 	if (!t->blk) {
 		kprintf("no disk holds ordofs and none is blank: nothing formatted "
 			"(name one with fs.disk=vblkN fs.format=force to format it anyway)\n");

@@ -61,6 +61,10 @@ static int fsdemo_mount(struct fs_target *t, struct fs **fs)
 	if (t->state == FS_BLANK) {
 		kprintf("%s: blank: formatting it as ordofs\n", name);
 		err = fs_format(t->blk, &(struct fs_mkfs_opts){ .force = true });
+		if (err) {
+			kprintf("%s: format failed: %s\n", name, errno_name(err));
+			return err;
+		}
 	}
 	if (!err)
 		err = fs_mount(t->blk, &mo, &rep, fs);
@@ -186,7 +190,8 @@ int fsdemo_run(void)
 	}
 out:
 	if (err)
-		kprintf("demo: failed: %s\n", errno_name(err));
+		kprintf("demo: failed on %s: %s%s\n", blk_info(t.blk)->name, errno_name(err),
+			err == -ENOSPC ? " (the filesystem is full)" : "");
 	err = fs_unmount(fs) ? -EIO : err;
 	kprintf("demo: unmounted%s; run again to see the data survive\n",
 		err ? " (with errors)" : "");
@@ -267,7 +272,8 @@ int fsdemo_stress(void)
 		}
 		err = stress_append(fs, path, seq, buf);
 	}
-	kprintf("stress: stopped: %s\n", errno_name(err));
+	kprintf("stress: stopped on %s: %s%s\n", blk_info(t.blk)->name, errno_name(err),
+		err == -ENOSPC ? " (the filesystem is full)" : "");
 	fs_unmount(fs);
 	kfree(buf);
 	return 1;

@@ -234,15 +234,28 @@ static void random_uuid(u8 *uuid)
 	}
 }
 
+/* True, with a message, unless `b` is blank (the format policy). */
+static bool not_blank(struct blk *b, const char *path)
+{
+	struct disksig sig;
+	int err = fs_disk_probe(b, &sig);
+
+	if (err == FS_DISK_OFS || err == -EEXIST)
+		fprintf(stderr, "ordofs: %s holds %s: not formatting\n", path, sig.what);
+	else if (err == -ENOSPC)
+		fprintf(stderr, "ordofs: %s is smaller than one block\n", path);
+	else if (err)
+		fprintf(stderr, "ordofs: %s: cannot read it: %s\n", path, errno_name(err));
+	return err != 0;
+}
+
 /*
  * Before --size changes an existing image: would fs_format refuse it?
- * True (with fs_format's message) if the image or its journal is not
- * blank; a missing or empty file is blank.
+ * True (with a message) if the image or its journal is not blank; a
+ * missing or empty file is blank.
  */
 static bool mkfs_refuses(const struct args *a)
 {
-	struct fs_mkfs_opts o = { .ninodes = (u32)a->inodes,
-				  .journal_blocks = (u32)a->journal_blocks };
 	struct stat st;
 	struct image im;
 	bool refuse;
@@ -253,17 +266,10 @@ static bool mkfs_refuses(const struct args *a)
 		return false; /* the journal is made below: fs_format checks the image */
 	if (image_open(&im, a, true))
 		return true;
-	refuse = fs_disk_probe(&im.blk, &(struct disksig){ 0 }) != 0 ||
-		 (a->jpath && fs_disk_probe(&im.jblk, &(struct disksig){ 0 }) != 0);
-	if (refuse) {
-		/* Let the format policy say what it found, in its words. */
-		o.journal_dev = image_jdev(&im);
-		fs_format(&im.blk, &o);
-		fprintf(stderr,
-			"ordofs: mkfs %s: not blank: nothing written (--force formats "
-			"over it)\n",
+	refuse = not_blank(&im.blk, a->pos[1]) || (a->jpath && not_blank(&im.jblk, a->jpath));
+	if (refuse)
+		fprintf(stderr, "ordofs: mkfs %s: nothing written (--force formats over it)\n",
 			a->pos[1]);
-	}
 	image_close(&im);
 	return refuse;
 }

@@ -54,7 +54,7 @@ struct fs_mount_opts {
  * FS_DISK_OFS if it holds ordofs (its superblock magic), -EEXIST if it
  * holds a partition table, another filesystem or any other data (sig->what
  * names it, e.g. "an ext4 filesystem"), -ENOSPC if it is smaller than one
- * block, or the read's -errno.
+ * 4096-byte block, or the read's -errno.
  */
 #define FS_DISK_OFS 1
 int fs_disk_probe(struct blk *dev, struct disksig *sig);

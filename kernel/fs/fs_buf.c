@@ -162,8 +162,13 @@ int fs_bget(struct fs *fs, u64 blockno, u32 magic, struct fs_bref *r)
 		}
 	}
 	err = jnl_bread(fs->j, blockno, &jb);
-	if (err)
-		return err == -ERANGE ? -EUCLEAN : err;
+	if (err == -ERANGE)
+		return -EUCLEAN;
+	if (err) {
+		kprintf("ordofs: %s: cannot read %s block %llu: %s\n", blk_info(fs->dev)->name,
+			fs_magic_name(magic), (unsigned long long)blockno, errno_name(err));
+		return err;
+	}
 	if (magic) {
 		err = fs_meta_verify(jb->data, magic, blockno);
 		if (err) {

@@ -24,8 +24,10 @@ static int fs_probe_magic(struct blk *dev, bool *found)
 	int err;
 
 	*found = false;
-	if (fs_dev_check(dev, "device") || fs_dev_blocks(dev) < 1)
+	if (fs_dev_check(dev, "device"))
 		return 0; /* cannot be ours; disksig says what it is */
+	if (fs_dev_blocks(dev) < 1)
+		return -ENOSPC;
 	sb = kmalloc(sizeof(*sb));
 	if (!sb)
 		return -ENOMEM;

@@ -142,7 +142,8 @@ int fs_read_super(struct blk *dev, struct fs_geom *g, bool quiet)
 		return -ENOMEM;
 	err = blk_read(dev, 0, sb, sizeof(*sb));
 	if (err && !quiet)
-		kprintf("ordofs: cannot read the superblock (%s)\n", errno_name(err));
+		kprintf("ordofs: %s: cannot read the superblock (block 0): %s\n",
+			blk_info(dev)->name, errno_name(err));
 	if (!err)
 		err = fs_super_check(sb, fs_dev_blocks(dev), g, quiet);
 	kfree(sb);

@@ -80,9 +80,16 @@ static bool jnl_home_ok(const struct jnl *j, u64 home)
 	       home >= j->cfg.jstart + j->cfg.jblocks;
 }
 
+/* Read journal block `pos`; a failure is reported with device and block. */
 static int jnl_read_pos(struct jnl *j, u32 pos, void *buf)
 {
-	return blk_read(j->cfg.jdev, jnl_sector(j, pos), buf, OFS_BLOCK_SIZE);
+	int err = blk_read(j->cfg.jdev, jnl_sector(j, pos), buf, OFS_BLOCK_SIZE);
+
+	if (err)
+		kprintf("ordofs: %s: cannot read the journal %s (block %llu): %s\n",
+			blk_info(j->cfg.jdev)->name, pos ? "log" : "superblock",
+			(unsigned long long)(j->cfg.jstart + pos), errno_name(err));
+	return err;
 }
 
 /*
