@@ -117,8 +117,8 @@ static int mbr_ebr_step(const struct disk_io *io, struct mbr_chain *c, u64 lba, 
 	if (le16_to_cpu(m->signature) != MBR_SIGNATURE)
 		return -EBADMSG;
 	if (r->os_type && len) {
-		/* After its own EBR, inside the extended partition. */
-		if (start <= lba || start > ext_end || len > ext_end - start)
+		/* Inside the extended partition (clear of the EBRs: mbr_check_ebrs). */
+		if (start > ext_end || len > ext_end - start)
 			return -EBADMSG;
 		struct part p = mbr_part(io, (*index)++, r->os_type, start, len);
 		if (part_add(t, &p))

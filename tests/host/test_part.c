@@ -221,17 +221,21 @@ static void test_mbr_bad_chains(void **state)
 	struct part_table t;
 
 	(void)state;
-	for (int r = 0; r < 7; r++) {
+	for (int r = 0; r < 9; r++) {
 		mbr_chain(&d);
 		switch (r) {
 		case 0: mbr_set(&d, 500, 1, MBR_TYPE_EXTENDED_LBA, 0, 1); break; /* loop */
 		case 1: mbr_set(&d, 500, 0, 0x83, 10, 591); break; /* past container */
 		case 2: mbr_set(&d, 300, 0, 0x83, 0, 50); break;   /* covers its EBR */
-		case 3:
+		case 3: /* the next EBR is outside the container (and looks fine) */
 			mbr_set(&d, 300, 1, MBR_TYPE_EXTENDED_LBA, 1000, 1);
-			break;						    /* EBR outside */
+			mbr_set(&d, 1100, 2, 0, 0, 0);
+			break;
 		case 4: sector(&d, 300)->signature = cpu_to_le16(0); break; /* not an EBR */
-		case 5: mbr_set(&d, 100, 0, 0x83, 10, 250); break; /* covers the EBR at 300 */
+		case 5: /* a logical covers the EBR at 300 (and nothing else) */
+			mbr_set(&d, 100, 0, 0x83, 10, 250);
+			mbr_set(&d, 300, 0, 0x82, 100, 50);
+			break;
 		case 6:
 			/* EBRs 100 -> 350 -> 300: logicals 360..449 and 400..499 overlap. */
 			mbr_set(&d, 100, 1, MBR_TYPE_EXTENDED_LBA, 250, 100);
@@ -240,6 +244,12 @@ static void test_mbr_bad_chains(void **state)
 			mbr_set(&d, 300, 0, 0x83, 100, 100);
 			mbr_set(&d, 300, 1, 0, 0, 0);
 			break;
+		case 7: /* a loop of EBRs without partitions: 300 -> 500 -> 300 */
+			mbr_set(&d, 300, 0, 0, 0, 0);
+			mbr_set(&d, 500, 0, 0, 0, 0);
+			mbr_set(&d, 500, 1, MBR_TYPE_EXTENDED_LBA, 200, 1);
+			break;
+		case 8: mbr_set(&d, 0, 0, 0x83, 1000, 100); break; /* primary in the container */
 		}
 		assert_int_equal(scan(&d, &t), -EBADMSG);
 		memdisk_free(&d);
@@ -304,7 +314,7 @@ static void gpt_seal_header(struct memdisk *d, u64 lba)
 	struct gpt_header *h = gpt_hdr(d, lba);
 	u32 hsz = le32_to_cpu(h->header_size);
 
-	if (hsz > d->io.bsize || hsz < GPT_HEADER_MIN_SIZE)
+	if (hsz > d->io.bsize || hsz < 24)
 		hsz = GPT_HEADER_MIN_SIZE;
 	h->header_crc32 = cpu_to_le32(0);
 	h->header_crc32 = cpu_to_le32(crc32(h, hsz));
@@ -465,9 +475,30 @@ enum {
 	M_ARR_ZERO,
 	M_ARR_PAST_END,
 	M_ARR_IN_USABLE,
-	M_ARR_COVERS_HDR,
+
 	M_COUNT
 };
+
+/*
+ * Give the copy at lba an array of n entries of esz bytes, moved and with
+ * the usable range shrunk so that every other check still holds, CRCs
+ * resealed: only the entry-size or array-size rule can reject it.
+ */
+static void gpt_resize(struct memdisk *d, u64 lba, u32 n, u32 esz)
+{
+	struct gpt_header *h = gpt_hdr(d, lba);
+	u64 blocks = ((u64)n * esz + d->io.bsize - 1) / d->io.bsize;
+
+	h->number_of_partition_entries = cpu_to_le32(n);
+	h->size_of_partition_entry = cpu_to_le32(esz);
+	if (lba == 1) {
+		h->first_usable_lba = cpu_to_le64(2 + blocks);
+	} else {
+		h->partition_entry_lba = cpu_to_le64(lba - blocks);
+		h->last_usable_lba = cpu_to_le64(lba - blocks - 1);
+	}
+	gpt_seal_array(d, lba);
+}
 
 static void gpt_damage(struct memdisk *d, u64 lba, int m)
 {
@@ -479,28 +510,46 @@ static void gpt_damage(struct memdisk *d, u64 lba, int m)
 	case M_SIG: h->signature[7] = 'S'; break;
 	case M_REV: h->revision = cpu_to_le32(0x00020000); break;
 	case M_HSZ_SMALL: h->header_size = cpu_to_le32(91); break;
-	case M_HSZ_BIG: h->header_size = cpu_to_le32(d->io.bsize + 1); break;
+	case M_HSZ_BIG: h->header_size = cpu_to_le32(0x10000); break; /* past any buffer */
 	case M_CRC: h->header_crc32.v ^= 0x100; return;
 	case M_MYLBA: h->my_lba = cpu_to_le64(lba == 1 ? 2 : lba - 1); break;
 	case M_FIRST_GT_LAST: h->first_usable_lba = cpu_to_le64(last + 1); break;
-	case M_LAST_PAST_END: h->last_usable_lba = cpu_to_le64(nlba); break;
+	case M_LAST_PAST_END:
+		h->last_usable_lba = cpu_to_le64(nlba);
+		h->alternate_lba = cpu_to_le64(lba == 1 ? 0 : 1);
+		break;
 	case M_FIRST_COVERS_HDR:
-		if (lba == 1)
+		/* The usable range takes in the header, the array moves out of it. */
+		if (lba == 1) {
 			h->first_usable_lba = cpu_to_le64(1);
-		else
+			h->partition_entry_lba = cpu_to_le64(last + 1);
+		} else {
 			h->last_usable_lba = cpu_to_le64(nlba - 1);
+			h->partition_entry_lba = cpu_to_le64(2);
+		}
 		break;
 	case M_ALT_PAST_END: h->alternate_lba = cpu_to_le64(nlba); break;
 	case M_ALT_IN_USABLE: h->alternate_lba = cpu_to_le64(first); break;
 	case M_ALT_SELF: h->alternate_lba = cpu_to_le64(lba); break;
-	case M_ESZ_SMALL: h->size_of_partition_entry = cpu_to_le32(64); break;
-	case M_ESZ_ODD: h->size_of_partition_entry = cpu_to_le32(192); break;
-	case M_ESZ_BIG: h->size_of_partition_entry = cpu_to_le32(8192); break;
-	case M_ARRAY_BIG: h->number_of_partition_entries = cpu_to_le32(8193); break;
-	case M_ARR_ZERO: h->partition_entry_lba = cpu_to_le64(0); break;
+	case M_ESZ_SMALL:
+		/* Zero-sized entries: an empty array whose CRC matches. */
+		h->size_of_partition_entry = cpu_to_le32(0);
+		h->partition_entry_array_crc32 = cpu_to_le32(crc32(NULL, 0));
+		break;
+	case M_ESZ_ODD: gpt_resize(d, lba, 64, 192); return;
+	case M_ESZ_BIG: gpt_resize(d, lba, 16, 8192); return;
+	case M_ARRAY_BIG: gpt_resize(d, lba, 8193, 128); return;
+	case M_ARR_ZERO:
+		/* One block of entries at LBA 0: clear of the header, but the MBR. */
+		h->partition_entry_lba = cpu_to_le64(0);
+		h->number_of_partition_entries = cpu_to_le32(4);
+		gpt_seal_array(d, lba);
+		return;
 	case M_ARR_PAST_END: h->partition_entry_lba = cpu_to_le64(nlba - 1); break;
-	case M_ARR_IN_USABLE: h->partition_entry_lba = cpu_to_le64(first); break;
-	case M_ARR_COVERS_HDR: h->partition_entry_lba = cpu_to_le64(lba == 1 ? 1 : lba - 31); break;
+	case M_ARR_IN_USABLE:
+		h->partition_entry_lba = cpu_to_le64(first);
+		gpt_seal_array(d, lba);
+		return;
 	}
 	gpt_seal_header(d, lba);
 }
@@ -513,7 +562,7 @@ static void test_gpt_header_checks(void **state)
 	(void)state;
 	for (int m = 0; m < M_COUNT; m++) {
 		print_message("header mutation %d\n", m);
-		gpt_make(&d, 1 * MiB, 512, 128, three, 3);
+		gpt_make(&d, 4 * MiB, 512, 128, three, 3);
 		gpt_damage(&d, 1, m);
 		assert_int_equal(scan(&d, &t), 0);
 		check_three(&t, 512, true);
@@ -588,8 +637,8 @@ static void test_gpt_tiny(void **state)
 	struct part_table t;
 
 	(void)state;
-	/* A protective MBR on a two-block disk: no room for a GPT. */
-	memdisk_init(&d, 1024, 512);
+	/* A protective MBR on a one-block disk: no room for a GPT. */
+	memdisk_init(&d, 512, 512);
 	mbr_set(&d, 0, 0, MBR_TYPE_GPT_PROTECTIVE, 1, 1);
 	assert_int_equal(scan(&d, &t), -EBADMSG);
 	memdisk_free(&d);
