@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "tests/host/fake_blkdev.h"
+
+#include "arch/host/host.h"
 #include "lib/errno.h"
 
 static const char fake_serial[] = "fake-serial-0001";
@@ -222,11 +224,21 @@ static int fake_set_write_cache(void *ctx, bool writeback)
 	return 0;
 }
 
+static void fake_idle(void *ctx, u64 timeout_ns)
+{
+	struct fake_blkdev *f = ctx;
+
+	f->idle_max_ns = MAX(f->idle_max_ns, timeout_ns);
+	if (f->idle_sleeps)
+		host_time_ns += timeout_ns;
+}
+
 static const struct blk_dev_ops fake_ops = {
 	.submit = fake_submit,
 	.poll = fake_poll,
 	.reset = fake_reset,
 	.set_write_cache = fake_set_write_cache,
+	.idle = fake_idle,
 };
 
 void fake_blkdev_init(struct fake_blkdev *f, const struct blk_dev_info *info)

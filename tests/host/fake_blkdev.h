@@ -66,6 +66,13 @@ struct fake_blkdev {
 	int submit_err;	     /* nonzero: submit() refuses with this */
 	int reset_ret;	     /* what reset() returns */
 	u8 *store;	     /* optional backing store, capacity sectors */
+	/*
+	 * A device whose interrupt never comes: idle() sleeps the whole time
+	 * it is allowed (the fake clock jumps by it), as a wait does when only
+	 * the timer can end it.  Off: idle() returns at once (a spin).
+	 */
+	bool idle_sleeps;
+	u64 idle_max_ns; /* longest sleep idle() was allowed */
 
 	/* State. */
 	struct blk_req *head, *tail; /* outstanding, oldest first */
