@@ -15,26 +15,12 @@ set -u
 arch=$1
 dir="build/$arch/test/errors"
 ordofs=build/host/ordofs
+. "$(dirname "$0")/tap.sh"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 
 rm -rf "$dir"
 mkdir -p "$dir"
-n=0 nfail=0
-result() { # result OK|FAIL TEXT
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		nfail=$((nfail + 1))
-	fi
-}
-check() { # check TEXT COMMAND...
-	local text=$1
-	shift
-	if "$@"; then result OK "$text"; else result FAIL "$text"; fi
-}
 # boot NAME APPEND QEMU-ARGS...: console in $dir/NAME.log
 boot() {
 	local name=$1 append=$2
@@ -89,5 +75,4 @@ for c in "0|vblk0: cannot be read (EIO): skipped" \
 	check "read error on block $block: the image is untouched" test "$(sha256sum <"$img")" = "$sum"
 done
 
-echo "1..$n"
-[ "$nfail" -eq 0 ]
+tap_end

@@ -21,27 +21,13 @@ dir="build/$arch/test/foreign"
 ordofs=build/host/ordofs
 crc=build/host/crc32c-file
 . "$(dirname "$0")/acks.sh"
+. "$(dirname "$0")/tap.sh"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 OFS_GPT_TYPE=e3782515-0da5-48d2-8e3c-68e70f5247ca
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 
 rm -rf "$dir"
 mkdir -p "$dir"
-n=0 nfail=0
-result() { # result OK|FAIL TEXT
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		nfail=$((nfail + 1))
-	fi
-}
-check() { # check TEXT COMMAND...: ok if the command succeeds
-	local text=$1
-	shift
-	if "$@"; then result OK "$text"; else result FAIL "$text"; fi
-}
 
 # ---- the foreign images ------------------------------------------------
 # kind  what-the-console-says (a fixed string grep -F finds)
@@ -223,5 +209,4 @@ check "demo again: the kernel's own recovery, and the first run's records" \
 	grep -q '^demo: /demo/runs.log holds 8 records from 1 earlier run, 0 damaged' "$dir/gpt-demo2.log"
 check "partition 1 and both partition tables unchanged" test "$(keep)" = "$kept"
 
-echo "1..$n"
-[ "$nfail" -eq 0 ]
+tap_end
