@@ -77,8 +77,10 @@ RUN_APPEND ?= demo
 # overwrite what they test, and stress fills its disk: each gets a disk of
 # its own (fresh each time for bench and ktest, which use only blank
 # disks), so no sequence of `make run`s touches the demo's records.
+# RUN_DIR: where those disks live (tests/qemu/make-run.sh uses its own).
+RUN_DIR ?= $(OUT)
 RUN_MODE := $(firstword $(filter bench ktest stress,$(RUN_APPEND)))
-RUN_DISK := $(OUT)/$(if $(RUN_MODE),$(RUN_MODE)-)disk.img
+RUN_DISK := $(RUN_DIR)/$(if $(RUN_MODE),$(RUN_MODE)-)disk.img
 RUN_FRESH := $(filter bench ktest,$(RUN_MODE))
 QEMU_EXTRA ?=
 # The disk's transport: virtio-mmio unless the arch (or the user) says
@@ -88,7 +90,7 @@ RUN_DEVICE ?= virtio-blk-device
 run:
 	@tools/deps.sh run $(ARCH)
 	@$(MAKE) --no-print-directory all
-	@$(if $(RUN_FRESH),rm -f $(RUN_DISK);) test -f $(RUN_DISK) || \
+	@mkdir -p $(RUN_DIR); $(if $(RUN_FRESH),rm -f $(RUN_DISK);) test -f $(RUN_DISK) || \
 		{ truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
 	$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
 		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
@@ -167,7 +169,8 @@ test:
 		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \
 		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
-		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))"
+		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))" \
+		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))"
 
 format-check:
 	@tools/check-format.sh
