@@ -149,6 +149,12 @@ static int rig_format(struct rig *g, struct rec *r, u32 gen)
 		.ninodes = r->wl->ninodes,
 		.journal_blocks = r->wl->journal_blocks,
 		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
+		/*
+		 * The rig's own simulated disks; workloads such as
+		 * stale-journal reformat over an earlier generation on
+		 * purpose, which the format policy would refuse.
+		 */
+		.force = true,
 	};
 	int err;
 
