@@ -25,8 +25,8 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-/* The partition the filesystem lives in, when it lives in one. */
-static struct blk fs_part_view;
+/* Per disk, the view of the partition the filesystem may live in. */
+static struct blk fs_views[KDISK_MAX];
 
 static struct kdisk *kdisk_by_name(const char *name)
 {
@@ -175,8 +175,8 @@ static int fs_named_target(const char *name, struct fs_target *t)
 		if (*p || disk_parts(d, &pt))
 			return -EINVAL;
 		for (unsigned i = 0; i < pt.n && t->blk == &d->blk; i++) {
-			if (pt.p[i].index == idx && !part_view(d, &pt.p[i], &fs_part_view))
-				t->blk = &fs_part_view;
+			if (pt.p[i].index == idx && !part_view(d, &pt.p[i], &fs_views[d - kdisks]))
+				t->blk = &fs_views[d - kdisks];
 		}
 		if (t->blk == &d->blk) {
 			kprintf("fs.disk=%s: %s has no partition %llu\n", name, disk,
@@ -194,9 +194,9 @@ static int fs_named_target(const char *name, struct fs_target *t)
 
 int fs_choose_target(struct fs_target *t)
 {
-	static struct blk views[KDISK_MAX];
 	struct fs_target blank = { 0 };
 	char name[BLK_NAME_MAX];
+	unsigned writable = 0;
 	int err = cmdline_str("fs.disk", name, sizeof(name));
 
 	*t = (struct fs_target){ 0 };
@@ -211,8 +211,6 @@ int fs_choose_target(struct fs_target *t)
 		}
 		return fs_named_target(name, t);
 	}
-	unsigned writable = 0;
-
 	for (unsigned i = 0; i < nkdisks; i++) {
 		struct kdisk *d = &kdisks[i];
 		struct blk *b;
@@ -221,7 +219,7 @@ int fs_choose_target(struct fs_target *t)
 		if (blk_info(&d->blk)->read_only)
 			continue;
 		writable++;
-		st = fs_classify_disk(d, &views[i], &b);
+		st = fs_classify_disk(d, &fs_views[i], &b);
 		if (st == FS_HAS_OFS) {
 			*t = (struct fs_target){ .kd = d, .blk = b, .state = st };
 			break;
@@ -240,11 +238,6 @@ int fs_choose_target(struct fs_target *t)
 		kprintf("no disk holds ordofs and none is blank: nothing formatted "
 			"(name one with fs.disk=vblkN fs.format=force to format it anyway)\n");
 		return -ENODEV;
-	}
-	if (t->blk != &t->kd->blk) {
-		/* Keep the chosen partition's view where the caller can use it. */
-		fs_part_view = *t->blk;
-		t->blk = &fs_part_view;
 	}
 	return 0;
 }
