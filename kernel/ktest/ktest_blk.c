@@ -154,18 +154,21 @@ static void kt_inflight(struct ktap *k, struct kdisk *d)
  * The interrupt wakes a sleeping wait -- checked without depending on
  * timing.  (Counting interrupts after a workload did: on a loaded host
  * every completion may be found by polling before the vCPU ever sleeps.)
- * One read is completed by polling alone; the device raised its interrupt
- * for it (the ring asked for one: used_event) and the line stays asserted
- * until the driver acknowledges it, so the sleep that follows must end by
- * this disk's interrupt, whenever it runs.  With "ktest.irq_lost" the
- * configuration routes the line nowhere: the sleep then ends by its
- * timeout, and the request completed all the same.
+ * One read is submitted and the driver sleeps at once, without polling:
+ * nothing consumes the used entry first, so used_event still asks for an
+ * interrupt when the device completes it, and the level stays asserted
+ * until the driver acknowledges it.  The sleep must end by this disk's
+ * interrupt, however late the device is.  (Polling first is not enough:
+ * a driver that pops the entry and moves used_event on before the device
+ * checks it has, by the event-index rules, suppressed that interrupt.)
+ * With "ktest.irq_lost" the configuration routes the line nowhere: the
+ * sleep ends by its timeout, and polling completes the request anyway.
  */
 static void kt_irq_wakes(struct ktap *k, struct kdisk *d)
 {
 	bool lost = cmdline_flag("ktest.irq_lost");
 	struct blk_req req = { .op = BLK_OP_READ, .sector = 0, .buf = kt_rbuf, .len = kt_bs(d) };
-	u64 deadline = arch_time_ns() + (u64)d->blk.timeout_ms * 1000000ull;
+	u64 timeout_ns = (u64)d->blk.timeout_ms * 1000000ull, deadline;
 
 	if (!vblk_irq(d->bdev))
 		return ktap_skip(k, "disk is polled");
@@ -173,14 +176,15 @@ static void kt_irq_wakes(struct ktap *k, struct kdisk *d)
 	/* Acknowledge whatever earlier completions left asserted. */
 	vblk_wait_irq(d->bdev, 1000);
 	KT_ASSERT(k, blk_submit(&d->blk, &req) == 0);
+	if (lost)
+		KT_EXPECT(k, !vblk_wait_irq(d->bdev, 50ull * 1000 * 1000));
+	else
+		KT_EXPECT(k, vblk_wait_irq(d->bdev, timeout_ns));
+	deadline = arch_time_ns() + timeout_ns;
 	while (!req.completed && arch_time_ns() < deadline)
 		blk_poll(&d->blk);
 	KT_ASSERT(k, req.completed);
 	KT_EXPECT_EQ(k, req.status, 0);
-	if (lost)
-		KT_EXPECT(k, !vblk_wait_irq(d->bdev, 50ull * 1000 * 1000));
-	else
-		KT_EXPECT(k, vblk_wait_irq(d->bdev, (u64)d->blk.timeout_ms * 1000000ull));
 }
 
 static void kt_range(struct ktap *k, struct kdisk *d)
