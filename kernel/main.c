@@ -130,6 +130,7 @@ void kdisk_print_probe_line(const struct kdisk *d)
 static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struct disk_opts *o)
 {
 	struct kdisk *d = &kdisks[nkdisks];
+	int err;
 
 	if (vdev->device_id != VIRTIO_ID_BLOCK) {
 		/* Firmware may have left it running: stop its DMA into our RAM. */
@@ -141,8 +142,6 @@ static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struc
 		kprintf("%s: more than %u disks: ignored\n", vdev->name, KDISK_MAX);
 		return;
 	}
-	int err;
-
 	if (o->use_irq && irq > 0) {
 		vdev->irq = (u32)irq;
 		vdev->irq_edge = edge;
