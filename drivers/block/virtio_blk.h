@@ -39,6 +39,7 @@ struct vblk_stats {
 	u64 commands;	    /* device commands issued (after splitting) */
 	u64 flush_commands; /* VIRTIO_BLK_T_FLUSH sent to the device */
 	u64 kicks;	    /* notifications actually sent */
+	u64 renotifies;	    /* of those, re-sent to a ring that stalled */
 	u64 resets;	    /* device resets after a timeout or broken ring */
 	u64 irqs;	    /* interrupts that woke a wait for this disk */
 	u32 max_inflight;   /* most commands outstanding at once */

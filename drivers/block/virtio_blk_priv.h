@@ -41,6 +41,7 @@ struct vblk {
 	bool wce_set;	    /* the write cache was switched ... */
 	bool wce_writeback; /* ... to this: restored after a reset */
 	u32 idle_polls;	    /* polls that found nothing, in a row */
+	u64 stall_since;    /* first of those polls with commands out (ns), or 0 */
 	char name[16];
 	struct vblk_stats stats;
 	/* Reported in the probe line. */

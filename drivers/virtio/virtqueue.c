@@ -35,7 +35,7 @@ static le16 *virtq_used_event(struct virtq *vq)
 	return &vq->avail->ring[vq->num];
 }
 
-static le16 *virtq_avail_event(struct virtq *vq)
+static le16 *virtq_avail_event(const struct virtq *vq)
 {
 	return (le16 *)&vq->used->ring[vq->num];
 }
@@ -164,6 +164,15 @@ bool virtq_kick(struct virtq *vq)
 	return need;
 }
 
+void virtq_renotify(struct virtq *vq)
+{
+	if (vq->broken || vq->inflight == 0)
+		return;
+	dma_mb(); /* everything published is visible before the doorbell */
+	vq->kicked_idx = vq->avail_idx;
+	vq->notify(vq);
+}
+
 bool virtq_has_used(const struct virtq *vq)
 {
 	return !vq->broken && le16_read_once(&vq->used->idx) != vq->last_used;
@@ -252,4 +261,13 @@ void *virtq_detach_unused(struct virtq *vq)
 			return virtq_free_chain(vq, i);
 	}
 	return NULL;
+}
+
+void virtq_report(const struct virtq *vq, const char *who)
+{
+	kprintf("%s: ring: published %u (kicked at %u), device used %u, driver consumed %u, "
+		"%u in flight, device wants a kick past %u, used flags 0x%x\n",
+		who, vq->avail_idx, vq->kicked_idx, le16_read_once(&vq->used->idx), vq->last_used,
+		vq->inflight, vq->event_idx ? le16_read_once(virtq_avail_event(vq)) : 0,
+		le16_read_once(&vq->used->flags));
 }

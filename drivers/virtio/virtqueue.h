@@ -112,6 +112,13 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 bool virtq_kick(struct virtq *vq);
 
 /*
+ * Notify the device whatever it asked for.  The driver may always notify
+ * (virtio 1.2, 2.7.13): a stalled ring is poked again instead of waiting
+ * for a timeout if a notification was lost on the way.
+ */
+void virtq_renotify(struct virtq *vq);
+
+/*
  * Pop one completed chain.  Returns its token and stores the number of bytes
  * the device wrote in *len, or returns NULL when nothing is pending or the
  * queue is (or has just been found) broken: check vq->broken.
@@ -129,5 +136,12 @@ void *virtq_detach_unused(struct virtq *vq);
 
 /* Mark the queue broken (e.g. the device reported NEEDS_RESET). */
 void virtq_mark_broken(struct virtq *vq, const char *reason);
+
+/*
+ * Print the ring's indices, prefixed by `who`: what the driver published
+ * and kicked, what the device used and the driver consumed, where the
+ * device asked for its next kick.  For a device that stopped answering.
+ */
+void virtq_report(const struct virtq *vq, const char *who);
 
 #endif

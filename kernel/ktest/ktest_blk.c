@@ -296,11 +296,13 @@ int ktest_run(void)
 	ktest_fs_run(&k);
 	/* Read by the test runner, e.g. to match the host's write log. */
 	for (unsigned i = 0; i < nkdisks; i++)
-		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu irqs=%llu\n",
+		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu irqs=%llu "
+			"renotifies=%llu\n",
 			blk_info(&kdisks[i].blk)->name,
 			(unsigned long long)vblk_stats(kdisks[i].bdev)->commands,
 			(unsigned long long)vblk_stats(kdisks[i].bdev)->flush_commands,
 			(unsigned long long)vblk_stats(kdisks[i].bdev)->resets,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->irqs);
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->irqs,
+			(unsigned long long)vblk_stats(kdisks[i].bdev)->renotifies);
 	return ktap_end(&k);
 }

@@ -93,6 +93,7 @@ struct fake_vmmio {
 	bool wce_reset_default;	  /* a reset restores writeback to wce_default, */
 	u8 wce_default;		  /* as QEMU's virtio_blk_reset() does */
 	bool no_notify;		  /* set VIRTQ_USED_F_NO_NOTIFY in used->flags */
+	unsigned lose_notifies;	  /* the next this many notifies never arrive */
 	u16 avail_event_ahead;	  /* EVENT_IDX: avail_event = last_avail + this */
 	enum fvm_hostile hostile; /* one-shot, see above */
 	u64 bad_status_cmd;	  /* command number (cmds, from 1) to fail ... */
