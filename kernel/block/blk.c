@@ -425,7 +425,7 @@ int blk_drain(struct blk *b)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpragmas"
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
-static int blk_sync(struct blk *b, struct blk_req *req)
+static int blk_submit_wait(struct blk *b, struct blk_req *req)
 {
 	int err = blk_submit(b, req);
 
@@ -437,23 +437,56 @@ int blk_flush(struct blk *b)
 {
 	struct blk_req req = { .op = BLK_OP_FLUSH };
 
-	return blk_sync(b, &req);
+	return blk_submit_wait(b, &req);
+}
+
+/* Up to this many devices are flushed at once by one blk_sync_many(). */
+#define BLK_SYNC_BATCH 8u
+
+int blk_sync_many(struct blk *const *bs, unsigned n)
+{
+	struct blk_req reqs[BLK_SYNC_BATCH];
+	unsigned i, base, m;
+	int err = 0, e;
+
+	/* A FLUSH covers only writes that completed before it was sent. */
+	for (i = 0; i < n; i++) {
+		e = blk_drain(bs[i]);
+		err = err ? err : e;
+	}
+	if (err)
+		return err;
+	/* One FLUSH per device that needs it, all at the devices at once. */
+	for (base = 0; base < n; base += m) {
+		m = MIN(n - base, BLK_SYNC_BATCH);
+		for (i = 0; i < m; i++) {
+			reqs[i] = (struct blk_req){ .op = BLK_OP_FLUSH };
+			e = blk_submit(bs[base + i], &reqs[i]);
+			if (e) {
+				reqs[i].status = e;
+				reqs[i].completed = true;
+			}
+		}
+		for (i = 0; i < m; i++) {
+			e = reqs[i].completed ? reqs[i].status : blk_wait(bs[base + i], &reqs[i]);
+			err = err ? err : e;
+		}
+	}
+	return err;
 }
 
 int blk_barrier(struct blk *b)
 {
-	int err;
-
 	switch (b->order) {
-	case BLK_ORDER_DRAIN_FLUSH: err = blk_drain(b); return err ? err : blk_flush(b);
-	case BLK_ORDER_DRAIN: return blk_drain(b);
 	case BLK_ORDER_TAG:
 		/* The device orders the next request after all earlier ones. */
 		b->barrier_pending = true;
 		return 0;
-	default:
+	case BLK_ORDER_DRAIN:
+	case BLK_ORDER_NONE:
 		/* NONE ignores flushes, not ordering: a guest crash still sees it. */
 		return blk_drain(b);
+	default: return blk_sync(b);
 	}
 }
 
@@ -461,7 +494,7 @@ int blk_read(struct blk *b, u64 sector, void *buf, u32 len)
 {
 	struct blk_req req = { .op = BLK_OP_READ, .sector = sector, .buf = buf, .len = len };
 
-	return blk_sync(b, &req);
+	return blk_submit_wait(b, &req);
 }
 
 int blk_write(struct blk *b, u64 sector, const void *buf, u32 len)
@@ -473,14 +506,14 @@ int blk_write(struct blk *b, u64 sector, const void *buf, u32 len)
 		.len = len,
 	};
 
-	return blk_sync(b, &req);
+	return blk_submit_wait(b, &req);
 }
 
 int blk_get_id(struct blk *b, char *buf, u32 len)
 {
 	struct blk_req req = { .op = BLK_OP_GET_ID, .buf = buf, .len = len };
 
-	return blk_sync(b, &req);
+	return blk_submit_wait(b, &req);
 }
 
 int blk_set_write_cache(struct blk *b, bool writeback)

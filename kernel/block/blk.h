@@ -10,12 +10,14 @@
  *   blk_flush()   make every write that has completed durable (a FLUSH to
  *                 the device, skipped when none is needed, merged with
  *                 flushes already under way);
+ *   blk_sync()    the durability primitive: drain, then FLUSH where the
+ *                 cache is volatile; on return every earlier write is on
+ *                 stable storage (blk_sync_many(): several devices, each
+ *                 flushed only if it needs it);
  *   blk_barrier() order everything before it ahead of everything after it,
- *                 in the cheapest way the ordering mode allows: durably in
- *                 the drain modes (it returns once all is on stable
- *                 storage); in TAG mode it only orders (the next request
- *                 carries the barrier tag; wait for that request, or drain,
- *                 to know everything before it is done).
+ *                 in the cheapest way the ordering mode allows: blk_sync()
+ *                 with a volatile cache, a drain otherwise; in TAG mode it
+ *                 only orders (the next request carries the barrier tag).
  *
  * The ordering mode is chosen from the device's properties by
  * blk_order_select(), the table of design.md section 3 (Linux's
@@ -165,7 +167,29 @@ int blk_drain(struct blk *b);
  */
 int blk_flush(struct blk *b);
 
-/* Drain, then flush as the ordering mode requires.  0 or -errno. */
+/*
+ * The durability primitive: return once every write submitted before this
+ * call has completed and is on stable storage, on each of the `n` devices.
+ * Drains them all first (a FLUSH covers only completed writes), then sends
+ * one FLUSH to each device whose cache is volatile and that completed a
+ * write since its last good FLUSH, all at once; the others need none (a
+ * write-through cache, a legacy BARRIER device, the unsafe NONE mode).
+ * 0, or the first -errno: -EIO (a FLUSH failed, see blk_flush()),
+ * -ETIMEDOUT.
+ */
+int blk_sync_many(struct blk *const *bs, unsigned n);
+
+static inline int blk_sync(struct blk *b)
+{
+	return blk_sync_many(&b, 1);
+}
+
+/*
+ * Order every request before this call ahead of every request after it,
+ * as cheaply as the ordering mode allows: blk_sync() in DRAIN_FLUSH, a
+ * drain in DRAIN and NONE, and in TAG only a tag on the next request (it
+ * returns at once; wait for that request, or sync, to know it is done).
+ */
 int blk_barrier(struct blk *b);
 
 /* Synchronous helpers: submit and wait.  0 or -errno as above. */

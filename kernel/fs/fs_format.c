@@ -27,14 +27,6 @@
 /* Blocks written per request while formatting. */
 #define FS_FMT_BATCH 16u
 
-/* Everything written so far is on stable storage. */
-static int fs_durable(struct blk *dev)
-{
-	int err = blk_drain(dev);
-
-	return err ? err : blk_flush(dev);
-}
-
 static int fs_write_blocks(struct blk *dev, u64 blockno, const void *buf, u32 n)
 {
 	return blk_write(dev, blockno * FS_BLK_SECTORS, buf, n * OFS_BLOCK_SIZE);
@@ -227,7 +219,7 @@ static int fs_fmt_write(struct blk *dev, struct blk *jdev, const struct fs_geom 
 	memset(buf, 0, OFS_BLOCK_SIZE);
 	err = fs_write_blocks(dev, 0, buf, 1);
 	if (!err)
-		err = fs_durable(dev);
+		err = blk_sync(dev);
 	if (!err)
 		err = fs_fmt_bitmap(dev, g, buf);
 	if (!err)
@@ -239,13 +231,13 @@ static int fs_fmt_write(struct blk *dev, struct blk *jdev, const struct fs_geom 
 	if (!err)
 		err = jnl_format(jdev, g->journal_start, g->journal_blocks, g->uuid);
 	if (!err)
-		err = fs_durable(dev);
+		err = blk_sync(dev);
 	if (!err && jdev != dev)
-		err = fs_durable(jdev);
+		err = blk_sync(jdev);
 	if (!err)
 		err = fs_fmt_super(dev, g, buf);
 	if (!err)
-		err = fs_durable(dev);
+		err = blk_sync(dev);
 	return err;
 }
 
