@@ -11,7 +11,6 @@
  * blank (or read-only) disks, or those named by bench.disk= (kernel/disks.c).
  */
 #include "arch/arch.h"
-#include "drivers/block/virtio_blk.h"
 #include "kernel/disks.h"
 #include "lib/alloc.h"
 #include "lib/errno.h"
@@ -67,7 +66,7 @@ static u64 mib_per_s(u64 bytes, u64 ns)
 static int demo_commits(struct kdisk *d, u64 *flushes)
 {
 	u32 bs = blk_info(&d->blk)->block_size;
-	u64 before = vblk_stats(d->bdev)->flush_commands;
+	u64 before = blk_stats(&d->blk)->flushes_sent;
 	u64 sector = DEMO_BYTES / BLK_SECTOR_SIZE;
 	int err = 0;
 
@@ -81,7 +80,7 @@ static int demo_commits(struct kdisk *d, u64 *flushes)
 		if (!err)
 			err = blk_barrier(&d->blk);
 	}
-	*flushes = vblk_stats(d->bdev)->flush_commands - before;
+	*flushes = blk_stats(&d->blk)->flushes_sent - before;
 	return err;
 }
 
@@ -103,6 +102,38 @@ static int demo_commit_report(struct kdisk *d)
 		(unsigned long long)(flushes * 100 / DEMO_COMMITS % 100),
 		blk_order_name(d->blk.order));
 	return 0;
+}
+
+/* Per-command figures of the device, and a 32-deep batch's doorbells. */
+static void demo_doorbell_report(struct kdisk *d, u32 requests)
+{
+	const char *name = blk_info(&d->blk)->name;
+	const struct blk_dev_stats *st = blk_dev_stats(&d->blk);
+	u64 cmds = st->commands, kicks = st->kicks, k0;
+	static struct blk_req batch[DEMO_DEPTH];
+	u32 bs = blk_info(&d->blk)->block_size;
+	int err = 0;
+
+	kprintf("%s: %llu device commands for %u requests, at most %u in flight, %llu doorbells "
+		"(%llu.%02llu per command)\n",
+		name, (unsigned long long)cmds, requests, st->max_inflight,
+		(unsigned long long)kicks, (unsigned long long)(cmds ? kicks / cmds : 0),
+		(unsigned long long)(cmds ? kicks * 100 / cmds % 100 : 0));
+	k0 = st->kicks;
+	for (unsigned i = 0; i < DEMO_DEPTH && !err; i++) {
+		batch[i] = (struct blk_req){
+			.op = BLK_OP_WRITE,
+			.sector = (u64)i * (bs / BLK_SECTOR_SIZE),
+			.buf = demo_buf,
+			.len = bs,
+		};
+		err = blk_submit(&d->blk, &batch[i]);
+	}
+	if (!err)
+		err = blk_drain(&d->blk);
+	if (!err)
+		kprintf("%s: a batch of %u %u-byte writes rang the doorbell %llu times\n", name,
+			DEMO_DEPTH, bs, (unsigned long long)(st->kicks - k0));
 }
 
 static int demo_disk(struct kdisk *d)
@@ -146,9 +177,7 @@ static int demo_disk(struct kdisk *d)
 		(unsigned long long)mib_per_s(total, t1 - t0),
 		(unsigned long long)((t2 - t1) / 1000000),
 		(unsigned long long)mib_per_s(total, t2 - t1));
-	kprintf("%s: %llu device commands for %u requests, at most %u in flight, %llu kicks\n",
-		name, (unsigned long long)vblk_stats(d->bdev)->commands, 2 * total / DEMO_REQ_BYTES,
-		vblk_stats(d->bdev)->max_inflight, (unsigned long long)vblk_stats(d->bdev)->kicks);
+	demo_doorbell_report(d, 2 * total / DEMO_REQ_BYTES);
 
 	err = demo_commit_report(d);
 	/* Show the other mode through the run-time write-cache switch. */

@@ -146,18 +146,26 @@ static int demo_append(struct fs *fs, u32 ino, u32 run)
 	return err;
 }
 
-static void demo_figures(struct fs *fs, struct blk *b, u64 flush0)
+/* "N.NN", n / d to two places (0 if d is 0). */
+static const char *demo_ratio(char *buf, size_t size, u64 n, u64 d)
 {
-	const struct jnl_stats *js = fs_jnl_stats(fs);
-	u64 flushes = b->stats.flushes_sent - flush0;
+	snprintf(buf, size, "%llu.%02llu", (unsigned long long)(d ? n / d : 0),
+		 (unsigned long long)(d ? n * 100 / d % 100 : 0));
+	return buf;
+}
 
-	kprintf("demo: %llu operations in %llu commits, %llu FLUSH commands: %llu.%02llu per "
-		"commit (order=%s)\n",
-		(unsigned long long)js->ops, (unsigned long long)js->commits,
-		(unsigned long long)flushes,
-		(unsigned long long)(js->commits ? flushes / js->commits : 0),
-		(unsigned long long)(js->commits ? flushes * 100 / js->commits % 100 : 0),
-		blk_order_name(b->order));
+static void demo_figures(struct fs *fs, struct blk *b, u64 flush0, u64 kick0, u64 commit0)
+{
+	u64 commits = fs_jnl_stats(fs)->commits - commit0;
+	u64 flushes = blk_stats(b)->flushes_sent - flush0;
+	u64 kicks = blk_dev_stats(b)->kicks - kick0;
+	char fpc[24], kpc[24];
+
+	kprintf("demo: %u appends in %llu commits, %llu FLUSH commands: %s per commit "
+		"(order=%s); %llu doorbells: %s per commit\n",
+		DEMO_RECORDS, (unsigned long long)commits, (unsigned long long)flushes,
+		demo_ratio(fpc, sizeof(fpc), flushes, commits), blk_order_name(b->order),
+		(unsigned long long)kicks, demo_ratio(kpc, sizeof(kpc), kicks, commits));
 }
 
 int fsdemo_run(void)
@@ -165,12 +173,11 @@ int fsdemo_run(void)
 	struct fs_target t;
 	struct fs *fs;
 	u32 ino, run = 1;
-	u64 flush0;
+	u64 flush0, kick0, commit0;
 	int err;
 
 	if (fsdemo_mount(&t, &fs))
 		return 1;
-	flush0 = t.blk->stats.flushes_sent;
 	err = fs_mkdir(fs, "/demo");
 	if (err && err != -EEXIST)
 		goto out;
@@ -180,13 +187,18 @@ int fsdemo_run(void)
 	err = fs_open(fs, DEMO_LOG, &ino);
 	if (!err)
 		err = demo_check_log(fs, ino, &run);
-	if (!err)
+	if (!err) {
+		/* The figures cover the appends, each an fsync'ed commit. */
+		flush0 = blk_stats(t.blk)->flushes_sent;
+		kick0 = blk_dev_stats(t.blk)->kicks;
+		commit0 = fs_jnl_stats(fs)->commits;
 		err = demo_append(fs, ino, run);
+	}
 	if (!err) {
 		kprintf("demo: run %u appended %u records, each fsync'ed: they survive a crash "
 			"from here on\n",
 			run, DEMO_RECORDS);
-		demo_figures(fs, t.blk, flush0);
+		demo_figures(fs, t.blk, flush0, kick0, commit0);
 	}
 out:
 	if (err)

@@ -1,6 +1,6 @@
 /*
  * tools/ordofs_filedev.c - a struct blk_dev over a host file (see
- * ordofs_filedev.h).  The queue is tools/blk_queue.c; this file carries
+ * ordofs_filedev.h).  The queue is kernel/block/blk_queue.c; this file carries
  * requests out with pread/pwrite/fsync.
  */
 #include <errno.h>

@@ -12,7 +12,7 @@
 #ifndef ORDO_TOOLS_ORDOFS_FILEDEV_H
 #define ORDO_TOOLS_ORDOFS_FILEDEV_H
 
-#include "tools/blk_queue.h"
+#include "kernel/block/blk_queue.h"
 
 struct filedev {
 	struct blk_queue q; /* q.dev is the device */

@@ -8,10 +8,13 @@
  * Each command has a slot in a DMA-able table (header, status, owner); the
  * slot's address is the virtqueue token.
  *
+ * Per-request state (struct vblk_rq) lives in the request's driver area.
+ *
  * Invariants:
  *  - a block-layer request sits on `queue` until all of its bytes have been
- *    handed to the device (drv.issued == len); drv.parts counts its commands
- *    still at the device; it completes when both say it is done;
+ *    handed to the device (rq->issued == len); rq->parts counts its
+ *    commands still at the device; it is ended (blk_end_request) when both
+ *    say it is done;
  *  - every command covers whole logical blocks and at most max_cmd_bytes;
  *  - the status byte is poisoned (0xff) before each command, so a device
  *    that completes a chain without writing the status cannot pass for
@@ -32,6 +35,21 @@
 #include "arch/arch.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+
+/* What the driver keeps in each request it holds (blkdev.h: req->drv). */
+struct BLK_DRV_STATE vblk_rq {
+	struct blk_req *next; /* on vb->queue */
+	u32 issued;	      /* bytes handed to the device so far */
+	u32 parts;	      /* device commands still outstanding */
+	int err;	      /* first error of any part */
+	bool all_issued;      /* nothing left to hand to the device */
+};
+BLK_DRV_STATE_CHECK(struct vblk_rq);
+
+static struct vblk_rq *vblk_rq(struct blk_req *req)
+{
+	return blk_req_drv(req, struct vblk_rq);
+}
 
 /* Map the device's status byte to an errno, the one place that does. */
 static int vblk_status_to_errno(u8 status)
@@ -80,9 +98,9 @@ static u32 vblk_req_type(const struct vblk *vb, const struct blk_req *req)
  * Bytes the next command of `req` may carry given `free` descriptors, or 0
  * if it must wait for the ring to drain.  Whole logical blocks only.
  */
-static u32 vblk_next_part(const struct vblk *vb, const struct blk_req *req, unsigned free)
+static u32 vblk_next_part(const struct vblk *vb, struct blk_req *req, unsigned free)
 {
-	u32 left = req->len - req->drv.issued;
+	u32 left = req->len - vblk_rq(req)->issued;
 	u64 room;
 
 	if (free < 3)
@@ -96,6 +114,7 @@ static u32 vblk_next_part(const struct vblk *vb, const struct blk_req *req, unsi
 /* Build and add one command for `req`.  0, -ENOSPC (retry later) or -EIO. */
 static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 {
+	struct vblk_rq *rq = vblk_rq(req);
 	struct virtq_buf bufs[VBLK_MAX_CHAIN];
 	unsigned n = 0, nout;
 	u32 part = 0, seg_size = vb->bdev.info.max_segment_size;
@@ -119,14 +138,14 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	c->hdr.ioprio = cpu_to_le32(0);
 	c->hdr.sector = cpu_to_le64(req->op == BLK_OP_FLUSH || req->op == BLK_OP_GET_ID
 					    ? 0
-					    : req->sector + (req->drv.issued >> BLK_SECTOR_SHIFT));
+					    : req->sector + (rq->issued >> BLK_SECTOR_SHIFT));
 	c->status = 0xff; /* poison: see the header comment */
 	c->req = req;
 	c->bytes = part;
 
 	bufs[n++] = (struct virtq_buf){ &c->hdr, sizeof(c->hdr) };
 	for (u32 off = 0; off < part; off += seg_size)
-		bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + req->drv.issued + off,
+		bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + rq->issued + off,
 						MIN(seg_size, part - off) };
 	/* For a write the data is device-readable, otherwise writable. */
 	nout = req->op == BLK_OP_WRITE ? n : 1;
@@ -137,25 +156,20 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 		vblk_cmd_put(vb, c);
 		return err;
 	}
-	req->drv.issued += part;
-	req->drv.parts++;
+	rq->issued += part;
+	rq->parts++;
 	/* Data requests may need several commands; the others need one. */
-	req->drv.all_issued =
-		(req->op != BLK_OP_READ && req->op != BLK_OP_WRITE) || req->drv.issued == req->len;
-	vb->stats.commands++;
-	if (req->op == BLK_OP_FLUSH)
-		vb->stats.flush_commands++;
-	vb->stats.max_inflight = MAX(vb->stats.max_inflight, vb->vq.inflight);
+	rq->all_issued =
+		(req->op != BLK_OP_READ && req->op != BLK_OP_WRITE) || rq->issued == req->len;
+	vb->bdev.stats.commands++;
+	vb->bdev.stats.max_inflight = MAX(vb->bdev.stats.max_inflight, vb->vq.inflight);
 	return 0;
 }
 
-/* True once every byte of the request is at the device. */
-static bool vblk_fully_issued(const struct blk_req *req)
-{
-	return req->drv.all_issued;
-}
-
-/* Hand queued requests to the device while it has room, then kick once. */
+/*
+ * Hand queued requests to the device while it has room.  They are
+ * published in the ring; the doorbell waits for vblk_kick().
+ */
 static void vblk_dispatch(struct vblk *vb)
 {
 	while (vb->queue) {
@@ -163,22 +177,21 @@ static void vblk_dispatch(struct vblk *vb)
 
 		if (vblk_issue_one(vb, req))
 			break;
-		if (vblk_fully_issued(req)) {
-			vb->queue = req->drv.next;
+		if (vblk_rq(req)->all_issued) {
+			vb->queue = vblk_rq(req)->next;
 			if (!vb->queue)
 				vb->queue_tail = NULL;
 		}
 	}
-	if (virtq_kick(&vb->vq))
-		vb->stats.kicks++;
 }
 
-static void vblk_complete(struct blk_req *req, int err)
+/* blk_dev_ops.kick: one doorbell for the batch, if the device wants it. */
+static void vblk_kick(void *ctx)
 {
-	req->status = err;
-	req->completed = true;
-	if (req->done)
-		req->done(req);
+	struct vblk *vb = ctx;
+
+	if (!vb->dead && !vb->resetting && virtq_kick(&vb->vq))
+		vb->bdev.stats.kicks++;
 }
 
 static int vblk_submit(void *ctx, struct blk_req *req)
@@ -191,14 +204,9 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 		return -EOPNOTSUPP;
 	if (req->op == BLK_OP_FLUSH && !vb->bdev.info.has_flush)
 		return -EOPNOTSUPP;
-	req->drv.next = NULL;
-	req->drv.issued = 0;
-	req->drv.parts = 0;
-	req->drv.err = 0;
-	req->drv.all_issued = false;
-	req->completed = false;
+	*vblk_rq(req) = (struct vblk_rq){ 0 };
 	if (vb->queue_tail)
-		vb->queue_tail->drv.next = req;
+		vblk_rq(vb->queue_tail)->next = req;
 	else
 		vb->queue = req;
 	vb->queue_tail = req;
@@ -207,7 +215,6 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 	return 0;
 }
 
-/* One command finished with `err`; complete its request if it was the last. */
 /*
  * One command finished with `err`.  Returns its request if that was the
  * request's last outstanding command, else NULL.
@@ -215,12 +222,13 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 static struct blk_req *vblk_cmd_finish(struct vblk *vb, struct vblk_cmd *c, int err)
 {
 	struct blk_req *req = c->req;
+	struct vblk_rq *rq = vblk_rq(req);
 
 	vblk_cmd_put(vb, c);
-	if (err && !req->drv.err)
-		req->drv.err = err;
-	req->drv.parts--;
-	return req->drv.parts == 0 && vblk_fully_issued(req) ? req : NULL;
+	if (err && !rq->err)
+		rq->err = err;
+	rq->parts--;
+	return rq->parts == 0 && rq->all_issued ? req : NULL;
 }
 
 static void vblk_cmd_done(struct vblk *vb, struct vblk_cmd *c, int err)
@@ -228,12 +236,12 @@ static void vblk_cmd_done(struct vblk *vb, struct vblk_cmd *c, int err)
 	struct blk_req *req = vblk_cmd_finish(vb, c, err);
 
 	if (req)
-		vblk_complete(req, req->drv.err);
+		blk_end_request(req, vblk_rq(req)->err);
 }
 
 /*
  * Take back everything the device held and every request queued, and
- * return them as a list (linked through drv.next) with drv.err set.  Nobody
+ * return them as a list (linked through vblk_rq.next) with vblk_rq.err set.  Nobody
  * is called back here: the caller completes the list once the device is in
  * a state that new submissions from those callbacks can use.
  */
@@ -246,16 +254,16 @@ static struct blk_req *vblk_take_all(struct vblk *vb, int err)
 	while ((c = virtq_detach_unused(&vb->vq))) {
 		req = vblk_cmd_finish(vb, c, err);
 		if (req) {
-			req->drv.next = failed;
+			vblk_rq(req)->next = failed;
 			failed = req;
 		}
 	}
 	/* Requests still queued; their issued parts, if any, just failed. */
 	for (; list; list = next) {
-		next = list->drv.next;
-		if (!list->drv.err)
-			list->drv.err = err;
-		list->drv.next = failed;
+		next = vblk_rq(list)->next;
+		if (!vblk_rq(list)->err)
+			vblk_rq(list)->err = err;
+		vblk_rq(list)->next = failed;
 		failed = list;
 	}
 	return failed;
@@ -264,8 +272,8 @@ static struct blk_req *vblk_take_all(struct vblk *vb, int err)
 static void vblk_complete_list(struct blk_req *list)
 {
 	for (struct blk_req *next; list; list = next) {
-		next = list->drv.next;
-		vblk_complete(list, list->drv.err);
+		next = vblk_rq(list)->next;
+		blk_end_request(list, vblk_rq(list)->err);
 	}
 }
 
@@ -283,7 +291,7 @@ static int vblk_reset(void *ctx, int err)
 
 	if (vb->resetting || vb->dead)
 		return vb->dead ? -EIO : 0;
-	vb->stats.resets++;
+	vb->bdev.stats.resets++;
 	vb->stall_since = 0;
 	if (err == -ETIMEDOUT)
 		virtq_report(&vb->vq, vb->bdev.info.name); /* what the device left undone */
@@ -304,7 +312,7 @@ static int vblk_reset(void *ctx, int err)
 	if (vb->dead)
 		vblk_complete_list(vblk_take_all(vb, -EIO)); /* submitted meanwhile */
 	else
-		vblk_dispatch(vb);
+		vblk_dispatch(vb); /* the block layer rings the doorbell */
 	return ret;
 }
 
@@ -321,7 +329,7 @@ static bool vblk_needs_reset(struct vblk *vb)
 	if (vb->vq.inflight == 0 || ++vb->idle_polls < VBLK_STATUS_CHECK)
 		return false;
 	vb->idle_polls = 0;
-	return (vb->vdev->ops->get_status(vb->vdev) & VIRTIO_CONFIG_S_NEEDS_RESET) != 0;
+	return virtio_needs_reset(vb->vdev);
 }
 
 /*
@@ -348,8 +356,8 @@ static void vblk_check_stall(struct vblk *vb, int completed)
 		vb->stall_since = now;
 	} else if (now - vb->stall_since >= VBLK_STALL_NS) {
 		virtq_renotify(&vb->vq);
-		vb->stats.kicks++;
-		vb->stats.renotifies++;
+		vb->bdev.stats.kicks++;
+		vb->bdev.stats.renotifies++;
 		vb->stall_since = now;
 	}
 }
@@ -385,21 +393,13 @@ static int vblk_poll(void *ctx)
 static int vblk_set_write_cache(void *ctx, bool writeback)
 {
 	struct vblk *vb = ctx;
-	struct virtio_blk_config cfg;
-	int err;
 
 	if (!vb->bdev.info.wce_switchable)
 		return -EOPNOTSUPP;
 	/* Remembered: a device reset restores the host's default setting. */
 	vb->wce_set = true;
 	vb->wce_writeback = writeback;
-	vb->vdev->ops->config_write(vb->vdev, offsetof(struct virtio_blk_config, writeback), 1,
-				    writeback);
-	err = vblk_read_config(vb, &cfg);
-	if (err)
-		return err;
-	vb->bdev.info.volatile_cache = cfg.writeback != 0;
-	return vb->bdev.info.volatile_cache == writeback ? 0 : -EIO;
+	return vblk_write_wce(vb, writeback);
 }
 
 /*
@@ -417,11 +417,12 @@ static void vblk_idle(void *ctx, u64 timeout_ns)
 		return;
 	}
 	virtio_irq_wait(MIN(timeout_ns, VBLK_IRQ_SLICE_NS));
-	vb->stats.irqs = vb->vdev->irqs;
+	vb->bdev.stats.irqs = vb->vdev->irqs;
 }
 
 const struct blk_dev_ops vblk_ops = {
 	.submit = vblk_submit,
+	.kick = vblk_kick,
 	.poll = vblk_poll,
 	.reset = vblk_reset,
 	.set_write_cache = vblk_set_write_cache,

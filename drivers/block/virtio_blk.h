@@ -34,18 +34,6 @@ int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size, str
  */
 int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size);
 
-/* Counters for tests and benchmarks. */
-struct vblk_stats {
-	u64 commands;	    /* device commands issued (after splitting) */
-	u64 flush_commands; /* VIRTIO_BLK_T_FLUSH sent to the device */
-	u64 kicks;	    /* notifications actually sent */
-	u64 renotifies;	    /* of those, re-sent to a ring that stalled */
-	u64 resets;	    /* device resets after a timeout or broken ring */
-	u64 irqs;	    /* interrupts that woke a wait for this disk */
-	u32 max_inflight;   /* most commands outstanding at once */
-};
-const struct vblk_stats *vblk_stats(const struct blk_dev *bdev);
-
 /* The interrupt line that wakes waits for this disk, or 0 if it polls. */
 u32 vblk_irq(const struct blk_dev *bdev);
 

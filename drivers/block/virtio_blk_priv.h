@@ -43,7 +43,6 @@ struct vblk {
 	u32 idle_polls;	    /* polls that found nothing, in a row */
 	u64 stall_since;    /* first of those polls with commands out (ns), or 0 */
 	char name[16];
-	struct vblk_stats stats;
 	/* Reported in the probe line. */
 	struct virtio_blk_geometry geometry;
 	u8 physical_block_exp;
@@ -55,6 +54,16 @@ extern const struct blk_dev_ops vblk_ops;
 
 /* Read the whole configuration consistently.  0 or -EIO. */
 int vblk_read_config(struct vblk *vb, struct virtio_blk_config *cfg);
+
+/*
+ * Set the device's write cache (CONFIG_WCE) and read back what it took:
+ * updates info.volatile_cache.  0, or -EIO if the device kept the other
+ * setting or its configuration could not be read.
+ */
+int vblk_write_wce(struct vblk *vb, bool writeback);
+
+/* The vblk behind a block device; it must be one (checked). */
+struct vblk *to_vblk(const struct blk_dev *bdev);
 
 /* Re-run the virtio initialisation after a reset.  0 or -errno. */
 int vblk_reinit(struct vblk *vb);

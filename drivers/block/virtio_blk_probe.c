@@ -134,6 +134,20 @@ static int vblk_apply_config(struct vblk *vb, const struct virtio_blk_config *cf
 	return 0;
 }
 
+int vblk_write_wce(struct vblk *vb, bool writeback)
+{
+	u8 now;
+	int err;
+
+	virtio_cwrite(vb->vdev, offsetof(struct virtio_blk_config, writeback), 1, writeback);
+	err = virtio_cread(vb->vdev, offsetof(struct virtio_blk_config, writeback), &now, 1);
+	if (err)
+		return err;
+	vb->bdev.info.volatile_cache = now != 0;
+	vb->bdev.info_gen++;
+	return vb->bdev.info.volatile_cache == writeback ? 0 : -EIO;
+}
+
 /* virtio_driver.setup: runs between FEATURES_OK and DRIVER_OK. */
 static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 {
@@ -149,13 +163,9 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 		return err;
 	if (vb->wce_set && vb->bdev.info.wce_switchable) {
 		/* A reset restored the host's default: put our setting back. */
-		vdev->ops->config_write(vdev, offsetof(struct virtio_blk_config, writeback), 1,
-					vb->wce_writeback);
-		err = virtio_cread(vdev, offsetof(struct virtio_blk_config, writeback),
-				   &cfg.writeback, 1);
+		err = vblk_write_wce(vb, vb->wce_writeback);
 		if (err)
 			return err;
-		vb->bdev.info.volatile_cache = cfg.writeback != 0;
 	}
 	err = virtio_vq_setup(vdev, 0, &vb->vq, vb->queue_size);
 	if (err) {
@@ -182,6 +192,7 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 		vb->free_cmds = &vb->cmds[i];
 	}
 	vb->bdev.info.queue_depth = vb->vq.num;
+	vb->bdev.info_gen++; /* the block layer looks again (a reset may change it) */
 	return 0;
 }
 
@@ -227,9 +238,15 @@ int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size, str
 	return 0;
 }
 
+struct vblk *to_vblk(const struct blk_dev *bdev)
+{
+	BUG_ON(bdev->ops != &vblk_ops);
+	return bdev->ctx;
+}
+
 int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 {
-	const struct vblk *vb = bdev->ctx;
+	const struct vblk *vb = to_vblk(bdev);
 	char feat[160], irq[12] = "poll";
 
 	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
@@ -247,21 +264,16 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 		vb->min_io_size, vb->opt_io_size);
 }
 
-const struct vblk_stats *vblk_stats(const struct blk_dev *bdev)
-{
-	return &((const struct vblk *)bdev->ctx)->stats;
-}
-
 u32 vblk_irq(const struct blk_dev *bdev)
 {
-	const struct virtio_dev *vdev = ((const struct vblk *)bdev->ctx)->vdev;
+	const struct virtio_dev *vdev = to_vblk(bdev)->vdev;
 
 	return vdev->irq_on ? vdev->irq : 0;
 }
 
 bool vblk_wait_irq(struct blk_dev *bdev, u64 timeout_ns)
 {
-	struct vblk *vb = bdev->ctx;
+	struct vblk *vb = to_vblk(bdev);
 	u64 before = vb->vdev->irqs, deadline = arch_time_ns() + timeout_ns, now;
 
 	if (!vb->vdev->irq_on)
@@ -270,11 +282,11 @@ bool vblk_wait_irq(struct blk_dev *bdev, u64 timeout_ns)
 		now = arch_time_ns();
 		virtio_irq_wait(deadline > now ? deadline - now : 0);
 	} while (vb->vdev->irqs == before && arch_time_ns() < deadline);
-	vb->stats.irqs = vb->vdev->irqs;
+	vb->bdev.stats.irqs = vb->vdev->irqs;
 	return vb->vdev->irqs != before;
 }
 
 u64 vblk_features(const struct blk_dev *bdev)
 {
-	return ((const struct vblk *)bdev->ctx)->vdev->features;
+	return to_vblk(bdev)->vdev->features;
 }

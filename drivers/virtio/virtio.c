@@ -165,6 +165,17 @@ int virtio_cread(struct virtio_dev *vdev, unsigned offset, void *buf, unsigned l
 	return -EIO;
 }
 
+void virtio_cwrite(struct virtio_dev *vdev, unsigned offset, unsigned len, u32 val)
+{
+	BUG_ON(len != 1 && len != 2 && len != 4);
+	vdev->ops->config_write(vdev, offset, len, val);
+}
+
+bool virtio_needs_reset(struct virtio_dev *vdev)
+{
+	return (vdev->ops->get_status(vdev) & VIRTIO_CONFIG_S_NEEDS_RESET) != 0;
+}
+
 static void virtio_vq_notify(struct virtq *vq)
 {
 	struct virtio_dev *vdev = vq->priv;

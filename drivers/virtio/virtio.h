@@ -127,6 +127,15 @@ static inline bool virtio_has_feature(const struct virtio_dev *vdev, unsigned bi
  */
 int virtio_cread(struct virtio_dev *vdev, unsigned offset, void *buf, unsigned len);
 
+/* Write a 1, 2 or 4-byte configuration field at `offset` (little-endian). */
+void virtio_cwrite(struct virtio_dev *vdev, unsigned offset, unsigned len, u32 val);
+
+/*
+ * The device hit an internal error and waits for a reset
+ * (DEVICE_NEEDS_RESET, 2.1.2); it may stop answering until then.
+ */
+bool virtio_needs_reset(struct virtio_dev *vdev);
+
 /*
  * Give queue `index` to the device with at most `max_num` entries (rounded
  * down to a power of two and to what the device supports).  The first call

@@ -61,6 +61,14 @@ void blk_update_order(struct blk *b)
 		b->info.capacity = b->view_sectors;
 	}
 	b->order = blk_order_select(&b->dev->info, b->ignore_flush);
+	b->info_gen = b->dev->info_gen;
+}
+
+/* The device changed its properties on its own (a reset, a cache switch). */
+static void blk_refresh(struct blk *b)
+{
+	if (b->info_gen != b->dev->info_gen)
+		blk_update_order(b);
 }
 
 void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush)
@@ -116,6 +124,7 @@ static void blk_defer(struct blk *b, struct blk_req *req, int status)
 	b->deferred = req;
 }
 
+/* The one place a request's completion is written and its owner called. */
 static void blk_finish(struct blk_req *req, int status)
 {
 	req->status = status;
@@ -124,13 +133,13 @@ static void blk_finish(struct blk_req *req, int status)
 		req->done(req);
 }
 
-/* Device completion of any request we submitted: account, then hand back. */
-static void blk_complete(struct blk_req *req)
+/* A device hands back a request we gave it: account, then finish it. */
+void blk_end_request(struct blk_req *req, int status)
 {
 	struct blk *b = req->blk.owner;
 
 	b->inflight--;
-	if (req->status) {
+	if (status) {
 		b->stats.errors++;
 	} else if (req->op == BLK_OP_WRITE) {
 		b->writes_done++;
@@ -140,12 +149,11 @@ static void blk_complete(struct blk_req *req)
 		b->stats.reads++;
 		b->stats.bytes_read += req->len;
 	}
-	req->done = req->blk.user_done;
 	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
 		req->sector -= b->start; /* back to the caller's view */
 	if (req->blk.tagged)
 		req->flags &= ~BLK_REQ_BARRIER; /* ours, not the caller's */
-	blk_finish(req, req->status);
+	blk_finish(req, status);
 }
 
 /* Give a checked request to the device.  0 or the device's -errno. */
@@ -153,9 +161,7 @@ static int blk_issue(struct blk *b, struct blk_req *req)
 {
 	int err;
 
-	req->blk.user_done = req->done;
 	req->blk.owner = b;
-	req->done = blk_complete;
 	req->completed = false;
 	req->status = 0;
 	/* A view's sectors become the device's while the device holds it. */
@@ -165,7 +171,6 @@ static int blk_issue(struct blk *b, struct blk_req *req)
 	if (err) {
 		if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
 			req->sector -= b->start;
-		req->done = req->blk.user_done;
 		return err;
 	}
 	b->inflight++;
@@ -316,8 +321,10 @@ static int blk_check(const struct blk *b, const struct blk_req *req)
 
 int blk_submit(struct blk *b, struct blk_req *req)
 {
-	int err = blk_check(b, req);
+	int err;
 
+	blk_refresh(b);
+	err = blk_check(b, req);
 	if (err)
 		return err;
 	if (req->op == BLK_OP_FLUSH) {
@@ -340,13 +347,24 @@ int blk_submit(struct blk *b, struct blk_req *req)
 int blk_poll(struct blk *b)
 {
 	struct blk_req *d = b->deferred;
+	int n;
 
 	b->deferred = NULL;
 	for (struct blk_req *next; d; d = next) {
 		next = d->blk.next;
 		blk_finish(d, d->status);
 	}
-	return b->dev->ops->poll(b->dev->ctx);
+	n = b->dev->ops->poll(b->dev->ctx);
+	/* One doorbell for all submitted since the last, and refilled just now. */
+	blk_unplug(b);
+	blk_refresh(b);
+	return n;
+}
+
+void blk_unplug(struct blk *b)
+{
+	if (b->dev->ops->kick)
+		b->dev->ops->kick(b->dev->ctx);
 }
 
 /* The device stopped answering: reset it, failing all it holds. */
@@ -356,8 +374,7 @@ static void blk_timeout(struct blk *b)
 	kprintf("%s: no completion within %u ms: resetting device, %u requests failed\n",
 		b->dev->info.name, b->timeout_ms, b->inflight);
 	b->dev->ops->reset(b->dev->ctx, -ETIMEDOUT);
-	blk_update_order(b); /* the revived device may report another cache mode */
-	blk_poll(b);
+	blk_poll(b); /* also sees what the revived device reports (blk_refresh) */
 }
 
 /* Nothing completed: let the device sleep until it has news. */
@@ -477,6 +494,7 @@ int blk_sync_many(struct blk *const *bs, unsigned n)
 
 int blk_barrier(struct blk *b)
 {
+	blk_refresh(b);
 	switch (b->order) {
 	case BLK_ORDER_TAG:
 		/* The device orders the next request after all earlier ones. */

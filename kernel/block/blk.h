@@ -79,6 +79,7 @@ struct blk {
 	u64 view_sectors; /* 0: the whole device */
 	char name[BLK_NAME_MAX];
 	enum blk_order order;
+	u32 info_gen; /* the device's info_gen that order and info reflect */
 	bool ignore_flush;
 	bool barrier_pending; /* TAG: tag the next request */
 	bool flush_failed;    /* sticky: see blk_clear_flush_error() */
@@ -128,6 +129,18 @@ void blk_clear_flush_error(struct blk *b);
 /* Recompute the ordering mode (after the device's cache changed). */
 void blk_update_order(struct blk *b);
 
+/* What the block layer counted for this block device (a view counts its own). */
+static inline const struct blk_stats *blk_stats(const struct blk *b)
+{
+	return &b->stats;
+}
+
+/* What the device under it counted (shared by every view of the device). */
+static inline const struct blk_dev_stats *blk_dev_stats(const struct blk *b)
+{
+	return &b->dev->stats;
+}
+
 /* The device's properties as this block device sees them. */
 static inline const struct blk_dev_info *blk_info(const struct blk *b)
 {
@@ -145,8 +158,19 @@ static inline const struct blk_dev_info *blk_info(const struct blk *b)
  */
 int blk_submit(struct blk *b, struct blk_req *req);
 
-/* Reap completions.  Returns how many requests the device completed. */
+/*
+ * Reap completions, then ring the doorbell once for everything submitted
+ * since the last one.  Returns how many requests the device completed.
+ */
 int blk_poll(struct blk *b);
+
+/*
+ * Ring the doorbell for everything submitted so far.  Submissions are
+ * batched: blk_submit() only queues, and polls and waits ring once per
+ * batch.  A caller that submits and then does something other than wait
+ * calls this, or the device may not see the batch until the next poll.
+ */
+void blk_unplug(struct blk *b);
 
 /*
  * Wait for `req` (submitted with blk_submit) to complete, at most the

@@ -7,10 +7,23 @@
  * pointer, and the device's geometry and properties.
  *
  * Requests are asynchronous.  A request belongs to the device from a
- * successful submit() until the device calls req->done(req), exactly once,
- * with req->status set.  Completions are delivered only from poll() or
- * reset(), never from inside submit(), so a submitter can never be
- * re-entered.  Single-threaded: callers serialise all calls on one device.
+ * successful submit() until the device hands it back with
+ * blk_end_request(req, status), exactly once.  That call belongs to the
+ * block layer: it alone writes a request's status and completion and calls
+ * the submitter's done().  Devices end requests only from poll() or
+ * reset(), never from inside submit(), so a submitter is never re-entered.
+ *
+ * Doorbells are batched: submit() queues the request (and may publish it
+ * to the device's ring), kick() tells the device about everything
+ * published since the last kick.  The block layer kicks once per batch,
+ * when someone polls or waits, or ends a batch with blk_unplug().
+ *
+ * Each request has a small area (req->drv) that belongs to whichever
+ * device holds the request, for its own per-request state; nobody else
+ * reads it.  A device declares a struct for it with BLK_DRV_STATE and
+ * reaches it through its own accessor (see blk_req_drv()).
+ *
+ * Single-threaded: callers serialise all calls on one device.
  */
 #ifndef ORDO_BLKDEV_H
 #define ORDO_BLKDEV_H
@@ -36,6 +49,9 @@ enum blk_op {
 struct blk_req;
 typedef void (*blk_done_fn)(struct blk_req *req);
 
+/* Bytes of per-request state a device may keep in a request (req->drv). */
+#define BLK_REQ_DRV_BYTES 32u
+
 struct blk_req {
 	/* Set by the submitter. */
 	enum blk_op op;
@@ -46,26 +62,37 @@ struct blk_req {
 	blk_done_fn done; /* may be NULL */
 	void *priv;	  /* for the submitter */
 
-	/* Set before done() is called: 0 or -errno. */
+	/* Written by the block layer only, before done() is called: 0 or -errno. */
 	int status;
 	bool completed;
 
 	/* Private to the block layer (blk.c). */
 	struct {
-		blk_done_fn user_done;
 		struct blk_req *next;
 		void *owner; /* the struct blk it was submitted to */
 		bool tagged; /* BLK_REQ_BARRIER was added by the block layer */
 	} blk;
-	/* Private to the device driver that currently owns the request. */
-	struct {
-		struct blk_req *next;
-		u32 issued;	 /* bytes handed to the device so far */
-		u32 parts;	 /* device commands still outstanding */
-		int err;	 /* first error of any part */
-		bool all_issued; /* nothing left to hand to the device */
-	} drv;
+	/* Owned by the device holding the request; opaque to everyone else. */
+	_Alignas(8) unsigned char drv[BLK_REQ_DRV_BYTES];
 };
+
+/*
+ * A device's per-request state lives in req->drv, viewed through a struct
+ * declared `struct BLK_DRV_STATE name { ... }` (it may alias the bytes)
+ * that fits BLK_REQ_DRV_BYTES (BLK_DRV_STATE_CHECK says so at compile
+ * time).  blk_req_drv(req, type) is that view.
+ */
+#define BLK_DRV_STATE __attribute__((may_alias))
+#define BLK_DRV_STATE_CHECK(type)                                                \
+	_Static_assert(sizeof(type) <= BLK_REQ_DRV_BYTES && _Alignof(type) <= 8, \
+		       #type " must fit struct blk_req's drv area")
+#define blk_req_drv(req, type) ((type *)(void *)(req)->drv)
+
+/*
+ * A device hands `req` back to the block layer, finished with `status`
+ * (0 or -errno).  From poll() or reset() only (see above).
+ */
+void blk_end_request(struct blk_req *req, int status);
 
 struct blk_dev_info {
 	const char *name;     /* "vblk0" */
@@ -81,22 +108,38 @@ struct blk_dev_info {
 	bool volatile_cache; /* completed writes are not durable until FLUSH */
 };
 
+/* What a device counts; read through blk_dev_stats() (blk.h). */
+struct blk_dev_stats {
+	u64 commands;	  /* device commands issued (a request may take several) */
+	u64 kicks;	  /* doorbells rung */
+	u64 renotifies;	  /* of those, rung again for a ring that stalled */
+	u64 resets;	  /* device resets (a timeout, a broken ring) */
+	u64 irqs;	  /* interrupts that woke a wait for this device */
+	u32 max_inflight; /* most commands outstanding at once */
+};
+
 struct blk_dev_ops {
 	/*
-	 * Queue `req`.  Returns 0 if the device took it (done() follows from
-	 * a later poll() or reset()), or -errno without calling done():
+	 * Queue `req`.  Returns 0 if the device took it (it is ended by a
+	 * later poll() or reset()), or -errno without ending it:
 	 * -EOPNOTSUPP for an op the device lacks, -EIO if the device is dead.
 	 * Range and alignment are checked by the block layer before this.
 	 * A full queue is not an error: the device keeps the request until
-	 * it has room.
+	 * it has room.  No doorbell: see kick().
 	 */
 	int (*submit)(void *ctx, struct blk_req *req);
-	/* Reap completions, calling done() for each.  Returns how many. */
+	/*
+	 * Optional: tell the device about everything submitted since the last
+	 * kick (one doorbell, if the device asked for one).  NULL for a device
+	 * that sees submissions at once.
+	 */
+	void (*kick)(void *ctx);
+	/* Reap completions, ending each request.  Returns how many. */
 	int (*poll)(void *ctx);
 	/*
-	 * Abandon everything outstanding, completing each request with
-	 * `err`, and bring the device back to a working state.  Returns 0,
-	 * or -errno if the device could not be revived (it is then dead).
+	 * Abandon everything outstanding, ending each request with `err`, and
+	 * bring the device back to a working state.  Returns 0, or -errno if
+	 * the device could not be revived (it is then dead).
 	 */
 	int (*reset)(void *ctx, int err);
 	/*
@@ -115,7 +158,14 @@ struct blk_dev_ops {
 struct blk_dev {
 	const struct blk_dev_ops *ops;
 	void *ctx;
+	/*
+	 * The device's properties.  The device bumps info_gen whenever it
+	 * changes them on its own (after a reset, a cache switch), so the
+	 * block layer knows to look again (its ordering mode depends on them).
+	 */
 	struct blk_dev_info info;
+	u32 info_gen;
+	struct blk_dev_stats stats;
 };
 
 #endif

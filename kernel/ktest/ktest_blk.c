@@ -83,7 +83,7 @@ static void kt_split(struct ktap *k, struct kdisk *d)
 	const struct blk_dev_info *info = blk_info(&d->blk);
 	u64 per_cmd = MIN((u64)info->max_segments * info->max_segment_size, 1u << 20);
 	u32 len = (u32)MIN(2 * per_cmd + info->block_size, (u64)KT_BUF_BYTES);
-	u64 before = vblk_stats(d->bdev)->commands;
+	u64 before = blk_dev_stats(&d->blk)->commands;
 
 	len -= len % info->block_size;
 	if (info->read_only)
@@ -93,7 +93,7 @@ static void kt_split(struct ktap *k, struct kdisk *d)
 		(unsigned long long)per_cmd);
 	kt_roundtrip(k, d, 0, len, 7);
 	/* One write and one read, each needing at least three commands. */
-	KT_EXPECT(k, vblk_stats(d->bdev)->commands - before >= 6);
+	KT_EXPECT(k, blk_dev_stats(&d->blk)->commands - before >= 6);
 }
 
 void kt_done_count(struct blk_req *req)
@@ -143,10 +143,10 @@ static void kt_inflight(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, done, KT_INFLIGHT);
 	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, KT_INFLIGHT * bs) == 0);
 	kprintf("# %s: most commands in flight at once: %u (queue of %u)\n",
-		blk_info(&d->blk)->name, vblk_stats(d->bdev)->max_inflight,
+		blk_info(&d->blk)->name, blk_dev_stats(&d->blk)->max_inflight,
 		blk_info(&d->blk)->queue_depth);
 	/* A one-block command takes three descriptors: fill the ring or reach 32. */
-	KT_EXPECT(k, vblk_stats(d->bdev)->max_inflight >=
+	KT_EXPECT(k, blk_dev_stats(&d->blk)->max_inflight >=
 			     MIN(32u, blk_info(&d->blk)->queue_depth / 3));
 }
 
@@ -299,10 +299,10 @@ int ktest_run(void)
 		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu irqs=%llu "
 			"renotifies=%llu\n",
 			blk_info(&kdisks[i].blk)->name,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->commands,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->flush_commands,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->resets,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->irqs,
-			(unsigned long long)vblk_stats(kdisks[i].bdev)->renotifies);
+			(unsigned long long)blk_dev_stats(&kdisks[i].blk)->commands,
+			(unsigned long long)blk_stats(&kdisks[i].blk)->flushes_sent,
+			(unsigned long long)blk_dev_stats(&kdisks[i].blk)->resets,
+			(unsigned long long)blk_dev_stats(&kdisks[i].blk)->irqs,
+			(unsigned long long)blk_dev_stats(&kdisks[i].blk)->renotifies);
 	return ktap_end(&k);
 }

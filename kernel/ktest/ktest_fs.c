@@ -110,7 +110,7 @@ static void ktfs_remount(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, fs_fsck(&d->blk, NULL, false), 0);
 }
 
-/* FLUSH commands per commit, counted at the driver, in both commit modes. */
+/* FLUSH commands per commit, as the block layer sent them, in both commit modes. */
 static void ktfs_flushes(struct ktap *k, struct kdisk *d)
 {
 	bool volatile_cache = blk_info(&d->blk)->volatile_cache && !d->blk.ignore_flush;
@@ -123,13 +123,13 @@ static void ktfs_flushes(struct ktap *k, struct kdisk *d)
 		KT_ASSERT(k, ktfs_mount(d, classic, &fs) == 0);
 		KT_ASSERT(k, fs_create(fs, classic ? "/c1" : "/c0") == 0);
 		KT_ASSERT(k, fs_open(fs, classic ? "/c1" : "/c0", &ino) == 0);
-		f0 = vblk_stats(d->bdev)->flush_commands;
+		f0 = blk_stats(&d->blk)->flushes_sent;
 		c0 = fs_jnl_stats(fs)->commits;
 		for (u32 i = 0; i < 20; i++) {
 			KT_EXPECT_EQ(k, fs_write(fs, ino, i * 100, kt_wbuf, 100), 100);
 			KT_EXPECT_EQ(k, fs_fsync(fs, ino), 0);
 		}
-		flushes = vblk_stats(d->bdev)->flush_commands - f0;
+		flushes = blk_stats(&d->blk)->flushes_sent - f0;
 		commits = fs_jnl_stats(fs)->commits - c0;
 		kprintf("# %s: %s commit: %llu commits, %llu FLUSH commands\n",
 			blk_info(&d->blk)->name, classic ? "classic" : "checksummed",

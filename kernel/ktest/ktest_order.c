@@ -24,7 +24,7 @@ static bool kt_flush_fails(void)
 
 static u64 kt_flush_cmds(const struct kdisk *d)
 {
-	return vblk_stats(d->bdev)->flush_commands;
+	return blk_stats(&d->blk)->flushes_sent;
 }
 
 /* The mode the probe table demands for this device's properties. */

@@ -162,9 +162,7 @@ static void sim_complete(struct simdisk *d, struct sim_slot s, int status)
 	}
 	if (d->cfg.log && s.widx != SIM_NEVER)
 		sim_record_done(d, &s, status);
-	req->status = status;
-	if (req->done)
-		req->done(req);
+	blk_end_request(req, status);
 }
 
 static int sim_submit(void *ctx, struct blk_req *req)

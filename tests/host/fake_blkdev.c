@@ -1,10 +1,9 @@
 /*
  * tests/host/fake_blkdev.c - a scriptable struct blk_dev (see fake_blkdev.h).
  *
- * Outstanding requests are a FIFO linked through req->drv.next (the field
- * blkdev.h reserves for the device that owns the request).  Completion
- * unlinks a request first and only then calls its done(), so the callback
- * may submit again - even the very same struct blk_req.
+ * Outstanding requests are a struct blk_fifo (kernel/block/blk_fifo.h).
+ * Completion unlinks a request first and only then ends it, so the
+ * callback may submit again - even the very same struct blk_req.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,7 +28,7 @@ static struct fake_ev_rec *fake_log(struct fake_blkdev *f, enum fake_ev ev)
 	r = &f->log[f->nlog++];
 	*r = (struct fake_ev_rec){
 		.ev = ev,
-		.outstanding = f->outstanding,
+		.outstanding = f->q.len,
 		.outstanding_writes = fake_blkdev_outstanding_op(f, BLK_OP_WRITE),
 	};
 	return r;
@@ -65,14 +64,7 @@ static void fake_finish(struct fake_blkdev *f, struct blk_req *prev, struct blk_
 {
 	struct fake_ev_rec *r;
 
-	if (prev)
-		prev->drv.next = req->drv.next;
-	else
-		f->head = req->drv.next;
-	if (f->tail == req)
-		f->tail = prev;
-	req->drv.next = NULL;
-	f->outstanding--;
+	blk_fifo_unlink(&f->q, prev, req);
 
 	r = fake_log(f, FAKE_EV_COMPLETE);
 	r->req = req;
@@ -81,22 +73,20 @@ static void fake_finish(struct fake_blkdev *f, struct blk_req *prev, struct blk_
 	f->completions++;
 	if (status == 0)
 		fake_transfer(f, req);
-	req->status = status;
-	if (req->done)
-		req->done(req);
+	blk_end_request(req, status);
 }
 
 unsigned fake_blkdev_complete_next(struct fake_blkdev *f, int status)
 {
-	if (!f->head)
+	if (!f->q.head)
 		return 0;
-	fake_finish(f, NULL, f->head, status);
+	fake_finish(f, NULL, f->q.head, status);
 	return 1;
 }
 
 unsigned fake_blkdev_complete_all(struct fake_blkdev *f, int status)
 {
-	unsigned n = f->outstanding;
+	unsigned n = f->q.len;
 
 	/* Requests submitted by the callbacks join the tail: not ours. */
 	for (unsigned i = 0; i < n; i++)
@@ -108,7 +98,7 @@ void fake_blkdev_complete_req(struct fake_blkdev *f, struct blk_req *req, int st
 {
 	struct blk_req *prev = NULL;
 
-	for (struct blk_req *r = f->head; r; prev = r, r = r->drv.next) {
+	for (struct blk_req *r = f->q.head; r; prev = r, r = blk_fifo_next(r)) {
 		if (r == req) {
 			fake_finish(f, prev, r, status);
 			return;
@@ -121,7 +111,7 @@ unsigned fake_blkdev_outstanding_op(const struct fake_blkdev *f, enum blk_op op)
 {
 	unsigned n = 0;
 
-	for (const struct blk_req *r = f->head; r; r = r->drv.next)
+	for (const struct blk_req *r = f->q.head; r; r = blk_fifo_next(r))
 		n += r->op == op;
 	return n;
 }
@@ -168,13 +158,7 @@ static int fake_submit(void *ctx, struct blk_req *req)
 		return f->submit_err;
 
 	f->submits++;
-	req->drv.next = NULL;
-	if (f->tail)
-		f->tail->drv.next = req;
-	else
-		f->head = req;
-	f->tail = req;
-	f->outstanding++;
+	blk_fifo_push(&f->q, req);
 	return 0;
 }
 
@@ -184,16 +168,16 @@ static int fake_poll(void *ctx)
 	unsigned n = 0, todo;
 
 	f->polls++;
-	if (f->hang || f->poll_mode == FAKE_POLL_NONE || !f->head)
+	if (f->hang || f->poll_mode == FAKE_POLL_NONE || !f->q.head)
 		return 0;
 	if (f->idle_polls < f->poll_delay) {
 		f->idle_polls++;
 		return 0;
 	}
 	f->idle_polls = 0;
-	todo = f->poll_mode == FAKE_POLL_ONE ? 1 : f->outstanding;
-	while (n < todo && f->head) {
-		fake_finish(f, NULL, f->head, f->status[f->head->op]);
+	todo = f->poll_mode == FAKE_POLL_ONE ? 1 : f->q.len;
+	while (n < todo && f->q.head) {
+		fake_finish(f, NULL, f->q.head, f->status[f->q.head->op]);
 		n++;
 	}
 	return (int)n;
@@ -233,8 +217,17 @@ static void fake_idle(void *ctx, u64 timeout_ns)
 		host_time_ns += timeout_ns;
 }
 
+static void fake_kick(void *ctx)
+{
+	struct fake_blkdev *f = ctx;
+
+	f->kicks++;
+	f->kicked = f->submits;
+}
+
 static const struct blk_dev_ops fake_ops = {
 	.submit = fake_submit,
+	.kick = fake_kick,
 	.poll = fake_poll,
 	.reset = fake_reset,
 	.set_write_cache = fake_set_write_cache,

@@ -23,7 +23,7 @@
 #ifndef ORDO_TESTS_FAKE_BLKDEV_H
 #define ORDO_TESTS_FAKE_BLKDEV_H
 
-#include "kernel/block/blkdev.h"
+#include "kernel/block/blk_fifo.h"
 
 enum fake_ev {
 	FAKE_EV_SUBMIT,	  /* submit(); status is what it returned */
@@ -75,12 +75,13 @@ struct fake_blkdev {
 	u64 idle_max_ns; /* longest sleep idle() was allowed */
 
 	/* State. */
-	struct blk_req *head, *tail; /* outstanding, oldest first */
-	unsigned outstanding;
+	struct blk_fifo q;   /* outstanding, oldest first */
 	unsigned idle_polls; /* since the last completing poll() */
 
 	/* Counters and the event log. */
 	unsigned submits, completions, polls, resets, set_wce_calls;
+	unsigned kicks;	 /* kick() calls */
+	unsigned kicked; /* submits at the last kick() */
 	struct fake_ev_rec log[FAKE_LOG_MAX];
 	unsigned nlog;
 };

@@ -14,11 +14,11 @@ OFS_JNL_SRCS ?= kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c
 
 HOST_TESTS += test_fs
 test_fs_SRCS := $(OFS_SRCS) $(OFS_JNL_SRCS) kernel/block/blk.c lib/crc32c.c \
-	tests/host/ramdisk.c tools/blk_queue.c
+	tests/host/ramdisk.c kernel/block/blk_queue.c
 
 # The image tool: plain -O2, no sanitizers, its own arch shim (stderr
 # console, real clock, malloc heap) instead of arch/host and host_alloc.
-ORDOFS_TOOL_SRCS := tools/ordofs.c tools/ordofs_filedev.c tools/blk_queue.c $(OFS_SRCS) $(OFS_JNL_SRCS) \
+ORDOFS_TOOL_SRCS := tools/ordofs.c tools/ordofs_filedev.c kernel/block/blk_queue.c $(OFS_SRCS) $(OFS_JNL_SRCS) \
 	kernel/block/blk.c lib/crc32c.c lib/errno.c lib/panic.c
 ORDOFS_TOOL_HDRS := $(wildcard kernel/fs/*.h kernel/block/*.h lib/*.h arch/arch.h tools/*.h)
 

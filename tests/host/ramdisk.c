@@ -1,7 +1,7 @@
 /*
  * tests/host/ramdisk.c - a RAM-backed struct blk_dev (see ramdisk.h).
  *
- * The queue itself is tools/blk_queue.c; this file only carries requests
+ * The queue itself is kernel/block/blk_queue.c; this file only carries requests
  * out on the store.
  */
 #include <stdlib.h>

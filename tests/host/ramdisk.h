@@ -13,7 +13,7 @@
 #ifndef ORDO_TESTS_RAMDISK_H
 #define ORDO_TESTS_RAMDISK_H
 
-#include "tools/blk_queue.h"
+#include "kernel/block/blk_queue.h"
 
 struct ramdisk {
 	struct blk_queue q; /* q.dev is the device */

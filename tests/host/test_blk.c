@@ -520,7 +520,7 @@ static void test_write_submit_refused(void **state)
 /* The FLUSH request at the device (the oldest outstanding FLUSH). */
 static struct blk_req *dev_flush(void)
 {
-	for (struct blk_req *r = fd.head; r; r = r->drv.next) {
+	for (struct blk_req *r = fd.q.head; r; r = blk_fifo_next(r)) {
 		if (r->op == BLK_OP_FLUSH)
 			return r;
 	}
@@ -635,7 +635,7 @@ static void merge_next(int first_status)
 	assert_int_equal(df[3].calls, 1);
 	assert_int_equal(df[3].status, 0);
 	assert_int_equal(nflush(), 2);
-	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(fd.q.len, 0);
 }
 
 static void test_flush_merge_next(void **state)
@@ -728,7 +728,7 @@ static void test_barrier_drain_flush(void **state)
 		w[k] = mkreq(BLK_OP_WRITE, 8 * (u64)k, 512, &d[k]);
 		assert_int_equal(submit(&w[k]), 0);
 	}
-	assert_int_equal(fd.outstanding, 3);
+	assert_int_equal(fd.q.len, 3);
 	assert_int_equal(blk_barrier(&b), 0);
 	assert_int_equal(nflush(), 1);
 	fs = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0);
@@ -740,7 +740,7 @@ static void test_barrier_drain_flush(void **state)
 	}
 	/* The barrier returned only after the FLUSH completed. */
 	assert_true(fake_blkdev_find(&fd, FAKE_EV_COMPLETE, BLK_OP_FLUSH, 0) > fs);
-	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(fd.q.len, 0);
 	assert_int_equal(b.inflight, 0);
 }
 
@@ -772,7 +772,7 @@ static void test_barrier_drain(void **state)
 		assert_int_equal(blk_barrier(&b), 0);
 		for (int k = 0; k < 3; k++)
 			assert_int_equal(d[k].calls, 1);
-		assert_int_equal(fd.outstanding, 0);
+		assert_int_equal(fd.q.len, 0);
 		assert_int_equal(nflush(), 0);
 		for (unsigned i = 0; i < fd.nlog; i++)
 			assert_int_equal(fd.log[i].flags, 0);
@@ -795,7 +795,7 @@ static void test_barrier_tag(void **state)
 	w[0] = mkreq(BLK_OP_WRITE, 0, 512, &d[0]);
 	assert_int_equal(submit(&w[0]), 0);
 	assert_int_equal(blk_barrier(&b), 0);
-	assert_int_equal(fd.outstanding, 1); /* no drain */
+	assert_int_equal(fd.q.len, 1); /* no drain */
 	w[1] = mkreq(BLK_OP_WRITE, 8, 512, &d[1]);
 	w[2] = mkreq(BLK_OP_WRITE, 16, 512, &d[2]);
 	assert_int_equal(submit(&w[1]), 0);
@@ -833,7 +833,7 @@ static void test_barrier_none(void **state)
 	w[0] = mkreq(BLK_OP_WRITE, 0, 512, &d[0]);
 	assert_int_equal(submit(&w[0]), 0);
 	assert_int_equal(blk_barrier(&b), 0);
-	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(fd.q.len, 0);
 	assert_int_equal(d[0].calls, 1);
 	w[1] = mkreq(BLK_OP_WRITE, 8, 512, &d[1]);
 	assert_int_equal(submit(&w[1]), 0);
@@ -979,7 +979,7 @@ static void test_timeout_wait(void **state)
 	assert_int_equal(b.stats.timeouts, 1);
 	assert_int_equal(b.stats.errors, 3);
 	assert_int_equal(b.inflight, 0);
-	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(fd.q.len, 0);
 
 	fd.hang = false;
 	assert_int_equal(blk_write(&b, 0, data, 512), 0);
@@ -1053,7 +1053,7 @@ static void test_timeout_drain(void **state)
 		assert_int_equal(d[k].status, -ETIMEDOUT);
 	}
 	assert_int_equal(b.inflight, 0);
-	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(fd.q.len, 0);
 }
 
 /* A FLUSH that timed out made nothing durable: the next flush re-sends. */
@@ -1115,7 +1115,7 @@ static void test_timeout_wait_queued_flush(void **state)
 			 "to the device that had just timed out",
 			 (unsigned long long)b.stats.timeouts, fd.resets);
 	assert_int_equal(fd.resets, 1);
-	assert_int_equal(fd.outstanding, 0);
+	assert_int_equal(fd.q.len, 0);
 	assert_int_equal(b.inflight, 0);
 }
 
@@ -1129,15 +1129,145 @@ static void test_timeout_drain_queued_flush(void **state)
 	assert_int_equal(blk_drain(&b), -ETIMEDOUT);
 	assert_int_equal(b.stats.timeouts, 1);
 	/* Nothing may stay at the device, nor wait on it. */
-	if (fd.outstanding != 0)
+	if (fd.q.len != 0)
 		fail_msg("blk_drain() returned -ETIMEDOUT with %u request(s) at the device (a "
 			 "FLUSH re-sent after the reset); the queued flush has %u completion(s)",
-			 fd.outstanding, df[1].calls);
+			 fd.q.len, df[1].calls);
 	assert_int_equal(b.inflight, 0);
 	for (int k = 0; k < 2; k++) {
 		assert_int_equal(df[k].calls, 1);
 		assert_int_equal(df[k].status, -ETIMEDOUT);
 	}
+}
+
+/* ---- one-way seams: completion, doorbells, device changes, sync -------- */
+
+/*
+ * Submissions are batched: nothing rings the doorbell in blk_submit(); the
+ * first poll rings once for the whole batch, and a poll with nothing new
+ * submitted rings nothing (the device's kick() decides; here it counts).
+ */
+static void test_doorbell_once_per_batch(void **state)
+{
+	struct done_rec d[32];
+	struct blk_req w[32];
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_NONE);
+	for (unsigned k = 0; k < 32; k++) {
+		w[k] = mkreq(BLK_OP_WRITE, 8 * (u64)k, 512, &d[k]);
+		assert_int_equal(submit(&w[k]), 0);
+	}
+	assert_int_equal(fd.kicks, 0);
+	blk_poll(&b);
+	assert_int_equal(fd.kicks, 1);
+	assert_int_equal(fd.kicked, 32);
+	blk_unplug(&b);
+	assert_int_equal(fd.kicked, 32);
+	fd.poll_mode = FAKE_POLL_ALL;
+	assert_int_equal(blk_drain(&b), 0);
+	for (unsigned k = 0; k < 32; k++)
+		assert_int_equal(d[k].calls, 1);
+	/* A flush is its own batch: it went out with the wait for it. */
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(fd.kicked, 33);
+}
+
+/* Completion has one owner: the device ends, the block layer finishes. */
+static void test_device_ends_block_layer_finishes(void **state)
+{
+	struct done_rec d;
+	struct blk_req r;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_NONE);
+	r = mkreq(BLK_OP_WRITE, 16, 1024, &d);
+	r.completed = true; /* stale, from an earlier use */
+	r.status = -EIO;
+	assert_int_equal(submit(&r), 0);
+	assert_false(r.completed);
+	assert_int_equal(r.status, 0);
+	fake_blkdev_complete_next(&fd, 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.status, 0);
+	assert_int_equal(b.stats.writes, 1);
+	assert_int_equal(b.stats.bytes_written, 1024);
+	assert_int_equal(b.inflight, 0);
+	assert_ptr_equal(r.done, rec_done); /* never swapped */
+}
+
+/*
+ * A device that changes its properties on its own (a reset it started, a
+ * cache switched by someone else) bumps info_gen; the block layer and
+ * every view of the device notice at their next call.
+ */
+static void test_device_change_reselects_order(void **state)
+{
+	struct blk view;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_init_view(&view, &b, 1024, 512, "fake0p1"), 0);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN_FLUSH);
+	assert_true(blk_info(&view)->volatile_cache);
+	fd.dev.info.volatile_cache = false;
+	fd.dev.info_gen++;
+	blk_poll(&b);
+	assert_int_equal(b.order, BLK_ORDER_DRAIN);
+	assert_int_equal(blk_write(&view, 0, data, 512), 0);
+	assert_int_equal(view.order, BLK_ORDER_DRAIN);
+	assert_false(blk_info(&view)->volatile_cache);
+	assert_int_equal(blk_info(&view)->capacity, 512);
+	assert_int_equal(blk_sync(&view), 0);
+	assert_int_equal(nflush(), 0); /* the cache is off now: nothing to flush */
+}
+
+/*
+ * blk_sync_many(): drains every device, then flushes only those with a
+ * volatile cache and a write completed since their last FLUSH.
+ */
+static void test_sync_many_flushes_only_what_needs_it(void **state)
+{
+	struct fake_blkdev fd2, fd3;
+	struct blk b2, b3;
+	struct blk_dev_info wt = dev_info(DEV_WRITETHROUGH), vol = dev_info(DEV_VOLATILE);
+	struct blk *all[] = { &b, &b2, &b3 };
+	struct done_rec d;
+	struct blk_req w;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	fake_blkdev_init(&fd2, &vol);
+	fake_blkdev_init(&fd3, &wt);
+	fd2.poll_mode = fd3.poll_mode = FAKE_POLL_ALL;
+	blk_init(&b2, &fd2.dev, false);
+	blk_init(&b3, &fd3.dev, false);
+
+	/* Writes in flight on b and b3, none ever on b2. */
+	w = mkreq(BLK_OP_WRITE, 0, 512, &d);
+	assert_int_equal(submit(&w), 0);
+	assert_int_equal(blk_write(&b3, 0, data, 512), 0);
+	assert_int_equal(blk_sync_many(all, 3), 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(fake_blkdev_count_submits(&fd2, BLK_OP_FLUSH), 0);
+	assert_int_equal(fake_blkdev_count_submits(&fd3, BLK_OP_FLUSH), 0);
+	/* The FLUSH went out after the write completed (drain first). */
+	assert_true(log_complete_of(&w, 0) <
+		    fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0));
+
+	/* Nothing new anywhere: no FLUSH at all. */
+	assert_int_equal(blk_sync_many(all, 3), 0);
+	assert_int_equal(nflush(), 1);
+
+	/* Both volatile devices wrote: both flushed; a failure is reported. */
+	assert_int_equal(blk_write(&b, 0, data, 512), 0);
+	assert_int_equal(blk_write(&b2, 0, data, 512), 0);
+	fd2.status[BLK_OP_FLUSH] = -EIO;
+	assert_int_equal(blk_sync_many(all, 3), -EIO);
+	assert_int_equal(nflush(), 2);
+	assert_int_equal(fake_blkdev_count_submits(&fd2, BLK_OP_FLUSH), 1);
+	assert_int_equal(b.flushed_upto, b.writes_done);
 }
 
 /* ---- completion context ------------------------------------------------- */
@@ -1239,6 +1369,10 @@ int main(void)
 		T(test_timeout_drain_queued_flush),
 		T(test_no_completion_inside_submit),
 		T(test_refused_flush_completes_from_poll),
+		T(test_doorbell_once_per_batch),
+		T(test_device_ends_block_layer_finishes),
+		T(test_device_change_reselects_order),
+		T(test_sync_many_flushes_only_what_needs_it),
 	};
 
 	return cmocka_run_group_tests_name("blk", tests, NULL, NULL);

@@ -160,7 +160,8 @@ static void areq_done(struct blk_req *r)
 	a->status = r->status;
 }
 
-static void submit(struct areq *a, enum blk_op op, u64 sector, void *buf, u32 len)
+/* Submit without ringing the doorbell: one request of a batch. */
+static void queue_req(struct areq *a, enum blk_op op, u64 sector, void *buf, u32 len)
 {
 	*a = (struct areq){ .r = { .op = op,
 				   .sector = sector,
@@ -169,6 +170,13 @@ static void submit(struct areq *a, enum blk_op op, u64 sector, void *buf, u32 le
 				   .done = areq_done,
 				   .priv = a } };
 	OK(blk_submit(&B, &a->r));
+}
+
+/* Submit one request as a batch of its own (the doorbell rings for it). */
+static void submit(struct areq *a, enum blk_op op, u64 sector, void *buf, u32 len)
+{
+	queue_req(a, op, sector, buf, len);
+	blk_unplug(&B);
 }
 
 /* Deferred mode: let the device and the driver run until A[0..n) are done. */
@@ -243,7 +251,7 @@ static void test_roundtrip(void **state)
 			assert_int_equal(F.cmd_in - in0, cases[i].cmds);
 		}
 		assert_int_equal(B.stats.errors, 0);
-		assert_int_equal(vblk_stats(D)->resets, 0);
+		assert_int_equal(blk_dev_stats(&B)->resets, 0);
 		assert_int_equal(vblk_features(D), F.driver_features);
 		assert_no_violations();
 	}
@@ -273,7 +281,7 @@ static void test_split_seg_max_size_max(void **state)
 		OK(blk_read(&B, 16, buf_b, 32768));
 		assert_int_equal(F.cmd_in, 4);
 		assert_memory_equal(buf_b, disk_at(16), 32768);
-		assert_int_equal(vblk_stats(D)->commands, 10);
+		assert_int_equal(blk_dev_stats(&B)->commands, 10);
 		assert_no_violations(); /* the fake checks seg_max and size_max */
 	}
 }
@@ -289,7 +297,7 @@ static void test_async_64_out_of_order(void **state)
 		submit(&A[i], BLK_OP_READ, i * 8, buf_a + i * 4096, 4096);
 	assert_int_equal(F.q.npending, NREQ);
 	assert_int_equal(F.max_outstanding, NREQ);
-	assert_int_equal(vblk_stats(D)->max_inflight, NREQ);
+	assert_int_equal(blk_dev_stats(&B)->max_inflight, NREQ);
 	assert_int_equal(B.inflight, NREQ);
 	assert_int_equal(blk_poll(&B), 0);
 	assert_int_equal(A[0].calls, 0);
@@ -345,7 +353,7 @@ static void test_ring_index_wrap(void **state)
 		}
 		assert_memory_equal(buf_a, disk_at((2 * 32999) % 64), 1024);
 		assert_int_equal(F.cmds, 66000);
-		assert_int_equal(vblk_stats(D)->resets, 0);
+		assert_int_equal(blk_dev_stats(&B)->resets, 0);
 		assert_no_violations();
 	}
 }
@@ -377,7 +385,7 @@ static void test_notification_suppression(void **state)
 	for (unsigned i = 0; i < 7; i++)
 		submit(&A[i], BLK_OP_READ, i * 8, buf_a, 4096);
 	assert_int_equal(F.notifies, 2); /* the first, then the 7th */
-	assert_int_equal(vblk_stats(D)->kicks, 2);
+	assert_int_equal(blk_dev_stats(&B)->kicks, 2);
 	assert_int_equal(F.q.npending, 7);
 	run_until_done(7);
 	assert_all(7, 0);
@@ -389,10 +397,35 @@ static void test_notification_suppression(void **state)
 	for (unsigned i = 0; i < 3; i++)
 		submit(&A[i], BLK_OP_READ, i * 8, buf_a, 4096);
 	assert_int_equal(F.notifies, 0);
-	assert_int_equal(vblk_stats(D)->kicks, 0);
+	assert_int_equal(blk_dev_stats(&B)->kicks, 0);
 	assert_int_equal(fvm_step(&F), 3); /* the device polls on its own */
 	OK(blk_drain(&B));
 	assert_all(3, 0);
+	assert_no_violations();
+}
+
+/*
+ * A batch of 32 writes is published without a doorbell; the wait for them
+ * rings it once, and polls that publish nothing new ring nothing.
+ */
+static void test_doorbell_batched(void **state)
+{
+	(void)state;
+	rig(2, MODERN);
+	F.defer = true;
+	for (unsigned i = 0; i < 32; i++)
+		queue_req(&A[i], BLK_OP_WRITE, i * 8, buf_a, 4096);
+	assert_int_equal(F.notifies, 0);
+	blk_poll(&B); /* the first poll of the wait */
+	assert_int_equal(F.notifies, 1);
+	assert_int_equal(F.q.npending, 32);
+	run_until_done(32);
+	assert_all(32, 0);
+	assert_int_equal(F.notifies, 1);
+	assert_int_equal(blk_dev_stats(&B)->kicks, 1);
+	assert_int_equal(blk_dev_stats(&B)->commands, 32);
+	blk_poll(&B);
+	assert_int_equal(F.notifies, 1);
 	assert_no_violations();
 }
 
@@ -412,15 +445,15 @@ static void test_lost_notify_renotified(void **state)
 	t0 = host_time_ns;
 	OK(blk_write(&B, 0, buf_a, 4096));
 	assert_int_equal(F.notifies, 2);
-	assert_int_equal(vblk_stats(D)->renotifies, 1);
-	assert_int_equal(vblk_stats(D)->resets, 0);
+	assert_int_equal(blk_dev_stats(&B)->renotifies, 1);
+	assert_int_equal(blk_dev_stats(&B)->resets, 0);
 	/* After the stall period, well before the timeout. */
 	assert_true(host_time_ns - t0 >= 100ull * 1000000);
 	assert_true(host_time_ns - t0 < 1000ull * 1000000);
 	/* A device that never answers still times out (renotified meanwhile). */
 	F.hang = true;
 	assert_int_equal(blk_write(&B, 8, buf_a, 4096), -ETIMEDOUT);
-	assert_true(vblk_stats(D)->renotifies >= 2);
+	assert_true(blk_dev_stats(&B)->renotifies >= 2);
 	assert_no_violations();
 }
 
@@ -457,7 +490,7 @@ static void test_status_errors(void **state)
 		assert_int_equal(B.stats.errors, 1);
 		assert_int_equal(B.stats.writes, 2);
 		/* A status error fails one request; no reset, the device is fine. */
-		assert_int_equal(vblk_stats(D)->resets, 0);
+		assert_int_equal(blk_dev_stats(&B)->resets, 0);
 		assert_usable();
 		assert_no_violations();
 	}
@@ -519,7 +552,7 @@ static void run_hostile(enum fvm_hostile h, const char *reason)
 		assert_int_equal(A[i].status, -EIO);
 	}
 	assert_int_equal(B.inflight, 0);
-	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_int_equal(blk_dev_stats(&B)->resets, 1);
 	assert_true(F.resets > resets0);
 	assert_true(fvm_status_has(&F, S_DRIVER_OK));
 	assert_false(F.status & S_FAILED);
@@ -581,7 +614,7 @@ static void test_legacy_len(void **state)
 	F.hostile = FVM_HOSTILE_LEN;
 	OK(blk_write(&B, 0, buf_a, 4096));
 	assert_false(vb->vq.broken);
-	assert_int_equal(vblk_stats(D)->resets, 0);
+	assert_int_equal(blk_dev_stats(&B)->resets, 0);
 	F.hostile = 0;
 	assert_usable();
 	assert_no_violations();
@@ -612,7 +645,7 @@ static void test_wce_survives_reset(void **state)
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
 	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
 	F.hang = false;
-	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_int_equal(blk_dev_stats(&B)->resets, 1);
 	assert_int_equal(F.cfg.writeback, 0);
 	assert_false(D->info.volatile_cache);
 	assert_int_equal(B.order, BLK_ORDER_DRAIN);
@@ -663,7 +696,7 @@ static void test_reset_callback_waits(void **state)
 	/* The callback's read went to the revived device and succeeded. */
 	assert_int_equal(cb_inner_result, 0);
 	assert_int_equal(B.inflight, 0);
-	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_int_equal(blk_dev_stats(&B)->resets, 1);
 	assert_usable();
 	assert_no_violations();
 }
@@ -682,7 +715,7 @@ static void test_timeout_resets_device(void **state)
 	assert_all(1, -ETIMEDOUT);
 	assert_int_equal(B.inflight, 0);
 	assert_int_equal(B.stats.timeouts, 1);
-	assert_int_equal(vblk_stats(D)->resets, 1);
+	assert_int_equal(blk_dev_stats(&B)->resets, 1);
 	assert_true(fvm_status_has(&F, S_DRIVER_OK));
 	/* blk_drain is bounded the same way. */
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
@@ -897,7 +930,7 @@ static void test_flush_merging(void **state)
 	for (unsigned i = 1; i <= 3; i++)
 		submit(&A[i], BLK_OP_FLUSH, 0, NULL, 0);
 	assert_int_equal(F.q.npending, 1);
-	assert_int_equal(vblk_stats(D)->flush_commands, 1);
+	assert_int_equal(B.stats.flushes_sent, 1);
 	run_until_done(4);
 	assert_all(4, 0);
 	assert_int_equal(F.cmd_flush, 1);
@@ -927,12 +960,12 @@ static void test_flush_does_not_cover_later_writes(void **state)
 	blk_poll(&B);
 	assert_all(2, 0);
 	submit(&A[3], BLK_OP_FLUSH, 0, NULL, 0); /* F2 */
-	assert_int_equal(vblk_stats(D)->flush_commands, 1);
+	assert_int_equal(B.stats.flushes_sent, 1);
 	fvm_complete(&F, 1); /* F1 */
 	blk_poll(&B);
 	assert_all(3, 0);
 	assert_int_equal(A[3].calls, 0); /* F2 needs its own */
-	assert_int_equal(vblk_stats(D)->flush_commands, 2);
+	assert_int_equal(B.stats.flushes_sent, 2);
 	assert_int_equal(F.q.npending, 1);
 	fvm_complete(&F, 1);
 	blk_poll(&B);
@@ -1114,6 +1147,7 @@ int main(void)
 		T_(test_ring_index_wrap),
 		T_(test_get_id),
 		T_(test_notification_suppression),
+		T_(test_doorbell_batched),
 		T_(test_lost_notify_renotified),
 		T_(test_status_errors),
 		T_(test_status_error_in_split_request),

@@ -1,7 +1,7 @@
 /*
- * tools/blk_queue.c - queue-then-poll block device core (see blk_queue.h).
+ * kernel/block/blk_queue.c - queue-then-poll block device (see blk_queue.h).
  */
-#include "tools/blk_queue.h"
+#include "kernel/block/blk_queue.h"
 
 #include "lib/errno.h"
 
@@ -9,34 +9,21 @@ static int blk_queue_submit(void *ctx, struct blk_req *req)
 {
 	struct blk_queue *q = ctx;
 
-	req->drv.next = NULL;
-	if (q->tail)
-		q->tail->drv.next = req;
-	else
-		q->head = req;
-	q->tail = req;
+	blk_fifo_push(&q->fifo, req);
 	return 0;
 }
 
-/* Complete what is queued now (done() may queue more: not ours). */
+/* End what is queued now (a completion may queue more: not ours). */
 static int blk_queue_complete(struct blk_queue *q, int err)
 {
-	struct blk_req *req, *last = q->tail;
-	int n = 0;
+	unsigned n = q->fifo.len;
 
-	while ((req = q->head) != NULL) {
-		q->head = req->drv.next;
-		if (!q->head)
-			q->tail = NULL;
-		req->drv.next = NULL;
-		req->status = err ? err : q->execute(q, req);
-		n++;
-		if (req->done)
-			req->done(req);
-		if (req == last)
-			break;
+	for (unsigned i = 0; i < n; i++) {
+		struct blk_req *req = blk_fifo_pop(&q->fifo);
+
+		blk_end_request(req, err ? err : q->execute(q, req));
 	}
-	return n;
+	return (int)n;
 }
 
 static int blk_queue_poll(void *ctx)
