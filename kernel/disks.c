@@ -261,9 +261,9 @@ bool kdisk_scratch(struct kdisk *d, const char *mode, char *why, size_t size)
 	err = fs_disk_probe(&d->blk, &sig);
 	if (!err)
 		return true;
-	if (err == -EEXIST)
-		snprintf(why, size, "holds %s (name it with %s=%s to overwrite it)", sig.what, key,
-			 name);
+	if (err == FS_DISK_OFS || err == -EEXIST)
+		snprintf(why, size, "holds %s (name it with %s=%s to overwrite it)",
+			 err == FS_DISK_OFS ? "an ordofs filesystem" : sig.what, key, name);
 	else
 		snprintf(why, size, "cannot check it is blank: %s", errno_name(err));
 	return false;

@@ -150,6 +150,11 @@ check "ktest: skips every foreign disk with the reason" \
 boot bench "bench" "${images[@]}"
 check "bench: skips every foreign disk with the reason" \
 	bash -c "[ \$(grep -c '^vblk[0-9]*: holds .*: skipped' '$dir/bench.log') -eq ${#images[@]} ]"
+# The demo's disk now holds ordofs: bench must not take it as scratch.
+cp "$dir/blank.img" "$dir/ofs.img"
+boot bench-ofs "bench" "$dir/ofs.img"
+check "bench: skips an ordofs disk, naming it" \
+	grep -q '^vblk0: holds an ordofs filesystem (name it with bench.disk=vblk0 to overwrite it): skipped' "$dir/bench-ofs.log"
 check "every foreign image is unchanged after demo, stress, ktest, bench" \
 	test "$(sums "${images[@]}")" = "$before"
 
