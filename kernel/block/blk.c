@@ -2,15 +2,16 @@
  * kernel/block/blk.c - block layer: request checks, accounting, the
  * ordering mode, flush elimination and merging, bounded waits (see blk.h).
  *
- * Flush state machine (DRAIN_FLUSH mode; other modes never send FLUSH):
+ * Flush state machine (DRAIN_FLUSH mode; other modes never send FLUSH), in
+ * the device's struct blk_dev_flush, shared by the disk and its views:
  *  - writes_done counts writes that completed successfully;
- *  - at most one FLUSH is at the device (flush_cmd).  When it was sent it
- *    covered flush_covers = writes_done (virtio FLUSH covers only writes
+ *  - at most one FLUSH is at the device (cmd).  When it was sent it
+ *    covered `covers` = writes_done (virtio FLUSH covers only writes
  *    that completed before it was submitted);
- *  - a flush request arriving while it is busy joins flush_waiters if
- *    flush_covers == writes_done (nothing new to cover), otherwise waits on
- *    flush_next for one more FLUSH that all such requests share;
- *  - a successful FLUSH sets flushed_upto = flush_covers; a flush request
+ *  - a flush request arriving while it is busy joins `waiters` if
+ *    covers == writes_done (nothing new to cover), otherwise waits on
+ *    `next` for one more FLUSH that all such requests share;
+ *  - a successful FLUSH sets flushed_upto = covers; a flush request
  *    finding writes_done == flushed_upto has nothing to make durable and
  *    completes without a command.  A failed FLUSH leaves flushed_upto alone
  *    and fails its waiters with the device's error.
@@ -50,7 +51,7 @@ enum blk_order blk_order_select(const struct blk_dev_info *info, bool ignore_flu
 
 void blk_clear_flush_error(struct blk *b)
 {
-	b->flush_failed = false;
+	b->dev->flush.failed = false;
 }
 
 void blk_update_order(struct blk *b)
@@ -78,6 +79,8 @@ void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush)
 		.ignore_flush = ignore_flush,
 		.timeout_ms = BLK_DEFAULT_TIMEOUT_MS,
 	};
+	BUG_ON(dev->flush.busy);
+	dev->flush = (struct blk_dev_flush){ 0 };
 	blk_update_order(b);
 }
 
@@ -92,8 +95,11 @@ int blk_init_view(struct blk *view, const struct blk *disk, u64 start, u64 nsect
 	/* Written so that start + nsectors cannot wrap. */
 	if (start > info->capacity || nsectors > info->capacity - start)
 		return -ERANGE;
-	blk_init(view, disk->dev, disk->ignore_flush);
-	view->timeout_ms = disk->timeout_ms;
+	*view = (struct blk){
+		.dev = disk->dev,
+		.ignore_flush = disk->ignore_flush,
+		.timeout_ms = disk->timeout_ms,
+	};
 	view->start = start;
 	view->view_sectors = nsectors;
 	snprintf(view->name, sizeof(view->name), "%s", name);
@@ -142,7 +148,7 @@ void blk_end_request(struct blk_req *req, int status)
 	if (status) {
 		b->stats.errors++;
 	} else if (req->op == BLK_OP_WRITE) {
-		b->writes_done++;
+		b->dev->flush.writes_done++;
 		b->stats.writes++;
 		b->stats.bytes_written += req->len;
 	} else if (req->op == BLK_OP_READ) {
@@ -179,33 +185,46 @@ static int blk_issue(struct blk *b, struct blk_req *req)
 
 static void blk_flush_send(struct blk *b);
 
+/* The struct blk a flush request was submitted to. */
+static struct blk *blk_owner(const struct blk_req *req)
+{
+	return req->blk.owner;
+}
+
+/* Finish every request on `list` with `status`. */
+static void blk_finish_list(struct blk_req *list, int status)
+{
+	for (struct blk_req *next; list; list = next) {
+		next = list->blk.next;
+		blk_finish(list, status);
+	}
+}
+
 /* The device answered our FLUSH: release everyone it covered. */
 static void blk_flush_cmd_done(struct blk_req *cmd)
 {
-	struct blk *b = cmd->priv;
-	struct blk_req *w = b->flush_waiters, *next_list = b->flush_next;
+	struct blk_dev *dev = cmd->priv;
+	struct blk_dev_flush *fl = &dev->flush;
+	struct blk_req *w = fl->waiters, *next_list = fl->next;
 
 	if (cmd->status == 0) {
-		b->flushed_upto = MAX(b->flushed_upto, b->flush_covers);
-	} else if (!b->flush_failed) {
+		fl->flushed_upto = MAX(fl->flushed_upto, fl->covers);
+	} else if (!fl->failed) {
 		/*
 		 * The device may have dropped cached writes (a host that marks
 		 * its pages clean after a failed flush, "fsyncgate"): a later
 		 * FLUSH that succeeds proves nothing about them.  Every flush
 		 * fails from now on until the owner says it rewrote its data.
 		 */
-		b->flush_failed = true;
+		fl->failed = true;
 		kprintf("%s: FLUSH failed (%s): cached writes may be lost; flushes fail until "
 			"cleared\n",
-			b->dev->info.name, errno_name(cmd->status));
+			dev->info.name, errno_name(cmd->status));
 	}
-	b->flush_busy = false;
-	b->flush_waiters = NULL;
-	b->flush_next = NULL;
-	for (struct blk_req *next; w; w = next) {
-		next = w->blk.next;
-		blk_finish(w, cmd->status);
-	}
+	fl->busy = false;
+	fl->waiters = NULL;
+	fl->next = NULL;
+	blk_finish_list(w, cmd->status);
 	if (!next_list)
 		return;
 	if (cmd->status) {
@@ -215,58 +234,58 @@ static void blk_flush_cmd_done(struct blk_req *cmd)
 		 * a timeout the reset device must not be handed another FLUSH
 		 * on their behalf, so every wait stays bounded.
 		 */
-		for (struct blk_req *next; next_list; next_list = next) {
-			next = next_list->blk.next;
-			blk_finish(next_list, cmd->status);
-		}
+		blk_finish_list(next_list, cmd->status);
 		return;
 	}
-	if (b->writes_done == b->flushed_upto) {
+	if (fl->writes_done == fl->flushed_upto) {
 		/* Everything they needed was covered after all. */
-		for (struct blk_req *next; next_list; next_list = next) {
-			next = next_list->blk.next;
-			b->stats.flushes_elided++;
-			blk_finish(next_list, 0);
-		}
+		for (struct blk_req *r = next_list; r; r = r->blk.next)
+			blk_owner(r)->stats.flushes_elided++;
+		blk_finish_list(next_list, 0);
 		return;
 	}
-	b->flush_waiters = next_list;
-	blk_flush_send(b);
+	fl->waiters = next_list;
+	blk_flush_send(blk_owner(next_list));
 }
 
+/* Send the device's FLUSH on behalf of fl->waiters, counted for `b`. */
 static void blk_flush_send(struct blk *b)
 {
+	struct blk_dev_flush *fl = &b->dev->flush;
+	struct blk_req *w;
 	int err;
 
-	b->flush_cmd = (struct blk_req){
+	fl->cmd = (struct blk_req){
 		.op = BLK_OP_FLUSH,
 		.done = blk_flush_cmd_done,
-		.priv = b,
+		.priv = b->dev,
 	};
-	b->flush_covers = b->writes_done;
-	b->flush_busy = true;
-	err = blk_issue(b, &b->flush_cmd);
-	if (!err)
+	fl->covers = fl->writes_done;
+	fl->busy = true;
+	err = blk_issue(b, &fl->cmd);
+	if (!err) {
 		b->stats.flushes_sent++;
-	if (err) {
-		/* Never reached the device: its waiters fail from the next poll. */
-		struct blk_req *w = b->flush_waiters;
-
-		b->flush_busy = false;
-		b->flush_waiters = NULL;
-		for (struct blk_req *next; w; w = next) {
-			next = w->blk.next;
-			blk_defer(b, w, err);
-		}
+		return;
+	}
+	/* Never reached the device: its waiters fail from their next poll. */
+	w = fl->waiters;
+	fl->busy = false;
+	fl->waiters = NULL;
+	for (struct blk_req *next; w; w = next) {
+		next = w->blk.next;
+		blk_defer(blk_owner(w), w, err);
 	}
 }
 
 static void blk_flush_submit(struct blk *b, struct blk_req *req)
 {
+	struct blk_dev_flush *fl = &b->dev->flush;
+
+	req->blk.owner = b;
 	req->completed = false;
 	req->status = 0;
 	b->stats.flush_requests++;
-	if (b->flush_failed) {
+	if (fl->failed) {
 		blk_defer(b, req, -EIO);
 	} else if (b->order == BLK_ORDER_NONE) {
 		b->stats.flushes_ignored++;
@@ -275,21 +294,20 @@ static void blk_flush_submit(struct blk *b, struct blk_req *req)
 		/* Completed writes are already durable: nothing to send. */
 		b->stats.flushes_elided++;
 		blk_defer(b, req, 0);
-	} else if (b->flush_busy) {
-		struct blk_req **list =
-			b->flush_covers == b->writes_done ? &b->flush_waiters : &b->flush_next;
+	} else if (fl->busy) {
+		struct blk_req **list = fl->covers == fl->writes_done ? &fl->waiters : &fl->next;
 
 		/* Sharing a FLUSH with others: the one at the device or the next. */
 		if (*list)
 			b->stats.flushes_merged++;
 		req->blk.next = *list;
 		*list = req;
-	} else if (b->writes_done == b->flushed_upto) {
+	} else if (fl->writes_done == fl->flushed_upto) {
 		b->stats.flushes_elided++;
 		blk_defer(b, req, 0);
 	} else {
 		req->blk.next = NULL;
-		b->flush_waiters = req;
+		fl->waiters = req;
 		blk_flush_send(b);
 	}
 }
@@ -551,7 +569,7 @@ int blk_set_write_cache(struct blk *b, bool writeback)
 	}
 	if (!info->volatile_cache) {
 		/* Writes so far went through: a later FLUSH need not cover them. */
-		b->flushed_upto = b->writes_done;
+		b->dev->flush.flushed_upto = b->dev->flush.writes_done;
 	}
 	err = b->dev->ops->set_write_cache(b->dev->ctx, writeback);
 	blk_update_order(b);

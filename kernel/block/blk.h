@@ -82,22 +82,16 @@ struct blk {
 	u32 info_gen; /* the device's info_gen that order and info reflect */
 	bool ignore_flush;
 	bool barrier_pending; /* TAG: tag the next request */
-	bool flush_failed;    /* sticky: see blk_clear_flush_error() */
 	u32 timeout_ms;
-	u32 inflight;	  /* requests at the device */
-	u64 writes_done;  /* successful writes completed so far */
-	u64 flushed_upto; /* writes_done covered by a good FLUSH */
-	/* The one FLUSH at the device, and who waits for it. */
-	struct blk_req flush_cmd;
-	bool flush_busy;
-	u64 flush_covers;	       /* writes_done when flush_cmd was sent */
-	struct blk_req *flush_waiters; /* covered by flush_cmd */
-	struct blk_req *flush_next;    /* need a FLUSH after flush_cmd */
-	struct blk_req *deferred;      /* finished without the device */
+	u32 inflight;		  /* requests at the device */
+	struct blk_req *deferred; /* finished without the device */
 	struct blk_stats stats;
 };
 
-/* Wrap `dev`.  `ignore_flush` selects the unsafe NONE mode. */
+/*
+ * Wrap `dev`, the whole device.  `ignore_flush` selects the unsafe NONE
+ * mode.  The device's flush bookkeeping starts afresh.
+ */
 void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush);
 
 /*
@@ -107,7 +101,9 @@ void blk_init(struct blk *b, struct blk_dev *dev, bool ignore_flush);
  * to device sectors on the way down (and back before completion); the
  * ordering mode, FLUSH and the timeout are those of the device (a FLUSH
  * makes the whole device's completed writes durable).  Several views and
- * the whole disk may share a device; each counts and flushes for itself.
+ * the whole disk may share a device; each counts its own requests, and
+ * they share the device's flush bookkeeping: a FLUSH sent for one covers
+ * the others' completed writes, and a failed FLUSH fails them all.
  * 0, -EINVAL (empty or not a whole number of blocks), -ERANGE (beyond the
  * device or wrapping).
  */
@@ -118,6 +114,15 @@ struct disk_io;
 
 /* The disk parsers' reader (lib/diskio.h) over `b`; io->ctx is b. */
 void blk_disk_io(struct blk *b, struct disk_io *io);
+
+/*
+ * Writes completed on the device (through any view) that no good FLUSH
+ * covers yet: 0 once a FLUSH made everything durable.
+ */
+static inline u64 blk_unflushed_writes(const struct blk *b)
+{
+	return b->dev->flush.writes_done - b->dev->flush.flushed_upto;
+}
 
 /*
  * After a FLUSH failed, every flush fails with -EIO (the device may have

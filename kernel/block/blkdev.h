@@ -155,6 +155,23 @@ struct blk_dev_ops {
 	void (*idle)(void *ctx, u64 timeout_ns);
 };
 
+/*
+ * The block layer's flush bookkeeping for one device, shared by every
+ * struct blk over it (the whole disk and its partitions): a FLUSH covers
+ * the whole device, and a failed one taints it for all.  Private to
+ * kernel/block/blk.c; the device only provides the storage (zeroed).
+ */
+struct blk_dev_flush {
+	u64 writes_done;	 /* successful writes completed, through any view */
+	u64 flushed_upto;	 /* writes_done covered by a good FLUSH */
+	u64 covers;		 /* writes_done when cmd was sent */
+	bool busy;		 /* cmd is at the device */
+	bool failed;		 /* sticky: see blk_clear_flush_error() */
+	struct blk_req cmd;	 /* the one FLUSH at the device */
+	struct blk_req *waiters; /* covered by cmd */
+	struct blk_req *next;	 /* need a FLUSH after cmd */
+};
+
 struct blk_dev {
 	const struct blk_dev_ops *ops;
 	void *ctx;
@@ -166,6 +183,7 @@ struct blk_dev {
 	struct blk_dev_info info;
 	u32 info_gen;
 	struct blk_dev_stats stats;
+	struct blk_dev_flush flush; /* the block layer's */
 };
 
 #endif

@@ -176,6 +176,7 @@ static void kt_irq_wakes(struct ktap *k, struct kdisk *d)
 	/* Acknowledge whatever earlier completions left asserted. */
 	vblk_wait_irq(d->bdev, 1000);
 	KT_ASSERT(k, blk_submit(&d->blk, &req) == 0);
+	blk_unplug(&d->blk); /* the batch ends here: we sleep, not poll */
 	if (lost)
 		KT_EXPECT(k, !vblk_wait_irq(d->bdev, 50ull * 1000 * 1000));
 	else

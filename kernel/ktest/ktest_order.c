@@ -60,7 +60,7 @@ void kt_flush(struct ktap *k, struct kdisk *d)
 		KT_EXPECT_EQ(k, blk_flush(&d->blk), -EIO);
 		KT_EXPECT_EQ(k, blk_flush(&d->blk), -EIO);
 		KT_EXPECT_EQ(k, kt_flush_cmds(d) - before, 1);
-		KT_EXPECT(k, d->blk.flushed_upto != d->blk.writes_done);
+		KT_EXPECT(k, blk_unflushed_writes(&d->blk) != 0);
 		return;
 	}
 	KT_EXPECT_EQ(k, blk_flush(&d->blk), 0);
@@ -132,9 +132,9 @@ void kt_barrier(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, blk_drain(&d->blk), 0);
 	/* A good FLUSH covers every write; a failed one covers nothing new. */
 	if (d->blk.order == BLK_ORDER_DRAIN_FLUSH && !kt_flush_fails())
-		KT_EXPECT_EQ(k, d->blk.flushed_upto, d->blk.writes_done);
+		KT_EXPECT_EQ(k, blk_unflushed_writes(&d->blk), 0);
 	if (d->blk.order == BLK_ORDER_DRAIN_FLUSH && kt_flush_fails())
-		KT_EXPECT(k, d->blk.flushed_upto != d->blk.writes_done);
+		KT_EXPECT(k, blk_unflushed_writes(&d->blk) != 0);
 }
 
 void kt_wce_switch(struct ktap *k, struct kdisk *d)

@@ -1223,6 +1223,43 @@ static void test_device_change_reselects_order(void **state)
 }
 
 /*
+ * The disk and its views share the device's flush bookkeeping: a FLUSH sent
+ * for one covers writes completed through another (no second FLUSH), and a
+ * failed FLUSH fails every later flush through any of them.
+ */
+static void test_views_share_flush_state(void **state)
+{
+	struct blk p1, p2;
+
+	(void)state;
+	setup_kind(DEV_VOLATILE, false, FAKE_POLL_ALL);
+	assert_int_equal(blk_init_view(&p1, &b, 0, 1024, "fake0p1"), 0);
+	assert_int_equal(blk_init_view(&p2, &b, 1024, 1024, "fake0p2"), 0);
+	assert_int_equal(blk_write(&p1, 0, data, 512), 0);
+	assert_int_equal(blk_write(&p2, 0, data, 512), 0);
+	assert_int_equal(blk_sync(&p1), 0);
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(blk_sync(&p2), 0); /* covered by p1's FLUSH */
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+	assert_int_equal(p2.stats.flushes_elided, 1);
+	assert_int_equal(blk_unflushed_writes(&p2), 0);
+
+	/* A FLUSH that fails through p2 taints the disk and p1 too. */
+	assert_int_equal(blk_write(&p2, 8, data, 512), 0);
+	fd.status[BLK_OP_FLUSH] = -EIO;
+	assert_int_equal(blk_flush(&p2), -EIO);
+	fd.status[BLK_OP_FLUSH] = 0;
+	assert_int_equal(blk_write(&p1, 8, data, 512), 0);
+	assert_int_equal(blk_flush(&p1), -EIO);
+	assert_int_equal(blk_flush(&b), -EIO);
+	assert_int_equal(nflush(), 2);
+	blk_clear_flush_error(&b);
+	assert_int_equal(blk_flush(&p1), 0);
+	assert_int_equal(nflush(), 3);
+}
+
+/*
  * blk_sync_many(): drains every device, then flushes only those with a
  * volatile cache and a write completed since their last FLUSH.
  */
@@ -1267,7 +1304,7 @@ static void test_sync_many_flushes_only_what_needs_it(void **state)
 	assert_int_equal(blk_sync_many(all, 3), -EIO);
 	assert_int_equal(nflush(), 2);
 	assert_int_equal(fake_blkdev_count_submits(&fd2, BLK_OP_FLUSH), 1);
-	assert_int_equal(b.flushed_upto, b.writes_done);
+	assert_int_equal(blk_unflushed_writes(&b), 0);
 }
 
 /* ---- completion context ------------------------------------------------- */
@@ -1372,6 +1409,7 @@ int main(void)
 		T(test_doorbell_once_per_batch),
 		T(test_device_ends_block_layer_finishes),
 		T(test_device_change_reselects_order),
+		T(test_views_share_flush_state),
 		T(test_sync_many_flushes_only_what_needs_it),
 	};
 
