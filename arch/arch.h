@@ -38,7 +38,7 @@ static inline phys_addr_t virt_to_phys(const void *p)
 /* Short name of the architecture and machine, for the boot log. */
 const char *arch_name(void);
 
-struct dt_platform;
+struct platform;
 
 /*
  * What the boot code hands to kmain().  Filled by arch/<arch>/ before any
@@ -53,7 +53,7 @@ struct dt_platform;
  */
 struct boot_info {
 	const void *fdt;		    /* device tree blob (header checked), or NULL */
-	const struct dt_platform *platform; /* no fdt: the machine, as discovered */
+	const struct platform *platform; /* no fdt: the machine, as discovered */
 	const char *cmdline;		    /* NULL: use the platform's bootargs */
 };
 

@@ -12,7 +12,7 @@
  */
 #include "arch/arch.h"
 #include "kernel/disks.h"
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -207,8 +207,8 @@ int demo_run(void)
 {
 	int failed = 0;
 
-	demo_buf = kalloc(DEMO_BYTES, 4096);
-	demo_check = kalloc(DEMO_BYTES, 4096);
+	demo_buf = boot_alloc(DEMO_BYTES, 4096);
+	demo_check = boot_alloc(DEMO_BYTES, 4096);
 	if (!demo_buf || !demo_check) {
 		kprintf("demo: not enough memory for %u MiB buffers\n", DEMO_BYTES >> 20);
 		return 1;

@@ -21,7 +21,7 @@
 #include "drivers/virtio/virtio_pci.h"
 #include "kernel/cmdline.h"
 #include "kernel/disk.h"
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/dt_platform.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
@@ -41,7 +41,7 @@ extern char __kernel_end[];
 struct kdisk kdisks[KDISK_MAX];
 unsigned nkdisks;
 
-static struct dt_platform platform;
+static struct platform platform;
 static struct pci_host pci_host;
 
 /* Options every disk shares, from the command line. */
@@ -69,7 +69,7 @@ static void mem_add_free(uintptr_t lo, uintptr_t hi, const struct mem_range *ex,
 		lo = MAX(lo, ex[i].hi);
 	}
 	if (lo < hi)
-		kalloc_add_region((void *)lo, hi - lo);
+		boot_alloc_add_region((void *)lo, hi - lo);
 }
 
 /*
@@ -310,11 +310,11 @@ void kmain(const struct boot_info *bi)
 	arch_irq_setup(&platform.intc);
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);
-	heap_size = kalloc_free_bytes() / HEAP_SHARE_DEN * HEAP_SHARE_NUM;
-	heap_init(kalloc(heap_size, 4096), heap_size);
+	heap_size = boot_alloc_free_bytes() / HEAP_SHARE_DEN * HEAP_SHARE_NUM;
+	heap_init(boot_alloc(heap_size, 4096), heap_size);
 	kprintf("ordo: command line \"%s\", %u RAM region(s), heap %llu KiB, %llu KiB more free\n",
 		cmdline_get(), platform.nmem, (unsigned long long)(heap_free_bytes() >> 10),
-		(unsigned long long)(kalloc_free_bytes() >> 10));
+		(unsigned long long)(boot_alloc_free_bytes() >> 10));
 
 	if (cmdline_flag("selftest.trap")) {
 		/*

@@ -49,7 +49,7 @@ enum dt_intc_source { DT_INTC_BY_NONE, DT_INTC_BY_ROOT, DT_INTC_BY_PCI, DT_INTC_
 
 struct dt_walk {
 	const struct fdt *fdt;
-	struct dt_platform *out;
+	struct platform *out;
 	int stack[FDT_MAX_DEPTH];   /* stack[d] = ancestor at depth d */
 	u32 irq_phandle, irq_cells; /* dt_irq_cells() cache; 0 = none */
 	int irq_node;		    /* ... and the node that answered */
@@ -178,7 +178,7 @@ static int dt_parse_chosen(struct dt_walk *w, int node)
 /* A memory node (3.4): every (address, size) pair of reg is RAM. */
 static int dt_parse_memory(struct dt_walk *w, int depth)
 {
-	struct dt_platform *out = w->out;
+	struct platform *out = w->out;
 	u64 base, size;
 	int err;
 
@@ -198,7 +198,7 @@ static int dt_parse_memory(struct dt_walk *w, int depth)
 	}
 }
 
-static int dt_add_reserved(struct dt_platform *out, u64 base, u64 size)
+static int dt_add_reserved(struct platform *out, u64 base, u64 size)
 {
 	if (!size)
 		return 0;
@@ -232,7 +232,7 @@ static int dt_parse_reserved(struct dt_walk *w, int depth)
 }
 
 /* The memory reservation block of the header (5.3). */
-static int dt_parse_memrsv(const struct fdt *fdt, struct dt_platform *out)
+static int dt_parse_memrsv(const struct fdt *fdt, struct platform *out)
 {
 	u64 base, size;
 
@@ -328,7 +328,7 @@ static int dt_parse_irq(struct dt_walk *w, int depth, struct dt_virtio_mmio *dev
 /* A virtio-mmio transport (virtio spec 4.2, Linux virtio/mmio.yaml). */
 static int dt_parse_vmmio(struct dt_walk *w, int depth)
 {
-	struct dt_platform *out = w->out;
+	struct platform *out = w->out;
 	struct dt_virtio_mmio dev = { 0 };
 	int err;
 
@@ -602,7 +602,7 @@ static int dt_visit(struct dt_walk *w, int depth)
 	return 0;
 }
 
-int dt_platform_parse(const void *blob, size_t avail, struct dt_platform *out)
+int dt_platform_parse(const void *blob, size_t avail, struct platform *out)
 {
 	struct fdt fdt;
 	struct dt_walk w = { .fdt = &fdt, .out = out };

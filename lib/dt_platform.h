@@ -1,11 +1,14 @@
 /*
- * lib/dt_platform.h - what the kernel needs to know from the device tree.
+ * lib/dt_platform.h - what the kernel needs to know about the machine
+ * (struct platform), and how it is read from a device tree.
  *
  * Interface: dt_platform_parse() validates the blob the boot loader passed
  * (lib/fdt.h) and collects, in one pass, the RAM regions, the kernel
  * command line, the virtio-mmio transports, the generic ECAM PCI host and
- * the interrupt controller their interrupts go to.
- * The result is plain data; nothing else in the kernel touches the blob.
+ * the interrupt controller their interrupts go to.  The result is plain
+ * data; nothing else in the kernel touches the blob.  Machines without a
+ * device tree (x86_64: arch/x86_64/platform.c) fill the same struct from
+ * their own firmware tables; its parts keep the device tree's vocabulary.
  *
  * All addresses are CPU physical addresses: reg and ranges values are
  * translated through every ancestor's "ranges" (Devicetree Specification
@@ -117,7 +120,7 @@ struct dt_intc {
 	unsigned nreg;
 };
 
-struct dt_platform {
+struct platform {
 	struct dt_region mem[DT_MAX_MEM];
 	unsigned nmem;
 	/*
@@ -148,6 +151,6 @@ struct dt_platform {
  * ECAM window smaller than its bus range), -ERANGE for an address wider
  * than 64 bits.
  */
-int dt_platform_parse(const void *blob, size_t avail, struct dt_platform *out);
+int dt_platform_parse(const void *blob, size_t avail, struct platform *out);
 
 #endif

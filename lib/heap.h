@@ -2,7 +2,7 @@
  * lib/heap.h - general-purpose allocation with free, for state that comes
  * and goes at run time (a mounted filesystem, its block cache).
  *
- * Boot-time driver state uses kalloc() (alloc.h) and is never freed.  The
+ * Boot-time driver state uses boot_alloc() (alloc.h) and is never freed.  The
  * kernel gives the heap one region at boot; the host tests map these calls
  * to the C library so AddressSanitizer checks every use.
  */

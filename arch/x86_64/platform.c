@@ -3,7 +3,7 @@
  * says on the other ports, from the PVH start info and the chipset.
  *
  * Interface: x86_platform_discover() and x86_machine_name() (asm/boot.h).
- * The result is the same plain-data struct dt_platform kmain() gets from
+ * The result is the same plain-data struct platform kmain() gets from
  * dt_platform_parse() elsewhere; nothing above arch/ knows the difference.
  *
  *   RAM           the PVH memory map's RAM entries (struct hvm_start_info
@@ -136,7 +136,7 @@ static void conf1_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, u
 	raw_outl(PCI_CONF1_DATA, v);
 }
 
-static void add_ram(struct dt_platform *p, u64 base, u64 size)
+static void add_ram(struct platform *p, u64 base, u64 size)
 {
 	u64 end = base + size;
 
@@ -161,7 +161,7 @@ static u8 cmos_read(u8 reg)
 }
 
 /* No PVH memory map: the CMOS registers QEMU (and PC BIOSes) fill in. */
-static void ram_from_cmos(struct dt_platform *p)
+static void ram_from_cmos(struct platform *p)
 {
 	u64 ext64k = cmos_read(CMOS_EXT64K_LO) | (u64)cmos_read(CMOS_EXT64K_HI) << 8;
 	u64 extkb = cmos_read(CMOS_EXT_KB_LO) | (u64)cmos_read(CMOS_EXT_KB_HI) << 8;
@@ -174,7 +174,7 @@ static void ram_from_cmos(struct dt_platform *p)
 }
 
 /* RAM regions and command line from the start info. */
-static void from_start_info(const struct hvm_start_info *si, struct dt_platform *p)
+static void from_start_info(const struct hvm_start_info *si, struct platform *p)
 {
 	if (si->version >= 1 && si->memmap_paddr && si->memmap_entries &&
 	    si->memmap_paddr < FOUR_GIB - HVM_MEMMAP_MAX * sizeof(struct hvm_memmap_entry)) {
@@ -208,7 +208,7 @@ static void from_start_info(const struct hvm_start_info *si, struct dt_platform 
 }
 
 /* Top of the RAM below 4 GiB (end of the highest region starting there). */
-static u64 low_ram_top(const struct dt_platform *p)
+static u64 low_ram_top(const struct platform *p)
 {
 	u64 top = LOW_RAM_END;
 
@@ -268,7 +268,7 @@ static void q35_intmap(struct dt_pci_host *h)
 }
 
 /* The q35 host bridge: ECAM from PCIEXBAR, the windows and INTx routing. */
-static void q35_pci(struct dt_platform *p)
+static void q35_pci(struct platform *p)
 {
 	struct dt_pci_host *h = &p->pci;
 	u32 lo = conf1_read(0, 0, 0, Q35_PCIEXBAR), hi = conf1_read(0, 0, 0, Q35_PCIEXBAR + 4);
@@ -318,7 +318,7 @@ static void q35_pci(struct dt_platform *p)
 	q35_intmap(h);
 }
 
-const char *x86_platform_discover(const void *start_info, struct dt_platform *p)
+const char *x86_platform_discover(const void *start_info, struct platform *p)
 {
 	u32 id;
 

@@ -58,7 +58,7 @@
 #define PAT_POWER_ON 0x0007040600070406ull
 
 static struct boot_info boot_info;
-static struct dt_platform x86_platform;
+static struct platform x86_platform;
 static u64 pd_pool[PD_POOL][512] __attribute__((aligned(4096), section(".bss.pgtable")));
 static unsigned pd_pool_used;
 static bool exiting;

@@ -92,7 +92,7 @@ static int parse_entry(const char *s, const char *end, struct dt_virtio_mmio *m)
 	return 0;
 }
 
-unsigned vmmio_cmdline_parse(const char *cmdline, struct dt_platform *p)
+unsigned vmmio_cmdline_parse(const char *cmdline, struct platform *p)
 {
 	size_t keylen = strlen(VMMIO_KEY);
 	unsigned added = 0;

@@ -20,6 +20,6 @@
  * p->truncated.
  * Returns the number of devices added.
  */
-unsigned vmmio_cmdline_parse(const char *cmdline, struct dt_platform *p);
+unsigned vmmio_cmdline_parse(const char *cmdline, struct platform *p);
 
 #endif

@@ -15,7 +15,7 @@
 #include "arch/arch.h"
 #include "drivers/block/virtio_blk_priv.h"
 
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -181,7 +181,7 @@ static int vblk_setup(struct virtio_dev *vdev, void *ctx)
 		return -EINVAL;
 	}
 	if (!vb->cmds) {
-		vb->cmds = kalloc(sizeof(*vb->cmds) * vb->vq.num, 16);
+		vb->cmds = boot_alloc(sizeof(*vb->cmds) * vb->vq.num, 16);
 		if (!vb->cmds)
 			return -ENOMEM;
 	}
@@ -217,7 +217,7 @@ int vblk_probe(struct virtio_dev *vdev, unsigned index, unsigned queue_size, str
 
 	if (vdev->device_id != VIRTIO_ID_BLOCK)
 		return -ENODEV;
-	vb = kalloc(sizeof(*vb), 16);
+	vb = boot_alloc(sizeof(*vb), 16);
 	if (!vb)
 		return -ENOMEM;
 	vb->vdev = vdev;

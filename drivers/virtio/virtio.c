@@ -9,7 +9,7 @@
 #include "drivers/virtio/virtio.h"
 
 #include "arch/arch.h"
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -202,8 +202,8 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 			return -EINVAL;
 		while (!IS_POW2(num))
 			num &= num - 1; /* round down to a power of two */
-		ring = kalloc(virtq_ring_size(num, vdev->queue_align), 4096);
-		priv = kalloc(virtq_priv_size(num), 16);
+		ring = boot_alloc(virtq_ring_size(num, vdev->queue_align), 4096);
+		priv = boot_alloc(virtq_priv_size(num), 16);
 		if (!ring || !priv)
 			return -ENOMEM;
 	}

@@ -18,7 +18,7 @@
 #include <asm/io.h>
 
 #include "drivers/virtio/virtio_mmio_regs.h"
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 
@@ -202,7 +202,7 @@ int vmmio_probe(u64 base, u64 size, unsigned slot, struct virtio_dev **out)
 	if (device_id == 0)
 		return -ENODEV; /* 4.2.3.1.1: an empty slot */
 
-	m = kalloc(sizeof(*m), 16);
+	m = boot_alloc(sizeof(*m), 16);
 	if (!m)
 		return -ENOMEM;
 	m->base = b;

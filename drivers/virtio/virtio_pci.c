@@ -13,7 +13,7 @@
  * the legacy I/O BAR (virtio_pci_legacy.c).
  *
  * Everything is validated before the device is handed out; the structure
- * is built on the stack and allocated only on success, because kalloc()
+ * is built on the stack and allocated only on success, because boot_alloc()
  * memory is never freed.  Boot time, single-threaded.
  */
 #include "drivers/virtio/virtio_pci.h"
@@ -23,7 +23,7 @@
 #include "drivers/pci/pci_regs.h"
 #include "drivers/virtio/virtio_pci_priv.h"
 #include "drivers/virtio/virtio_pci_regs.h"
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 
@@ -146,7 +146,7 @@ int vpci_probe(struct pci_dev *pdev, unsigned index, struct virtio_dev **out)
 	if (err)
 		return err;
 
-	vp = kalloc(sizeof(*vp), 16);
+	vp = boot_alloc(sizeof(*vp), 16);
 	if (!vp)
 		return -ENOMEM;
 	*vp = tmp;

@@ -19,7 +19,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/disks.h"
 
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -263,8 +263,8 @@ int ktest_run(void)
 {
 	struct ktap k;
 
-	kt_wbuf = kalloc(KT_BUF_BYTES, 4096);
-	kt_rbuf = kalloc(KT_BUF_BYTES, 4096);
+	kt_wbuf = boot_alloc(KT_BUF_BYTES, 4096);
+	kt_rbuf = boot_alloc(KT_BUF_BYTES, 4096);
 	if (!kt_wbuf || !kt_rbuf) {
 		kprintf("ktest: cannot allocate test buffers\n");
 		return 1;

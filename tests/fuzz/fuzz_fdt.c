@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* An exact-size copy, so ASan sees any read past the end. */
 	uint8_t *blob = malloc(size ? size : 1);
-	struct dt_platform *p = malloc(sizeof(*p));
+	struct platform *p = malloc(sizeof(*p));
 	struct fdt fdt;
 
 	if (!blob || !p)

@@ -6,7 +6,7 @@
  * legacy) with the status state machine of 2.1/3.1.1, the configuration
  * space with its generation counter (2.5.1), queue set-up with the legacy
  * ring layout of 2.7.2 computed independently of the driver.  (Rings come
- * from kalloc(), which on the host allocates below 4 GiB so legacy queue
+ * from boot_alloc(), which on the host allocates below 4 GiB so legacy queue
  * PFNs fit in 32 bits: tests/host/host_alloc.c.)  The virtio-blk backend behind QueueNotify is fake_vmmio_blk.c.
  *
  * Single-threaded: the driver runs the fake synchronously through its

@@ -1,19 +1,19 @@
 /*
- * tests/host/host_alloc.c - kalloc() for host tests.
+ * tests/host/host_alloc.c - boot_alloc() for host tests.
  *
  * As on the target, memory is handed out once and never freed.  It comes
  * from one arena mapped low (MAP_32BIT: below 2 GiB), because legacy
  * virtio addresses a ring by a 32-bit page frame number and the normal
  * (ASan) heap lies far above that; virtio_mmio.c rightly refuses such a
  * ring.  The arena starts poisoned for AddressSanitizer and each block is
- * unpoisoned with a poisoned gap before it, so an overflow of any kalloc()
+ * unpoisoned with a poisoned gap before it, so an overflow of any boot_alloc()
  * block is still reported.
  */
 #define _GNU_SOURCE /* MAP_32BIT */
 #include <string.h>
 #include <sys/mman.h>
 
-#include "lib/alloc.h"
+#include "lib/boot_alloc.h"
 
 #if defined(__has_include)
 #if __has_include(<sanitizer/asan_interface.h>)
@@ -47,13 +47,13 @@ static int host_arena_init(void)
 	return 0;
 }
 
-void kalloc_add_region(void *base, size_t size)
+void boot_alloc_add_region(void *base, size_t size)
 {
 	(void)base;
 	(void)size;
 }
 
-void *kalloc(size_t size, size_t align)
+void *boot_alloc(size_t size, size_t align)
 {
 	uintptr_t p;
 
@@ -69,7 +69,7 @@ void *kalloc(size_t size, size_t align)
 	return memset((void *)p, 0, size);
 }
 
-size_t kalloc_free_bytes(void)
+size_t boot_alloc_free_bytes(void)
 {
 	return arena_end - arena_next;
 }

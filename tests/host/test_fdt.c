@@ -93,7 +93,7 @@ static void exercise_fdt(const u8 *blob, size_t len)
 }
 
 /* A parse that succeeded must have produced sane results. */
-static void check_platform(const struct dt_platform *p, int rc)
+static void check_platform(const struct platform *p, int rc)
 {
 	if (rc) {
 		assert_true(rc < 0);
@@ -110,7 +110,7 @@ static void check_platform(const struct dt_platform *p, int rc)
 		assert_true(p->vmmio[i].irq_cells <= DT_MAX_IRQ_CELLS);
 }
 
-static int parse_copy(const u8 *src, size_t len, struct dt_platform *p)
+static int parse_copy(const u8 *src, size_t len, struct platform *p)
 {
 	u8 *blob = dup_blob(src, len);
 	int rc = dt_platform_parse(blob, len, p);
@@ -123,7 +123,7 @@ static int parse_copy(const u8 *src, size_t len, struct dt_platform *p)
 
 /* ---- real QEMU trees -------------------------------------------------- */
 
-static void check_vmmio_slots(const struct dt_platform *p)
+static void check_vmmio_slots(const struct platform *p)
 {
 	/* hw/arm/virt.c: 32 transports at 0x0a000000, 0x200 apart, on
 	 * GIC SPI 16 + n, edge-triggered (type 0 = SPI, flags 1). */
@@ -142,7 +142,7 @@ static void check_vmmio_slots(const struct dt_platform *p)
 
 /* hw/arm/virt.c's GICv2: distributor and CPU interface (GICH and GICV
  * only with virtualization=on). */
-static void check_gicv2(const struct dt_platform *p)
+static void check_gicv2(const struct platform *p)
 {
 	static const u64 base[2] = { 0x08000000, 0x08010000 };
 
@@ -156,7 +156,7 @@ static void check_gicv2(const struct dt_platform *p)
 
 static void test_virt_highmem(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	const struct dt_pci_range *r;
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
@@ -208,7 +208,7 @@ static void test_virt_highmem(void **state)
 
 static void test_virt_lowmem_pci(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64-lowmem-pci.dtb", &len);
 
@@ -237,7 +237,7 @@ static void test_virt_lowmem_pci(void **state)
 
 static void test_virt_3disks(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64-3disks.dtb", &len);
 
@@ -254,7 +254,7 @@ static void test_virt_3disks(void **state)
 /* gic-version=3: distributor and one redistributor region. */
 static void test_virt_gicv3(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64-gicv3.dtb", &len);
 
@@ -273,7 +273,7 @@ static void test_virt_gicv3(void **state)
 /* The QEMU matrix's misrouted tree: only slot 31 names another SPI. */
 static void test_virt_irq_misrouted(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64-irq-misrouted.dtb", &len);
 
@@ -562,7 +562,7 @@ static u8 *b_finish(struct bld *b, size_t *lenp)
 static u8 *b_last;
 
 /* Close the root and the block, then parse. */
-static int b_parse(struct bld *b, struct dt_platform *p)
+static int b_parse(struct bld *b, struct platform *p)
 {
 	size_t len;
 	int rc;
@@ -602,7 +602,7 @@ static void b_vmmio(struct bld *b, const char *name, u32 addr, const char *statu
 
 static void test_status_and_cells(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b = b_root(1, 1);
 
 	(void)state;
@@ -641,7 +641,7 @@ static void test_status_and_cells(void **state)
 
 static void test_ranges_translation(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b = b_root(2, 2);
 
 	(void)state;
@@ -684,7 +684,7 @@ static void test_ranges_translation(void **state)
 
 static void test_interrupt_parent(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b = b_root(1, 1);
 
 	(void)state;
@@ -773,7 +773,7 @@ static void b_intc(struct bld *b, const char *name, const char *compat, u32 phan
  */
 static void test_intc_choice(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b;
 
 	(void)state;
@@ -836,7 +836,7 @@ static void test_intc_choice(void **state)
 
 static void test_truncation(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b = b_root(1, 1);
 	char name[32];
 
@@ -888,7 +888,7 @@ static void b_pci(struct bld *b, const char *name, u32 ecam_hi, u32 ecam_size, u
 
 static void test_pci_rules(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b;
 
 	(void)state;
@@ -923,7 +923,7 @@ static void test_pci_rules(void **state)
 /* Each builds a tree whose content (not format) is wrong. */
 static void test_bad_content(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	struct bld *b;
 	static const char unterminated[3] = { 'a', 'b', 'c' };
 
@@ -1217,7 +1217,7 @@ static void test_corrupt_table(void **state)
 {
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
-	struct dt_platform p;
+	struct platform p;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(corrupt_cases); i++) {
@@ -1251,7 +1251,7 @@ static void test_corrupt_raw(void **state)
 	static const int expect[] = { -EBADMSG, -EBADMSG, -EBADMSG, -EBADMSG, 0,
 				      -EBADMSG, -EBADMSG, -EBADMSG, -EBADMSG, -EBADMSG,
 				      -EBADMSG, -EBADMSG, 0 };
-	struct dt_platform p;
+	struct platform p;
 	struct fdt fdt;
 
 	(void)state;
@@ -1448,7 +1448,7 @@ static void test_cells_limits(void **state)
 static void test_truncated_everywhere(void **state)
 {
 	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb" };
-	struct dt_platform p;
+	struct platform p;
 
 	(void)state;
 	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
@@ -1484,7 +1484,7 @@ static void test_every_byte(void **state)
 {
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
-	struct dt_platform p;
+	struct platform p;
 	u8 *blob = dup_blob(dtb, len);
 
 	(void)state;
@@ -1518,7 +1518,7 @@ static void test_random_damage(void **state)
 	static const u32 words[] = { 0,		 1,	     2,		 3,	     4,		9,
 				     0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff, 0xd00dfeed };
 	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb" };
-	struct dt_platform p;
+	struct platform p;
 	int ok = 0, bad = 0;
 
 	(void)state;
@@ -1558,7 +1558,7 @@ static void test_random_damage(void **state)
 /* Reserved memory: the reservation block and /reserved-memory children. */
 static void test_reserved_memory(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	size_t len;
 	u8 *blob = test_data_load("reserved.dtb", &len);
 
@@ -1579,7 +1579,7 @@ static void test_reserved_memory(void **state)
 /* INTx routing of QEMU's virt: 4 slots x 4 pins, swizzled, SPI 3..6 level. */
 static void test_pci_intmap(void **state)
 {
-	struct dt_platform p;
+	struct platform p;
 	size_t len;
 	u8 *blob = test_data_load("virt-aarch64-lowmem-pci.dtb", &len);
 

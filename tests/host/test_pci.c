@@ -964,7 +964,7 @@ static void test_caps_malformed(void **state)
 
 static void test_real_dtb(void **state)
 {
-	static struct dt_platform p;
+	static struct platform p;
 	size_t len;
 	u8 *dtb = test_data_load("virt-aarch64-lowmem-pci.dtb", &len);
 	struct pci_dev *d;

@@ -20,7 +20,7 @@
 
 #include "arch/x86_64/vmmio_cmdline.h"
 
-static struct dt_platform plat;
+static struct platform plat;
 
 static unsigned parse(const char *line)
 {

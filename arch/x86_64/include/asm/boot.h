@@ -47,7 +47,7 @@
 #ifndef __ASSEMBLER__
 #include "lib/types.h"
 
-struct dt_platform;
+struct platform;
 
 /* Linker script symbols (addresses only). */
 extern char __kernel_start[], __bss_start[], __bss_end[];
@@ -105,7 +105,7 @@ u32 timer_ns_to_lapic(u64 ns);
  * and what the machine answers (PCI host bridge), and return the kernel
  * command line (copied out of the start info; "" if none).
  */
-const char *x86_platform_discover(const void *start_info, struct dt_platform *p);
+const char *x86_platform_discover(const void *start_info, struct platform *p);
 /* "q35", "microvm", ...: the machine platform discovery recognised. */
 const char *x86_machine_name(void);
 
