@@ -4,7 +4,8 @@
 #                         (ARCH: aarch64, riscv64 or x86_64)
 #   make run              build and boot the default configuration under QEMU
 #   make test             host unit tests, the crash-state engine, the QEMU test
-#                         matrix and kill test; ends "N passed, N failed"
+#                         matrix and kill test; lists each failure with its
+#                         log, then ends "N passed, N failed"
 #   make host-tests       only the host unit tests
 #   make qemu-tests       only the QEMU matrix
 #   make format-check     clang-format must agree with every C file

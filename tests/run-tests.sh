@@ -24,6 +24,14 @@ HOST_TOOLS=${HOST_TOOLS:-build/host}
 TEST_LOGS=${TEST_LOGS:-build/test-logs}
 mkdir -p "$TEST_LOGS"
 
+# Under `make -jN test` the tests' own make calls (print-qemu, make run)
+# cannot reach the parent's jobserver and would each warn "jobserver
+# unavailable": leave it out of what they inherit.
+if [ -n "${MAKEFLAGS:-}" ]; then
+	MAKEFLAGS=$(printf '%s' "$MAKEFLAGS" | sed 's/ *--jobserver-[a-z]*=[^ ]*//g')
+	export MAKEFLAGS
+fi
+
 # The failed tests, in order, with their reasons and logs (one entry per
 # test however many of its checks failed).
 failed_tests=()
