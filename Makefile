@@ -4,10 +4,17 @@
 #                         (ARCH: aarch64, riscv64 or x86_64)
 #   make run              build and boot the default configuration under QEMU
 #   make test             host unit tests, the crash-state engine, the QEMU test
-#                         matrix and kill test; ends "N passed, N failed"
+#                         matrix and kill test; lists each failure with its
+#                         log, then ends "N passed, N failed"
 #   make host-tests       only the host unit tests
 #   make qemu-tests       only the QEMU matrix
 #   make format-check     clang-format must agree with every C file
+#   make crash-test       the crash-state engine alone (also crash-quick,
+#                         crash-mutants, crash-asan: see tests/crash/crash.mk)
+#   make help             every target and the variables a user sets
+#
+# Each build step prints one line ("  CC      kernel/fs/jnl.c"); V=1 prints
+# the full commands instead.
 #
 # Missing Debian packages are installed by tools/deps.sh (as root).
 
@@ -17,6 +24,28 @@ TEST_ARCHES ?= aarch64 riscv64 x86_64
 BUILD := build
 OUT := $(BUILD)/$(ARCH)
 HOST_OUT := $(BUILD)/host
+
+# ---- build output: one short line per step, V=1 for the full commands ---
+# A rule (here or in an included .mk file) announces its step, then runs
+# its command behind $(Q):
+#	$(call msg,CC,$<)
+#	$(Q)$(CC) ... -c $< -o $@
+# `make -s` prints neither.  The compiler's own messages always show.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+msg :=
+else
+msg = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+endif
+# Recursive makes (and the test scripts' make calls) never print
+# "Entering directory".
+MAKEFLAGS += --no-print-directory
 
 include arch/$(ARCH)/arch.mk
 
@@ -49,8 +78,10 @@ SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(PCI_DRV_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS
 	$(KERNEL_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(SRCS))
 
-.PHONY: all deps run test host-tests qemu-tests clean format-check
+.PHONY: all deps run test host-tests qemu-tests clean format-check help
+# The empty recipe: an up-to-date tree prints no "Nothing to be done".
 all: $(OUT)/ordo.img $(OUT)/ordo.elf $(HOST_OUT)/ordofs
+	@:
 
 deps-build:
 	@tools/deps.sh build $(ARCH)
@@ -58,14 +89,17 @@ deps-build:
 
 $(OUT)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
 $(OUT)/ordo.elf: $(OBJS) $(ARCH_LDSCRIPT)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(OBJS) -o $@
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(OBJS) -o $@
 
 # $(OUT)/ordo.img (the bootable image) is made by the rule in arch.mk.
 
@@ -92,7 +126,8 @@ run:
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(RUN_DIR); $(if $(RUN_FRESH),rm -f $(RUN_DISK);) test -f $(RUN_DISK) || \
 		{ truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
-	$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
+	$(call msg,QEMU,$(OUT)/ordo.img)
+	$(Q)$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
 		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
 		-device $(RUN_DEVICE),drive=d0 $(QEMU_EXTRA); \
 		$(RUN_DECODE_STATUS) exit $$rc
@@ -129,17 +164,20 @@ HOST_HDRS := $(wildcard arch/arch.h arch/host/*.h arch/host/include/asm/*.h lib/
 .SECONDEXPANSION:
 $(HOST_OUT)/%: tests/host/%.c $$($$*_SRCS) $(HOST_COMMON) $(HOST_HDRS) tests/host/tests.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
 
 
 # Host-side tools used by the tests.
 $(HOST_OUT)/logwrites-stat: tools/logwrites-stat.c
 	@mkdir -p $(dir $@)
-	$(HOST_CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 $< -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 $< -o $@
 
 $(HOST_OUT)/crc32c-file: tools/crc32c-file.c lib/crc32c.c lib/crc32c.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) -std=c11 $(WARN) -O2 -I. $< lib/crc32c.c -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) -std=c11 $(WARN) -O2 -I. $< lib/crc32c.c -o $@
 
 HOST_TOOLS := $(HOST_OUT)/logwrites-stat $(HOST_OUT)/crc32c-file $(HOST_OUT)/ordofs
 
@@ -154,8 +192,7 @@ qemu-tests: all $(HOST_TOOLS)
 test:
 	@tools/deps.sh test $(TEST_ARCHES)
 	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
-	@$(MAKE) --no-print-directory $(HOST_BINS) $(HOST_TOOLS) $(CRASH_BINS) \
-		$(HOST_OUT)/crash-engine-asan
+	@$(MAKE) --no-print-directory test-bins
 	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
 		--check tests/qemu/check-acks.sh \
 		--host $(HOST_BINS) \
@@ -172,11 +209,55 @@ test:
 		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))" \
 		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))"
 
+# Every host program make test runs, as one goal: an up-to-date tree then
+# prints nothing (several goals would each say "is up to date").
+test-bins: $(HOST_BINS) $(HOST_TOOLS) $(CRASH_BINS) $(HOST_OUT)/crash-engine-asan
+	@:
+.PHONY: test-bins
+
 format-check:
 	@tools/check-format.sh
 
 clean:
-	rm -rf $(BUILD)
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
+
+define HELP_TEXT
+Targets (ARCH=aarch64 unless given):
+  all            build/ARCH/ordo.img (bootable), ordo.elf and build/host/ordofs (default)
+  run            build, then boot the default configuration under QEMU with one scratch disk
+  test           everything: tree checks, host unit tests, crash engine and mutants, the
+                 QEMU matrix and kill test of each of TEST_ARCHES, the ordofs tool, foreign
+                 disks, errors and make run (first of TEST_ARCHES); lists each failure
+                 with its log, then ends "N passed, N failed"
+  host-tests     only the host unit tests (cmocka, ASan + UBSan)
+  qemu-tests     only the QEMU matrix and kill test, for ARCH
+  crash-test     the crash-state engine's selftest and full run (a few minutes)
+  crash-quick    the crash-state engine, --quick (seconds)
+  crash-mutants  the engine against each seeded journal bug; all must be caught
+  crash-asan     the engine's ASan + UBSan build, --quick
+  format-check   clang-format must agree with every C file
+  deps-build     install the Debian packages that building ARCH needs (tools/deps.sh)
+  clean          remove build/
+  help           this text
+
+Variables (make VAR=value ...):
+  ARCH           aarch64 (default), riscv64 or x86_64: what all, run and qemu-tests build
+  TEST_ARCHES    what make test builds and boots (default "aarch64 riscv64 x86_64")
+  V              V=1 prints the full commands instead of one "  CC      file" line per step
+  RUN_APPEND     kernel command line of make run (default demo; also bench, ktest, stress)
+  RUN_DEVICE     make run's disk device (default virtio-blk-device; virtio-blk-pci
+                 with a PCI machine, e.g. ARCH=x86_64 QEMU_MACHINE="-M q35")
+  RUN_DIR        where make run keeps its scratch disks (default build/ARCH)
+  QEMU_EXTRA     more QEMU options for make run (e.g. more -drive/-device pairs)
+  QEMU_MACHINE   QEMU's machine for ARCH (default "-M virt"; x86_64 "-M microvm,acpi=off")
+  QEMU_MEM       guest memory of make run and the QEMU tests (default 128M)
+  HOST_CC        compiler of the host tests and tools (default gcc)
+  BOOT_TIMEOUT   seconds a matrix, foreign-disk or error-test boot may take (default 180)
+endef
+
+help:
+	@: $(info $(HELP_TEXT))
 
 # Used by tests/run-tests.sh to learn how to start QEMU for $(ARCH).
 print-qemu:

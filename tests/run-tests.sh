@@ -12,12 +12,30 @@
 # plan, as many results as planned, no "not ok", exit status 0, and no
 # timeout.  Every KTAP case counts (SKIP counts as skipped), plus one check
 # per boot for the probe lines and one for plan/exit/timeout.
+#
+# Every test's output is kept: a boot's in build/ARCH/test/NAME.log, the
+# others' in $TEST_LOGS (build/test-logs).  The last lines name each test
+# that failed, why, and its log, just above "N passed, N failed".
 set -u
 
 passed=0 failed=0 skipped=0
-failures=()
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 HOST_TOOLS=${HOST_TOOLS:-build/host}
+TEST_LOGS=${TEST_LOGS:-build/test-logs}
+mkdir -p "$TEST_LOGS"
+
+# Under `make -jN test` the tests' own make calls (print-qemu, make run)
+# cannot reach the parent's jobserver and would each warn "jobserver
+# unavailable": leave it out of what they inherit.
+if [ -n "${MAKEFLAGS:-}" ]; then
+	MAKEFLAGS=$(printf '%s' "$MAKEFLAGS" | sed 's/ *--jobserver-[a-z]*=[^ ]*//g')
+	export MAKEFLAGS
+fi
+
+# The failed tests, in order, with their reasons and logs (one entry per
+# test however many of its checks failed).
+failed_tests=()
+declare -A failed_why failed_log
 
 trim() {
 	local s=$1
@@ -25,11 +43,31 @@ trim() {
 	printf '%s' "${s%"${s##*[![:space:]]}"}"
 }
 
-fail() { failed=$((failed + 1)); failures+=("$1"); }
+# note_failure TEST WHY LOG: list TEST in the summary (the count is the
+# caller's business); fail: the same, counting one failure.
+note_failure() {
+	if [ -z "${failed_why[$1]+set}" ]; then
+		failed_tests+=("$1")
+		failed_why[$1]=$2
+		failed_log[$1]=$3
+	else
+		failed_why[$1]+="; $2"
+	fi
+}
+fail() { failed=$((failed + 1)); note_failure "$@"; }
+
+# log_name NAME: a file name for a test's log ("crash engine (ASan, quick)"
+# -> build/test-logs/crash-engine-ASan-quick.log).
+log_name() {
+	local s=${1//[^A-Za-z0-9_.-]/-}
+	while [[ $s == *--* ]]; do s=${s//--/-}; done
+	s=${s#-}
+	printf '%s/%s.log' "$TEST_LOGS" "${s%-}"
+}
 
 run_host() {
 	local bin=$1 log out p f
-	log=$(mktemp)
+	log=$(log_name "host $(basename "$bin")")
 	"$bin" >"$log" 2>&1
 	local rc=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
@@ -43,10 +81,9 @@ run_host() {
 	failed=$((failed + f))
 	printf 'host %-28s %3d passed, %d failed\n' "$(basename "$bin")" "$p" "$f"
 	if [ "$f" -ne 0 ]; then
-		failures+=("host $(basename "$bin")")
+		note_failure "host $(basename "$bin")" "$f failed, exit $rc" "$log"
 		sed -n '/FAILED\|ERROR\|runtime error\|Sanitizer\|arch_exit/p' "$log" | head -n 40
 	fi
-	rm -f "$log"
 }
 
 # check_probe LOG EXPECT: every vblk line carries the fields (vblkN:key=value:
@@ -146,7 +183,7 @@ run_qemu_config() {
 	passed=$((passed + ok - skip))
 	skipped=$((skipped + skip))
 	failed=$((failed + notok))
-	[ "$notok" -eq 0 ] || failures+=("qemu $arch $name: $notok KTAP case(s) not ok")
+	[ "$notok" -eq 0 ] || note_failure "qemu $arch $name" "$notok KTAP case(s) not ok" "$log"
 
 	# A configuration may expect a crash instead of a KTAP run:
 	# "exit=N" (the status) and "console=WORD" (a word the report prints).
@@ -169,20 +206,24 @@ run_qemu_config() {
 	if [ ${#problems[@]} -eq 0 ]; then
 		passed=$((passed + 1))
 	else
-		fail "qemu $arch $name: ${problems[*]}"
+		local problem_list
+		problem_list=$(printf '%s, ' "${problems[@]}")
+		fail "qemu $arch $name" "${problem_list%, }" "$log"
 	fi
-	local probe_msg
+	local probe_msg probe_ok=1
 	if probe_msg=$(check_probe "$log" "$expect" && check_hostlog "$dir/$name" "$log" "$expect"); then
 		passed=$((passed + 1))
 		[ -z "$probe_msg" ] || echo "$probe_msg"
 	else
-		fail "qemu $arch $name: probe lines"
+		fail "qemu $arch $name" "probe lines" "$log"
+		probe_ok=0
 		echo "$probe_msg"
 	fi
 	printf 'qemu %-7s %-14s %3d ok, %d not ok, %2d skipped, exit %d, %d.%01d s%s\n' \
 		"$arch" "$name" "$((ok - skip))" "$notok" "$skip" "$rc" \
 		$(((end - start) / 1000000000)) $((((end - start) / 100000000) % 10)) \
-		"$([ ${#problems[@]} -eq 0 ] && [ "$notok" -eq 0 ] || echo "   <- FAILED, see $log")"
+		"$([ ${#problems[@]} -eq 0 ] && [ "$notok" -eq 0 ] && [ "$probe_ok" -eq 1 ] ||
+			echo "   <- FAILED, see $log")"
 	if [ "$notok" -ne 0 ] || [ ${#problems[@]} -ne 0 ]; then
 		grep -E '^not ok|^# .*:[0-9]+:|PANIC|Exception|timed out' "$log" | head -n 20 | sed 's/^/    /'
 	fi
@@ -190,7 +231,7 @@ run_qemu_config() {
 
 run_tap() { # run_tap NAME "COMMAND ARGS"
 	local name=$1 cmd=$2 log ok notok skip plan rc start end
-	log=$(mktemp)
+	log=$(log_name "$name")
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086
 	$cmd >"$log" 2>&1 </dev/null
@@ -203,9 +244,9 @@ run_tap() { # run_tap NAME "COMMAND ARGS"
 	passed=$((passed + ok - skip))
 	skipped=$((skipped + skip))
 	failed=$((failed + notok))
-	[ "$notok" -eq 0 ] || failures+=("$name: $notok not ok")
+	[ "$notok" -eq 0 ] || note_failure "$name" "$notok not ok" "$log"
 	if [ -z "$plan" ] || [ $((ok + notok)) -ne "$plan" ] || [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
-		fail "$name: plan ${plan:-missing}, $((ok + notok)) results, exit $rc"
+		fail "$name" "plan ${plan:-missing}, $((ok + notok)) results, exit $rc" "$log"
 	fi
 	printf '%-33s %3d ok, %d not ok, %2d skipped, exit %d, %d.%01d s\n' "$name" \
 		"$((ok - skip))" "$notok" "$skip" "$rc" $(((end - start) / 1000000000)) \
@@ -213,7 +254,6 @@ run_tap() { # run_tap NAME "COMMAND ARGS"
 	# The figures and diagnostics it chose to print (not indented details).
 	grep -E '^# [^ ]' "$log" | tail -n 30
 	grep -E '^not ok' "$log" | head -n 20
-	rm -f "$log"
 }
 
 run_qemu() {
@@ -249,7 +289,15 @@ while [ $# -gt 0 ]; do
 		;;
 	--check)
 		# A script that checks the tree: one test, passed if it exits 0.
-		if "$2"; then passed=$((passed + 1)); else fail "check $2"; fi
+		# Its output shows as it runs and is kept in its log too.
+		log=$(log_name "$(basename "$2" .sh)")
+		"$2" 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1))
+		else
+			fail "check $2" "exit $rc" "$log"
+		fi
 		shift 2
 		;;
 	*)
@@ -259,9 +307,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-if [ ${#failures[@]} -ne 0 ]; then
-	echo "failures:"
-	printf '  %s\n' "${failures[@]}"
+if [ ${#failed_tests[@]} -ne 0 ]; then
+	echo
+	echo "FAILED (${#failed_tests[@]}):"
+	for t in "${failed_tests[@]}"; do
+		printf '  %s: %s\n      log: %s\n' "$t" "${failed_why[$t]}" "${failed_log[$t]}"
+	done
 fi
 if [ "$skipped" -ne 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"

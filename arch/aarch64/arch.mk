@@ -64,7 +64,8 @@ ARCH_MKIMAGE = $(ARCH_OBJCOPY) -O binary $< $@
 # become it when included before the first rule.
 arch_aarch64_saved_goal := $(.DEFAULT_GOAL)
 $(ARCH_IMAGE): $(ARCH_ELF)
-	$(ARCH_MKIMAGE)
+	$(call msg,OBJCOPY,$@)
+	$(Q)$(ARCH_MKIMAGE)
 .DEFAULT_GOAL := $(arch_aarch64_saved_goal)
 
 # QEMU: -cpu is mandatory (the default CPU is 32-bit); -semihosting is

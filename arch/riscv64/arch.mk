@@ -74,7 +74,8 @@ ARCH_MKIMAGE = $(ARCH_OBJCOPY) -O binary $< $@
 # become it when included before the first rule.
 arch_riscv64_saved_goal := $(.DEFAULT_GOAL)
 $(ARCH_IMAGE): $(ARCH_ELF)
-	$(ARCH_MKIMAGE)
+	$(call msg,OBJCOPY,$@)
+	$(Q)$(ARCH_MKIMAGE)
 .DEFAULT_GOAL := $(arch_riscv64_saved_goal)
 
 # QEMU: the default -bios (OpenSBI) provides the SBI the kernel calls

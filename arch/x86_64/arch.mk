@@ -58,7 +58,8 @@ ARCH_MKIMAGE = $(ARCH_OBJCOPY) --strip-debug $< $@
 
 arch_x86_64_saved_goal := $(.DEFAULT_GOAL)
 $(ARCH_IMAGE): $(ARCH_ELF)
-	$(ARCH_MKIMAGE)
+	$(call msg,OBJCOPY,$@)
+	$(Q)$(ARCH_MKIMAGE)
 .DEFAULT_GOAL := $(arch_x86_64_saved_goal)
 
 # QEMU: microvm with acpi=off is the default machine (virtio-mmio devices,

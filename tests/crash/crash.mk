@@ -1,7 +1,8 @@
 # tests/crash/crash.mk - the crash-state engine (docs/crash-engine.md).
 #
 # Included from the top-level Makefile, after HOST_CC, WARN, HOST_CFLAGS,
-# HOST_COMMON and HOST_OUT are defined.
+# HOST_COMMON and HOST_OUT (and the $(call msg,...)/$(Q) output helpers)
+# are defined.
 #
 #   $(HOST_OUT)/crash-engine          the engine: all workloads x tiers A-E, TAP
 #   $(HOST_OUT)/crash-mutant-NAME     the same, built with -DJNL_MUTANT_NAME
@@ -51,21 +52,25 @@ CRASH_BINS := $(HOST_OUT)/crash-engine $(HOST_OUT)/crash-selftest \
 
 $(HOST_OUT)/crash-engine: $(CRASH_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(CRASH_CFLAGS) $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(CRASH_CFLAGS) $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
 $(HOST_OUT)/crash-engine-asan: $(CRASH_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
 # crash-mutant-NO_DRAIN is built with -DJNL_MUTANT_NO_DRAIN, and so on.
 $(HOST_OUT)/crash-mutant-%: $(CRASH_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(CRASH_CFLAGS) -DJNL_MUTANT_$* $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(CRASH_CFLAGS) -DJNL_MUTANT_$* $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
 $(HOST_OUT)/crash-selftest: $(CRASH_SELFTEST_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) $(CRASH_HDRS) \
 		tests/crash/crash.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(CRASH_SELFTEST_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(CRASH_SELFTEST_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
 .PHONY: crash-test crash-quick crash-mutants crash-asan
 crash-test: $(HOST_OUT)/crash-engine $(HOST_OUT)/crash-selftest

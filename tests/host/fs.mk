@@ -24,5 +24,6 @@ ORDOFS_TOOL_HDRS := $(wildcard kernel/fs/*.h kernel/block/*.h lib/*.h arch/arch.
 
 $(HOST_OUT)/ordofs: $(ORDOFS_TOOL_SRCS) $(ORDOFS_TOOL_HDRS) tests/host/fs.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) -std=c11 $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -I. -Iarch/host/include \
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOST_CC) -std=c11 $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -I. -Iarch/host/include \
 		$(ORDOFS_TOOL_SRCS) -o $@
