@@ -52,9 +52,9 @@ struct platform;
  * of the two is set.
  */
 struct boot_info {
-	const void *fdt;		    /* device tree blob (header checked), or NULL */
+	const void *fdt;		 /* device tree blob (header checked), or NULL */
 	const struct platform *platform; /* no fdt: the machine, as discovered */
-	const char *cmdline;		    /* NULL: use the platform's bootargs */
+	const char *cmdline;		 /* NULL: use the platform's bootargs */
 };
 
 /*
