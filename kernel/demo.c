@@ -1,228 +1,292 @@
 /*
- * kernel/demo.c - what `make run` shows: each disk doing its job.
+ * kernel/demo.c - the filesystem at work, for people and for crash tests.
  *
- * Per writable disk: a streaming write with many requests in flight, a
- * barrier, a verified read-back, and a run of small "commits" (a data
- * block, a barrier, a commit block, a barrier) that shows what durability
- * costs in each ordering mode: two FLUSHes per commit with a volatile
- * write cache, none when the cache is write-through.  Figures come from the
- * block layer's and the driver's counters and the architected timer.
- * It overwrites the first 8 MiB of every disk it uses, so it uses only
- * blank (or read-only) disks, or those named by bench.disk= (kernel/disks.c).
+ * demo (make run): mount ordofs where kernel/disks.c finds it (formatting
+ * only a blank disk), say what recovery replayed, check what earlier runs left
+ * (a journal of runs whose every record carries its own crc32c), append
+ * this run's records durably, and print the commits, FLUSH commands and
+ * doorbells they took.  Run it again: the data of every earlier run is still there.
+ *
+ * stress: mount the same way, then append records to a few
+ * files forever; after every fsync that returned, print
+ *   acked PATH size=BYTES crc32c=HEX
+ * for the whole file at that moment.  Files only ever grow (a full file
+ * is followed by a new one, /stress/sK-G with G counting up), so every
+ * acknowledged prefix must survive any later crash; on a full disk the
+ * workload stops.  tests/qemu/kill-test.sh stops QEMU
+ * from outside in the middle of this and checks every acked line against
+ * the recovered image.
  */
 #include "arch/arch.h"
 #include "kernel/disks.h"
-#include "lib/boot_alloc.h"
+#include "kernel/fs/fs.h"
+#include "lib/crc32c.h"
 #include "lib/errno.h"
+#include "lib/heap.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define DEMO_BYTES (8u << 20)
-#define DEMO_REQ_BYTES (64u << 10)
-#define DEMO_DEPTH 32u
-#define DEMO_COMMITS 16u
+#define DEMO_LOG "/demo/runs.log"
+#define DEMO_RECORDS 8u
+#define STRESS_STREAMS 3u
+#define STRESS_MAX_FILE (256u << 10)
 
-static u8 *demo_buf, *demo_check;
+/* One record of the demo's log: self-checking, fixed size. */
+struct demo_rec {
+	le32 run;
+	le32 index;
+	le64 time_ns;
+	char text[44];
+	le32 crc; /* crc32c of the record with this field 0 */
+};
+_Static_assert(sizeof(struct demo_rec) == 64, "record size");
 
-/* Stream `total` bytes with up to DEMO_DEPTH requests in flight. */
-static int demo_stream(struct blk *b, enum blk_op op, u8 *buf, u32 total)
+/*
+ * Mount the filesystem where kernel/disks.c says it lives, formatting a
+ * blank disk first.  A disk that holds ordofs but fails to mount (damage,
+ * a newer format) is never formatted over: its data may be recoverable.
+ */
+static int demo_mount(struct fs_target *t, struct fs **fs)
 {
-	static struct blk_req reqs[DEMO_DEPTH];
-	u32 next = 0;
-	int err = 0;
+	struct fs_mount_opts mo = { 0 };
+	struct jnl_recovery rep;
+	const char *name;
+	int err = fs_choose_target(t);
 
-	for (unsigned i = 0; next < total; i = (i + 1) % DEMO_DEPTH) {
-		struct blk_req *r = &reqs[i];
-
-		/* Reuse slot i once its previous request has finished. */
-		if (r->len) {
-			err = blk_wait(b, r);
-			if (err)
-				return err;
-		}
-		*r = (struct blk_req){
-			.op = op,
-			.sector = next / BLK_SECTOR_SIZE,
-			.buf = buf + next,
-			.len = MIN(DEMO_REQ_BYTES, total - next),
-		};
-		err = blk_submit(b, r);
-		if (err)
-			return err;
-		next += r->len;
-	}
-	err = blk_drain(b);
-	for (unsigned i = 0; i < DEMO_DEPTH && !err; i++)
-		err = reqs[i].len ? reqs[i].status : 0;
-	memset(reqs, 0, sizeof(reqs));
-	return err;
-}
-
-static u64 mib_per_s(u64 bytes, u64 ns)
-{
-	return ns ? bytes * 1000000000ull / ns >> 20 : 0;
-}
-
-static int demo_commits(struct kdisk *d, u64 *flushes)
-{
-	u32 bs = blk_info(&d->blk)->block_size;
-	u64 before = blk_stats(&d->blk)->flushes_sent;
-	u64 sector = DEMO_BYTES / BLK_SECTOR_SIZE;
-	int err = 0;
-
-	for (unsigned i = 0; i < DEMO_COMMITS && !err; i++) {
-		memset(demo_buf, (int)i, bs);
-		err = blk_write(&d->blk, sector, demo_buf, bs);
-		if (!err)
-			err = blk_barrier(&d->blk);
-		if (!err)
-			err = blk_write(&d->blk, sector + bs / BLK_SECTOR_SIZE, demo_buf, bs);
-		if (!err)
-			err = blk_barrier(&d->blk);
-	}
-	*flushes = blk_stats(&d->blk)->flushes_sent - before;
-	return err;
-}
-
-static int demo_commit_report(struct kdisk *d)
-{
-	const char *name = blk_info(&d->blk)->name;
-	u64 flushes;
-	int err = demo_commits(d, &flushes);
-
-	if (err) {
-		kprintf("%s: commits failed: %s\n", name, errno_name(err));
-		return err;
-	}
-	kprintf("%s: %u commits (block, barrier, commit block, barrier) with cache=%s: "
-		"%llu FLUSH commands, %llu.%02llu per commit (order=%s)\n",
-		name, DEMO_COMMITS,
-		blk_info(&d->blk)->volatile_cache ? "writeback" : "writethrough",
-		(unsigned long long)flushes, (unsigned long long)(flushes / DEMO_COMMITS),
-		(unsigned long long)(flushes * 100 / DEMO_COMMITS % 100),
-		blk_order_name(d->blk.order));
-	return 0;
-}
-
-/* Per-command figures of the device, and a 32-deep batch's doorbells. */
-static void demo_doorbell_report(struct kdisk *d, u32 requests)
-{
-	const char *name = blk_info(&d->blk)->name;
-	const struct blk_dev_stats *st = blk_dev_stats(&d->blk);
-	u64 cmds = st->commands, kicks = st->kicks, k0;
-	static struct blk_req batch[DEMO_DEPTH];
-	u32 bs = blk_info(&d->blk)->block_size;
-	int err = 0;
-
-	kprintf("%s: %llu device commands for %u requests, at most %u in flight, %llu doorbells "
-		"(%llu.%02llu per command)\n",
-		name, (unsigned long long)cmds, requests, st->max_inflight,
-		(unsigned long long)kicks, (unsigned long long)(cmds ? kicks / cmds : 0),
-		(unsigned long long)(cmds ? kicks * 100 / cmds % 100 : 0));
-	k0 = st->kicks;
-	for (unsigned i = 0; i < DEMO_DEPTH && !err; i++) {
-		batch[i] = (struct blk_req){
-			.op = BLK_OP_WRITE,
-			.sector = (u64)i * (bs / BLK_SECTOR_SIZE),
-			.buf = demo_buf,
-			.len = bs,
-		};
-		err = blk_submit(&d->blk, &batch[i]);
-	}
-	if (!err)
-		err = blk_drain(&d->blk);
-	if (!err)
-		kprintf("%s: a batch of %u %u-byte writes rang the doorbell %llu times\n", name,
-			DEMO_DEPTH, bs, (unsigned long long)(st->kicks - k0));
-}
-
-static int demo_disk(struct kdisk *d)
-{
-	const char *name = blk_info(&d->blk)->name;
-	u32 total = DEMO_BYTES;
-	u64 t0, t1, t2;
-	int err;
-
-	if (blk_info(&d->blk)->read_only) {
-		kprintf("%s: read-only, reading only\n", name);
-		total = (u32)MIN((u64)total, blk_info(&d->blk)->capacity * BLK_SECTOR_SIZE);
-		return demo_stream(&d->blk, BLK_OP_READ, demo_check, total);
-	}
-	if ((u64)DEMO_BYTES * 2 > blk_info(&d->blk)->capacity * BLK_SECTOR_SIZE) {
-		kprintf("%s: smaller than %u MiB, skipped\n", name, DEMO_BYTES >> 19);
-		return 0;
-	}
-	for (u32 i = 0; i < total; i++)
-		demo_buf[i] = (u8)(i * 7 + (i >> 12));
-
-	t0 = arch_time_ns();
-	err = demo_stream(&d->blk, BLK_OP_WRITE, demo_buf, total);
-	if (!err)
-		err = blk_barrier(&d->blk);
-	t1 = arch_time_ns();
-	if (!err)
-		err = demo_stream(&d->blk, BLK_OP_READ, demo_check, total);
-	t2 = arch_time_ns();
-	if (err) {
-		kprintf("%s: workload failed: %s\n", name, errno_name(err));
-		return err;
-	}
-	if (memcmp(demo_buf, demo_check, total) != 0) {
-		kprintf("%s: read-back differs from what was written\n", name);
-		return -EIO;
-	}
-	kprintf("%s: wrote %u MiB in %llu ms (%llu MiB/s), barrier, read back and verified "
-		"in %llu ms (%llu MiB/s)\n",
-		name, total >> 20, (unsigned long long)((t1 - t0) / 1000000),
-		(unsigned long long)mib_per_s(total, t1 - t0),
-		(unsigned long long)((t2 - t1) / 1000000),
-		(unsigned long long)mib_per_s(total, t2 - t1));
-	demo_doorbell_report(d, 2 * total / DEMO_REQ_BYTES);
-
-	err = demo_commit_report(d);
-	/* Show the other mode through the run-time write-cache switch. */
-	if (!err && blk_info(&d->blk)->wce_switchable && !d->blk.ignore_flush) {
-		bool was = blk_info(&d->blk)->volatile_cache;
-
-		err = blk_set_write_cache(&d->blk, !was);
-		kprintf("%s: write cache switched %s (CONFIG_WCE): %s\n", name, was ? "off" : "on",
-			err ? errno_name(err) : "ok");
-		if (!err)
-			err = demo_commit_report(d);
-		if (!err)
-			err = blk_set_write_cache(&d->blk, was);
-	}
 	if (err)
 		return err;
-	kprintf("%s: flush requests=%llu sent=%llu elided=%llu merged=%llu ignored=%llu\n", name,
-		(unsigned long long)d->blk.stats.flush_requests,
-		(unsigned long long)d->blk.stats.flushes_sent,
-		(unsigned long long)d->blk.stats.flushes_elided,
-		(unsigned long long)d->blk.stats.flushes_merged,
-		(unsigned long long)d->blk.stats.flushes_ignored);
+	name = blk_info(t->blk)->name;
+	if (t->state == FS_NOT_OURS)
+		return -EEXIST; /* named by fs.disk=, holds something else: said so */
+	if (t->state == FS_BLANK) {
+		kprintf("%s: blank: formatting it as ordofs\n", name);
+		err = fs_format(t->blk, &(struct fs_mkfs_opts){ .force = true });
+		if (err) {
+			kprintf("%s: format failed: %s\n", name, errno_name(err));
+			return err;
+		}
+	}
+	if (!err)
+		err = fs_mount(t->blk, &mo, &rep, fs);
+	if (err == -EINVAL && t->state == FS_HAS_OFS)
+		kprintf("%s: holds an ordofs that does not mount: not formatting over it "
+			"(inspect it with the ordofs tool)\n",
+			name);
+	if (err) {
+		kprintf("%s: mount failed: %s\n", name, errno_name(err));
+		return err;
+	}
+	if (rep.transactions)
+		kprintf("%s: mounted; recovery replayed %llu transactions (%llu blocks)\n", name,
+			(unsigned long long)rep.transactions, (unsigned long long)rep.blocks);
+	else
+		kprintf("%s: mounted cleanly (journal empty, next transaction %llu)\n", name,
+			(unsigned long long)rep.next_seq);
 	return 0;
+}
+
+static u32 demo_rec_crc(struct demo_rec *r)
+{
+	le32 saved = r->crc;
+	u32 c;
+
+	r->crc = cpu_to_le32(0);
+	c = crc32c(r, sizeof(*r));
+	r->crc = saved;
+	return c;
+}
+
+/* Check every record earlier runs appended; return the next run number. */
+static int demo_check_log(struct fs *fs, u32 ino, u32 *next_run)
+{
+	struct fs_stat st;
+	struct demo_rec r;
+	u32 bad = 0, last = 0;
+	int err = fs_fstat(fs, ino, &st);
+
+	if (err)
+		return err;
+	for (u64 off = 0; off + sizeof(r) <= st.size; off += sizeof(r)) {
+		if (fs_read(fs, ino, off, &r, sizeof(r)) != sizeof(r) ||
+		    demo_rec_crc(&r) != le32_to_cpu(r.crc))
+			bad++;
+		else
+			last = le32_to_cpu(r.run);
+	}
+	kprintf("demo: %s holds %llu records from %u earlier run%s, %u damaged\n", DEMO_LOG,
+		(unsigned long long)(st.size / sizeof(r)), last, last == 1 ? "" : "s", bad);
+	*next_run = last + 1;
+	return bad ? -EUCLEAN : 0;
+}
+
+static int demo_append(struct fs *fs, u32 ino, u32 run)
+{
+	struct fs_stat st;
+	int err = 0;
+
+	for (u32 i = 0; i < DEMO_RECORDS && !err; i++) {
+		struct demo_rec r = {
+			.run = cpu_to_le32(run),
+			.index = cpu_to_le32(i),
+			.time_ns = cpu_to_le64(arch_time_ns()),
+		};
+		int n;
+
+		snprintf(r.text, sizeof(r.text), "run %u record %u", run, i);
+		r.crc = cpu_to_le32(demo_rec_crc(&r));
+		err = fs_fstat(fs, ino, &st);
+		if (err)
+			break;
+		n = fs_write(fs, ino, st.size, &r, sizeof(r));
+		if (n != (int)sizeof(r))
+			err = n < 0 ? n : -ENOSPC; /* fs_write stops short only when full */
+		else
+			err = fs_fsync(fs, ino); /* durable before we say so */
+	}
+	return err;
+}
+
+/* "N.NN", n / d to two places (0 if d is 0). */
+static const char *demo_ratio(char *buf, size_t size, u64 n, u64 d)
+{
+	snprintf(buf, size, "%llu.%02llu", (unsigned long long)(d ? n / d : 0),
+		 (unsigned long long)(d ? n * 100 / d % 100 : 0));
+	return buf;
+}
+
+static void demo_figures(struct fs *fs, struct blk *b, u64 flush0, u64 kick0, u64 commit0)
+{
+	u64 commits = fs_jnl_stats(fs)->commits - commit0;
+	u64 flushes = blk_stats(b)->flushes_sent - flush0;
+	u64 kicks = blk_dev_stats(b)->kicks - kick0;
+	char fpc[24], kpc[24];
+
+	kprintf("demo: %u appends in %llu commits, %llu FLUSH commands: %s per commit "
+		"(order=%s); %llu doorbells: %s per commit\n",
+		DEMO_RECORDS, (unsigned long long)commits, (unsigned long long)flushes,
+		demo_ratio(fpc, sizeof(fpc), flushes, commits), blk_order_name(b->order),
+		(unsigned long long)kicks, demo_ratio(kpc, sizeof(kpc), kicks, commits));
 }
 
 int demo_run(void)
 {
-	int failed = 0;
+	struct fs_target t;
+	struct fs *fs;
+	u32 ino, run = 1;
+	u64 flush0, kick0, commit0;
+	int err;
 
-	demo_buf = boot_alloc(DEMO_BYTES, 4096);
-	demo_check = boot_alloc(DEMO_BYTES, 4096);
-	if (!demo_buf || !demo_check) {
-		kprintf("demo: not enough memory for %u MiB buffers\n", DEMO_BYTES >> 20);
+	if (demo_mount(&t, &fs))
+		return 1;
+	err = fs_mkdir(fs, "/demo");
+	if (err && err != -EEXIST)
+		goto out;
+	err = fs_create(fs, DEMO_LOG);
+	if (err && err != -EEXIST)
+		goto out;
+	err = fs_open(fs, DEMO_LOG, &ino);
+	if (!err)
+		err = demo_check_log(fs, ino, &run);
+	if (!err) {
+		/* The figures cover the appends, each an fsync'ed commit. */
+		flush0 = blk_stats(t.blk)->flushes_sent;
+		kick0 = blk_dev_stats(t.blk)->kicks;
+		commit0 = fs_jnl_stats(fs)->commits;
+		err = demo_append(fs, ino, run);
+	}
+	if (!err) {
+		kprintf("demo: run %u appended %u records, each fsync'ed: they survive a crash "
+			"from here on\n",
+			run, DEMO_RECORDS);
+		demo_figures(fs, t.blk, flush0, kick0, commit0);
+	}
+out:
+	if (err)
+		kprintf("demo: failed on %s: %s%s\n", blk_info(t.blk)->name, errno_name(err),
+			err == -ENOSPC ? " (the filesystem is full)" : "");
+	err = fs_unmount(fs) ? -EIO : err;
+	kprintf("demo: unmounted%s; run again to see the data survive\n",
+		err ? " (with errors)" : "");
+	return err ? 1 : 0;
+}
+
+/* Append one record to `path`, fsync, and print the acked line. */
+static int stress_append(struct fs *fs, const char *path, u32 seq, u8 *buf)
+{
+	u32 ino, len = 100 + (seq * 37) % 3000, crc = 0;
+	struct fs_stat st;
+	int err = fs_open(fs, path, &ino);
+
+	if (err == -ENOENT) {
+		err = fs_create(fs, path);
+		if (!err)
+			err = fs_open(fs, path, &ino);
+	}
+	if (!err)
+		err = fs_fstat(fs, ino, &st);
+	if (err)
+		return err;
+	for (u32 i = 0; i < len; i++)
+		buf[i] = (u8)(seq * 131 + i);
+	if (!err) {
+		int n = fs_write(fs, ino, st.size, buf, len);
+
+		/* fs_write stops short only when the disk is full. */
+		err = n == (int)len ? 0 : (n < 0 ? n : -ENOSPC);
+	}
+	if (!err)
+		err = fs_fsync(fs, ino);
+	/* The whole file as it now is, for the line the host checks. */
+	for (u64 off = 0; !err && off < st.size + len;) {
+		int n = fs_read(fs, ino, off, buf, 4096);
+
+		if (n <= 0) {
+			err = n ? n : -EIO;
+			break;
+		}
+		crc = crc32c_update(crc, buf, (size_t)n);
+		off += (u64)n;
+	}
+	if (!err)
+		kprintf("acked %s size=%llu crc32c=%08x\n", path,
+			(unsigned long long)(st.size + len), crc);
+	return err;
+}
+
+int demo_stress(void)
+{
+	u8 *buf = kmalloc(4096);
+	struct fs_target t;
+	struct fs *fs;
+	int err;
+
+	if (!buf) {
+		kprintf("stress: out of memory\n");
 		return 1;
 	}
-	if (nkdisks == 0)
-		kprintf("demo: no virtio-blk disk attached (try: make run)\n");
-	for (unsigned i = 0; i < nkdisks; i++) {
-		char why[96];
-
-		if (kdisk_scratch(&kdisks[i], "bench", why, sizeof(why)))
-			failed += demo_disk(&kdisks[i]) != 0;
-		else
-			kprintf("%s: %s: skipped\n", blk_info(&kdisks[i].blk)->name, why);
+	if (demo_mount(&t, &fs)) {
+		kprintf("stress: no filesystem to write to\n");
+		kfree(buf);
+		return 1;
 	}
-	kprintf("demo: %s\n", failed ? "FAILED" : "done");
-	return failed ? 1 : 0;
+	err = fs_mkdir(fs, "/stress");
+	if (err == -EEXIST)
+		err = 0;
+	for (u32 seq = 0; !err; seq++) {
+		char path[32];
+		struct fs_stat st;
+
+		/* The stream's first file that is not yet full. */
+		for (u32 gen = 0;; gen++) {
+			snprintf(path, sizeof(path), "/stress/s%u-%u", seq % STRESS_STREAMS, gen);
+			if (fs_stat(fs, path, &st) || st.size < STRESS_MAX_FILE)
+				break;
+		}
+		err = stress_append(fs, path, seq, buf);
+	}
+	kprintf("stress: stopped on %s: %s%s\n", blk_info(t.blk)->name, errno_name(err),
+		err == -ENOSPC ? " (the filesystem is full)" : "");
+	fs_unmount(fs);
+	kfree(buf);
+	return 1;
 }

@@ -26,10 +26,10 @@ void kdisk_print_probe_line(const struct kdisk *d);
 int ktest_run(void);
 
 /* The block-level workload ("bench"); returns the exit status. */
-int demo_run(void);
+int bench_run(void);
 
 /* The filesystem demo shown by `make run` ("demo"), and "stress". */
-int fsdemo_run(void);
-int fsdemo_stress(void);
+int demo_run(void);
+int demo_stress(void);
 
 #endif

@@ -1,14 +1,16 @@
 /*
  * kernel/main.c - the composition root: the only file that sees every
- * layer.  It reads the platform description, gives the allocator its RAM,
- * probes every virtio-mmio slot, binds virtio-blk devices to the block
- * layer, prints a probe line per disk and runs what the command line asks:
+ * layer.  It reads the platform description, gives the allocators their
+ * RAM, probes every virtio-mmio slot and every virtio device on the PCI
+ * hosts, binds virtio-blk devices to the block layer, prints a probe line
+ * per disk and runs what the command line asks:
  *
- *   demo (default)   the filesystem demo (make run): mount, check what
- *                    earlier runs left, append durably, show the figures
+ *   demo (default)   the filesystem demo (make run, kernel/demo.c): mount,
+ *                    check what earlier runs left, append durably, show
+ *                    the figures
  *   ktest            the KTAP suite; exit status 0 only if all pass
  *   stress           append to files forever, printing every acked fsync
- *   bench            the block-level workload with its figures
+ *   bench            the block-level benchmark (kernel/bench.c)
  *
  * Options: blk.ignore_flush=1 (unsafe: flushes are not sent, order=none),
  * blk.timeout_ms=N (request timeout, default 30000), vblk.queue=N (ring
@@ -334,11 +336,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_flag("ktest"))
 		status = ktest_run();
 	else if (cmdline_flag("stress"))
-		status = fsdemo_stress();
+		status = demo_stress();
 	else if (cmdline_flag("bench"))
-		status = demo_run();
+		status = bench_run();
 	else
-		status = fsdemo_run();
+		status = demo_run();
 	kprintf("ordo: exit status %d\n", status);
 	arch_exit(status);
 }

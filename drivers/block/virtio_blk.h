@@ -44,7 +44,7 @@ u32 vblk_irq(const struct blk_dev *bdev);
  */
 bool vblk_wait_irq(struct blk_dev *bdev, u64 timeout_ns);
 
-/* The transport name and the negotiated virtio feature bits. */
+/* The virtio feature bits negotiated with the device. */
 u64 vblk_features(const struct blk_dev *bdev);
 
 #endif

@@ -21,7 +21,7 @@ run() { # run NAME [APPEND]: make run, console in $dir/NAME.log
 check "make run: the first demo run appends its records" \
 	bash -c "$(declare -f run); dir='$dir' arch='$arch'; run demo1 && grep -q '^demo: run 1 appended 8 records' '$dir/demo1.log'"
 check "make run RUN_APPEND=bench: runs on a disk of its own" \
-	bash -c "$(declare -f run); dir='$dir' arch='$arch'; run bench bench && grep -q '^demo: done' '$dir/bench.log'"
+	bash -c "$(declare -f run); dir='$dir' arch='$arch'; run bench bench && grep -q '^bench: done' '$dir/bench.log'"
 check "make run RUN_APPEND=ktest: the suite passes on a disk of its own" \
 	bash -c "$(declare -f run); dir='$dir' arch='$arch'; run ktest ktest && ! grep -q '^not ok' '$dir/ktest.log' && grep -q '^# totals: pass' '$dir/ktest.log'"
 check "make run: the demo finds the first run's records and appends its own" \
