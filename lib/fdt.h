@@ -66,6 +66,22 @@ struct fdt {
  */
 int fdt_init(struct fdt *fdt, const void *blob, size_t avail);
 
+/* Largest DTB a boot loader may hand us, as Linux (arm64 MAX_FDT_SIZE). */
+#define FDT_BOOT_MAX_SIZE (2u << 20)
+/* Smallest blob that can hold the v17 header (Devicetree spec 5.2). */
+#define FDT_BOOT_MIN_SIZE 40u
+
+/*
+ * First look at a DTB a boot loader says is at physical address `addr`:
+ * 8-byte aligned, below `limit`, the FDT magic and a total size between
+ * FDT_BOOT_MIN_SIZE and FDT_BOOT_MAX_SIZE.  Reads only the first eight
+ * bytes, with byte loads (the blob may still be in Device memory).
+ * Returns the blob's total size, or 0 after printing why it is ignored;
+ * `reg` names the register it came in ("x0", "a1") for that message.
+ * fdt_init() and fdt_check() do the real validation later.
+ */
+u32 fdt_boot_check(u64 addr, u64 limit, const char *reg);
+
 /*
  * For an @fdt that fdt_init() accepted:
  * walk the whole structure block once and validate every token, name and

@@ -13,17 +13,11 @@
  * Single CPU, interrupts masked.
  */
 #include "arch/arch.h"
-#include "lib/le.h"
 #include "lib/fdt.h"
 #include "lib/printf.h"
 #include <asm/boot.h>
 #include <asm/io.h>
 #include <asm/mmu.h>
-
-/* Largest DTB we accept, as Linux (arm64 MAX_FDT_SIZE). */
-#define BOOT_FDT_MAX_SIZE (2u << 20)
-/* Smallest blob that can hold the v17 header (Devicetree spec 5.2). */
-#define BOOT_FDT_MIN_SIZE 40u
 
 /* Arm semihosting SYS_EXIT and its "application exit" reason. */
 #define SEMIHOSTING_SYS_EXIT 0x18
@@ -52,28 +46,18 @@ static struct boot_info boot_info;
  */
 static const void *boot_check_fdt(u64 fdt)
 {
-	const u8 *hdr = (const u8 *)(uintptr_t)fdt;
-	u32 magic, size;
+	u32 size;
 
 	if (fdt == 0)
 		return NULL; /* ELF boot, or a loader without a DTB */
-	if (fdt % 8 || fdt > MMU_MAP_LIMIT - BOOT_FDT_MIN_SIZE) {
-		kprintf("arch: x0=0x%llx cannot be a DTB (alignment or range), ignored\n",
-			(unsigned long long)fdt);
+	size = fdt_boot_check(fdt, MMU_MAP_LIMIT, "x0");
+	if (!size)
 		return NULL;
-	}
-	magic = be32_load(hdr);
-	size = be32_load(hdr + 4);
-	if (magic != FDT_MAGIC || size < BOOT_FDT_MIN_SIZE || size > BOOT_FDT_MAX_SIZE) {
-		kprintf("arch: no DTB at 0x%llx (magic 0x%x, size %u), ignored\n",
-			(unsigned long long)fdt, magic, size);
-		return NULL;
-	}
 	if (arch_map_ram(fdt, size) != 0) {
 		kprintf("arch: cannot map the DTB at 0x%llx, ignored\n", (unsigned long long)fdt);
 		return NULL;
 	}
-	return hdr;
+	return (const void *)(uintptr_t)fdt;
 }
 
 __noreturn void arch_boot(u64 fdt, u64 boot_el)

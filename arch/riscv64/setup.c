@@ -24,15 +24,9 @@
 #include "arch/arch.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
-#include "lib/le.h"
 #include "lib/printf.h"
 #include <asm/boot.h>
 #include <asm/io.h>
-
-/* Largest DTB we accept, as Linux (riscv MAX_FDT_SIZE is the arm64 one). */
-#define BOOT_FDT_MAX_SIZE (2u << 20)
-/* Smallest blob that can hold the v17 header (Devicetree spec 5.2). */
-#define BOOT_FDT_MIN_SIZE 40u
 
 /*
  * Largest physical address + 1 the kernel may be asked to use: RV64
@@ -53,27 +47,8 @@ static struct boot_info boot_info;
 /* The device tree blob at fdt, or NULL if it does not look like one. */
 static const void *boot_check_fdt(u64 fdt, size_t *sizep)
 {
-	const u8 *hdr = (const u8 *)(uintptr_t)fdt;
-	u32 magic, size;
-
-	if (fdt == 0) {
-		kprintf("arch: a1=0: the firmware passed no DTB\n");
-		return NULL;
-	}
-	if (fdt % 8 || fdt > BOOT_PHYS_LIMIT - BOOT_FDT_MIN_SIZE) {
-		kprintf("arch: a1=0x%llx cannot be a DTB (alignment or range), ignored\n",
-			(unsigned long long)fdt);
-		return NULL;
-	}
-	magic = be32_load(hdr);
-	size = be32_load(hdr + 4);
-	if (magic != FDT_MAGIC || size < BOOT_FDT_MIN_SIZE || size > BOOT_FDT_MAX_SIZE) {
-		kprintf("arch: no DTB at 0x%llx (magic 0x%x, size %u), ignored\n",
-			(unsigned long long)fdt, magic, size);
-		return NULL;
-	}
-	*sizep = size;
-	return hdr;
+	*sizep = fdt_boot_check(fdt, BOOT_PHYS_LIMIT, "a1");
+	return *sizep ? (const void *)(uintptr_t)fdt : NULL;
 }
 
 __noreturn void riscv_boot(u64 hartid, u64 fdt)

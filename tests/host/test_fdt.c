@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "tests/host/test_data.h"
+#include "arch/host/host.h"
 #include "lib/dt_platform.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
@@ -1601,6 +1602,35 @@ static void test_pci_intmap(void **state)
 	free(blob);
 }
 
+/* fdt_boot_check(): the first look at what a boot loader passed. */
+static void test_boot_check(void **state)
+{
+	static _Alignas(8) u8 blob[64];
+	u64 a = (u64)(uintptr_t)blob;
+
+	(void)state;
+	host_console_quiet = true;
+	put_be32(blob, 0xd00dfeedu);
+	put_be32(blob + 4, sizeof(blob));
+	assert_int_equal(fdt_boot_check(a, UINT64_MAX, "x0"), sizeof(blob));
+	assert_int_equal(fdt_boot_check(0, UINT64_MAX, "a1"), 0);
+	assert_non_null(strstr(host_console_last, "a1=0: the boot loader passed no DTB"));
+	assert_int_equal(fdt_boot_check(a + 4, UINT64_MAX, "x0"), 0);
+	assert_non_null(strstr(host_console_last, "alignment or range"));
+	assert_int_equal(fdt_boot_check(a, a + FDT_BOOT_MIN_SIZE - 1, "x0"), 0);
+	assert_int_equal(fdt_boot_check(a, 8, "x0"), 0); /* a limit below any blob */
+	put_be32(blob + 4, FDT_BOOT_MIN_SIZE - 1);
+	assert_int_equal(fdt_boot_check(a, UINT64_MAX, "x0"), 0);
+	assert_non_null(strstr(host_console_last, "no DTB at"));
+	put_be32(blob + 4, FDT_BOOT_MAX_SIZE + 1);
+	assert_int_equal(fdt_boot_check(a, UINT64_MAX, "x0"), 0);
+	put_be32(blob + 4, FDT_BOOT_MAX_SIZE);
+	assert_int_equal(fdt_boot_check(a, UINT64_MAX, "x0"), FDT_BOOT_MAX_SIZE);
+	put_be32(blob, 0xedfe0dd0u); /* little-endian magic: not a DTB */
+	assert_int_equal(fdt_boot_check(a, UINT64_MAX, "x0"), 0);
+	host_console_quiet = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1629,6 +1659,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_random_damage),
+		cmocka_unit_test(test_boot_check),
 	};
 
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
