@@ -1,7 +1,8 @@
 /*
  * tests/host/test_virtio.c - host tests for the virtio core (virtio.c) and
  * the virtio-mmio transport (virtio_mmio.c), against the fake device of
- * fake_vmmio.c in both its legacy (Version 1) and modern (Version 2) form.
+ * fake_vblk_model.c (F) behind the window of fake_vmmio.c (M), in both its
+ * legacy (Version 1) and modern (Version 2) form.
  *
  * A tiny struct virtio_driver stands in for virtio-blk, so what is checked
  * is the core itself: the status sequence of 3.1.1 as the device saw it,
@@ -35,7 +36,8 @@
 #define F_BLK_SIZE BIT64(VIRTIO_BLK_F_BLK_SIZE)
 #define F_WCE BIT64(VIRTIO_BLK_F_CONFIG_WCE)
 
-static struct fake_vmmio F;
+static struct fake_vblk F;  /* the device */
+static struct fake_vmmio M; /* its virtio-mmio window */
 
 /* ---- a tiny driver ---------------------------------------------------- */
 
@@ -96,7 +98,7 @@ static int t_setup(void **state)
 static int t_teardown(void **state)
 {
 	(void)state;
-	fvm_destroy(&F);
+	fvm_destroy(&M);
 	host_console_quiet = false;
 	return 0;
 }
@@ -121,7 +123,7 @@ static struct virtio_dev *probe(u32 version, u64 features)
 {
 	struct virtio_dev *vdev = NULL;
 
-	fvm_init(&F, version, features, 2048);
+	fvm_init(&M, &F, version, features, 2048);
 	assert_int_equal(vmmio_probe(FVM_BASE, FVM_WINDOW, 0, &vdev), 0);
 	assert_non_null(vdev);
 	return vdev;
@@ -129,7 +131,7 @@ static struct virtio_dev *probe(u32 version, u64 features)
 
 static bool log_has_bit(u8 bit)
 {
-	for (unsigned i = 0; i < F.nstatus && i < FVM_STATUS_LOG; i++) {
+	for (unsigned i = 0; i < F.nstatus && i < FVB_STATUS_LOG; i++) {
 		if (F.status_log[i] & bit)
 			return true;
 	}
@@ -151,7 +153,7 @@ static void test_status_sequence_modern(void **state)
 	assert_int_equal(T.setup_calls, 1);
 	assert_int_equal(T.status_at_setup, ACK | DRV | FOK);
 	assert_int_equal(F.status, ACK | DRV | FOK | DOK);
-	assert_int_equal(F.page_size_writes, 0); /* legacy register untouched */
+	assert_int_equal(M.page_size_writes, 0); /* legacy register untouched */
 	assert_no_violations();
 }
 
@@ -167,8 +169,8 @@ static void test_status_sequence_legacy(void **state)
 	assert_memory_equal(F.status_log, want, sizeof(want));
 	assert_false(log_has_bit(FOK)); /* legacy has no FEATURES_OK step */
 	assert_int_equal(T.status_at_setup, ACK | DRV);
-	assert_int_equal(F.page_size, 4096);
-	assert_int_equal(F.page_size_writes, 1);
+	assert_int_equal(M.page_size, 4096);
+	assert_int_equal(M.page_size_writes, 1);
 	assert_no_violations();
 }
 
@@ -199,7 +201,7 @@ static void test_reset_never_completes(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ETIMEDOUT);
 	assert_console_has("did not complete reset");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_int_equal(T.setup_calls, 0);
 	/* The reset, then FAILED: no ACKNOWLEDGE on a device that never reset. */
 	assert_int_equal(F.nstatus, 2);
@@ -280,7 +282,7 @@ static void test_modern_without_version_1(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENODEV);
 	assert_console_has("lacks VERSION_1");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(log_has_bit(FOK));
 	assert_false(log_has_bit(DOK));
 	assert_int_equal(T.setup_calls, 0);
@@ -296,7 +298,7 @@ static void test_features_ok_refused(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EIO);
 	assert_console_has("refused features");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(F.status & FOK);
 	assert_false(log_has_bit(DOK));
 	assert_int_equal(T.setup_calls, 0);
@@ -311,7 +313,7 @@ static void test_setup_error(void **state)
 	T.setup_ret = -EINVAL;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EINVAL);
 	assert_int_equal(T.setup_calls, 1);
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(log_has_bit(DOK));
 	assert_no_violations();
 }
@@ -325,7 +327,7 @@ static void test_needs_reset_after_driver_ok(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EIO);
 	assert_console_has("needs reset");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_no_violations();
 }
 
@@ -334,8 +336,8 @@ static void test_wrong_device_untouched(void **state)
 	struct virtio_dev *vdev;
 
 	(void)state;
-	fvm_init(&F, 2, V1, 2048);
-	F.device_id = VIRTIO_ID_NET;
+	fvm_init(&M, &F, 2, V1, 2048);
+	M.device_id = VIRTIO_ID_NET;
 	assert_int_equal(vmmio_probe(FVM_BASE, FVM_WINDOW, 0, &vdev), 0);
 	assert_int_equal(vdev->device_id, VIRTIO_ID_NET);
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENODEV);
@@ -434,16 +436,16 @@ static void test_queue_setup_modern(void **state)
 	struct virtio_dev *vdev = probe(2, V1);
 
 	(void)state;
-	F.queue_num_max = 100; /* not a power of two: rounded down */
+	F.q[0].max = 100; /* not a power of two: rounded down */
 	T.want_vq = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(T.vq.num, 64);
-	assert_int_equal(F.q.num, 64);
-	assert_true(F.q.ready);
-	assert_int_equal(F.q.desc, (uintptr_t)T.vq.desc);
-	assert_int_equal(F.q.avail, (uintptr_t)T.vq.avail);
-	assert_int_equal(F.q.used, (uintptr_t)T.vq.used);
-	assert_int_equal(F.q.used % 4, 0);
+	assert_int_equal(F.q[0].num, 64);
+	assert_true(F.q[0].ready);
+	assert_int_equal(F.q[0].desc, (uintptr_t)T.vq.desc);
+	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.avail);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
+	assert_int_equal(F.q[0].used % 4, 0);
 	assert_no_violations();
 }
 
@@ -456,14 +458,14 @@ static void test_queue_setup_legacy(void **state)
 	T.max_num = 128; /* the driver asks for fewer than offered */
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(T.vq.num, 128);
-	assert_int_equal(F.q.num, 128);
-	assert_int_equal(F.q.align, 4096);
-	assert_int_equal((u64)F.q.pfn * 4096, (uintptr_t)T.vq.desc);
+	assert_int_equal(F.q[0].num, 128);
+	assert_int_equal(F.q[0].align, 4096);
+	assert_int_equal((u64)F.q[0].pfn * 4096, (uintptr_t)T.vq.desc);
 	/* The fake computes the 2.7.2 layout itself: the driver must agree. */
-	assert_int_equal(F.q.avail, (uintptr_t)T.vq.avail);
-	assert_int_equal(F.q.used, (uintptr_t)T.vq.used);
-	assert_int_equal(F.q.used % 4096, 0);
-	assert_true(F.q.ready);
+	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.avail);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
+	assert_int_equal(F.q[0].used % 4096, 0);
+	assert_true(F.q[0].ready);
 	assert_no_violations();
 }
 
@@ -475,7 +477,7 @@ static void test_queue_missing(void **state)
 	T.want_vq = true;
 	T.vq_index = 1; /* QueueNumMax reads 0: no such queue */
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENOENT);
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_no_violations();
 }
 
@@ -491,11 +493,11 @@ static void test_queue_reuse_after_reset(void **state)
 		assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 		desc = T.vq.desc;
 		assert_int_equal(virtio_dev_reset(vdev), 0);
-		assert_false(F.q.ready);
+		assert_false(F.q[0].ready);
 		assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 		assert_ptr_equal(T.vq.desc, desc);
-		assert_int_equal(F.q.desc, (uintptr_t)desc);
-		assert_true(F.q.ready);
+		assert_int_equal(F.q[0].desc, (uintptr_t)desc);
+		assert_true(F.q[0].ready);
 		assert_no_violations();
 	}
 }
@@ -523,7 +525,7 @@ static void test_queue_setup_refusals(void **state)
 				vdev->ops->queue_setup(vdev, 0, 256, d + 16, a + 16, u + 16),
 				-EINVAL);
 		}
-		assert_int_equal(F.q.desc, d); /* the live queue was not touched */
+		assert_int_equal(F.q[0].desc, d); /* the live queue was not touched */
 		assert_no_violations();
 	}
 }
@@ -542,7 +544,7 @@ static void test_notify_and_irq_ack(void **state)
 	T.want_vq = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(vdev->ops->irq_ack(vdev), 0);
-	assert_int_equal(F.irq_acks, 0); /* nothing pending: no ACK write */
+	assert_int_equal(M.irq_acks, 0); /* nothing pending: no ACK write */
 
 	assert_int_equal(virtq_add(&T.vq, bufs, 1, 2, &hdr), 0);
 	assert_true(virtq_kick(&T.vq));
@@ -550,10 +552,10 @@ static void test_notify_and_irq_ack(void **state)
 	assert_ptr_equal(virtq_get_used(&T.vq, &len), &hdr);
 	assert_int_equal(len, sizeof(id) + 1);
 	assert_int_equal(status, VIRTIO_BLK_S_OK);
-	assert_memory_equal(id, FVM_SERIAL, sizeof(id));
+	assert_memory_equal(id, FVB_SERIAL, sizeof(id));
 
 	assert_int_equal(vdev->ops->irq_ack(vdev), VIRTIO_MMIO_INT_VRING);
-	assert_int_equal(F.irq_acks, 1);
+	assert_int_equal(M.irq_acks, 1);
 	assert_int_equal(F.isr, 0);
 	assert_no_violations();
 }
@@ -566,7 +568,7 @@ static void test_probe_identity(void **state)
 	for (u32 version = 1; version <= 2; version++) {
 		struct virtio_dev *vdev = NULL;
 
-		fvm_init(&F, version, 0, 8);
+		fvm_init(&M, &F, version, 0, 8);
 		assert_int_equal(vmmio_probe(FVM_BASE, FVM_WINDOW, 3, &vdev), 0);
 		assert_int_equal(vdev->legacy, version == 1);
 		assert_string_equal(vdev->transport, version == 1 ? "mmio-v1" : "mmio-v2");
@@ -605,9 +607,9 @@ static void test_probe_not_a_device(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct virtio_dev *vdev = NULL;
 
-		fvm_init(&F, cases[i].version, V1, 8);
-		F.magic = cases[i].magic;
-		F.device_id = cases[i].device_id;
+		fvm_init(&M, &F, cases[i].version, V1, 8);
+		M.magic = cases[i].magic;
+		M.device_id = cases[i].device_id;
 		host_console_last[0] = '\0';
 		print_message("  %s\n", cases[i].what);
 		assert_int_equal(vmmio_probe(FVM_BASE, cases[i].window, 0, &vdev), cases[i].err);
