@@ -13,7 +13,8 @@
  * refused with -EINVAL and a message before any structure is touched;
  * device configuration at every width and clamped at the structure's end;
  * enumeration by pci_enumerate() then probing, as the kernel does; and the
- * whole virtio-blk driver and block layer over each interface.
+ * whole virtio-blk driver and block layer over each interface, also with
+ * the model's misbehaviour knobs (the same ones test_vblk uses over mmio).
  *
  * The fake records every protocol slip of the driver; every test requires
  * there was none.
@@ -121,6 +122,7 @@ static int t_setup(void **state)
 	(void)state;
 	host_console_quiet = true;
 	host_console_last[0] = '\0';
+	host_time_step_ns = 1000;
 	memset(&T, 0, sizeof(T));
 	V = NULL;
 	return 0;
@@ -853,6 +855,68 @@ static void test_vblk_round_trip(void **state)
 	}
 }
 
+/*
+ * The device model's misbehaviour knobs work behind PCI as behind mmio: a
+ * status byte never written fails that request alone; a used id out of
+ * range breaks the ring, and the driver resets and re-initialises the
+ * device through this transport, after which it works again.
+ */
+static void test_vblk_hostile_device(void **state)
+{
+	static u8 out[4096], in[4096];
+	static struct blk b;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(all_kinds); i++) {
+		struct blk_dev *bdev = vblk_up(all_kinds[i], &b);
+		unsigned resets;
+
+		memset(out, 0x5a + i, sizeof(out));
+		fvb_fail_cmd(&F, 1, FVB_STATUS_NONE);
+		assert_int_equal(blk_write(&b, 8, out, sizeof(out)), -EIO);
+		assert_int_equal(vblk_stats(bdev)->resets, 0);
+		OK(blk_write(&b, 8, out, sizeof(out)));
+
+		resets = F.resets;
+		F.hostile = FVB_HOSTILE_ID_RANGE;
+		assert_int_equal(blk_read(&b, 8, in, sizeof(in)), -EIO);
+		assert_int_equal(vblk_stats(bdev)->resets, 1);
+		assert_true(F.resets > resets);
+		assert_true(fvb_status_has(&F, VIRTIO_CONFIG_S_DRIVER_OK));
+		OK(blk_read(&b, 8, in, sizeof(in)));
+		assert_memory_equal(in, out, sizeof(in));
+		NO_VIOLATIONS();
+	}
+}
+
+/* A device that wants a reset at DRIVER_OK, and one that stops answering. */
+static void test_vblk_needs_reset_and_hang(void **state)
+{
+	static u8 buf[4096];
+	static struct blk b;
+	struct blk_dev *bdev;
+
+	(void)state;
+	OK(probe_kind(FVP_MODERN, OFFER, 1));
+	F.needs_reset = true;
+	T = (struct tdrv_ctx){ .nq = 1, .qsize = 16 };
+	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -EIO);
+	CONSOLE_HAS("needs reset");
+	assert_true(fvb_status_has(&F, VIRTIO_CONFIG_S_FAILED));
+	NO_VIOLATIONS();
+
+	bdev = vblk_up(FVP_LEGACY, &b);
+	b.timeout_ms = 5;
+	host_time_step_ns = 100 * 1000;
+	F.hang = true;
+	assert_int_equal(blk_write(&b, 0, buf, sizeof(buf)), -ETIMEDOUT);
+	assert_int_equal(vblk_stats(bdev)->resets, 1);
+	F.hang = false;
+	OK(blk_write(&b, 0, buf, sizeof(buf)));
+	assert_int_equal(F.cmd_out, 1);
+	NO_VIOLATIONS();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,6 +948,8 @@ int main(void)
 		T_(test_enumerate_then_probe),
 		T_(test_enumerate_no_room),
 		T_(test_vblk_round_trip),
+		T_(test_vblk_hostile_device),
+		T_(test_vblk_needs_reset_and_hang),
 #undef T_
 	};
 
