@@ -31,6 +31,7 @@
 #include "kernel/block/blk.h"
 #include "lib/errno.h"
 #include "tests/host/fake_vmmio.h"
+#include "tests/host/test_util.h"
 
 #define SECTORS 8192u /* a 4 MiB disk */
 #define BUF_BYTES (2u << 20)
@@ -51,8 +52,6 @@
 #define FEAT(version) ((version) == 1 ? LEGACY : MODERN)
 #define S_DRIVER_OK VIRTIO_CONFIG_S_DRIVER_OK
 #define S_FAILED VIRTIO_CONFIG_S_FAILED
-
-#define OK(expr) assert_int_equal((expr), 0)
 
 static struct fake_vblk F;  /* the device */
 static struct fake_vmmio M; /* its virtio-mmio window */
@@ -89,21 +88,6 @@ static int t_teardown(void **state)
 	host_console_quiet = false;
 	return 0;
 }
-
-static void check_text(const char *text, const char *want)
-{
-	if (!strstr(text, want))
-		print_error("console: \"%s\", wanted \"%s\"\n", text, want);
-	assert_non_null(strstr(text, want));
-}
-
-#define assert_no_violations()                                                       \
-	do {                                                                         \
-		if (F.violations)                                                    \
-			print_error("fake: %u violations, last: %s\n", F.violations, \
-				    F.last_violation);                               \
-		assert_int_equal(F.violations, 0);                                   \
-	} while (0)
 
 /* Probe the stack over F as it is configured.  vblk_probe's result. */
 static int up_err(bool ignore_flush)
@@ -247,7 +231,7 @@ static void test_roundtrip(void **state)
 		assert_int_equal(B.stats.errors, 0);
 		assert_int_equal(vblk_stats(D)->resets, 0);
 		assert_int_equal(vblk_features(D), F.driver_features);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -276,7 +260,7 @@ static void test_split_seg_max_size_max(void **state)
 		assert_int_equal(F.cmd_in, 4);
 		assert_memory_equal(buf_b, disk_at(16), 32768);
 		assert_int_equal(vblk_stats(D)->commands, 10);
-		assert_no_violations(); /* the fake checks seg_max and size_max */
+		assert_no_violations(&F); /* the fake checks seg_max and size_max */
 	}
 }
 
@@ -301,7 +285,7 @@ static void test_async_64_out_of_order(void **state)
 	assert_all(NREQ, 0);
 	assert_memory_equal(buf_a, F.disk, NREQ * 4096);
 	assert_int_equal(B.stats.reads, NREQ);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* An 8-entry ring holds two commands: the rest wait in the driver. */
@@ -324,7 +308,7 @@ static void test_queue_full(void **state)
 		assert_int_equal(F.cmd_out, 40);
 		assert_int_equal(F.max_outstanding, 2);
 		assert_memory_equal(F.disk, buf_a, 40 * 4096);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -348,7 +332,7 @@ static void test_ring_index_wrap(void **state)
 		assert_memory_equal(buf_a, disk_at((2 * 32999) % 64), 1024);
 		assert_int_equal(F.cmds, 66000);
 		assert_int_equal(vblk_stats(D)->resets, 0);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -365,7 +349,7 @@ static void test_get_id(void **state)
 	assert_memory_equal(small, FVB_SERIAL, 8);
 	assert_memory_equal(small + 8, "xxxx", 4); /* nothing past the buffer */
 	assert_int_equal(F.cmd_get_id, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* EVENT_IDX and VIRTQ_USED_F_NO_NOTIFY: the driver kicks only when asked. */
@@ -395,7 +379,7 @@ static void test_notification_suppression(void **state)
 	assert_int_equal(fvb_step(&F, 0), 3); /* the device polls on its own */
 	OK(blk_drain(&B));
 	assert_all(3, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -423,7 +407,7 @@ static void test_lost_notify_renotified(void **state)
 	F.hang = true;
 	assert_int_equal(blk_write(&B, 8, buf_a, 4096), -ETIMEDOUT);
 	assert_true(vblk_stats(D)->renotifies >= 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- device errors ---------------------------------------------------- */
@@ -461,7 +445,7 @@ static void test_status_errors(void **state)
 		/* A status error fails one request; no reset, the device is fine. */
 		assert_int_equal(vblk_stats(D)->resets, 0);
 		assert_usable();
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -481,7 +465,7 @@ static void test_status_error_in_split_request(void **state)
 	blk_poll(&B);
 	assert_all(1, -EIO);
 	assert_int_equal(B.inflight, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -515,7 +499,7 @@ static void run_hostile(enum fvb_hostile h, const char *reason)
 	assert_string_equal(vb->vq.broken_reason, reason);
 
 	blk_poll(&B);
-	check_text(host_console_last, "resetting device after a ring violation");
+	assert_console_has("resetting device after a ring violation");
 	for (unsigned i = dup; i < 4; i++) {
 		assert_int_equal(A[i].calls, 1);
 		assert_int_equal(A[i].status, -EIO);
@@ -527,7 +511,7 @@ static void run_hostile(enum fvb_hostile h, const char *reason)
 	assert_false(F.status & S_FAILED);
 	F.defer = false;
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_hostile_used_entries(void **state)
@@ -586,7 +570,7 @@ static void test_legacy_len(void **state)
 	assert_int_equal(vblk_stats(D)->resets, 0);
 	F.hostile = 0;
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void hang_quickly(void)
@@ -631,7 +615,7 @@ static void test_wce_survives_reset(void **state)
 	OK(blk_write(&B, 0, buf_a, 4096));
 	OK(blk_barrier(&B));
 	assert_true(F.cmd_flush >= 1);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* A completion callback run by a reset may submit and even wait. */
@@ -667,7 +651,7 @@ static void test_reset_callback_waits(void **state)
 	assert_int_equal(B.inflight, 0);
 	assert_int_equal(vblk_stats(D)->resets, 1);
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_timeout_resets_device(void **state)
@@ -678,9 +662,9 @@ static void test_timeout_resets_device(void **state)
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
 	assert_int_equal(blk_read(&B, 8, buf_b, 4096), -ETIMEDOUT);
 	/* After the block layer's "no completion within 5 ms", the ring's state. */
-	check_text(host_console_last,
-		   "vblk0: ring: published 2 (kicked at 2), device used 0, driver consumed 0, "
-		   "2 in flight");
+	assert_console_has(
+		"vblk0: ring: published 2 (kicked at 2), device used 0, driver consumed 0, "
+		"2 in flight");
 	assert_all(1, -ETIMEDOUT);
 	assert_int_equal(B.inflight, 0);
 	assert_int_equal(B.stats.timeouts, 1);
@@ -692,7 +676,7 @@ static void test_timeout_resets_device(void **state)
 	assert_all(1, -ETIMEDOUT);
 	F.hang = false;
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* A completion callback that submits during the reset: it must be served. */
@@ -720,7 +704,7 @@ static void test_timeout_resubmit_from_callback(void **state)
 	OK(blk_wait(&B, &A[1].r));
 	assert_int_equal(A[1].calls, 1);
 	assert_memory_equal(buf_b, disk_at(0), 4096);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -746,14 +730,14 @@ static void test_revive_fails(void **state)
 		} else {
 			assert_int_equal(blk_write(&B, 0, buf_a, 4096), -ETIMEDOUT);
 		}
-		check_text(host_console_last, "could not be revived");
+		assert_console_has("could not be revived");
 		assert_true(fvb_status_has(&F, S_FAILED));
 		cmds = F.cmds;
 		F.hang = false;
 		assert_int_equal(blk_write(&B, 0, buf_a, 4096), -EIO);
 		assert_int_equal(blk_read(&B, 0, buf_a, 4096), -EIO);
 		assert_int_equal(F.cmds, cmds);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -815,7 +799,7 @@ static void test_order_modes(void **state)
 			assert_int_equal(F.writes_since_flush, 0);
 		if (cases[c].ignore_flush)
 			assert_int_equal(B.stats.flushes_ignored, 4);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -841,7 +825,7 @@ static void test_tag_barrier(void **state)
 	assert_int_equal(fvb_cmd_type(&F, F.cmds), VIRTIO_BLK_T_IN | VIRTIO_BLK_T_BARRIER);
 	assert_int_equal(F.cmd_barrier, 2);
 	assert_int_equal(F.cmd_flush, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_set_write_cache(void **state)
@@ -871,7 +855,7 @@ static void test_set_write_cache(void **state)
 	OK(blk_flush(&B));
 	OK(blk_flush(&B));
 	assert_int_equal(F.cmd_flush, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 
 	rig(2, MODERN); /* a device that ignores the switch: mode unchanged */
 	F.wce_readonly = true;
@@ -883,7 +867,7 @@ static void test_set_write_cache(void **state)
 	assert_int_equal(blk_set_write_cache(&B, false), -EOPNOTSUPP);
 	assert_int_equal(F.cfg_writes, 0);
 	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Three flushes while one FLUSH is at the device: one command. */
@@ -907,7 +891,7 @@ static void test_flush_merging(void **state)
 	F.defer = false;
 	OK(blk_flush(&B)); /* nothing new: elided */
 	assert_int_equal(F.cmd_flush, 1);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -940,7 +924,7 @@ static void test_flush_does_not_cover_later_writes(void **state)
 	blk_poll(&B);
 	assert_all(4, 0);
 	assert_int_equal(F.cmd_flush, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* A failed FLUSH covers nothing: the next flush sends again. */
@@ -960,7 +944,7 @@ static void test_flush_error(void **state)
 	assert_int_equal(F.cmd_flush, 2);
 	OK(blk_flush(&B));
 	assert_int_equal(F.cmd_flush, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- request checks and configurations to refuse ---------------------- */
@@ -1029,7 +1013,7 @@ static void test_request_checks(void **state)
 				assert_memory_equal(disk_at(r.sector), buf_a, r.len);
 		}
 		assert_int_equal(F.cmds, cmds); /* refused ones never got there */
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -1072,10 +1056,10 @@ static void test_invalid_config(void **state)
 		assert_int_equal(up_err(false), cases[c].err);
 		assert_null(D);
 		/* The reason is printed before FAILED; later lines overwrite it. */
-		check_text(F.console_at_failed, cases[c].msg);
+		assert_text_has(F.console_at_failed, cases[c].msg);
 		assert_true(fvb_status_has(&F, S_FAILED));
 		assert_false(F.status & S_DRIVER_OK);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 	/* The largest capacity whose byte count fits in 64 bits is fine. */
 	fvm_init(&M, &F, 2, V1, 8);
@@ -1101,7 +1085,7 @@ static void test_queue_too_short_for_one_block(void **state)
 	host_console_quiet = true;
 	assert_int_equal(up_err(false), -EINVAL);
 	assert_true(fvb_status_has(&F, S_FAILED));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)

@@ -25,6 +25,7 @@
 #include "drivers/virtio/virtio_mmio_regs.h"
 #include "lib/errno.h"
 #include "tests/host/fake_vmmio.h"
+#include "tests/host/test_util.h"
 
 #define ACK VIRTIO_CONFIG_S_ACKNOWLEDGE
 #define DRV VIRTIO_CONFIG_S_DRIVER
@@ -103,21 +104,6 @@ static int t_teardown(void **state)
 	return 0;
 }
 
-#define assert_no_violations()                                                       \
-	do {                                                                         \
-		if (F.violations)                                                    \
-			print_error("fake: %u violations, last: %s\n", F.violations, \
-				    F.last_violation);                               \
-		assert_int_equal(F.violations, 0);                                   \
-	} while (0)
-
-#define assert_console_has(s)                                                \
-	do {                                                                 \
-		if (!strstr(host_console_last, (s)))                         \
-			print_error("console: \"%s\"\n", host_console_last); \
-		assert_non_null(strstr(host_console_last, (s)));             \
-	} while (0)
-
 /* A fresh fake of `version` offering `features`, probed. */
 static struct virtio_dev *probe(u32 version, u64 features)
 {
@@ -154,7 +140,7 @@ static void test_status_sequence_modern(void **state)
 	assert_int_equal(T.status_at_setup, ACK | DRV | FOK);
 	assert_int_equal(F.status, ACK | DRV | FOK | DOK);
 	assert_int_equal(M.page_size_writes, 0); /* legacy register untouched */
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_status_sequence_legacy(void **state)
@@ -171,7 +157,7 @@ static void test_status_sequence_legacy(void **state)
 	assert_int_equal(T.status_at_setup, ACK | DRV);
 	assert_int_equal(M.page_size, 4096);
 	assert_int_equal(M.page_size_writes, 1);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Firmware left the device running, and the reset takes a while. */
@@ -187,7 +173,7 @@ static void test_resets_first(void **state)
 	assert_int_equal(F.status_log[1], ACK); /* only once the reset completed */
 	assert_int_equal(F.resets, 1);
 	assert_int_equal(F.status, ACK | DRV | FOK | DOK);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_reset_never_completes(void **state)
@@ -206,7 +192,7 @@ static void test_reset_never_completes(void **state)
 	/* The reset, then FAILED: no ACKNOWLEDGE on a device that never reset. */
 	assert_int_equal(F.nstatus, 2);
 	assert_int_equal(F.status_log[1], ACK | DRV | FAILED);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- feature negotiation ---------------------------------------------- */
@@ -225,7 +211,7 @@ static void test_features_modern(void **state)
 	assert_int_equal(F.driver_features, want); /* what the device got */
 	assert_true(virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH));
 	assert_false(virtio_has_feature(vdev, VIRTIO_BLK_F_SEG_MAX));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_features_legacy(void **state)
@@ -241,7 +227,7 @@ static void test_features_legacy(void **state)
 	assert_int_equal(vdev->features, F_FLUSH | F_BLK_SIZE);
 	assert_int_equal(F.driver_features, F_FLUSH | F_BLK_SIZE);
 	assert_false(virtio_has_feature(vdev, VIRTIO_F_VERSION_1));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* fixup_features may drop bits and add offered ones, never unoffered ones. */
@@ -256,7 +242,7 @@ static void test_features_fixup(void **state)
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(vdev->features, V1 | F_BLK_SIZE | BIT64(VIRTIO_BLK_F_MQ));
 	assert_int_equal(F.driver_features, vdev->features);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_features_str(void **state)
@@ -286,7 +272,7 @@ static void test_modern_without_version_1(void **state)
 	assert_false(log_has_bit(FOK));
 	assert_false(log_has_bit(DOK));
 	assert_int_equal(T.setup_calls, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_features_ok_refused(void **state)
@@ -302,7 +288,7 @@ static void test_features_ok_refused(void **state)
 	assert_false(F.status & FOK);
 	assert_false(log_has_bit(DOK));
 	assert_int_equal(T.setup_calls, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_setup_error(void **state)
@@ -315,7 +301,7 @@ static void test_setup_error(void **state)
 	assert_int_equal(T.setup_calls, 1);
 	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(log_has_bit(DOK));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_needs_reset_after_driver_ok(void **state)
@@ -328,7 +314,7 @@ static void test_needs_reset_after_driver_ok(void **state)
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EIO);
 	assert_console_has("needs reset");
 	assert_true(fvb_status_has(&F, FAILED));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_wrong_device_untouched(void **state)
@@ -342,7 +328,7 @@ static void test_wrong_device_untouched(void **state)
 	assert_int_equal(vdev->device_id, VIRTIO_ID_NET);
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENODEV);
 	assert_int_equal(F.nstatus, 0); /* not ours: not even reset */
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- configuration space ---------------------------------------------- */
@@ -359,7 +345,7 @@ static void test_config_generation_changes_once(void **state)
 	assert_int_equal(le64_to_cpu(cfg.capacity), 0x123456789abull);
 	assert_int_equal(le32_to_cpu(cfg.blk_size), 512);
 	assert_int_equal(F.gen_reads, 4); /* exactly one retry */
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_config_generation_never_settles(void **state)
@@ -373,7 +359,7 @@ static void test_config_generation_never_settles(void **state)
 	assert_int_equal(virtio_cread(vdev, 0, &cap, sizeof(cap)), -EIO);
 	assert_console_has("never stabilised");
 	assert_true(F.gen_reads > 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Legacy has no generation: multi-word fields are read until two agree. */
@@ -396,7 +382,7 @@ static void test_config_legacy_double_read(void **state)
 	/* One word is atomic: no second read needed. */
 	assert_int_equal(virtio_cread(vdev, 20, &bsize, sizeof(bsize)), 0);
 	assert_int_equal(bsize, 512);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Odd offsets and lengths use naturally aligned accesses only. */
@@ -413,7 +399,7 @@ static void test_config_unaligned_field(void **state)
 	assert_int_equal(buf[0], 7);
 	assert_int_equal(buf[1], 9);
 	assert_int_equal(buf[2], 0x44);
-	assert_no_violations(); /* the fake flags misaligned accesses */
+	assert_no_violations(&F); /* the fake flags misaligned accesses */
 }
 
 static void test_config_write(void **state)
@@ -426,7 +412,7 @@ static void test_config_write(void **state)
 	vdev->ops->config_write(vdev, offsetof(struct virtio_blk_config, writeback), 1, 0);
 	assert_int_equal(F.cfg.writeback, 0);
 	assert_int_equal(vdev->ops->config_read(vdev, 32, 1), 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- queue set-up ----------------------------------------------------- */
@@ -446,7 +432,7 @@ static void test_queue_setup_modern(void **state)
 	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.avail);
 	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
 	assert_int_equal(F.q[0].used % 4, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_queue_setup_legacy(void **state)
@@ -466,7 +452,7 @@ static void test_queue_setup_legacy(void **state)
 	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
 	assert_int_equal(F.q[0].used % 4096, 0);
 	assert_true(F.q[0].ready);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_queue_missing(void **state)
@@ -478,7 +464,7 @@ static void test_queue_missing(void **state)
 	T.vq_index = 1; /* QueueNumMax reads 0: no such queue */
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENOENT);
 	assert_true(fvb_status_has(&F, FAILED));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* After a reset the same ring memory is handed to the device again. */
@@ -498,7 +484,7 @@ static void test_queue_reuse_after_reset(void **state)
 		assert_ptr_equal(T.vq.desc, desc);
 		assert_int_equal(F.q[0].desc, (uintptr_t)desc);
 		assert_true(F.q[0].ready);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -526,7 +512,7 @@ static void test_queue_setup_refusals(void **state)
 				-EINVAL);
 		}
 		assert_int_equal(F.q[0].desc, d); /* the live queue was not touched */
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -557,7 +543,7 @@ static void test_notify_and_irq_ack(void **state)
 	assert_int_equal(vdev->ops->irq_ack(vdev), VIRTIO_MMIO_INT_VRING);
 	assert_int_equal(M.irq_acks, 1);
 	assert_int_equal(F.isr, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- vmmio_probe ------------------------------------------------------ */
@@ -577,7 +563,7 @@ static void test_probe_identity(void **state)
 		assert_int_equal(vdev->vendor_id, 0x554d4551);
 		assert_string_equal(vdev->name, "virtio-mmio3");
 		assert_int_equal(F.nstatus, 0); /* probing does not touch status */
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -617,7 +603,7 @@ static void test_probe_not_a_device(void **state)
 		if (cases[i].msg)
 			assert_console_has(cases[i].msg);
 		assert_int_equal(F.nstatus, 0);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 

@@ -37,11 +37,9 @@
 #include "kernel/block/blk.h"
 #include "lib/errno.h"
 #include "tests/host/fake_vpci.h"
+#include "tests/host/test_util.h"
 
 #define SECTORS 2048u
-#define OK(expr) assert_int_equal((expr), 0)
-#define NO_VIOLATIONS() assert_string_equal(F.last_violation, "")
-#define CONSOLE_HAS(s) assert_non_null(strstr(host_console_last, (s)))
 
 #define F_FLUSH BIT64(VIRTIO_BLK_F_FLUSH)
 #define F_DISCARD BIT64(VIRTIO_BLK_F_DISCARD)
@@ -148,10 +146,10 @@ static void expect_refused(const char *msg)
 {
 	host_console_last[0] = '\0';
 	assert_int_equal(vpci_probe(&P, 0, &V), -EINVAL);
-	CONSOLE_HAS(msg);
+	assert_console_has(msg);
 	/* Refused before touching a structure: the device saw nothing. */
 	assert_int_equal(F.nstatus, 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void init_tdrv(unsigned nq, unsigned qsize)
@@ -184,7 +182,7 @@ static void test_not_virtio(void **state)
 	fvp_firmware_assign(&FN, &H, &P);
 	P.header_type = 1;
 	assert_int_equal(vpci_probe(&P, 0, &V), -ENODEV);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_transitional_is_modern(void **state)
@@ -198,7 +196,7 @@ static void test_transitional_is_modern(void **state)
 	assert_int_equal(V->vendor_id, 0x1af4);
 	assert_int_equal(V->queue_align, 16);
 	assert_string_equal(V->name, "virtio-pci0");
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_type_from_device_id(void **state)
@@ -216,7 +214,7 @@ static void test_modern_type_from_device_id(void **state)
 	assert_int_equal(P.device_id, 0x1041);
 	assert_int_equal(V->device_id, VIRTIO_ID_NET);
 	assert_string_equal(V->name, "virtio-pci3");
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_legacy_only_is_legacy(void **state)
@@ -227,7 +225,7 @@ static void test_legacy_only_is_legacy(void **state)
 	assert_true(V->legacy);
 	assert_int_equal(V->queue_align, 4096);
 	assert_int_equal(V->device_id, VIRTIO_ID_BLOCK);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_type_zero_refused(void **state)
@@ -251,7 +249,7 @@ static void test_modern_init(void **state)
 	(void)state;
 	OK(probe_kind(FVP_TRANSITIONAL, OFFER, 2));
 	init_tdrv(2, 64);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	assert_memory_equal(F.status_log, want_status, sizeof(want_status));
 	assert_int_equal(F.nstatus, sizeof(want_status));
 	/* 64-bit negotiation: both words written, VERSION_1 and IN_ORDER high. */
@@ -276,7 +274,7 @@ static void test_modern_init(void **state)
 	get_id(0);
 	get_id(1);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* Doorbells at notify.offset + queue_notify_off * multiplier (4.1.4.4). */
@@ -308,7 +306,7 @@ static void test_notify_multiplier(void **state)
 		get_id(1);
 		assert_int_equal(F.q[0].notifies, 1);
 		assert_int_equal(F.q[1].notifies, 2);
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -330,7 +328,7 @@ static void test_notify_outside_cap(void **state)
 	memset(&T, 0, sizeof(T));
 	init_tdrv(1, 16);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_queue_max(void **state)
@@ -342,7 +340,7 @@ static void test_modern_queue_max(void **state)
 	assert_int_equal(V->ops->queue_max(V, 1), 0);
 	assert_int_equal(V->ops->queue_max(V, 2), 0); /* >= num_queues: not even selected */
 	assert_int_equal(V->ops->queue_max(V, 1000), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_status_generation_isr(void **state)
@@ -363,7 +361,7 @@ static void test_modern_status_generation_isr(void **state)
 	assert_int_equal(V->ops->irq_ack(V), 3);
 	assert_int_equal(V->ops->irq_ack(V), 0);
 	assert_int_equal(FN.isr_reads, 2);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_features_refused(void **state)
@@ -379,7 +377,7 @@ static void test_modern_features_refused(void **state)
 	/* A modern device must offer VERSION_1. */
 	OK(probe_kind(FVP_MODERN, OFFER & ~F_V1, 1));
 	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -ENODEV);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* ---- legacy initialisation ---------------------------------------------------------- */
@@ -392,7 +390,7 @@ static void test_legacy_init(void **state)
 	(void)state;
 	OK(probe_kind(FVP_LEGACY, OFFER, 1));
 	init_tdrv(1, 256);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	assert_memory_equal(F.status_log, want_status, sizeof(want_status));
 	assert_int_equal(F.nstatus, sizeof(want_status));
 	/* 32-bit features: no VERSION_1, nothing of the high word. */
@@ -413,7 +411,7 @@ static void test_legacy_init(void **state)
 	F.isr = 1;
 	assert_int_equal(V->ops->irq_ack(V), 1);
 	assert_int_equal(V->ops->irq_ack(V), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* QUEUE_NUM is read-only on legacy: a smaller ring cannot be had. */
@@ -431,7 +429,7 @@ static void test_legacy_queue_size_fixed(void **state)
 	assert_true(F.q[0].ready);
 	assert_false(F.status & VIRTIO_CONFIG_S_FAILED);
 	assert_int_equal(V->ops->queue_max(V, 1), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* Legacy configuration at 20, or at 24 while MSI-X is enabled (4.1.4.10). */
@@ -447,7 +445,7 @@ static void test_legacy_config_moves_with_msix(void **state)
 		assert_int_equal(V->ops->config_read(V, 0, 4), 0x23456789);
 		assert_int_equal(V->ops->config_read(V, 4, 4), 0x1);
 		assert_int_equal(V->ops->config_read(V, 12, 4), 254); /* seg_max */
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -482,7 +480,7 @@ static void test_queue_setup_checks(void **state)
 	assert_int_equal(V->ops->queue_setup(V, 0, 16, virt_to_phys(vq->desc),
 					     virt_to_phys(vq->avail), virt_to_phys(vq->used)),
 			 -EBUSY);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 
 	/* Legacy: one 4096-aligned block under 2^44, of the device's size. */
 	OK(probe_kind(FVP_LEGACY, OFFER, 2));
@@ -506,7 +504,7 @@ static void test_queue_setup_checks(void **state)
 	assert_int_equal(V->ops->queue_setup(V, 0, 256, virt_to_phys(vq->desc),
 					     virt_to_phys(vq->avail), virt_to_phys(vq->used)),
 			 -EBUSY);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* ---- malformed capabilities and BARs ----------------------------------------------- */
@@ -550,7 +548,7 @@ static void test_bad_bar_index(void **state)
 	OK(vpci_probe(&P, 0, &V));
 	init_tdrv(1, 16);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_cap_beyond_bar(void **state)
@@ -616,7 +614,7 @@ static void test_cap_missing(void **state)
 	drop_cap(VIRTIO_PCI_CAP_DEVICE_CFG);
 	OK(vpci_probe(&P, 0, &V));
 	assert_int_equal(V->ops->config_read(V, 0, 4), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_bar_unusable(void **state)
@@ -664,7 +662,7 @@ static void test_io_bar_cap_skipped(void **state)
 	OK(vpci_probe(&P, 0, &V));
 	init_tdrv(1, 16);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_cap_list_broken(void **state)
@@ -717,10 +715,10 @@ static void test_devcfg_widths(void **state)
 	/* Through the core: a consistent 64-bit read. */
 	OK(virtio_cread(V, 0, &cap64, sizeof(cap64)));
 	assert_int_equal(cap64, 0x1122334455667788ull);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	OK(probe_kind(FVP_LEGACY, OFFER, 1));
 	check_widths();
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* Accesses not wholly inside DEVICE_CFG's length read 0 and never reach it. */
@@ -747,7 +745,7 @@ static void test_devcfg_clamped(void **state)
 	V->ops->config_write(V, offsetof(struct virtio_blk_config, writeback), 1, 0);
 	assert_int_equal(F.cfg_writes, 0);
 	assert_int_equal(F.cfg.writeback, 1);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	/* Legacy: bounded by the I/O BAR (128 bytes, config from 20). */
 	OK(probe_kind(FVP_LEGACY, OFFER, 1));
 	FN.device_len = FVP_BAR0_SIZE - 20; /* the fake answers up to the BAR's end */
@@ -757,7 +755,7 @@ static void test_devcfg_clamped(void **state)
 	assert_int_equal(V->ops->config_read(V, FVP_BAR0_SIZE - 20, 1), 0);
 	assert_int_equal(V->ops->config_read(V, FVP_BAR0_SIZE - 20 - 2, 4), 0);
 	assert_int_equal(F.cfg_reads, reads + 1);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* ---- through the PCI layer, as the kernel does ------------------------------------------ */
@@ -789,7 +787,7 @@ static void test_enumerate_then_probe(void **state)
 		memset(&T, 0, sizeof(T));
 		init_tdrv(1, 256);
 		get_id(0);
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -807,8 +805,8 @@ static void test_enumerate_no_room(void **state)
 	assert_false(H.devs[0].enabled);
 	host_console_last[0] = '\0';
 	assert_int_equal(vpci_probe(&H.devs[0], 0, &V), -EINVAL);
-	CONSOLE_HAS("not enabled");
-	NO_VIOLATIONS();
+	assert_console_has("not enabled");
+	assert_no_violations(&F);
 }
 
 /* ---- the virtio-blk driver and block layer over each interface ---------------------------- */
@@ -851,7 +849,7 @@ static void test_vblk_round_trip(void **state)
 		assert_memory_equal(F.disk + 100 * 512, out, sizeof(out));
 		assert_true(F.cmd_out >= 1 && F.cmd_in >= 1);
 		assert_true(F.cmd_flush >= 1);
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -885,7 +883,7 @@ static void test_vblk_hostile_device(void **state)
 		assert_true(fvb_status_has(&F, VIRTIO_CONFIG_S_DRIVER_OK));
 		OK(blk_read(&b, 8, in, sizeof(in)));
 		assert_memory_equal(in, out, sizeof(in));
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -901,9 +899,9 @@ static void test_vblk_needs_reset_and_hang(void **state)
 	F.needs_reset = true;
 	T = (struct tdrv_ctx){ .nq = 1, .qsize = 16 };
 	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -EIO);
-	CONSOLE_HAS("needs reset");
+	assert_console_has("needs reset");
 	assert_true(fvb_status_has(&F, VIRTIO_CONFIG_S_FAILED));
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 
 	bdev = vblk_up(FVP_LEGACY, &b);
 	b.timeout_ms = 5;
@@ -914,7 +912,7 @@ static void test_vblk_needs_reset_and_hang(void **state)
 	F.hang = false;
 	OK(blk_write(&b, 0, buf, sizeof(buf)));
 	assert_int_equal(F.cmd_out, 1);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 int main(void)
