@@ -26,32 +26,16 @@
 
 #define CHECK_MAX_REQUESTS 400000u
 
-struct ck_rig {
-	struct simdisk d[SIM_MAX_DEVS];
-	struct blk b[SIM_MAX_DEVS];
-	u32 n;
-};
-
-static void ck_open(struct ck_rig *g, const struct rec *r, u8 *img[])
+/* Fresh disks without a cache over the image, taken over. */
+static void ck_open(struct rig *g, const struct rec *r, u8 *img[])
 {
 	static const char *const names[SIM_MAX_DEVS] = { "ckfs", "ckjnl" };
+	const struct simdisk_cfg tmpl = { .seed = 77, .max_requests = CHECK_MAX_REQUESTS };
 
-	g->n = r->ndev;
-	for (u32 i = 0; i < g->n; i++) {
-		struct simdisk_cfg cfg = {
-			.name = names[i],
-			.block_size = r->wl->block_size,
-			.bytes = r->bytes[i],
-			.seed = 77 + i,
-			.max_requests = CHECK_MAX_REQUESTS,
-		};
-
-		simdisk_init_adopt(&g->d[i], &cfg, img[i]);
-		blk_init(&g->b[i], &g->d[i].dev, false);
-	}
+	rig_open(g, r, &tmpl, names, img, true);
 }
 
-static bool ck_hung(const struct ck_rig *g)
+static bool ck_hung(const struct rig *g)
 {
 	for (u32 i = 0; i < g->n; i++) {
 		if (g->d[i].hung)
@@ -60,12 +44,9 @@ static bool ck_hung(const struct ck_rig *g)
 	return false;
 }
 
-static int ck_mount(struct ck_rig *g, const struct rec *r, struct jnl_recovery *rep, struct fs **fs)
+static int ck_mount(struct rig *g, const struct rec *r, struct jnl_recovery *rep, struct fs **fs)
 {
-	struct fs_mount_opts o = {
-		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
-		.classic_commit = r->wl->classic,
-	};
+	struct fs_mount_opts o = rig_mount_opts(g, r);
 
 	return fs_mount(&g->b[0], &o, rep, fs);
 }
@@ -80,7 +61,7 @@ static int ck_fail(struct outcome *o, u8 kind, int err)
 }
 
 /* Steps 1-4. */
-static int ck_recover(struct ck_rig *g, struct rec *r, struct outcome *o)
+static int ck_recover(struct rig *g, struct rec *r, struct outcome *o)
 {
 	struct jnl_recovery rep = { 0 };
 	struct lstate s;
@@ -107,7 +88,7 @@ static int ck_recover(struct ck_rig *g, struct rec *r, struct outcome *o)
 }
 
 /* Step 5: a second recovery of the recovered image changes nothing. */
-static void ck_idempotent(struct ck_rig *g, struct rec *r, struct outcome *o)
+static void ck_idempotent(struct rig *g, struct rec *r, struct outcome *o)
 {
 	u8 *copy[SIM_MAX_DEVS];
 	struct fs *fs;
@@ -136,7 +117,7 @@ static void ck_idempotent(struct ck_rig *g, struct rec *r, struct outcome *o)
 
 void check_image(struct rec *r, u8 *img[], struct outcome *out, u8 **after)
 {
-	struct ck_rig g;
+	struct rig g;
 
 	memset(out, 0, sizeof(*out));
 	host_console_quiet = true;
@@ -146,17 +127,12 @@ void check_image(struct rec *r, u8 *img[], struct outcome *out, u8 **after)
 		ck_idempotent(&g, r, out);
 	if (ck_hung(&g))
 		out->kind = CK_HANG;
-	for (u32 i = 0; i < g.n; i++) {
-		if (after)
-			after[i] = simdisk_release(&g.d[i]);
-		else
-			simdisk_free(&g.d[i]);
-	}
+	rig_close(&g, after);
 }
 
 void check_explain(struct rec *r, u8 *img[])
 {
-	struct ck_rig g;
+	struct rig g;
 	struct fs *fs;
 
 	ck_open(&g, r, img);
@@ -167,8 +143,7 @@ void check_explain(struct rec *r, u8 *img[])
 		fs_fsck(&g.b[0], g.n > 1 ? &g.b[1] : NULL, false);
 		host_console_quiet = true;
 	}
-	for (u32 i = 0; i < g.n; i++)
-		simdisk_free(&g.d[i]);
+	rig_close(&g, NULL);
 }
 
 enum vkind outcome_vkind(const struct outcome *o)

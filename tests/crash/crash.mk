@@ -44,7 +44,7 @@ CRASH_MUTANTS := NO_DRAIN NO_FLUSH_BEFORE_COMMIT NO_FLUSH_AFTER_COMMIT COMMIT_FI
 CRASH_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O2 -g -D_POSIX_C_SOURCE=200809L \
 	-I. -Iarch/host/include
 CRASH_HDRS := $(wildcard tests/crash/*.h kernel/fs/*.h kernel/block/*.h lib/*.h arch/*.h \
-	arch/host/*.h arch/host/include/asm/*.h)
+	arch/host/*.h arch/host/include/asm/*.h) tests/host/test_util.h
 CRASH_DEPS := $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) $(CRASH_HDRS) tests/crash/crash.mk
 
 CRASH_BINS := $(HOST_OUT)/crash-engine $(HOST_OUT)/crash-selftest \

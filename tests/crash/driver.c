@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tests/crash/main.h"
+#include "tests/host/test_util.h"
 
 #define CRASH_LINES (NTIERS + 2)
 #define CHILD_ALARM_S 900
@@ -41,14 +41,6 @@ struct totals {
 	u32 tap, failed;
 	bool inner; /* mutant mode: the workloads' lines are diagnostics */
 };
-
-static u64 wall_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (u64)t.tv_sec * 1000 + (u64)t.tv_nsec / 1000000;
-}
 
 static u64 job_seed(const struct opts *o, const struct wl_def *wl)
 {
@@ -245,12 +237,12 @@ static void print_figures(const struct totals *t, const struct opts *o, u64 ms)
 int run_all(const struct wl_def *const *sel, u32 n, const struct opts *o)
 {
 	struct totals t = { 0 };
-	u64 t0 = wall_ms();
+	u64 t0 = now_ms();
 	char first[256] = "";
 
 	printf("1..%u\n", n * CRASH_LINES);
 	run_children(sel, n, o, &t, first, sizeof(first), false);
-	print_figures(&t, o, wall_ms() - t0);
+	print_figures(&t, o, now_ms() - t0);
 	printf("# %u of %u failed%s%s\n", t.failed, t.tap, first[0] ? "; first: " : "", first);
 	return t.failed ? 1 : 0;
 }

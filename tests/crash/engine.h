@@ -130,6 +130,29 @@ int rec_recovery(const struct rec *parent, u8 *const img[], u64 seed, struct rec
 void rec_violation(struct rec *r, enum vkind k, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* ---- the simulated disks of a run or a check -------------------------- */
+
+struct rig {
+	struct simdisk d[SIM_MAX_DEVS];
+	struct blk b[SIM_MAX_DEVS];
+	u32 n;
+};
+
+/*
+ * Open r->ndev disks of the run's sizes and block size, each configured
+ * as `tmpl` but named names[i], seeded tmpl->seed + i and numbered i in
+ * the log, with a block layer on each.  Their media: a copy of img[i]
+ * (blank without `img`), or img[i] itself, taken over, if `adopt`.
+ */
+void rig_open(struct rig *g, const struct rec *r, const struct simdisk_cfg *tmpl,
+	      const char *const names[SIM_MAX_DEVS], u8 *const img[], bool adopt);
+
+/* Free the disks, or hand their media over in keep[i] (malloc'd). */
+void rig_close(struct rig *g, u8 **keep);
+
+/* How the run mounts the rig's filesystem: journal device, commit mode. */
+struct fs_mount_opts rig_mount_opts(struct rig *g, const struct rec *r);
+
 /* ---- checking one crash image ---------------------------------------- */
 
 enum ck_kind { CK_OK, CK_MOUNT, CK_WALK, CK_UNMOUNT, CK_FSCK, CK_NONIDEM, CK_HANG };

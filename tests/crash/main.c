@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tests/crash/main.h"
+#include "tests/host/test_util.h"
 
 static const char tier_letter[NTIERS] = { 'A', 'B', 'C', 'D', 'E' };
 
@@ -54,14 +54,6 @@ static struct budget scale(const struct budget *b, u32 pct)
 	s.c = MAX(1u, s.c * pct / 100);
 	s.e_runs = MAX(2u, s.e_runs * pct / 100);
 	return s;
-}
-
-static u64 now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (u64)t.tv_sec * 1000 + (u64)t.tv_nsec / 1000000;
 }
 
 /* ---- one workload, in a child process ----------------------------------- */

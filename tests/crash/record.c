@@ -95,36 +95,26 @@ static void hook_commit_ack(void *ctx, u64 seq)
 
 /* ---- set-up ------------------------------------------------------------ */
 
-struct rig {
-	struct simdisk d[SIM_MAX_DEVS];
-	struct blk b[SIM_MAX_DEVS];
-	u32 n;
-};
-
-static void rig_open(struct rig *g, struct rec *r, struct sim_log *log, bool vol, u64 seed,
-		     u8 *const img[])
+void rig_open(struct rig *g, const struct rec *r, const struct simdisk_cfg *tmpl,
+	      const char *const names[SIM_MAX_DEVS], u8 *const img[], bool adopt)
 {
-	static const char *const names[SIM_MAX_DEVS] = { "simfs", "simjnl" };
-
 	g->n = r->ndev;
 	for (u32 i = 0; i < g->n; i++) {
-		struct simdisk_cfg cfg = {
-			.name = names[i],
-			.block_size = r->wl->block_size,
-			.bytes = r->bytes[i],
-			.volatile_cache = vol,
-			.seed = seed + i,
-			.log = log,
-			.dev_index = (u8)i,
-		};
+		struct simdisk_cfg cfg = *tmpl;
 
-		if (simdisk_init(&g->d[i], &cfg, img ? img[i] : NULL))
+		cfg.name = names[i];
+		cfg.block_size = r->wl->block_size;
+		cfg.bytes = r->bytes[i];
+		cfg.seed = tmpl->seed + i;
+		cfg.dev_index = (u8)i;
+		if (adopt ? simdisk_init_adopt(&g->d[i], &cfg, img[i])
+			  : simdisk_init(&g->d[i], &cfg, img ? img[i] : NULL))
 			abort();
 		blk_init(&g->b[i], &g->d[i].dev, false);
 	}
 }
 
-static void rig_close(struct rig *g, u8 **keep)
+void rig_close(struct rig *g, u8 **keep)
 {
 	for (u32 i = 0; i < g->n; i++) {
 		if (keep)
@@ -132,6 +122,24 @@ static void rig_close(struct rig *g, u8 **keep)
 		else
 			simdisk_free(&g->d[i]);
 	}
+}
+
+struct fs_mount_opts rig_mount_opts(struct rig *g, const struct rec *r)
+{
+	return (struct fs_mount_opts){
+		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
+		.classic_commit = r->wl->classic,
+	};
+}
+
+/* The recording disks: a run's, and the pre-phase's (blank, seed 1). */
+static void rec_rig_open(struct rig *g, struct rec *r, struct sim_log *log, bool vol, u64 seed,
+			 u8 *const img[])
+{
+	static const char *const names[SIM_MAX_DEVS] = { "simfs", "simjnl" };
+	const struct simdisk_cfg tmpl = { .volatile_cache = vol, .seed = seed, .log = log };
+
+	rig_open(g, r, &tmpl, names, img, false);
 }
 
 static void wl_uuid(const struct wl_def *wl, u32 gen, u8 uuid[OFS_UUID_BYTES])
@@ -167,10 +175,7 @@ static int rig_format(struct rig *g, struct rec *r, u32 gen)
 
 static int rig_mount(struct rig *g, struct rec *r, struct wl_ctx *hooks, struct fs **fs)
 {
-	struct fs_mount_opts o = {
-		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
-		.classic_commit = r->wl->classic,
-	};
+	struct fs_mount_opts o = rig_mount_opts(g, r);
 	int err;
 
 	if (hooks) {
@@ -190,7 +195,7 @@ static int rec_prephase(struct rec *r, struct wl_ctx *c)
 	struct rig g;
 	int err;
 
-	rig_open(&g, r, NULL, false, 1, NULL);
+	rec_rig_open(&g, r, NULL, false, 1, NULL);
 	err = rig_format(&g, r, 0);
 	if (!err && r->wl->pre) {
 		err = rig_mount(&g, r, NULL, &c->fs);
@@ -338,7 +343,7 @@ int rec_run(const struct wl_def *wl, u64 seed, const struct sim_fault *fault, st
 		r->log.fault.fired = false;
 	}
 	r->log.fault.done_ev = SIM_NEVER;
-	rig_open(&g, r, &r->log, wl->cache, seed, r->base);
+	rec_rig_open(&g, r, &r->log, wl->cache, seed, r->base);
 	err = rig_mount(&g, r, &c, &c.fs);
 	if (!err) {
 		c.recording = true;
@@ -402,7 +407,7 @@ int rec_recovery(const struct rec *parent, u8 *const img[], u64 seed, struct rec
 		memcpy(rr->base[i], img[i], rr->bytes[i]);
 	}
 	host_console_quiet = true;
-	rig_open(&g, rr, &rr->log, rr->vol, seed, rr->base);
+	rec_rig_open(&g, rr, &rr->log, rr->vol, seed, rr->base);
 	err = rig_mount(&g, rr, NULL, &fs);
 	if (!err) {
 		err = state_walk(fs, &s);

@@ -46,34 +46,38 @@ static bool wl_judge(struct wl_ctx *c, int ret, const char *what, const char *pa
 	return false;
 }
 
-int wl_create(struct wl_ctx *c, const char *path)
+/* A call `what` that changes the tree at `path`; the model follows a success. */
+static int wl_path_call(struct wl_ctx *c, const char *path, int (*call)(struct fs *, const char *),
+			void (*follow)(struct model *, const char *), const char *what)
 {
 	int ret;
 
 	if (c->stop)
 		return -ECANCELED;
-	ret = fs_create(c->fs, path);
-	if (wl_judge(c, ret, "fs_create", path, true))
-		model_create(&c->m, path);
+	ret = call(c->fs, path);
+	if (wl_judge(c, ret, what, path, true))
+		follow(&c->m, path);
 	return ret;
+}
+
+int wl_create(struct wl_ctx *c, const char *path)
+{
+	return wl_path_call(c, path, fs_create, model_create, "fs_create");
 }
 
 int wl_mkdir(struct wl_ctx *c, const char *path)
 {
+	return wl_path_call(c, path, fs_mkdir, model_mkdir, "fs_mkdir");
+}
+
+/* The inode of `path`, for a call on it: -ECANCELED once the workload stopped. */
+static int wl_ino(struct wl_ctx *c, const char *path, u32 *ino)
+{
 	int ret;
 
 	if (c->stop)
 		return -ECANCELED;
-	ret = fs_mkdir(c->fs, path);
-	if (wl_judge(c, ret, "fs_mkdir", path, true))
-		model_mkdir(&c->m, path);
-	return ret;
-}
-
-static int wl_ino(struct wl_ctx *c, const char *path, u32 *ino)
-{
-	int ret = fs_open(c->fs, path, ino);
-
+	ret = fs_open(c->fs, path, ino);
 	wl_judge(c, ret, "fs_open", path, false);
 	return ret;
 }
@@ -96,11 +100,8 @@ int wl_write(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed)
 {
 	u64 end = off + len;
 	u32 ino;
-	int ret;
+	int ret = wl_ino(c, path, &ino);
 
-	if (c->stop)
-		return -ECANCELED;
-	ret = wl_ino(c, path, &ino);
 	while (!ret && off < end && !c->stop) {
 		u32 n = (u32)MIN(end - off, WL_PIECE - off % WL_PIECE);
 
@@ -124,7 +125,7 @@ u64 wl_fill(struct wl_ctx *c, const char *path, u32 seed)
 	u32 ino;
 	int ret;
 
-	if (c->stop || wl_ino(c, path, &ino))
+	if (wl_ino(c, path, &ino))
 		return 0;
 	for (;;) {
 		ret = wl_write_piece(c, path, ino, off, WL_PIECE, seed);
@@ -138,11 +139,8 @@ u64 wl_fill(struct wl_ctx *c, const char *path, u32 seed)
 int wl_truncate(struct wl_ctx *c, const char *path, u64 size)
 {
 	u32 ino;
-	int ret;
+	int ret = wl_ino(c, path, &ino);
 
-	if (c->stop)
-		return -ECANCELED;
-	ret = wl_ino(c, path, &ino);
 	if (ret)
 		return ret;
 	ret = fs_truncate(c->fs, ino, size);
@@ -153,14 +151,7 @@ int wl_truncate(struct wl_ctx *c, const char *path, u64 size)
 
 int wl_unlink(struct wl_ctx *c, const char *path)
 {
-	int ret;
-
-	if (c->stop)
-		return -ECANCELED;
-	ret = fs_unlink(c->fs, path);
-	if (wl_judge(c, ret, "fs_unlink", path, true))
-		model_unlink(&c->m, path);
-	return ret;
+	return wl_path_call(c, path, fs_unlink, model_unlink, "fs_unlink");
 }
 
 int wl_rename(struct wl_ctx *c, const char *from, const char *to)
@@ -178,11 +169,8 @@ int wl_rename(struct wl_ctx *c, const char *from, const char *to)
 int wl_fsync(struct wl_ctx *c, const char *path)
 {
 	u32 ino;
-	int ret;
+	int ret = wl_ino(c, path, &ino);
 
-	if (c->stop)
-		return -ECANCELED;
-	ret = wl_ino(c, path, &ino);
 	if (ret)
 		return ret;
 	ret = fs_fsync(c->fs, ino);

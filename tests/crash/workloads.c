@@ -12,8 +12,7 @@
 
 #include "tests/crash/workload.h"
 #include "lib/errno.h"
-
-#define KIB 1024u
+#include "tests/host/test_util.h"
 
 /* create, append and fsync: the basic durability promise */
 static void w_append_fsync(struct wl_ctx *c)
@@ -48,7 +47,7 @@ static void w_rename_over(struct wl_ctx *c)
 static void w_truncate(struct wl_ctx *c)
 {
 	wl_create(c, "/t");
-	wl_write(c, "/t", 0, 40 * KIB, 1);
+	wl_write(c, "/t", 0, 40 * KiB, 1);
 	wl_fsync(c, "/t");
 	wl_truncate(c, "/t", 5000);
 	wl_fsync(c, "/t");
@@ -154,10 +153,10 @@ static void w_bigfile(struct wl_ctx *c)
 static void w_overwrite(struct wl_ctx *c)
 {
 	wl_create(c, "/o");
-	wl_write(c, "/o", 0, 64 * KIB, 1);
+	wl_write(c, "/o", 0, 64 * KiB, 1);
 	wl_fsync(c, "/o");
 	for (u32 i = 0; i < 8; i++) {
-		wl_write(c, "/o", (u64)(i * 7919) % (60 * KIB), 3000 + 500 * i, 10 + i);
+		wl_write(c, "/o", (u64)(i * 7919) % (60 * KiB), 3000 + 500 * i, 10 + i);
 		wl_fsync(c, "/o");
 	}
 }

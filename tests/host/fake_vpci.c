@@ -3,7 +3,7 @@
  * ECAM configuration space with BAR sizing and the capability list, BAR
  * decoding, the modern common configuration, ISR, device configuration
  * and notification area, and the legacy I/O registers (see fake_vpci.h).
- * The device behind the doorbells is fake_vpci_dev.c.
+ * The device behind them is the model of fake_vblk_model.c.
  *
  * Single-threaded: the driver runs the fake synchronously through its
  * register accesses.
@@ -20,6 +20,8 @@
 #include "tests/host/fake_vpci_priv.h"
 
 #define COMMON(field) offsetof(struct virtio_pci_common_cfg, field)
+
+_Static_assert(VIRTIO_PCI_ISR_QUEUE == FVB_ISR_QUEUE, "the model's queue interrupt bit");
 
 /* ---- configuration space ------------------------------------------------ */
 
@@ -164,7 +166,7 @@ static u32 fvp_cfg_read(struct fake_vpci *f, unsigned off, unsigned width)
 	u32 v = 0;
 
 	if (off % width)
-		fvp_violation(f, "misaligned %u-byte config read at 0x%x", width, off);
+		fvb_violation(f->dev, "misaligned %u-byte config read at 0x%x", width, off);
 	if (off >= sizeof(f->cfg_space))
 		return 0; /* no extended capabilities */
 	fvp_build_cfg(f);
@@ -176,7 +178,7 @@ static u32 fvp_cfg_read(struct fake_vpci *f, unsigned off, unsigned width)
 static void fvp_cfg_write(struct fake_vpci *f, unsigned off, unsigned width, u32 val)
 {
 	if (off % width)
-		fvp_violation(f, "misaligned %u-byte config write at 0x%x", width, off);
+		fvb_violation(f->dev, "misaligned %u-byte config write at 0x%x", width, off);
 	if (off == PCI_COMMAND && width >= 2)
 		f->command = (u16)val & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 					 PCI_COMMAND_INTX_DISABLE);
@@ -205,35 +207,56 @@ static unsigned fvp_common_width(unsigned off)
 	return off < 0x3c && off % 2 == 0 ? 2 : 0; /* 1.2: notify_data, reset */
 }
 
-static struct fvp_queue *fvp_selected(struct fake_vpci *f)
+/* The selected queue (the model's) and *regs, the function's registers of it. */
+static struct fvb_queue *fvp_selected(struct fake_vpci *f, struct fvp_queue **regs)
 {
-	if (f->queue_sel >= FVP_MAX_QUEUES || f->queue_sel >= f->num_queues)
-		return NULL;
-	return &f->q[f->queue_sel];
+	struct fvb_queue *q = fvb_queue(f->dev, f->queue_sel);
+
+	if (regs)
+		*regs = q ? &f->q[f->queue_sel] : NULL;
+	return q;
 }
 
-static u64 *fvp_queue_addr(struct fvp_queue *q, unsigned off)
+static u64 *fvp_queue_addr(struct fvb_queue *q, unsigned off)
 {
 	if (off < COMMON(queue_driver))
 		return &q->desc;
-	return off < COMMON(queue_device) ? &q->driver_area : &q->device_area;
+	return off < COMMON(queue_device) ? &q->avail : &q->used;
+}
+
+void fvp_regs_reset(struct fake_vpci *f)
+{
+	f->dfselect = f->gfselect = 0;
+	f->queue_sel = 0;
+	f->config_msix_vector = VIRTIO_MSI_NO_VECTOR;
+	for (unsigned i = 0; i < FVB_MAX_QUEUES; i++) {
+		f->q[i].msix_vector = VIRTIO_MSI_NO_VECTOR;
+		f->q[i].addr_writes = f->q[i].late_writes = 0;
+	}
+}
+
+static void fvp_status_write(struct fake_vpci *f, u32 val)
+{
+	if (val == 0)
+		fvp_regs_reset(f);
+	fvb_status_write(f->dev, val);
 }
 
 static u32 fvp_common_read(struct fake_vpci *f, unsigned off)
 {
-	struct fvp_queue *q = fvp_selected(f);
+	struct fvp_queue *r;
+	struct fvb_queue *q = fvp_selected(f, &r);
 
 	switch (off) {
 	case COMMON(device_feature_select): return f->dfselect;
-	case COMMON(device_feature):
-		return f->dfselect > 1 ? 0 : (u32)(f->features >> (32 * f->dfselect));
+	case COMMON(device_feature): return fvb_device_features(f->dev, f->dfselect);
 	case COMMON(driver_feature_select): return f->gfselect;
 	case COMMON(driver_feature):
-		return f->gfselect > 1 ? 0 : (u32)(f->driver_features >> (32 * f->gfselect));
+		return f->gfselect > 1 ? 0 : (u32)(f->dev->driver_features >> (32 * f->gfselect));
 	case COMMON(config_msix_vector): return f->config_msix_vector;
-	case COMMON(num_queues): return f->num_queues;
-	case COMMON(device_status): return fvp_status_read(f);
-	case COMMON(config_generation): f->gen_reads++; return f->generation;
+	case COMMON(num_queues): return f->dev->nqueues;
+	case COMMON(device_status): return fvb_status_read(f->dev);
+	case COMMON(config_generation): return fvb_generation(f->dev) & 0xff;
 	case COMMON(queue_select): return f->queue_sel;
 	}
 	if (off >= sizeof(struct virtio_pci_common_cfg))
@@ -241,70 +264,60 @@ static u32 fvp_common_read(struct fake_vpci *f, unsigned off)
 	if (!q)
 		return off == COMMON(queue_msix_vector) ? VIRTIO_MSI_NO_VECTOR : 0;
 	switch (off) {
-	case COMMON(queue_size): return q->size;
-	case COMMON(queue_msix_vector): return q->msix_vector;
-	case COMMON(queue_enable): return q->enabled;
-	case COMMON(queue_notify_off): return q->notify_off;
+	case COMMON(queue_size): return q->num;
+	case COMMON(queue_msix_vector): return r->msix_vector;
+	case COMMON(queue_enable): return q->ready;
+	case COMMON(queue_notify_off): return r->notify_off;
 	}
 	return (u32)(*fvp_queue_addr(q, off) >> (off % 8 ? 32 : 0));
 }
 
-static void fvp_queue_enable(struct fake_vpci *f, struct fvp_queue *q, u32 val)
+static void fvp_queue_enable(struct fake_vpci *f, const struct fvp_queue *r, u32 val)
 {
 	if (val != 1) {
-		fvp_violation(f, "queue_enable written %u", val);
+		fvb_violation(f->dev, "queue_enable written %u", val);
 		return;
 	}
-	if (!(f->status & VIRTIO_CONFIG_S_FEATURES_OK) || (f->status & VIRTIO_CONFIG_S_DRIVER_OK))
-		fvp_violation(f, "queue_enable in status 0x%x", f->status);
 	f->enables++;
-	if (q->addr_writes < 6) {
-		fvp_violation(f, "queue_enable after %u of 6 address halves", q->addr_writes);
+	if (r->addr_writes < 6) {
+		fvb_violation(f->dev, "queue_enable after %u of 6 address halves", r->addr_writes);
 		return;
 	}
-	if (q->desc % 16 || q->driver_area % 2 || q->device_area % 4 || !q->desc ||
-	    !q->driver_area || !q->device_area) {
-		fvp_violation(f, "queue enabled with bad addresses");
-		return;
-	}
-	if (!q->size || !IS_POW2(q->size) || q->size > q->max) {
-		fvp_violation(f, "queue enabled with size %u", q->size);
-		return;
-	}
-	fvp_queue_live(f, q, q->size);
+	fvb_queue_enable(f->dev, f->queue_sel);
 }
 
 static void fvp_common_queue_write(struct fake_vpci *f, unsigned off, u32 val)
 {
-	struct fvp_queue *q = fvp_selected(f);
+	struct fvp_queue *r;
+	struct fvb_queue *q = fvp_selected(f, &r);
 	u64 *a;
 
 	if (!q) {
-		fvp_violation(f, "write 0x%x to queue register 0x%x of missing queue %u", val, off,
-			      f->queue_sel);
+		fvb_violation(f->dev, "write 0x%x to queue register 0x%x of missing queue %u", val,
+			      off, f->queue_sel);
 		return;
 	}
-	if (q->enabled) {
-		q->late_writes++;
-		fvp_violation(f, "queue %u register 0x%x written after queue_enable", f->queue_sel,
-			      off);
+	if (q->ready) {
+		r->late_writes++;
+		fvb_violation(f->dev, "queue %u register 0x%x written after queue_enable",
+			      f->queue_sel, off);
 	}
 	switch (off) {
 	case COMMON(queue_size):
 		if (val == 0 || val > q->max || !IS_POW2(val))
-			fvp_violation(f, "queue_size %u (max %u)", val, q->max);
-		q->size = (u16)val;
+			fvb_violation(f->dev, "queue_size %u (max %u)", val, q->max);
+		q->num = (u16)val;
 		return;
-	case COMMON(queue_msix_vector): q->msix_vector = (u16)val; return;
-	case COMMON(queue_enable): fvp_queue_enable(f, q, val); return;
-	case COMMON(queue_notify_off): fvp_violation(f, "queue_notify_off written"); return;
+	case COMMON(queue_msix_vector): r->msix_vector = (u16)val; return;
+	case COMMON(queue_enable): fvp_queue_enable(f, r, val); return;
+	case COMMON(queue_notify_off): fvb_violation(f->dev, "queue_notify_off written"); return;
 	}
 	a = fvp_queue_addr(q, off);
 	if (off % 8)
 		*a = (*a & 0xffffffffull) | (u64)val << 32;
 	else
 		*a = (*a & ~0xffffffffull) | val;
-	q->addr_writes++;
+	r->addr_writes++;
 }
 
 static void fvp_common_write(struct fake_vpci *f, unsigned off, u32 val)
@@ -314,14 +327,7 @@ static void fvp_common_write(struct fake_vpci *f, unsigned off, u32 val)
 	case COMMON(driver_feature_select): f->gfselect = val; return;
 	case COMMON(driver_feature):
 		f->feature_word_writes++;
-		if (f->status & VIRTIO_CONFIG_S_FEATURES_OK)
-			fvp_violation(f, "driver_feature written after FEATURES_OK");
-		if (f->gfselect == 0)
-			f->driver_features = (f->driver_features & ~0xffffffffull) | val;
-		else if (f->gfselect == 1)
-			f->driver_features = (f->driver_features & 0xffffffffull) | (u64)val << 32;
-		else
-			fvp_violation(f, "driver_feature with select %u", f->gfselect);
+		fvb_driver_features(f->dev, f->gfselect, val);
 		return;
 	case COMMON(config_msix_vector): f->config_msix_vector = (u16)val; return;
 	case COMMON(device_status): fvp_status_write(f, val); return;
@@ -329,44 +335,17 @@ static void fvp_common_write(struct fake_vpci *f, unsigned off, u32 val)
 	case COMMON(device_feature):
 	case COMMON(num_queues):
 	case COMMON(config_generation):
-		fvp_violation(f, "write to read-only common field 0x%x", off);
+		fvb_violation(f->dev, "write to read-only common field 0x%x", off);
 		return;
 	}
 	if (off >= sizeof(struct virtio_pci_common_cfg)) {
-		fvp_violation(f, "write to common offset 0x%x", off);
+		fvb_violation(f->dev, "write to common offset 0x%x", off);
 		return;
 	}
 	fvp_common_queue_write(f, off, val);
 }
 
 /* ---- device configuration, ISR, notification ------------------------------ */
-
-static u32 fvp_devcfg_read(struct fake_vpci *f, unsigned off, unsigned width, u32 limit)
-{
-	const u8 *c = (const u8 *)&f->cfg;
-	u32 v = 0;
-
-	f->cfg_reads++;
-	if (off % width || off + width > limit) {
-		fvp_violation(f, "device config read of %u bytes at 0x%x (length 0x%x)", width, off,
-			      limit);
-		return 0;
-	}
-	for (unsigned k = 0; k < width; k++)
-		v |= (off + k < sizeof(f->cfg) ? (u32)c[off + k] : 0u) << (8 * k);
-	return v;
-}
-
-static void fvp_devcfg_write(struct fake_vpci *f, unsigned off, unsigned width, u32 val)
-{
-	f->cfg_writes++;
-	if (off != offsetof(struct virtio_blk_config, writeback) || width != 1) {
-		fvp_violation(f, "device config write of %u bytes at 0x%x", width, off);
-		return;
-	}
-	f->cfg.writeback = (u8)val;
-	f->generation++;
-}
 
 /* A field of the first capability of `type` describing BAR4, as a driver sees it. */
 static u32 fvp_cap_field(const struct fake_vpci *f, u8 type, bool mult)
@@ -384,25 +363,25 @@ static void fvp_doorbell(struct fake_vpci *f, unsigned off, unsigned width, u32 
 {
 	u32 expect;
 
-	if (width != 2 || val >= f->num_queues || val >= FVP_MAX_QUEUES) {
-		fvp_violation(f, "doorbell write of %u bytes, value %u", width, val);
+	if (width != 2 || !fvb_queue(f->dev, val)) {
+		fvb_violation(f->dev, "doorbell write of %u bytes, value %u", width, val);
 		return;
 	}
 	expect = f->q[val].notify_off * fvp_cap_field(f, VIRTIO_PCI_CAP_NOTIFY_CFG, true);
 	if (off != expect) {
-		fvp_violation(f, "doorbell for queue %u at +0x%x, expected +0x%x", val, off,
+		fvb_violation(f->dev, "doorbell for queue %u at +0x%x, expected +0x%x", val, off,
 			      expect);
 		return;
 	}
-	fvp_notify(f, val);
+	fvb_notify(f->dev, val);
 }
 
 static u8 fvp_isr_read(struct fake_vpci *f)
 {
-	u8 v = f->isr;
+	u8 v = (u8)f->dev->isr;
 
 	f->isr_reads++;
-	f->isr = 0; /* 4.1.4.5: reading clears */
+	f->dev->isr = 0; /* 4.1.4.5: reading clears */
 	return v;
 }
 
@@ -414,7 +393,7 @@ static u32 fvp_modern_access(struct fake_vpci *f, u64 off, unsigned width, bool 
 	switch (off / FVP_STRUCT_LEN) {
 	case FVP_COMMON_OFF / FVP_STRUCT_LEN:
 		if (fvp_common_width(rel) != width) {
-			fvp_violation(f, "%u-byte access to common offset 0x%x", width, rel);
+			fvb_violation(f->dev, "%u-byte access to common offset 0x%x", width, rel);
 			return ~0u;
 		}
 		if (write)
@@ -422,21 +401,21 @@ static u32 fvp_modern_access(struct fake_vpci *f, u64 off, unsigned width, bool 
 		return write ? 0 : fvp_common_read(f, rel);
 	case FVP_ISR_OFF / FVP_STRUCT_LEN:
 		if (write || width != 1 || rel != 0) {
-			fvp_violation(f, "ISR %s of %u bytes at +0x%x", write ? "write" : "read",
-				      width, rel);
+			fvb_violation(f->dev, "ISR %s of %u bytes at +0x%x",
+				      write ? "write" : "read", width, rel);
 			return 0;
 		}
 		return fvp_isr_read(f);
 	case FVP_DEVICE_OFF / FVP_STRUCT_LEN:
 		if (write) {
-			fvp_devcfg_write(f, rel, width, val);
+			fvb_config_write(f->dev, rel, width, val);
 			return 0;
 		}
-		return fvp_devcfg_read(f, rel, width,
+		return fvb_config_read(f->dev, rel, width,
 				       fvp_cap_field(f, VIRTIO_PCI_CAP_DEVICE_CFG, false));
 	default:
 		if (!write) {
-			fvp_violation(f, "read of the notification area");
+			fvb_violation(f->dev, "read of the notification area");
 			return 0;
 		}
 		fvp_doorbell(f, rel, width, val);
@@ -468,44 +447,29 @@ static unsigned fvp_legacy_width(unsigned reg)
 
 static u32 fvp_legacy_read(struct fake_vpci *f, unsigned reg)
 {
-	struct fvp_queue *q = fvp_selected(f);
+	struct fvb_queue *q = fvp_selected(f, NULL);
 
 	switch (reg) {
-	case VIRTIO_PCI_HOST_FEATURES: return (u32)f->features;
-	case VIRTIO_PCI_GUEST_FEATURES: return (u32)f->driver_features;
+	case VIRTIO_PCI_HOST_FEATURES: return fvb_device_features(f->dev, 0);
+	case VIRTIO_PCI_GUEST_FEATURES: return (u32)f->dev->driver_features;
 	case VIRTIO_PCI_QUEUE_PFN: return q ? q->pfn : 0;
 	case VIRTIO_PCI_QUEUE_NUM: return q ? q->max : 0;
 	case VIRTIO_PCI_QUEUE_SEL: return f->queue_sel;
-	case VIRTIO_PCI_STATUS: return fvp_status_read(f);
+	case VIRTIO_PCI_STATUS: return fvb_status_read(f->dev);
 	case VIRTIO_PCI_ISR: return fvp_isr_read(f);
 	}
-	fvp_violation(f, "legacy read of register %u", reg);
+	fvb_violation(f->dev, "legacy read of register %u", reg);
 	return 0;
 }
 
+/* QueuePFN: the ring is the device's whole queue, 4096-aligned (2.7.2). */
 static void fvp_legacy_pfn(struct fake_vpci *f, u32 pfn)
 {
-	struct fvp_queue *q = fvp_selected(f);
+	struct fvb_queue *q = fvp_selected(f, NULL);
 
-	if (!q) {
-		fvp_violation(f, "QueuePFN for missing queue %u", f->queue_sel);
-		return;
-	}
-	if (pfn == 0) {
-		q->pfn = 0;
-		q->enabled = false;
-		return;
-	}
-	if (!(f->status & VIRTIO_CONFIG_S_DRIVER) || (f->status & VIRTIO_CONFIG_S_DRIVER_OK))
-		fvp_violation(f, "QueuePFN in status 0x%x", f->status);
-	if (q->pfn)
-		fvp_violation(f, "QueuePFN over a live queue");
-	/* 2.7.2 legacy layout, computed independently of the driver. */
-	q->pfn = pfn;
-	q->desc = (u64)pfn << 12;
-	q->driver_area = q->desc + 16ull * q->max;
-	q->device_area = ALIGN_UP(q->driver_area + 6 + 2ull * q->max, 4096ull);
-	fvp_queue_live(f, q, q->max);
+	if (q)
+		q->num = q->max; /* QUEUE_NUM is read-only on legacy */
+	fvb_queue_legacy(f->dev, f->queue_sel, pfn, 4096, 4096);
 }
 
 static void fvp_legacy_write(struct fake_vpci *f, unsigned reg, u32 val)
@@ -513,21 +477,16 @@ static void fvp_legacy_write(struct fake_vpci *f, unsigned reg, u32 val)
 	switch (reg) {
 	case VIRTIO_PCI_GUEST_FEATURES:
 		f->feature_word_writes++;
-		if (f->status & VIRTIO_CONFIG_S_DRIVER_OK)
-			fvp_violation(f, "guest features written after DRIVER_OK");
-		f->driver_features = val;
+		if (f->dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			fvb_violation(f->dev, "guest features written after DRIVER_OK");
+		fvb_driver_features(f->dev, 0, val);
 		return;
 	case VIRTIO_PCI_QUEUE_PFN: fvp_legacy_pfn(f, val); return;
 	case VIRTIO_PCI_QUEUE_SEL: f->queue_sel = (u16)val; return;
-	case VIRTIO_PCI_QUEUE_NOTIFY:
-		if (val >= f->num_queues || val >= FVP_MAX_QUEUES)
-			fvp_violation(f, "legacy notify of queue %u", val);
-		else
-			fvp_notify(f, val);
-		return;
+	case VIRTIO_PCI_QUEUE_NOTIFY: fvb_notify(f->dev, val); return;
 	case VIRTIO_PCI_STATUS: fvp_status_write(f, val); return;
 	}
-	fvp_violation(f, "legacy write of read-only register %u", reg);
+	fvb_violation(f->dev, "legacy write of read-only register %u", reg);
 }
 
 static u32 fvp_legacy_access(struct fake_vpci *f, u64 off, unsigned width, bool write, u32 val)
@@ -536,13 +495,13 @@ static u32 fvp_legacy_access(struct fake_vpci *f, u64 off, unsigned width, bool 
 
 	if (off >= cfg) {
 		if (write) {
-			fvp_devcfg_write(f, (unsigned)off - cfg, width, val);
+			fvb_config_write(f->dev, (unsigned)off - cfg, width, val);
 			return 0;
 		}
-		return fvp_devcfg_read(f, (unsigned)off - cfg, width, f->device_len);
+		return fvb_config_read(f->dev, (unsigned)off - cfg, width, f->device_len);
 	}
 	if (fvp_legacy_width((unsigned)off) != width) {
-		fvp_violation(f, "%u-byte legacy access at %u", width, (unsigned)off);
+		fvb_violation(f->dev, "%u-byte legacy access at %u", width, (unsigned)off);
 		return ~0u;
 	}
 	if (write) {
@@ -578,15 +537,15 @@ static u32 fvp_access(struct fake_vpci *f, uintptr_t a, unsigned width, bool wri
 		if (a < base || a - base >= b->size)
 			continue;
 		if (a - base + width > b->size)
-			fvp_violation(f, "access straddles the end of BAR%u", i);
+			fvb_violation(f->dev, "access straddles the end of BAR%u", i);
 		if (i == 0 && io)
 			return fvp_legacy_access(f, a - base, width, write, val);
 		if (i == 4)
 			return fvp_modern_access(f, a - base, width, write, val);
 		return 0; /* the MSI-X table: not used */
 	}
-	fvp_violation(f, "%u-byte %s at unmapped address 0x%lx", width, write ? "write" : "read",
-		      (unsigned long)a);
+	fvb_violation(f->dev, "%u-byte %s at unmapped address 0x%lx", width,
+		      write ? "write" : "read", (unsigned long)a);
 	return ~0u;
 }
 

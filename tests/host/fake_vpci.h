@@ -3,7 +3,8 @@
  * (virtio 1.2 section 4.1, PCI Local Bus 3.0 section 6), shaped like
  * QEMU 7.2's virtio-blk-pci.
  *
- * Interface: fvp_init() fills a struct fake_vpci and installs it as the
+ * Interface: fvp_init() resets a struct fake_vpci and the virtio-blk
+ * device behind it (fake_vblk_model.h) and installs the function as the
  * host_io model (arch/host), so the readX()/writeX() of the PCI layer and
  * of the transport reach it.  It answers:
  *  - ECAM configuration space at FVP_ECAM for one function (FVP_DEVFN on
@@ -17,30 +18,27 @@
  *    BAR0 the legacy registers (4.1.4.10), BAR1 a dummy MSI-X table, BAR4
  *    the modern structures (common +0, ISR +0x1000, device +0x2000,
  *    notify +0x3000), exactly as QEMU lays them out;
- *  - the common configuration (4.1.4.3) with its selectors, the status
- *    state machine, per-queue size/addresses/enable/notify_off, 64-bit
- *    features, the 8-bit generation counter; the ISR (read clears); the
- *    notification area, which checks the doorbell address against
- *    queue_notify_off * notify_off_multiplier; the legacy registers with
- *    QueuePFN and the 4096-aligned layout computed independently.
- * Behind the doorbells each queue runs a small virtio-blk device over an
- * in-memory disk (IN, OUT, FLUSH, GET_ID) that completes every available
- * request at once unless `defer` is set.
+ *  - the common configuration (4.1.4.3) with its selectors, per-queue
+ *    size/addresses/enable/notify_off/MSI-X vector, the 8-bit generation;
+ *    the ISR (read clears); the notification area, which checks the
+ *    doorbell address against queue_notify_off * notify_off_multiplier;
+ *    the legacy registers with QueuePFN and the 4096-aligned layout.
+ * What a device does (status, features, configuration, queues and the
+ * requests behind each doorbell) is the model's: tests drive and script it
+ * there (fvb_step(), defer, hang, hostile, ...), exactly as over mmio.
  *
- * The fake checks the driver: every slip (wrong access width, a queue
- * register written after queue_enable, queue_enable written 0, FEATURES_OK
- * on a legacy device, a device-config read past the DEVICE_CFG length, a
- * doorbell at the wrong address, ...) bumps `violations` and is described
- * in `last_violation`.  Single-threaded; addresses from virt_to_phys() are
- * host pointers (the identity), so rings are dereferenced directly.
+ * The function checks the driver too: every slip (wrong access width, a
+ * queue register written after queue_enable, queue_enable written 0, a
+ * device-config read past the DEVICE_CFG length, a doorbell at the wrong
+ * address, ...) is a violation recorded in the model like the device's
+ * own.  Single-threaded.
  */
 #ifndef ORDO_TESTS_FAKE_VPCI_H
 #define ORDO_TESTS_FAKE_VPCI_H
 
-#include "drivers/block/virtio_blk_spec.h"
 #include "drivers/pci/pci.h"
-#include "drivers/virtio/virtio_spec.h"
 #include "lib/types.h"
+#include "tests/host/fake_vblk_model.h"
 
 #define FVP_ECAM 0x30000000u	/* ECAM window, bus 0 only */
 #define FVP_ECAM_SIZE 0x100000u /* one bus */
@@ -52,11 +50,7 @@
 #define FVP_MEM64_SIZE 0x8000000000ull
 #define FVP_DEVFN 1 /* device 1, function 0 */
 
-#define FVP_MAX_QUEUES 4
-#define FVP_MAX_QSIZE 1024u
 #define FVP_MAX_CAPS 10
-#define FVP_STATUS_LOG 32u
-#define FVP_SERIAL "ordo-fake-pci-serial"
 
 /* QEMU's modern BAR4: where each structure starts, and its size. */
 #define FVP_COMMON_OFF 0x0000u
@@ -94,83 +88,56 @@ struct fvp_cap {
 	u32 mult; /* NOTIFY: notify_off_multiplier */
 };
 
+/* The function's registers of one queue; the queue itself is the model's. */
 struct fvp_queue {
-	u16 max;	/* queue_size on reset (0: no such queue) */
-	u16 size;	/* current queue_size */
-	u16 notify_off; /* queue_notify_off */
+	u16 notify_off; /* queue_notify_off (kept by reset) */
 	u16 msix_vector;
-	bool enabled;
-	u32 pfn;			    /* legacy */
-	u64 desc, driver_area, device_area; /* descriptors, avail ring, used ring */
-	unsigned addr_writes;		    /* 32-bit halves written since reset */
-	unsigned late_writes;		    /* queue registers written after enable */
-	u16 last_avail, used_idx;
-	u16 pending[FVP_MAX_QSIZE];
-	unsigned npending;
-	unsigned notifies; /* doorbell writes naming this queue */
-	u64 cmds;
+	unsigned addr_writes; /* 32-bit address halves written since reset */
+	unsigned late_writes; /* queue registers written after enable */
 };
 
 struct fake_vpci {
-	/* Identity and offer: set by fvp_init(), change before probing. */
+	struct fake_vblk *dev; /* the device behind the function */
+
+	/* Identity and layout: set by fvp_init(), change before probing. */
 	enum fvp_kind kind;
 	u16 vendor_id, device_id, subsys_vendor, subsys_id;
 	u32 class_code;
-	u64 features;
-	u16 num_queues;
 	struct fvp_bar bars[6];
 	struct fvp_cap caps[FVP_MAX_CAPS];
 	unsigned ncaps;
-	bool cap_loop; /* the last capability points back at the first */
-	u16 msix_ctrl; /* MSI-X Message Control (bit 15 enable) */
-	struct virtio_blk_config cfg;
-	u32 device_len; /* bytes of cfg the device has (<= sizeof cfg) */
-
-	/* Behaviour knobs. */
-	bool defer;		 /* doorbells only fetch; fvp_complete() finishes */
-	unsigned reset_delay;	 /* status reads before a reset reads 0 */
-	bool refuse_features_ok; /* FEATURES_OK does not stick */
+	bool cap_loop;	/* the last capability points back at the first */
+	u16 msix_ctrl;	/* MSI-X Message Control (bit 15 enable) */
+	u32 device_len; /* legacy: bytes of device configuration answered */
 
 	/* Configuration-space state. */
 	u16 command;
 	u8 cfg_space[256]; /* rebuilt on every read */
 
-	/* Device state. */
-	u8 status;
-	u64 driver_features;
+	/* Register state. */
 	u32 dfselect, gfselect;
 	u16 config_msix_vector;
 	u16 queue_sel;
-	u8 isr;
-	u8 generation;
-	unsigned reset_countdown;
-	struct fvp_queue q[FVP_MAX_QUEUES];
-	u8 *disk;
-	u64 disk_bytes;
+	struct fvp_queue q[FVB_MAX_QUEUES];
 
 	/* What the driver did. */
-	u8 status_log[FVP_STATUS_LOG];
-	unsigned nstatus;
-	unsigned violations;
-	char last_violation[200];
-	unsigned resets, isr_reads, cfg_reads, cfg_writes, gen_reads;
-	unsigned notifies, enables;
-	unsigned feature_word_writes; /* driver_feature writes (modern) */
-	u64 cmds, cmd_in, cmd_out, cmd_flush, cmd_get_id;
+	unsigned isr_reads, enables;
+	unsigned feature_word_writes; /* driver_feature (modern) or guest features writes */
 };
 
 /*
- * Reset `f` to a fresh function of `kind` for virtio device `type`,
- * offering `features` (the low 32 bits only on the legacy interface), with
- * `nq` queues of 256 entries (notify_off = queue index, multiplier 4) and
- * a zeroed disk of `sectors` sectors.  BARs start unassigned and decoding
- * off, as on QEMU's aarch64 virt; fvp_firmware_assign() or the PCI layer
- * assigns them.  Installs the fake as host_io.
+ * Reset `f` to a fresh function of `kind` for virtio device `type` in front
+ * of `dev`, itself reset (fvb_init()) to a device offering `features` (the
+ * low 32 bits only on the legacy interface) with `nq` queues of 256
+ * entries (notify_off = queue index, multiplier 4) and a zeroed disk of
+ * `sectors` sectors.  BARs start unassigned and decoding off, as on QEMU's
+ * aarch64 virt; fvp_firmware_assign() or the PCI layer assigns them.
+ * Installs the fake as host_io.
  */
-void fvp_init(struct fake_vpci *f, enum fvp_kind kind, u32 type, u64 features, unsigned nq,
-	      u64 sectors);
+void fvp_init(struct fake_vpci *f, struct fake_vblk *dev, enum fvp_kind kind, u32 type,
+	      u64 features, unsigned nq, u64 sectors);
 
-/* Free the disk and uninstall. */
+/* Free the device's disk and uninstall. */
 void fvp_destroy(struct fake_vpci *f);
 
 /* Index in caps[] of the first vendor capability of `cfg_type`, or -1. */
@@ -186,8 +153,5 @@ void fvp_firmware_assign(struct fake_vpci *f, struct pci_host *host, struct pci_
 
 /* The dt description of the fake's host bridge, for pci_host_init(). */
 void fvp_dt_host(const struct fake_vpci *f, struct dt_pci_host *dt, bool mem64);
-
-/* Fetch and complete everything pending on queue `qi`.  Completions. */
-unsigned fvp_step(struct fake_vpci *f, unsigned qi);
 
 #endif

@@ -22,9 +22,7 @@
 #include "lib/disksig.h"
 #include "lib/errno.h"
 #include "tests/host/memdisk.h"
-
-#define KiB 1024ll
-#define MiB (1024ll * 1024)
+#include "tests/host/test_util.h"
 
 struct poke {
 	s64 off; /* < 0: from the end of the disk */
@@ -331,7 +329,7 @@ static void run_sig_case(const struct sig_case *c)
 static void test_signatures(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i < sizeof(sig_cases) / sizeof(sig_cases[0]); i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(sig_cases); i++)
 		run_sig_case(&sig_cases[i]);
 }
 
@@ -413,7 +411,7 @@ static void test_fat(void **state)
 	struct disksig sig;
 
 	(void)state;
-	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+	for (unsigned r = 0; r < ARRAY_SIZE(rows); r++) {
 		print_message("FAT row %u\n", r);
 		memdisk_init(&d, 4 * MiB, 512);
 		fat_put(d.mem, &rows[r].bpb);
@@ -463,7 +461,7 @@ static void test_errors(void **state)
 	assert_int_equal(disksig_identify(&d.io, &sig), -EINVAL);
 	memdisk_free(&d);
 
-	for (unsigned i = 0; i < sizeof(fail_at) / sizeof(fail_at[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(fail_at); i++) {
 		memdisk_init(&d, 4 * MiB, 512);
 		d.fail = true;
 		d.fail_at = (u64)fail_at[i];

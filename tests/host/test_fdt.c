@@ -33,8 +33,7 @@
 #include "lib/errno.h"
 #include "lib/fdt.h"
 #include "lib/le.h"
-
-#define MiB (1ull << 20)
+#include "tests/host/test_util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -25,8 +25,8 @@
 #include "lib/crc32c.h"
 #include "lib/errno.h"
 #include "tests/host/ramdisk.h"
+#include "tests/host/test_util.h"
 
-#define MIB (1024u * 1024u)
 #define BS OFS_BLOCK_SIZE
 /* One byte more than the largest file (12 + 1020 + 1020^2 blocks). */
 #define FS_MAX_TEST_SIZE ((12ull + 1020 + 1020ull * 1020) * BS + 1)
@@ -210,7 +210,7 @@ static bool has_name(const struct names *n, const char *name)
 
 static void test_format_mount(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	struct fs_statfs st;
 	struct fs_stat rs;
 	struct names *n;
@@ -242,7 +242,7 @@ static void test_format_refuses(void **state)
 {
 	struct tdisk *big = tdisk_new(16 * 8192, 8192), *tiny = tdisk_new(64 * 1024, 512);
 	struct fs_mkfs_opts o = { .journal_blocks = 16 };
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 
 	(void)state;
 	host_console_quiet = true;
@@ -257,7 +257,7 @@ static void test_format_refuses(void **state)
 
 static void test_rw_odd_offsets(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	u8 model[20000] = { 0 }, got[20000], buf[6000];
 	struct fs *fs;
 	u32 ino;
@@ -299,8 +299,8 @@ static void test_rw_odd_offsets(void **state)
 static void test_large_file(void **state)
 {
 	/* 6 MiB: past 12 direct + 1020 indirect blocks into the double. */
-	const u32 size = 6 * MIB + 123;
-	struct tdisk *d = tdisk_new(16 * MIB, 512);
+	const u32 size = 6 * MiB + 123;
+	struct tdisk *d = tdisk_new(16 * MiB, 512);
 	u8 *buf = malloc(size), *got = malloc(size);
 	struct fs_stat st;
 	u64 free0;
@@ -350,7 +350,7 @@ static void test_large_file(void **state)
 
 static void test_truncate_holes(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 4096);
+	struct tdisk *d = tdisk_new(8 * MiB, 4096);
 	u8 buf[20000], got[200000];
 	struct fs_stat st;
 	struct fs *fs;
@@ -397,7 +397,7 @@ static void test_truncate_holes(void **state)
 
 static void test_dirs(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	struct fs_stat st;
 	struct names *n;
 	struct fs *fs;
@@ -439,7 +439,7 @@ static void test_dirs(void **state)
 /* 200 entries: four directory blocks, then freed slots refilled. */
 static void test_dir_many(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	struct fs_stat st;
 	struct names *n;
 	char path[64];
@@ -484,7 +484,7 @@ static void test_dir_many(void **state)
 
 static void test_unlink(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	u64 free0;
 	u32 ifree0;
 	struct fs *fs;
@@ -517,7 +517,7 @@ static void test_unlink(void **state)
 
 static void test_rename(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	struct fs_stat st;
 	u64 free0;
 	u32 ifree0;
@@ -555,7 +555,7 @@ static void test_rename(void **state)
 
 static void test_rename_dirs(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	char path[64], path2[64];
 	struct fs_stat st;
 	struct fs *fs;
@@ -604,7 +604,7 @@ static void test_rename_dirs(void **state)
 
 static void test_names(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	char name[80];
 	struct names *n;
 	struct fs *fs;
@@ -644,7 +644,7 @@ static void test_names(void **state)
 
 static void test_enospc(void **state)
 {
-	struct tdisk *d = tdisk_new(4 * MIB, 512);
+	struct tdisk *d = tdisk_new(4 * MiB, 512);
 	u8 *buf = malloc(64 * 1024);
 	u64 total = 0;
 	u32 ifree, ino;
@@ -698,7 +698,7 @@ static void test_enospc(void **state)
 
 static void test_inodes_exhausted(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	char path[32];
 	struct fs *fs;
 	int i, ret;
@@ -727,7 +727,7 @@ static void test_inodes_exhausted(void **state)
 /* A small tree used by the corruption tests: /d/f (10000 B), /g (10 B). */
 static struct tdisk *tree_image(void)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	struct fs *fs;
 
 	tformat(d, 0, 0);
@@ -929,7 +929,7 @@ static void test_mount_corrupt(void **state)
 	assert_true(strstr(host_console_last, "bad superblock checksum") != NULL);
 	tdisk_free(d);
 
-	d = tdisk_clone(base, 4 * MIB);
+	d = tdisk_clone(base, 4 * MiB);
 	assert_int_equal(mount_err(d), -EINVAL);
 	assert_true(strstr(host_console_last, "truncated") != NULL);
 	tdisk_free(d);
@@ -1008,7 +1008,7 @@ static int fuzz_visit(void *ctx, const char *name, u32 ino, u8 type)
 		w->depth--;
 	} else {
 		fs_read(w->fs, ino, 0, buf, sizeof(buf));
-		fs_read(w->fs, ino, 5 * MIB, buf, 100);
+		fs_read(w->fs, ino, 5 * MiB, buf, 100);
 		fs_write(w->fs, ino, 3, "abc", 3);
 	}
 	w->path[len] = '\0';
@@ -1113,7 +1113,7 @@ static void test_read_only(void **state)
 
 static void test_recovery(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512), *crash, *early;
+	struct tdisk *d = tdisk_new(8 * MiB, 512), *crash, *early;
 	struct jnl_recovery rep;
 	struct fs_stat st;
 	struct fs *fs;
@@ -1169,7 +1169,7 @@ static void test_recovery(void **state)
  */
 static void test_format_policy(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	struct fs_mkfs_opts force = { .force = true };
 	struct disksig sig;
 	unsigned writes;
@@ -1177,14 +1177,14 @@ static void test_format_policy(void **state)
 	(void)state;
 	host_console_quiet = true;
 	/* Data in the middle of the disk only: still blank by the rule. */
-	d->rd.store[4 * MIB] = 1;
+	d->rd.store[4 * MiB] = 1;
 	assert_int_equal(fs_disk_probe(&d->blk, &sig), 0);
 	/* A byte in the last MiB, then an ext2 superblock: not blank. */
-	d->rd.store[8 * MIB - 1] = 1;
+	d->rd.store[8 * MiB - 1] = 1;
 	writes = d->rd.writes;
 	assert_int_equal(fs_format(&d->blk, NULL), -EEXIST);
 	assert_non_null(strstr(host_console_last, "non-zero data"));
-	d->rd.store[8 * MIB - 1] = 0;
+	d->rd.store[8 * MiB - 1] = 0;
 	d->rd.store[1024 + 56] = 0x53;
 	d->rd.store[1024 + 57] = 0xef;
 	assert_int_equal(fs_disk_probe(&d->blk, &sig), -EEXIST);
@@ -1206,8 +1206,8 @@ static void test_format_policy(void **state)
 
 static void test_external_journal(void **state)
 {
-	struct tdisk *d = tdisk_new(8 * MIB, 512), *jd = tdisk_new(MIB, 512);
-	struct tdisk *other = tdisk_new(8 * MIB, 512), *ojd = tdisk_new(MIB, 512);
+	struct tdisk *d = tdisk_new(8 * MiB, 512), *jd = tdisk_new(MiB, 512);
+	struct tdisk *other = tdisk_new(8 * MiB, 512), *ojd = tdisk_new(MiB, 512);
 	struct tdisk *crash, *jcrash;
 	struct fs_mkfs_opts o = { .journal_dev = &jd->blk };
 	struct fs_mount_opts mo = { .journal_dev = &jd->blk };
@@ -1253,8 +1253,8 @@ static void test_external_journal(void **state)
 
 static void test_small_journal(void **state)
 {
-	const u32 size = MIB + 4321;
-	struct tdisk *d = tdisk_new(8 * MIB, 512);
+	const u32 size = MiB + 4321;
+	struct tdisk *d = tdisk_new(8 * MiB, 512);
 	u8 *buf = malloc(size);
 	struct fs *fs;
 
@@ -1333,8 +1333,8 @@ static void test_io_error_aborts(void **state)
 /* Past the first bitmap block (32640 blocks = 127.5 MiB): two of them. */
 static void test_two_bitmap_blocks(void **state)
 {
-	const u32 chunk = MIB;
-	struct tdisk *d = tdisk_new(160 * MIB, 4096);
+	const u32 chunk = MiB;
+	struct tdisk *d = tdisk_new(160 * MiB, 4096);
 	u8 *buf = malloc(chunk), *got = malloc(chunk);
 	u64 free0;
 	struct fs *fs;
@@ -1499,7 +1499,7 @@ static void model_step(struct fs *fs, struct mfile *m, u8 *buf)
 
 static void test_model_random(void **state)
 {
-	struct tdisk *d = tdisk_new(2 * MIB, 512);
+	struct tdisk *d = tdisk_new(2 * MiB, 512);
 	struct mfile m[M_SLOTS] = { 0 };
 	u8 *buf = malloc(M_MAX_SIZE);
 	struct fs *fs;

@@ -129,7 +129,7 @@ static void test_flushes_per_commit(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct rig *r = rig_new(rows[i].volatile_cache, rows[i].classic, false);
 		struct jnl *j;
 

@@ -27,9 +27,8 @@
 #include "lib/part.h"
 #include "lib/part_spec.h"
 #include "tests/host/memdisk.h"
+#include "tests/host/test_util.h"
 
-#define KiB 1024ull
-#define MiB (1024ull * 1024)
 #define LINUX_FS "0fc63daf-8483-4772-8e79-3d69d8477de4"
 #define OFS_TYPE "e3782515-0da5-48d2-8e3c-68e70f5247ca"
 
@@ -60,7 +59,7 @@ static void test_guid_round_trip(void **state)
 	assert_int_equal(guid_parse(OFS_TYPE, g), 0);
 	guid_format(g, s);
 	assert_string_equal(s, OFS_TYPE);
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(guid_parse(bad[i], g), -EINVAL);
 }
 
@@ -169,7 +168,7 @@ static void test_mbr_bad_primaries(void **state)
 	struct part_table t;
 
 	(void)state;
-	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+	for (unsigned r = 0; r < ARRAY_SIZE(rows); r++) {
 		memdisk_init(&d, 2048 * 512, 512);
 		for (int i = 0; i < 2; i++) {
 			if (rows[r].len[i])
@@ -423,7 +422,7 @@ static void test_gpt_good(void **state)
 	struct part_table t;
 
 	(void)state;
-	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+	for (unsigned r = 0; r < ARRAY_SIZE(rows); r++) {
 		gpt_make(&d, rows[r].size, rows[r].bs, rows[r].esz, three, 3);
 		assert_int_equal(scan(&d, &t), 0);
 		check_three(&t, rows[r].bs, false);
@@ -607,7 +606,7 @@ static void test_gpt_bad_entries(void **state)
 	struct part_table t;
 
 	(void)state;
-	for (unsigned r = 0; r < sizeof(bad) / sizeof(bad[0]); r++) {
+	for (unsigned r = 0; r < ARRAY_SIZE(bad); r++) {
 		gpt_make(&d, 1 * MiB, 512, 128, bad[r], bad[r][1].slot ? 2 : 1);
 		assert_int_equal(scan(&d, &t), -EBADMSG);
 		memdisk_free(&d);

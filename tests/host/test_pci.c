@@ -32,10 +32,7 @@
 #include "lib/dt_platform.h"
 #include "lib/errno.h"
 #include "tests/host/fake_pci.h"
-
-#define KiB (1ull << 10)
-#define MiB (1ull << 20)
-#define GiB (1ull << 30)
+#include "tests/host/test_util.h"
 
 #define IO PCI_BASE_ADDRESS_SPACE_IO
 #define M64 PCI_BASE_ADDRESS_MEM_TYPE_64

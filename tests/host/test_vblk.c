@@ -1,7 +1,8 @@
 /*
  * tests/host/test_vblk.c - host tests for the whole block stack:
- * vmmio_probe -> vblk_probe -> blk_init over the fake virtio-mmio device of
- * fake_vmmio.c (legacy and modern), then requests through kernel/block.
+ * vmmio_probe -> vblk_probe -> blk_init over the fake virtio-blk device of
+ * fake_vblk_model.c (F) behind the virtio-mmio window of fake_vmmio.c (M),
+ * legacy and modern, then requests through kernel/block.
  *
  * Groups: data paths (round trips, splitting at seg_max x size_max, many
  * requests in flight, a ring too small for them, index wrap-around); device
@@ -30,6 +31,7 @@
 #include "kernel/block/blk.h"
 #include "lib/errno.h"
 #include "tests/host/fake_vmmio.h"
+#include "tests/host/test_util.h"
 
 #define SECTORS 8192u /* a 4 MiB disk */
 #define BUF_BYTES (2u << 20)
@@ -43,7 +45,7 @@
 #define F_SIZE BIT64(VIRTIO_BLK_F_SIZE_MAX)
 #define F_BSIZE BIT64(VIRTIO_BLK_F_BLK_SIZE)
 #define F_RO BIT64(VIRTIO_BLK_F_RO)
-#define MODERN FVM_FEAT_QEMU_MODERN
+#define MODERN FVB_FEAT_QEMU_MODERN
 #define LEGACY                                                                                     \
 	((MODERN & 0xffffffffull) | BIT64(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT64(VIRTIO_F_ANY_LAYOUT) | \
 	 BIT64(VIRTIO_BLK_F_SCSI))
@@ -51,9 +53,8 @@
 #define S_DRIVER_OK VIRTIO_CONFIG_S_DRIVER_OK
 #define S_FAILED VIRTIO_CONFIG_S_FAILED
 
-#define OK(expr) assert_int_equal((expr), 0)
-
-static struct fake_vmmio F;
+static struct fake_vblk F;  /* the device */
+static struct fake_vmmio M; /* its virtio-mmio window */
 static struct blk B;
 static struct blk_dev *D;
 static u8 *buf_a, *buf_b;
@@ -83,25 +84,10 @@ static int t_teardown(void **state)
 	(void)state;
 	free(buf_a);
 	free(buf_b);
-	fvm_destroy(&F);
+	fvm_destroy(&M);
 	host_console_quiet = false;
 	return 0;
 }
-
-static void check_text(const char *text, const char *want)
-{
-	if (!strstr(text, want))
-		print_error("console: \"%s\", wanted \"%s\"\n", text, want);
-	assert_non_null(strstr(text, want));
-}
-
-#define assert_no_violations()                                                       \
-	do {                                                                         \
-		if (F.violations)                                                    \
-			print_error("fake: %u violations, last: %s\n", F.violations, \
-				    F.last_violation);                               \
-		assert_int_equal(F.violations, 0);                                   \
-	} while (0)
 
 /* Probe the stack over F as it is configured.  vblk_probe's result. */
 static int up_err(bool ignore_flush)
@@ -126,17 +112,17 @@ static void up(void)
 
 static void rig(u32 version, u64 features)
 {
-	fvm_init(&F, version, features, SECTORS);
+	fvm_init(&M, &F, version, features, SECTORS);
 	up();
 }
 
 /* seg_max 2 x size_max 4096, on a ring of `qmax` entries. */
 static void rig_small_segments(u32 version, u32 qmax)
 {
-	fvm_init(&F, version, (version == 2 ? V1 : 0) | F_SEG | F_SIZE | F_FLUSH, SECTORS);
+	fvm_init(&M, &F, version, (version == 2 ? V1 : 0) | F_SEG | F_SIZE | F_FLUSH, SECTORS);
 	F.cfg.seg_max = cpu_to_le32(2);
 	F.cfg.size_max = cpu_to_le32(4096);
-	F.queue_num_max = qmax;
+	F.q[0].max = qmax;
 	up();
 }
 
@@ -189,7 +175,7 @@ static void run_until_done(unsigned n)
 			left += A[i].calls == 0;
 		if (!left)
 			return;
-		fvm_step(&F);
+		fvb_step(&F, 0);
 		blk_poll(&B);
 	}
 	fail_msg("requests never completed");
@@ -253,7 +239,7 @@ static void test_roundtrip(void **state)
 		assert_int_equal(B.stats.errors, 0);
 		assert_int_equal(blk_dev_stats(&B)->resets, 0);
 		assert_int_equal(vblk_features(D), F.driver_features);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -282,7 +268,7 @@ static void test_split_seg_max_size_max(void **state)
 		assert_int_equal(F.cmd_in, 4);
 		assert_memory_equal(buf_b, disk_at(16), 32768);
 		assert_int_equal(blk_dev_stats(&B)->commands, 10);
-		assert_no_violations(); /* the fake checks seg_max and size_max */
+		assert_no_violations(&F); /* the fake checks seg_max and size_max */
 	}
 }
 
@@ -295,19 +281,19 @@ static void test_async_64_out_of_order(void **state)
 	fill(F.disk, NREQ * 4096, 3);
 	for (unsigned i = 0; i < NREQ; i++)
 		submit(&A[i], BLK_OP_READ, i * 8, buf_a + i * 4096, 4096);
-	assert_int_equal(F.q.npending, NREQ);
+	assert_int_equal(F.q[0].npending, NREQ);
 	assert_int_equal(F.max_outstanding, NREQ);
 	assert_int_equal(blk_dev_stats(&B)->max_inflight, NREQ);
 	assert_int_equal(B.inflight, NREQ);
 	assert_int_equal(blk_poll(&B), 0);
 	assert_int_equal(A[0].calls, 0);
-	while (F.q.npending)
-		assert_true(fvm_complete_at(&F, F.q.npending - 1));
+	while (F.q[0].npending)
+		assert_true(fvb_complete_at(&F, 0, F.q[0].npending - 1));
 	OK(blk_drain(&B));
 	assert_all(NREQ, 0);
 	assert_memory_equal(buf_a, F.disk, NREQ * 4096);
 	assert_int_equal(B.stats.reads, NREQ);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* An 8-entry ring holds two commands: the rest wait in the driver. */
@@ -315,22 +301,22 @@ static void test_queue_full(void **state)
 {
 	(void)state;
 	for (u32 version = 1; version <= 2; version++) {
-		fvm_init(&F, version, FEAT(version), SECTORS);
-		F.queue_num_max = 8;
+		fvm_init(&M, &F, version, FEAT(version), SECTORS);
+		F.q[0].max = 8;
 		up();
 		assert_int_equal(D->info.queue_depth, 8);
 		F.defer = true;
 		fill(buf_a, 40 * 4096, 4);
 		for (unsigned i = 0; i < 40; i++)
 			submit(&A[i], BLK_OP_WRITE, i * 8, buf_a + i * 4096, 4096);
-		assert_int_equal(F.q.npending, 2); /* 3 descriptors each */
+		assert_int_equal(F.q[0].npending, 2); /* 3 descriptors each */
 		assert_int_equal(B.inflight, 40);
 		run_until_done(40);
 		assert_all(40, 0);
 		assert_int_equal(F.cmd_out, 40);
 		assert_int_equal(F.max_outstanding, 2);
 		assert_memory_equal(F.disk, buf_a, 40 * 4096);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -339,8 +325,8 @@ static void test_ring_index_wrap(void **state)
 {
 	(void)state;
 	for (u32 version = 1; version <= 2; version++) {
-		fvm_init(&F, version, FEAT(version), SECTORS);
-		F.queue_num_max = 8;
+		fvm_init(&M, &F, version, FEAT(version), SECTORS);
+		F.q[0].max = 8;
 		up();
 		fill(F.disk, 64 * 512, 5);
 		for (unsigned i = 0; i < 33000; i++) {
@@ -354,7 +340,7 @@ static void test_ring_index_wrap(void **state)
 		assert_memory_equal(buf_a, disk_at((2 * 32999) % 64), 1024);
 		assert_int_equal(F.cmds, 66000);
 		assert_int_equal(blk_dev_stats(&B)->resets, 0);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -365,20 +351,20 @@ static void test_get_id(void **state)
 	(void)state;
 	rig(2, MODERN);
 	OK(blk_get_id(&B, id, sizeof(id)));
-	assert_memory_equal(id, FVM_SERIAL, sizeof(id));
+	assert_memory_equal(id, FVB_SERIAL, sizeof(id));
 	memset(small, 'x', sizeof(small));
 	OK(blk_get_id(&B, small, 8));
-	assert_memory_equal(small, FVM_SERIAL, 8);
+	assert_memory_equal(small, FVB_SERIAL, 8);
 	assert_memory_equal(small + 8, "xxxx", 4); /* nothing past the buffer */
 	assert_int_equal(F.cmd_get_id, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* EVENT_IDX and VIRTQ_USED_F_NO_NOTIFY: the driver kicks only when asked. */
 static void test_notification_suppression(void **state)
 {
 	(void)state;
-	fvm_init(&F, 2, MODERN, SECTORS);
+	fvm_init(&M, &F, 2, MODERN, SECTORS);
 	F.avail_event_ahead = 5; /* "notify me at the 6th buffer from here" */
 	up();
 	F.defer = true;
@@ -386,11 +372,11 @@ static void test_notification_suppression(void **state)
 		submit(&A[i], BLK_OP_READ, i * 8, buf_a, 4096);
 	assert_int_equal(F.notifies, 2); /* the first, then the 7th */
 	assert_int_equal(blk_dev_stats(&B)->kicks, 2);
-	assert_int_equal(F.q.npending, 7);
+	assert_int_equal(F.q[0].npending, 7);
 	run_until_done(7);
 	assert_all(7, 0);
 
-	fvm_init(&F, 2, MODERN & ~BIT64(VIRTIO_F_RING_EVENT_IDX), SECTORS);
+	fvm_init(&M, &F, 2, MODERN & ~BIT64(VIRTIO_F_RING_EVENT_IDX), SECTORS);
 	F.no_notify = true;
 	up();
 	F.defer = true;
@@ -398,10 +384,10 @@ static void test_notification_suppression(void **state)
 		submit(&A[i], BLK_OP_READ, i * 8, buf_a, 4096);
 	assert_int_equal(F.notifies, 0);
 	assert_int_equal(blk_dev_stats(&B)->kicks, 0);
-	assert_int_equal(fvm_step(&F), 3); /* the device polls on its own */
+	assert_int_equal(fvb_step(&F, 0), 3); /* the device polls on its own */
 	OK(blk_drain(&B));
 	assert_all(3, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -418,7 +404,7 @@ static void test_doorbell_batched(void **state)
 	assert_int_equal(F.notifies, 0);
 	blk_poll(&B); /* the first poll of the wait */
 	assert_int_equal(F.notifies, 1);
-	assert_int_equal(F.q.npending, 32);
+	assert_int_equal(F.q[0].npending, 32);
 	run_until_done(32);
 	assert_all(32, 0);
 	assert_int_equal(F.notifies, 1);
@@ -426,7 +412,7 @@ static void test_doorbell_batched(void **state)
 	assert_int_equal(blk_dev_stats(&B)->commands, 32);
 	blk_poll(&B);
 	assert_int_equal(F.notifies, 1);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -454,7 +440,7 @@ static void test_lost_notify_renotified(void **state)
 	F.hang = true;
 	assert_int_equal(blk_write(&B, 8, buf_a, 4096), -ETIMEDOUT);
 	assert_true(blk_dev_stats(&B)->renotifies >= 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- device errors ---------------------------------------------------- */
@@ -467,7 +453,7 @@ static void test_status_errors(void **state)
 	} cases[] = {
 		{ VIRTIO_BLK_S_IOERR, -EIO },
 		{ VIRTIO_BLK_S_UNSUPP, -EOPNOTSUPP },
-		{ FVM_STATUS_NONE, -EIO }, /* status byte never written */
+		{ FVB_STATUS_NONE, -EIO }, /* status byte never written */
 		{ 0x7f, -EIO },		   /* not a status at all */
 	};
 	static const u8 zero[4096];
@@ -476,7 +462,7 @@ static void test_status_errors(void **state)
 	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
 		rig(2, MODERN);
 		fill(buf_a, 3 * 4096, c);
-		fvm_fail_cmd(&F, 2, cases[c].status);
+		fvb_fail_cmd(&F, 2, cases[c].status);
 		for (unsigned i = 0; i < 3; i++)
 			submit(&A[i], BLK_OP_WRITE, i * 8, buf_a + i * 4096, 4096);
 		OK(blk_drain(&B));
@@ -492,7 +478,7 @@ static void test_status_errors(void **state)
 		/* A status error fails one request; no reset, the device is fine. */
 		assert_int_equal(blk_dev_stats(&B)->resets, 0);
 		assert_usable();
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -502,17 +488,17 @@ static void test_status_error_in_split_request(void **state)
 	(void)state;
 	rig_small_segments(2, 256);
 	F.defer = true;
-	fvm_fail_cmd(&F, 2, VIRTIO_BLK_S_IOERR);
+	fvb_fail_cmd(&F, 2, VIRTIO_BLK_S_IOERR);
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 32768);
-	assert_int_equal(F.q.npending, 4);
-	fvm_complete(&F, 3);
+	assert_int_equal(F.q[0].npending, 4);
+	fvb_complete(&F, 0, 3);
 	blk_poll(&B);
 	assert_int_equal(A[0].calls, 0);
-	fvm_complete(&F, 1);
+	fvb_complete(&F, 0, 1);
 	blk_poll(&B);
 	assert_all(1, -EIO);
 	assert_int_equal(B.inflight, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -521,10 +507,10 @@ static void test_status_error_in_split_request(void **state)
  * reset and re-initialised, and works again.  The ring's verdict is read
  * from the driver's virtqueue before the poll that resets it.
  */
-static void run_hostile(enum fvm_hostile h, const char *reason)
+static void run_hostile(enum fvb_hostile h, const char *reason)
 {
 	struct vblk *vb = D->ctx;
-	bool dup = h == FVM_HOSTILE_DUPLICATE;
+	bool dup = h == FVB_HOSTILE_DUPLICATE;
 	unsigned resets0 = F.resets;
 	u32 len;
 
@@ -535,18 +521,18 @@ static void run_hostile(enum fvm_hostile h, const char *reason)
 		submit(&A[i], BLK_OP_WRITE, i * 8, buf_a + i * 4096, 4096);
 	submit(&A[3], BLK_OP_WRITE, 128, buf_a, 65536);
 	if (dup) { /* complete A[0] properly: its id is replayed */
-		fvm_complete(&F, 1);
+		fvb_complete(&F, 0, 1);
 		blk_poll(&B);
 		assert_all(1, 0);
 	}
 	F.hostile = h;
-	fvm_complete(&F, 1);
+	fvb_complete(&F, 0, 1);
 	assert_null(virtq_get_used(&vb->vq, &len));
 	assert_true(vb->vq.broken);
 	assert_string_equal(vb->vq.broken_reason, reason);
 
 	blk_poll(&B);
-	check_text(host_console_last, "resetting device after a ring violation");
+	assert_console_has("resetting device after a ring violation");
 	for (unsigned i = dup; i < 4; i++) {
 		assert_int_equal(A[i].calls, 1);
 		assert_int_equal(A[i].status, -EIO);
@@ -554,29 +540,29 @@ static void run_hostile(enum fvm_hostile h, const char *reason)
 	assert_int_equal(B.inflight, 0);
 	assert_int_equal(blk_dev_stats(&B)->resets, 1);
 	assert_true(F.resets > resets0);
-	assert_true(fvm_status_has(&F, S_DRIVER_OK));
+	assert_true(fvb_status_has(&F, S_DRIVER_OK));
 	assert_false(F.status & S_FAILED);
 	F.defer = false;
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_hostile_used_entries(void **state)
 {
 	static const struct {
-		enum fvm_hostile h;
+		enum fvb_hostile h;
 		const char *what, *reason;
 	} cases[] = {
-		{ FVM_HOSTILE_ID_RANGE, "id out of range", "used id out of range" },
-		{ FVM_HOSTILE_ID_NONHEAD, "non-head id", "used id is not an in-flight chain head" },
-		{ FVM_HOSTILE_LEN, "len too big", "used length exceeds the writable buffers" },
-		{ FVM_HOSTILE_IDX_AHEAD, "idx ahead",
+		{ FVB_HOSTILE_ID_RANGE, "id out of range", "used id out of range" },
+		{ FVB_HOSTILE_ID_NONHEAD, "non-head id", "used id is not an in-flight chain head" },
+		{ FVB_HOSTILE_LEN, "len too big", "used length exceeds the writable buffers" },
+		{ FVB_HOSTILE_IDX_AHEAD, "idx ahead",
 		  "used index ran ahead of in-flight requests" },
 		/*
 		 * Last: a replayed id is only detectable while its head is
 		 * free; on the 16-entry ring the driver reuses it at once.
 		 */
-		{ FVM_HOSTILE_DUPLICATE, "duplicate", "used id is not an in-flight chain head" },
+		{ FVB_HOSTILE_DUPLICATE, "duplicate", "used id is not an in-flight chain head" },
 	};
 
 	static const char *const cfg_name[] = { "v1", "v2", "v2 small ring" };
@@ -585,7 +571,7 @@ static void test_hostile_used_entries(void **state)
 	for (unsigned cfg = 0; cfg < 3; cfg++) {
 		for (unsigned c = 0; c < ARRAY_SIZE(cases) - (cfg == 2); c++) {
 			/* Legacy: the used length is ignored (test_legacy_len). */
-			if (cfg == 0 && cases[c].h == FVM_HOSTILE_LEN)
+			if (cfg == 0 && cases[c].h == FVB_HOSTILE_LEN)
 				continue;
 			print_message("  %s: %s\n", cfg_name[cfg], cases[c].what);
 			if (cfg < 2) {
@@ -611,13 +597,13 @@ static void test_legacy_len(void **state)
 	(void)state;
 	rig(1, FEAT(1));
 	vb = D->ctx;
-	F.hostile = FVM_HOSTILE_LEN;
+	F.hostile = FVB_HOSTILE_LEN;
 	OK(blk_write(&B, 0, buf_a, 4096));
 	assert_false(vb->vq.broken);
 	assert_int_equal(blk_dev_stats(&B)->resets, 0);
 	F.hostile = 0;
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void hang_quickly(void)
@@ -662,7 +648,7 @@ static void test_wce_survives_reset(void **state)
 	OK(blk_write(&B, 0, buf_a, 4096));
 	OK(blk_barrier(&B));
 	assert_true(F.cmd_flush >= 1);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* A completion callback run by a reset may submit and even wait. */
@@ -698,7 +684,7 @@ static void test_reset_callback_waits(void **state)
 	assert_int_equal(B.inflight, 0);
 	assert_int_equal(blk_dev_stats(&B)->resets, 1);
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_timeout_resets_device(void **state)
@@ -709,21 +695,21 @@ static void test_timeout_resets_device(void **state)
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
 	assert_int_equal(blk_read(&B, 8, buf_b, 4096), -ETIMEDOUT);
 	/* After the block layer's "no completion within 5 ms", the ring's state. */
-	check_text(host_console_last,
-		   "vblk0: ring: published 2 (kicked at 2), device used 0, driver consumed 0, "
-		   "2 in flight");
+	assert_console_has(
+		"vblk0: ring: published 2 (kicked at 2), device used 0, driver consumed 0, "
+		"2 in flight");
 	assert_all(1, -ETIMEDOUT);
 	assert_int_equal(B.inflight, 0);
 	assert_int_equal(B.stats.timeouts, 1);
 	assert_int_equal(blk_dev_stats(&B)->resets, 1);
-	assert_true(fvm_status_has(&F, S_DRIVER_OK));
+	assert_true(fvb_status_has(&F, S_DRIVER_OK));
 	/* blk_drain is bounded the same way. */
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
 	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
 	assert_all(1, -ETIMEDOUT);
 	F.hang = false;
 	assert_usable();
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* A completion callback that submits during the reset: it must be served. */
@@ -751,7 +737,7 @@ static void test_timeout_resubmit_from_callback(void **state)
 	OK(blk_wait(&B, &A[1].r));
 	assert_int_equal(A[1].calls, 1);
 	assert_memory_equal(buf_b, disk_at(0), 4096);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -772,19 +758,19 @@ static void test_revive_fails(void **state)
 			F.refuse_features_ok = true;
 		if (how == 1) {
 			F.hang = false;
-			F.hostile = FVM_HOSTILE_ID_RANGE;
+			F.hostile = FVB_HOSTILE_ID_RANGE;
 			assert_int_equal(blk_write(&B, 0, buf_a, 4096), -EIO);
 		} else {
 			assert_int_equal(blk_write(&B, 0, buf_a, 4096), -ETIMEDOUT);
 		}
-		check_text(host_console_last, "could not be revived");
-		assert_true(fvm_status_has(&F, S_FAILED));
+		assert_console_has("could not be revived");
+		assert_true(fvb_status_has(&F, S_FAILED));
 		cmds = F.cmds;
 		F.hang = false;
 		assert_int_equal(blk_write(&B, 0, buf_a, 4096), -EIO);
 		assert_int_equal(blk_read(&B, 0, buf_a, 4096), -EIO);
 		assert_int_equal(F.cmds, cmds);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -820,7 +806,7 @@ static void test_order_modes(void **state)
 		u64 got;
 
 		print_message("  %s\n", cases[c].what);
-		fvm_init(&F, cases[c].version, cases[c].features, SECTORS);
+		fvm_init(&M, &F, cases[c].version, cases[c].features, SECTORS);
 		F.cfg.writeback = cases[c].writeback;
 		host_console_quiet = cases[c].ignore_flush;
 		OK(up_err(cases[c].ignore_flush));
@@ -846,7 +832,7 @@ static void test_order_modes(void **state)
 			assert_int_equal(F.writes_since_flush, 0);
 		if (cases[c].ignore_flush)
 			assert_int_equal(B.stats.flushes_ignored, 4);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -858,21 +844,21 @@ static void test_tag_barrier(void **state)
 	rig(1, F_BARRIER | F_SEG | F_BSIZE);
 	assert_int_equal(B.order, BLK_ORDER_TAG);
 	OK(blk_write(&B, 0, buf_a, 4096));
-	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT);
+	assert_int_equal(fvb_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT);
 	before = F.cmds;
 	OK(blk_barrier(&B));
 	assert_int_equal(F.cmds, before); /* the barrier itself sends nothing */
 	OK(blk_write(&B, 8, buf_a, 4096));
-	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT | VIRTIO_BLK_T_BARRIER);
+	assert_int_equal(fvb_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT | VIRTIO_BLK_T_BARRIER);
 	OK(blk_write(&B, 16, buf_a, 4096));
-	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT);
+	assert_int_equal(fvb_cmd_type(&F, F.cmds), VIRTIO_BLK_T_OUT);
 	OK(blk_barrier(&B));
 	OK(blk_flush(&B)); /* a flush does not take the tag */
 	OK(blk_read(&B, 0, buf_b, 4096));
-	assert_int_equal(fvm_cmd_type(&F, F.cmds), VIRTIO_BLK_T_IN | VIRTIO_BLK_T_BARRIER);
+	assert_int_equal(fvb_cmd_type(&F, F.cmds), VIRTIO_BLK_T_IN | VIRTIO_BLK_T_BARRIER);
 	assert_int_equal(F.cmd_barrier, 2);
 	assert_int_equal(F.cmd_flush, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_set_write_cache(void **state)
@@ -902,7 +888,7 @@ static void test_set_write_cache(void **state)
 	OK(blk_flush(&B));
 	OK(blk_flush(&B));
 	assert_int_equal(F.cmd_flush, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 
 	rig(2, MODERN); /* a device that ignores the switch: mode unchanged */
 	F.wce_readonly = true;
@@ -914,7 +900,7 @@ static void test_set_write_cache(void **state)
 	assert_int_equal(blk_set_write_cache(&B, false), -EOPNOTSUPP);
 	assert_int_equal(F.cfg_writes, 0);
 	assert_int_equal(B.order, BLK_ORDER_DRAIN_FLUSH);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Three flushes while one FLUSH is at the device: one command. */
@@ -924,12 +910,12 @@ static void test_flush_merging(void **state)
 	rig(2, MODERN);
 	F.defer = true;
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
-	fvm_step(&F);
+	fvb_step(&F, 0);
 	blk_poll(&B);
 	assert_all(1, 0);
 	for (unsigned i = 1; i <= 3; i++)
 		submit(&A[i], BLK_OP_FLUSH, 0, NULL, 0);
-	assert_int_equal(F.q.npending, 1);
+	assert_int_equal(F.q[0].npending, 1);
 	assert_int_equal(B.stats.flushes_sent, 1);
 	run_until_done(4);
 	assert_all(4, 0);
@@ -938,7 +924,7 @@ static void test_flush_merging(void **state)
 	F.defer = false;
 	OK(blk_flush(&B)); /* nothing new: elided */
 	assert_int_equal(F.cmd_flush, 1);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /*
@@ -951,27 +937,27 @@ static void test_flush_does_not_cover_later_writes(void **state)
 	rig(2, MODERN);
 	F.defer = true;
 	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
-	fvm_step(&F);
+	fvb_step(&F, 0);
 	blk_poll(&B);
 	submit(&A[1], BLK_OP_WRITE, 8, buf_a, 4096); /* W, in flight */
 	submit(&A[2], BLK_OP_FLUSH, 0, NULL, 0);     /* F1 */
-	assert_int_equal(F.q.npending, 2);
-	assert_true(fvm_complete_at(&F, 0)); /* W completes first */
+	assert_int_equal(F.q[0].npending, 2);
+	assert_true(fvb_complete_at(&F, 0, 0)); /* W completes first */
 	blk_poll(&B);
 	assert_all(2, 0);
 	submit(&A[3], BLK_OP_FLUSH, 0, NULL, 0); /* F2 */
 	assert_int_equal(B.stats.flushes_sent, 1);
-	fvm_complete(&F, 1); /* F1 */
+	fvb_complete(&F, 0, 1); /* F1 */
 	blk_poll(&B);
 	assert_all(3, 0);
 	assert_int_equal(A[3].calls, 0); /* F2 needs its own */
 	assert_int_equal(B.stats.flushes_sent, 2);
-	assert_int_equal(F.q.npending, 1);
-	fvm_complete(&F, 1);
+	assert_int_equal(F.q[0].npending, 1);
+	fvb_complete(&F, 0, 1);
 	blk_poll(&B);
 	assert_all(4, 0);
 	assert_int_equal(F.cmd_flush, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* A failed FLUSH covers nothing: the next flush sends again. */
@@ -980,7 +966,7 @@ static void test_flush_error(void **state)
 	(void)state;
 	rig(2, MODERN);
 	OK(blk_write(&B, 0, buf_a, 4096));
-	fvm_fail_cmd(&F, 1, VIRTIO_BLK_S_IOERR);
+	fvb_fail_cmd(&F, 1, VIRTIO_BLK_S_IOERR);
 	assert_int_equal(blk_flush(&B), -EIO);
 	assert_int_equal(F.cmd_flush, 1);
 	/* Sticky: no later FLUSH may vouch for what the failed one lost. */
@@ -991,7 +977,7 @@ static void test_flush_error(void **state)
 	assert_int_equal(F.cmd_flush, 2);
 	OK(blk_flush(&B));
 	assert_int_equal(F.cmd_flush, 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- request checks and configurations to refuse ---------------------- */
@@ -1033,7 +1019,7 @@ static void test_request_checks(void **state)
 		u64 cmds = 0;
 
 		/* 4 KiB blocks: one sector more than a whole number of blocks. */
-		fvm_init(&F, 2, MODERN | (dev == RO ? F_RO : 0), SECTORS + (dev == B4K));
+		fvm_init(&M, &F, 2, MODERN | (dev == RO ? F_RO : 0), SECTORS + (dev == B4K));
 		F.cfg.blk_size = cpu_to_le32(dev == B4K ? 4096 : 512);
 		up();
 		assert_int_equal(D->info.capacity, SECTORS);
@@ -1060,7 +1046,7 @@ static void test_request_checks(void **state)
 				assert_memory_equal(disk_at(r.sector), buf_a, r.len);
 		}
 		assert_int_equal(F.cmds, cmds); /* refused ones never got there */
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -1093,23 +1079,23 @@ static void test_invalid_config(void **state)
 	(void)state;
 	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
 		print_message("  %s\n", cases[c].what);
-		fvm_init(&F, 2, V1 | F_FLUSH | cases[c].features, 8);
+		fvm_init(&M, &F, 2, V1 | F_FLUSH | cases[c].features, 8);
 		F.cfg.blk_size = cpu_to_le32(cases[c].blk_size);
 		F.cfg.capacity = cpu_to_le64(cases[c].capacity);
 		F.cfg.seg_max = cpu_to_le32(cases[c].seg_max);
 		F.cfg.size_max = cpu_to_le32(cases[c].size_max);
-		F.queue_num_max = cases[c].qmax;
+		F.q[0].max = cases[c].qmax;
 		host_console_quiet = true;
 		assert_int_equal(up_err(false), cases[c].err);
 		assert_null(D);
 		/* The reason is printed before FAILED; later lines overwrite it. */
-		check_text(F.console_at_failed, cases[c].msg);
-		assert_true(fvm_status_has(&F, S_FAILED));
+		assert_text_has(F.console_at_failed, cases[c].msg);
+		assert_true(fvb_status_has(&F, S_FAILED));
 		assert_false(F.status & S_DRIVER_OK);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 	/* The largest capacity whose byte count fits in 64 bits is fine. */
-	fvm_init(&F, 2, V1, 8);
+	fvm_init(&M, &F, 2, V1, 8);
 	F.cfg.capacity = cpu_to_le64((1ull << 55) - 1);
 	up();
 	assert_int_equal(D->info.capacity, (1ull << 55) - 1);
@@ -1124,15 +1110,15 @@ static void test_invalid_config(void **state)
 static void test_queue_too_short_for_one_block(void **state)
 {
 	(void)state;
-	fvm_init(&F, 2, V1 | F_BSIZE | F_SEG | F_SIZE, SECTORS);
+	fvm_init(&M, &F, 2, V1 | F_BSIZE | F_SEG | F_SIZE, SECTORS);
 	F.cfg.blk_size = cpu_to_le32(4096);
 	F.cfg.seg_max = cpu_to_le32(4);
 	F.cfg.size_max = cpu_to_le32(1024);
-	F.queue_num_max = 4;
+	F.q[0].max = 4;
 	host_console_quiet = true;
 	assert_int_equal(up_err(false), -EINVAL);
-	assert_true(fvm_status_has(&F, S_FAILED));
-	assert_no_violations();
+	assert_true(fvb_status_has(&F, S_FAILED));
+	assert_no_violations(&F);
 }
 
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)

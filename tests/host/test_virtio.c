@@ -1,7 +1,8 @@
 /*
  * tests/host/test_virtio.c - host tests for the virtio core (virtio.c) and
  * the virtio-mmio transport (virtio_mmio.c), against the fake device of
- * fake_vmmio.c in both its legacy (Version 1) and modern (Version 2) form.
+ * fake_vblk_model.c (F) behind the window of fake_vmmio.c (M), in both its
+ * legacy (Version 1) and modern (Version 2) form.
  *
  * A tiny struct virtio_driver stands in for virtio-blk, so what is checked
  * is the core itself: the status sequence of 3.1.1 as the device saw it,
@@ -24,6 +25,7 @@
 #include "drivers/virtio/virtio_mmio_regs.h"
 #include "lib/errno.h"
 #include "tests/host/fake_vmmio.h"
+#include "tests/host/test_util.h"
 
 #define ACK VIRTIO_CONFIG_S_ACKNOWLEDGE
 #define DRV VIRTIO_CONFIG_S_DRIVER
@@ -35,7 +37,8 @@
 #define F_BLK_SIZE BIT64(VIRTIO_BLK_F_BLK_SIZE)
 #define F_WCE BIT64(VIRTIO_BLK_F_CONFIG_WCE)
 
-static struct fake_vmmio F;
+static struct fake_vblk F;  /* the device */
+static struct fake_vmmio M; /* its virtio-mmio window */
 
 /* ---- a tiny driver ---------------------------------------------------- */
 
@@ -96,32 +99,17 @@ static int t_setup(void **state)
 static int t_teardown(void **state)
 {
 	(void)state;
-	fvm_destroy(&F);
+	fvm_destroy(&M);
 	host_console_quiet = false;
 	return 0;
 }
-
-#define assert_no_violations()                                                       \
-	do {                                                                         \
-		if (F.violations)                                                    \
-			print_error("fake: %u violations, last: %s\n", F.violations, \
-				    F.last_violation);                               \
-		assert_int_equal(F.violations, 0);                                   \
-	} while (0)
-
-#define assert_console_has(s)                                                \
-	do {                                                                 \
-		if (!strstr(host_console_last, (s)))                         \
-			print_error("console: \"%s\"\n", host_console_last); \
-		assert_non_null(strstr(host_console_last, (s)));             \
-	} while (0)
 
 /* A fresh fake of `version` offering `features`, probed. */
 static struct virtio_dev *probe(u32 version, u64 features)
 {
 	struct virtio_dev *vdev = NULL;
 
-	fvm_init(&F, version, features, 2048);
+	fvm_init(&M, &F, version, features, 2048);
 	assert_int_equal(vmmio_probe(FVM_BASE, FVM_WINDOW, 0, &vdev), 0);
 	assert_non_null(vdev);
 	return vdev;
@@ -129,7 +117,7 @@ static struct virtio_dev *probe(u32 version, u64 features)
 
 static bool log_has_bit(u8 bit)
 {
-	for (unsigned i = 0; i < F.nstatus && i < FVM_STATUS_LOG; i++) {
+	for (unsigned i = 0; i < F.nstatus && i < FVB_STATUS_LOG; i++) {
 		if (F.status_log[i] & bit)
 			return true;
 	}
@@ -151,8 +139,8 @@ static void test_status_sequence_modern(void **state)
 	assert_int_equal(T.setup_calls, 1);
 	assert_int_equal(T.status_at_setup, ACK | DRV | FOK);
 	assert_int_equal(F.status, ACK | DRV | FOK | DOK);
-	assert_int_equal(F.page_size_writes, 0); /* legacy register untouched */
-	assert_no_violations();
+	assert_int_equal(M.page_size_writes, 0); /* legacy register untouched */
+	assert_no_violations(&F);
 }
 
 static void test_status_sequence_legacy(void **state)
@@ -167,9 +155,9 @@ static void test_status_sequence_legacy(void **state)
 	assert_memory_equal(F.status_log, want, sizeof(want));
 	assert_false(log_has_bit(FOK)); /* legacy has no FEATURES_OK step */
 	assert_int_equal(T.status_at_setup, ACK | DRV);
-	assert_int_equal(F.page_size, 4096);
-	assert_int_equal(F.page_size_writes, 1);
-	assert_no_violations();
+	assert_int_equal(M.page_size, 4096);
+	assert_int_equal(M.page_size_writes, 1);
+	assert_no_violations(&F);
 }
 
 /* Firmware left the device running, and the reset takes a while. */
@@ -185,7 +173,7 @@ static void test_resets_first(void **state)
 	assert_int_equal(F.status_log[1], ACK); /* only once the reset completed */
 	assert_int_equal(F.resets, 1);
 	assert_int_equal(F.status, ACK | DRV | FOK | DOK);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_reset_never_completes(void **state)
@@ -199,12 +187,12 @@ static void test_reset_never_completes(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ETIMEDOUT);
 	assert_console_has("did not complete reset");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_int_equal(T.setup_calls, 0);
 	/* The reset, then FAILED: no ACKNOWLEDGE on a device that never reset. */
 	assert_int_equal(F.nstatus, 2);
 	assert_int_equal(F.status_log[1], ACK | DRV | FAILED);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- feature negotiation ---------------------------------------------- */
@@ -223,7 +211,7 @@ static void test_features_modern(void **state)
 	assert_int_equal(F.driver_features, want); /* what the device got */
 	assert_true(virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH));
 	assert_false(virtio_has_feature(vdev, VIRTIO_BLK_F_SEG_MAX));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_features_legacy(void **state)
@@ -239,7 +227,7 @@ static void test_features_legacy(void **state)
 	assert_int_equal(vdev->features, F_FLUSH | F_BLK_SIZE);
 	assert_int_equal(F.driver_features, F_FLUSH | F_BLK_SIZE);
 	assert_false(virtio_has_feature(vdev, VIRTIO_F_VERSION_1));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* fixup_features may drop bits and add offered ones, never unoffered ones. */
@@ -254,7 +242,7 @@ static void test_features_fixup(void **state)
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(vdev->features, V1 | F_BLK_SIZE | BIT64(VIRTIO_BLK_F_MQ));
 	assert_int_equal(F.driver_features, vdev->features);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_features_str(void **state)
@@ -280,11 +268,11 @@ static void test_modern_without_version_1(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENODEV);
 	assert_console_has("lacks VERSION_1");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(log_has_bit(FOK));
 	assert_false(log_has_bit(DOK));
 	assert_int_equal(T.setup_calls, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_features_ok_refused(void **state)
@@ -296,11 +284,11 @@ static void test_features_ok_refused(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EIO);
 	assert_console_has("refused features");
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(F.status & FOK);
 	assert_false(log_has_bit(DOK));
 	assert_int_equal(T.setup_calls, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_setup_error(void **state)
@@ -311,9 +299,9 @@ static void test_setup_error(void **state)
 	T.setup_ret = -EINVAL;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EINVAL);
 	assert_int_equal(T.setup_calls, 1);
-	assert_true(fvm_status_has(&F, FAILED));
+	assert_true(fvb_status_has(&F, FAILED));
 	assert_false(log_has_bit(DOK));
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_needs_reset_after_driver_ok(void **state)
@@ -325,8 +313,8 @@ static void test_needs_reset_after_driver_ok(void **state)
 	host_console_quiet = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -EIO);
 	assert_console_has("needs reset");
-	assert_true(fvm_status_has(&F, FAILED));
-	assert_no_violations();
+	assert_true(fvb_status_has(&F, FAILED));
+	assert_no_violations(&F);
 }
 
 static void test_wrong_device_untouched(void **state)
@@ -334,13 +322,13 @@ static void test_wrong_device_untouched(void **state)
 	struct virtio_dev *vdev;
 
 	(void)state;
-	fvm_init(&F, 2, V1, 2048);
-	F.device_id = VIRTIO_ID_NET;
+	fvm_init(&M, &F, 2, V1, 2048);
+	M.device_id = VIRTIO_ID_NET;
 	assert_int_equal(vmmio_probe(FVM_BASE, FVM_WINDOW, 0, &vdev), 0);
 	assert_int_equal(vdev->device_id, VIRTIO_ID_NET);
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENODEV);
 	assert_int_equal(F.nstatus, 0); /* not ours: not even reset */
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- configuration space ---------------------------------------------- */
@@ -357,7 +345,7 @@ static void test_config_generation_changes_once(void **state)
 	assert_int_equal(le64_to_cpu(cfg.capacity), 0x123456789abull);
 	assert_int_equal(le32_to_cpu(cfg.blk_size), 512);
 	assert_int_equal(F.gen_reads, 4); /* exactly one retry */
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 static void test_config_generation_never_settles(void **state)
@@ -371,7 +359,7 @@ static void test_config_generation_never_settles(void **state)
 	assert_int_equal(virtio_cread(vdev, 0, &cap, sizeof(cap)), -EIO);
 	assert_console_has("never stabilised");
 	assert_true(F.gen_reads > 2);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Legacy has no generation: multi-word fields are read until two agree. */
@@ -394,7 +382,7 @@ static void test_config_legacy_double_read(void **state)
 	/* One word is atomic: no second read needed. */
 	assert_int_equal(virtio_cread(vdev, 20, &bsize, sizeof(bsize)), 0);
 	assert_int_equal(bsize, 512);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* Odd offsets and lengths use naturally aligned accesses only. */
@@ -411,7 +399,7 @@ static void test_config_unaligned_field(void **state)
 	assert_int_equal(buf[0], 7);
 	assert_int_equal(buf[1], 9);
 	assert_int_equal(buf[2], 0x44);
-	assert_no_violations(); /* the fake flags misaligned accesses */
+	assert_no_violations(&F); /* the fake flags misaligned accesses */
 }
 
 static void test_config_write(void **state)
@@ -424,7 +412,7 @@ static void test_config_write(void **state)
 	vdev->ops->config_write(vdev, offsetof(struct virtio_blk_config, writeback), 1, 0);
 	assert_int_equal(F.cfg.writeback, 0);
 	assert_int_equal(vdev->ops->config_read(vdev, 32, 1), 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- queue set-up ----------------------------------------------------- */
@@ -434,17 +422,17 @@ static void test_queue_setup_modern(void **state)
 	struct virtio_dev *vdev = probe(2, V1);
 
 	(void)state;
-	F.queue_num_max = 100; /* not a power of two: rounded down */
+	F.q[0].max = 100; /* not a power of two: rounded down */
 	T.want_vq = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(T.vq.num, 64);
-	assert_int_equal(F.q.num, 64);
-	assert_true(F.q.ready);
-	assert_int_equal(F.q.desc, (uintptr_t)T.vq.desc);
-	assert_int_equal(F.q.avail, (uintptr_t)T.vq.avail);
-	assert_int_equal(F.q.used, (uintptr_t)T.vq.used);
-	assert_int_equal(F.q.used % 4, 0);
-	assert_no_violations();
+	assert_int_equal(F.q[0].num, 64);
+	assert_true(F.q[0].ready);
+	assert_int_equal(F.q[0].desc, (uintptr_t)T.vq.desc);
+	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.avail);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
+	assert_int_equal(F.q[0].used % 4, 0);
+	assert_no_violations(&F);
 }
 
 static void test_queue_setup_legacy(void **state)
@@ -456,15 +444,15 @@ static void test_queue_setup_legacy(void **state)
 	T.max_num = 128; /* the driver asks for fewer than offered */
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(T.vq.num, 128);
-	assert_int_equal(F.q.num, 128);
-	assert_int_equal(F.q.align, 4096);
-	assert_int_equal((u64)F.q.pfn * 4096, (uintptr_t)T.vq.desc);
+	assert_int_equal(F.q[0].num, 128);
+	assert_int_equal(F.q[0].align, 4096);
+	assert_int_equal((u64)F.q[0].pfn * 4096, (uintptr_t)T.vq.desc);
 	/* The fake computes the 2.7.2 layout itself: the driver must agree. */
-	assert_int_equal(F.q.avail, (uintptr_t)T.vq.avail);
-	assert_int_equal(F.q.used, (uintptr_t)T.vq.used);
-	assert_int_equal(F.q.used % 4096, 0);
-	assert_true(F.q.ready);
-	assert_no_violations();
+	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.avail);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
+	assert_int_equal(F.q[0].used % 4096, 0);
+	assert_true(F.q[0].ready);
+	assert_no_violations(&F);
 }
 
 static void test_queue_missing(void **state)
@@ -475,8 +463,8 @@ static void test_queue_missing(void **state)
 	T.want_vq = true;
 	T.vq_index = 1; /* QueueNumMax reads 0: no such queue */
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), -ENOENT);
-	assert_true(fvm_status_has(&F, FAILED));
-	assert_no_violations();
+	assert_true(fvb_status_has(&F, FAILED));
+	assert_no_violations(&F);
 }
 
 /* After a reset the same ring memory is handed to the device again. */
@@ -491,12 +479,12 @@ static void test_queue_reuse_after_reset(void **state)
 		assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 		desc = T.vq.desc;
 		assert_int_equal(virtio_dev_reset(vdev), 0);
-		assert_false(F.q.ready);
+		assert_false(F.q[0].ready);
 		assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 		assert_ptr_equal(T.vq.desc, desc);
-		assert_int_equal(F.q.desc, (uintptr_t)desc);
-		assert_true(F.q.ready);
-		assert_no_violations();
+		assert_int_equal(F.q[0].desc, (uintptr_t)desc);
+		assert_true(F.q[0].ready);
+		assert_no_violations(&F);
 	}
 }
 
@@ -523,8 +511,8 @@ static void test_queue_setup_refusals(void **state)
 				vdev->ops->queue_setup(vdev, 0, 256, d + 16, a + 16, u + 16),
 				-EINVAL);
 		}
-		assert_int_equal(F.q.desc, d); /* the live queue was not touched */
-		assert_no_violations();
+		assert_int_equal(F.q[0].desc, d); /* the live queue was not touched */
+		assert_no_violations(&F);
 	}
 }
 
@@ -542,7 +530,7 @@ static void test_notify_and_irq_ack(void **state)
 	T.want_vq = true;
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_int_equal(vdev->ops->irq_ack(vdev), 0);
-	assert_int_equal(F.irq_acks, 0); /* nothing pending: no ACK write */
+	assert_int_equal(M.irq_acks, 0); /* nothing pending: no ACK write */
 
 	assert_int_equal(virtq_add(&T.vq, bufs, 1, 2, &hdr), 0);
 	assert_true(virtq_kick(&T.vq));
@@ -550,12 +538,12 @@ static void test_notify_and_irq_ack(void **state)
 	assert_ptr_equal(virtq_get_used(&T.vq, &len), &hdr);
 	assert_int_equal(len, sizeof(id) + 1);
 	assert_int_equal(status, VIRTIO_BLK_S_OK);
-	assert_memory_equal(id, FVM_SERIAL, sizeof(id));
+	assert_memory_equal(id, FVB_SERIAL, sizeof(id));
 
 	assert_int_equal(vdev->ops->irq_ack(vdev), VIRTIO_MMIO_INT_VRING);
-	assert_int_equal(F.irq_acks, 1);
+	assert_int_equal(M.irq_acks, 1);
 	assert_int_equal(F.isr, 0);
-	assert_no_violations();
+	assert_no_violations(&F);
 }
 
 /* ---- vmmio_probe ------------------------------------------------------ */
@@ -566,7 +554,7 @@ static void test_probe_identity(void **state)
 	for (u32 version = 1; version <= 2; version++) {
 		struct virtio_dev *vdev = NULL;
 
-		fvm_init(&F, version, 0, 8);
+		fvm_init(&M, &F, version, 0, 8);
 		assert_int_equal(vmmio_probe(FVM_BASE, FVM_WINDOW, 3, &vdev), 0);
 		assert_int_equal(vdev->legacy, version == 1);
 		assert_string_equal(vdev->transport, version == 1 ? "mmio-v1" : "mmio-v2");
@@ -575,7 +563,7 @@ static void test_probe_identity(void **state)
 		assert_int_equal(vdev->vendor_id, 0x554d4551);
 		assert_string_equal(vdev->name, "virtio-mmio3");
 		assert_int_equal(F.nstatus, 0); /* probing does not touch status */
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 
@@ -605,9 +593,9 @@ static void test_probe_not_a_device(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct virtio_dev *vdev = NULL;
 
-		fvm_init(&F, cases[i].version, V1, 8);
-		F.magic = cases[i].magic;
-		F.device_id = cases[i].device_id;
+		fvm_init(&M, &F, cases[i].version, V1, 8);
+		M.magic = cases[i].magic;
+		M.device_id = cases[i].device_id;
 		host_console_last[0] = '\0';
 		print_message("  %s\n", cases[i].what);
 		assert_int_equal(vmmio_probe(FVM_BASE, cases[i].window, 0, &vdev), cases[i].err);
@@ -615,7 +603,7 @@ static void test_probe_not_a_device(void **state)
 		if (cases[i].msg)
 			assert_console_has(cases[i].msg);
 		assert_int_equal(F.nstatus, 0);
-		assert_no_violations();
+		assert_no_violations(&F);
 	}
 }
 

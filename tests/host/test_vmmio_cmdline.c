@@ -89,7 +89,7 @@ static void test_malformed_skipped(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		if (parse(bad[i]) != 0 || plat.nvmmio != 0)
 			fail_msg("\"%s\" was accepted", bad[i]);
 	}

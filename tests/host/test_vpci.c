@@ -1,8 +1,9 @@
 /*
  * tests/host/test_vpci.c - host tests for the virtio-pci transport
  * (drivers/virtio/virtio_pci*.c) against the fake function of
- * fake_vpci.c, through the real PCI layer's configuration access and
- * capability walk (drivers/pci) and the real virtio core.
+ * fake_vpci*.c (FN) in front of the device model of fake_vblk_model.c (F),
+ * through the real PCI layer's configuration access and capability walk
+ * (drivers/pci) and the real virtio core.
  *
  * Groups: which interface and device type a function gets; the modern
  * initialisation end to end (64-bit features, queue addresses, queue_enable
@@ -12,7 +13,8 @@
  * refused with -EINVAL and a message before any structure is touched;
  * device configuration at every width and clamped at the structure's end;
  * enumeration by pci_enumerate() then probing, as the kernel does; and the
- * whole virtio-blk driver and block layer over each interface.
+ * whole virtio-blk driver and block layer over each interface, also with
+ * the model's misbehaviour knobs (the same ones test_vblk uses over mmio).
  *
  * The fake records every protocol slip of the driver; every test requires
  * there was none.
@@ -35,11 +37,9 @@
 #include "kernel/block/blk.h"
 #include "lib/errno.h"
 #include "tests/host/fake_vpci.h"
+#include "tests/host/test_util.h"
 
 #define SECTORS 2048u
-#define OK(expr) assert_int_equal((expr), 0)
-#define NO_VIOLATIONS() assert_string_equal(F.last_violation, "")
-#define CONSOLE_HAS(s) assert_non_null(strstr(host_console_last, (s)))
 
 #define F_FLUSH BIT64(VIRTIO_BLK_F_FLUSH)
 #define F_DISCARD BIT64(VIRTIO_BLK_F_DISCARD)
@@ -50,7 +50,8 @@
 #define F_RING_RESET BIT64(VIRTIO_F_RING_RESET)
 #define OFFER (F_FLUSH | F_DISCARD | F_EVENT_IDX | F_ANY_LAYOUT | F_V1 | F_IN_ORDER | F_RING_RESET)
 
-static struct fake_vpci F;
+static struct fake_vblk F;  /* the device */
+static struct fake_vpci FN; /* its virtio-pci function */
 static struct pci_host H;
 static struct pci_dev P;
 static struct virtio_dev *V;
@@ -108,7 +109,7 @@ static void get_id(unsigned qi)
 	assert_ptr_equal(virtq_get_used(&T.vq[qi], &len), &hdr);
 	assert_int_equal(len, VIRTIO_BLK_ID_BYTES + 1);
 	assert_int_equal(status, VIRTIO_BLK_S_OK);
-	assert_memory_equal(id, FVP_SERIAL, VIRTIO_BLK_ID_BYTES);
+	assert_memory_equal(id, FVB_SERIAL, VIRTIO_BLK_ID_BYTES);
 	assert_int_equal(F.q[qi].notifies, before + 1);
 }
 
@@ -119,6 +120,7 @@ static int t_setup(void **state)
 	(void)state;
 	host_console_quiet = true;
 	host_console_last[0] = '\0';
+	host_time_step_ns = 1000;
 	memset(&T, 0, sizeof(T));
 	V = NULL;
 	return 0;
@@ -127,15 +129,15 @@ static int t_setup(void **state)
 static int t_teardown(void **state)
 {
 	(void)state;
-	fvp_destroy(&F);
+	fvp_destroy(&FN);
 	return 0;
 }
 
 /* A fresh function of `kind`, assigned as firmware would, probed. */
 static int probe_kind(enum fvp_kind kind, u64 features, unsigned nq)
 {
-	fvp_init(&F, kind, VIRTIO_ID_BLOCK, features, nq, SECTORS);
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, kind, VIRTIO_ID_BLOCK, features, nq, SECTORS);
+	fvp_firmware_assign(&FN, &H, &P);
 	return vpci_probe(&P, 0, &V);
 }
 
@@ -144,10 +146,10 @@ static void expect_refused(const char *msg)
 {
 	host_console_last[0] = '\0';
 	assert_int_equal(vpci_probe(&P, 0, &V), -EINVAL);
-	CONSOLE_HAS(msg);
+	assert_console_has(msg);
 	/* Refused before touching a structure: the device saw nothing. */
 	assert_int_equal(F.nstatus, 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void init_tdrv(unsigned nq, unsigned qsize)
@@ -169,18 +171,18 @@ static void test_not_virtio(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		fvp_init(&F, FVP_TRANSITIONAL, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-		fvp_firmware_assign(&F, &H, &P);
+		fvp_init(&FN, &F, FVP_TRANSITIONAL, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+		fvp_firmware_assign(&FN, &H, &P);
 		P.vendor_id = cases[i].vendor;
 		P.device_id = cases[i].device;
 		assert_int_equal(vpci_probe(&P, 0, &V), -ENODEV);
 	}
 	/* A bridge with a virtio ID is not a virtio device either. */
-	fvp_init(&F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	fvp_firmware_assign(&FN, &H, &P);
 	P.header_type = 1;
 	assert_int_equal(vpci_probe(&P, 0, &V), -ENODEV);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_transitional_is_modern(void **state)
@@ -194,7 +196,7 @@ static void test_transitional_is_modern(void **state)
 	assert_int_equal(V->vendor_id, 0x1af4);
 	assert_int_equal(V->queue_align, 16);
 	assert_string_equal(V->name, "virtio-pci0");
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_type_from_device_id(void **state)
@@ -206,13 +208,13 @@ static void test_modern_type_from_device_id(void **state)
 	assert_int_equal(V->device_id, VIRTIO_ID_BLOCK);
 	assert_string_equal(V->transport, "pci-modern");
 	/* Network: 0x1041. */
-	fvp_init(&F, FVP_MODERN, VIRTIO_ID_NET, OFFER, 1, SECTORS);
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_MODERN, VIRTIO_ID_NET, OFFER, 1, SECTORS);
+	fvp_firmware_assign(&FN, &H, &P);
 	OK(vpci_probe(&P, 3, &V));
 	assert_int_equal(P.device_id, 0x1041);
 	assert_int_equal(V->device_id, VIRTIO_ID_NET);
 	assert_string_equal(V->name, "virtio-pci3");
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_legacy_only_is_legacy(void **state)
@@ -223,18 +225,18 @@ static void test_legacy_only_is_legacy(void **state)
 	assert_true(V->legacy);
 	assert_int_equal(V->queue_align, 4096);
 	assert_int_equal(V->device_id, VIRTIO_ID_BLOCK);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_type_zero_refused(void **state)
 {
 	(void)state;
-	fvp_init(&F, FVP_TRANSITIONAL, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	F.subsys_id = 0;
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_TRANSITIONAL, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	FN.subsys_id = 0;
+	fvp_firmware_assign(&FN, &H, &P);
 	expect_refused("device type 0");
-	fvp_init(&F, FVP_MODERN, 0, OFFER, 1, SECTORS);
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_MODERN, 0, OFFER, 1, SECTORS);
+	fvp_firmware_assign(&FN, &H, &P);
 	expect_refused("device type 0");
 }
 
@@ -247,31 +249,32 @@ static void test_modern_init(void **state)
 	(void)state;
 	OK(probe_kind(FVP_TRANSITIONAL, OFFER, 2));
 	init_tdrv(2, 64);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	assert_memory_equal(F.status_log, want_status, sizeof(want_status));
 	assert_int_equal(F.nstatus, sizeof(want_status));
 	/* 64-bit negotiation: both words written, VERSION_1 and IN_ORDER high. */
 	assert_int_equal(F.driver_features, F_FLUSH | F_EVENT_IDX | F_V1 | F_IN_ORDER);
 	assert_int_equal(V->features, F.driver_features);
 	assert_int_equal(V->device_features, OFFER);
-	assert_int_equal(F.feature_word_writes, 2);
+	assert_int_equal(FN.feature_word_writes, 2);
 	for (unsigned i = 0; i < 2; i++) {
-		const struct fvp_queue *q = &F.q[i];
+		const struct fvb_queue *q = &F.q[i];
+		const struct fvp_queue *r = &FN.q[i];
 
-		assert_true(q->enabled);
-		assert_int_equal(q->size, 64); /* shrunk from 256 */
+		assert_true(q->ready);
+		assert_int_equal(q->num, 64); /* shrunk from 256 */
 		assert_int_equal(q->desc, virt_to_phys(T.vq[i].desc));
-		assert_int_equal(q->driver_area, virt_to_phys(T.vq[i].avail));
-		assert_int_equal(q->device_area, virt_to_phys(T.vq[i].used));
+		assert_int_equal(q->avail, virt_to_phys(T.vq[i].avail));
+		assert_int_equal(q->used, virt_to_phys(T.vq[i].used));
 		/* queue_enable came last: all six halves before, nothing after. */
-		assert_int_equal(q->addr_writes, 6);
-		assert_int_equal(q->late_writes, 0);
+		assert_int_equal(r->addr_writes, 6);
+		assert_int_equal(r->late_writes, 0);
 	}
-	assert_int_equal(F.enables, 2);
+	assert_int_equal(FN.enables, 2);
 	get_id(0);
 	get_id(1);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* Doorbells at notify.offset + queue_notify_off * multiplier (4.1.4.4). */
@@ -290,11 +293,11 @@ static void test_notify_multiplier(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		fvp_init(&F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 2, SECTORS);
-		F.caps[fvp_cap_index(&F, VIRTIO_PCI_CAP_NOTIFY_CFG)].mult = cases[i].mult;
-		F.q[0].notify_off = cases[i].off0;
-		F.q[1].notify_off = cases[i].off1;
-		fvp_firmware_assign(&F, &H, &P);
+		fvp_init(&FN, &F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 2, SECTORS);
+		FN.caps[fvp_cap_index(&FN, VIRTIO_PCI_CAP_NOTIFY_CFG)].mult = cases[i].mult;
+		FN.q[0].notify_off = cases[i].off0;
+		FN.q[1].notify_off = cases[i].off1;
+		fvp_firmware_assign(&FN, &H, &P);
 		OK(vpci_probe(&P, 0, &V));
 		memset(&T, 0, sizeof(T));
 		init_tdrv(2, 16);
@@ -303,41 +306,41 @@ static void test_notify_multiplier(void **state)
 		get_id(1);
 		assert_int_equal(F.q[0].notifies, 1);
 		assert_int_equal(F.q[1].notifies, 2);
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
 static void test_notify_outside_cap(void **state)
 {
 	(void)state;
-	fvp_init(&F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	F.q[0].notify_off = FVP_STRUCT_LEN / 4; /* * 4 = just past the area */
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	FN.q[0].notify_off = FVP_STRUCT_LEN / 4; /* * 4 = just past the area */
+	fvp_firmware_assign(&FN, &H, &P);
 	OK(vpci_probe(&P, 0, &V));
 	T.nq = 1;
 	T.qsize = 16;
 	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -EINVAL);
 	assert_non_null(strstr(host_console_last, "doorbell"));
-	assert_false(F.q[0].enabled);
+	assert_false(F.q[0].ready);
 	assert_true(F.status & VIRTIO_CONFIG_S_FAILED);
 	/* The last halfword still fits. */
-	F.q[0].notify_off = FVP_STRUCT_LEN / 4 - 1;
+	FN.q[0].notify_off = FVP_STRUCT_LEN / 4 - 1;
 	memset(&T, 0, sizeof(T));
 	init_tdrv(1, 16);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_queue_max(void **state)
 {
 	(void)state;
 	OK(probe_kind(FVP_MODERN, OFFER, 2));
-	F.q[1].max = F.q[1].size = 0; /* a queue the device does not have */
+	F.q[1].max = F.q[1].num = 0; /* a queue the device does not have */
 	assert_int_equal(V->ops->queue_max(V, 0), 256);
 	assert_int_equal(V->ops->queue_max(V, 1), 0);
 	assert_int_equal(V->ops->queue_max(V, 2), 0); /* >= num_queues: not even selected */
 	assert_int_equal(V->ops->queue_max(V, 1000), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_modern_status_generation_isr(void **state)
@@ -357,8 +360,8 @@ static void test_modern_status_generation_isr(void **state)
 	F.isr = VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG;
 	assert_int_equal(V->ops->irq_ack(V), 3);
 	assert_int_equal(V->ops->irq_ack(V), 0);
-	assert_int_equal(F.isr_reads, 2);
-	NO_VIOLATIONS();
+	assert_int_equal(FN.isr_reads, 2);
+	assert_no_violations(&F);
 }
 
 static void test_modern_features_refused(void **state)
@@ -370,11 +373,11 @@ static void test_modern_features_refused(void **state)
 	T.qsize = 16;
 	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -EIO);
 	assert_true(F.status & VIRTIO_CONFIG_S_FAILED);
-	assert_int_equal(F.enables, 0);
+	assert_int_equal(FN.enables, 0);
 	/* A modern device must offer VERSION_1. */
 	OK(probe_kind(FVP_MODERN, OFFER & ~F_V1, 1));
 	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -ENODEV);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* ---- legacy initialisation ---------------------------------------------------------- */
@@ -382,24 +385,24 @@ static void test_modern_features_refused(void **state)
 static void test_legacy_init(void **state)
 {
 	static const u8 want_status[] = { 0, 1, 3, 7 }; /* no FEATURES_OK */
-	const struct fvp_queue *q = &F.q[0];
+	const struct fvb_queue *q = &F.q[0];
 
 	(void)state;
 	OK(probe_kind(FVP_LEGACY, OFFER, 1));
 	init_tdrv(1, 256);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	assert_memory_equal(F.status_log, want_status, sizeof(want_status));
 	assert_int_equal(F.nstatus, sizeof(want_status));
 	/* 32-bit features: no VERSION_1, nothing of the high word. */
 	assert_int_equal(V->device_features, (u32)OFFER);
 	assert_int_equal(F.driver_features, F_FLUSH | F_EVENT_IDX);
-	assert_int_equal(F.feature_word_writes, 1);
+	assert_int_equal(FN.feature_word_writes, 1);
 	/* QueuePFN names the ring; the fake computed the 4096-aligned layout. */
 	assert_int_equal(q->pfn, virt_to_phys(T.vq[0].desc) >> 12);
 	assert_int_equal(virt_to_phys(T.vq[0].desc) % 4096, 0);
-	assert_int_equal(q->driver_area, virt_to_phys(T.vq[0].avail));
-	assert_int_equal(q->device_area, virt_to_phys(T.vq[0].used));
-	assert_int_equal(q->device_area % 4096, 0);
+	assert_int_equal(q->avail, virt_to_phys(T.vq[0].avail));
+	assert_int_equal(q->used, virt_to_phys(T.vq[0].used));
+	assert_int_equal(q->used % 4096, 0);
 	assert_int_equal(T.vq[0].num, 256);
 	assert_true(T.vq[0].lenient_len);
 	assert_int_equal(V->ops->config_generation(V), 0);
@@ -408,7 +411,7 @@ static void test_legacy_init(void **state)
 	F.isr = 1;
 	assert_int_equal(V->ops->irq_ack(V), 1);
 	assert_int_equal(V->ops->irq_ack(V), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* QUEUE_NUM is read-only on legacy: a smaller ring cannot be had. */
@@ -423,10 +426,10 @@ static void test_legacy_queue_size_fixed(void **state)
 	 */
 	T.qsize = 64;
 	OK(virtio_dev_init(V, &tdrv, &T));
-	assert_true(F.q[0].enabled);
+	assert_true(F.q[0].ready);
 	assert_false(F.status & VIRTIO_CONFIG_S_FAILED);
 	assert_int_equal(V->ops->queue_max(V, 1), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* Legacy configuration at 20, or at 24 while MSI-X is enabled (4.1.4.10). */
@@ -434,15 +437,15 @@ static void test_legacy_config_moves_with_msix(void **state)
 {
 	(void)state;
 	for (int msix = 0; msix < 2; msix++) {
-		fvp_init(&F, FVP_LEGACY, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+		fvp_init(&FN, &F, FVP_LEGACY, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
 		F.cfg.capacity = cpu_to_le64(0x123456789ull);
-		F.msix_ctrl = msix ? 0x8000 : 0;
-		fvp_firmware_assign(&F, &H, &P);
+		FN.msix_ctrl = msix ? 0x8000 : 0;
+		fvp_firmware_assign(&FN, &H, &P);
 		OK(vpci_probe(&P, 0, &V));
 		assert_int_equal(V->ops->config_read(V, 0, 4), 0x23456789);
 		assert_int_equal(V->ops->config_read(V, 4, 4), 0x1);
 		assert_int_equal(V->ops->config_read(V, 12, 4), 254); /* seg_max */
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -471,13 +474,13 @@ static void test_queue_setup_checks(void **state)
 		assert_int_equal(V->ops->queue_setup(V, 1, modern[i].num, modern[i].desc,
 						     modern[i].avail, modern[i].used),
 				 -EINVAL);
-	assert_int_equal(F.q[1].addr_writes, 0);
-	assert_int_equal(F.q[1].size, 256);
+	assert_int_equal(FN.q[1].addr_writes, 0);
+	assert_int_equal(F.q[1].num, 256);
 	/* Queue 0 is live: it must not be reprogrammed under the device. */
 	assert_int_equal(V->ops->queue_setup(V, 0, 16, virt_to_phys(vq->desc),
 					     virt_to_phys(vq->avail), virt_to_phys(vq->used)),
 			 -EBUSY);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 
 	/* Legacy: one 4096-aligned block under 2^44, of the device's size. */
 	OK(probe_kind(FVP_LEGACY, OFFER, 2));
@@ -501,33 +504,33 @@ static void test_queue_setup_checks(void **state)
 	assert_int_equal(V->ops->queue_setup(V, 0, 256, virt_to_phys(vq->desc),
 					     virt_to_phys(vq->avail), virt_to_phys(vq->used)),
 			 -EBUSY);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* ---- malformed capabilities and BARs ----------------------------------------------- */
 
 static struct fvp_cap *cap(u8 type)
 {
-	int i = fvp_cap_index(&F, type);
+	int i = fvp_cap_index(&FN, type);
 
 	assert_true(i >= 0);
-	return &F.caps[i];
+	return &FN.caps[i];
 }
 
 static void drop_cap(u8 type)
 {
-	int i = fvp_cap_index(&F, type);
+	int i = fvp_cap_index(&FN, type);
 
 	assert_true(i >= 0);
-	memmove(&F.caps[i], &F.caps[i + 1], (F.ncaps - (unsigned)i - 1) * sizeof(F.caps[0]));
-	F.ncaps--;
+	memmove(&FN.caps[i], &FN.caps[i + 1], (FN.ncaps - (unsigned)i - 1) * sizeof(FN.caps[0]));
+	FN.ncaps--;
 }
 
 /* A modern function, assigned, ready for a test to break something. */
 static void fresh(void)
 {
-	fvp_init(&F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	fvp_firmware_assign(&FN, &H, &P);
 }
 
 static void test_bad_bar_index(void **state)
@@ -537,15 +540,15 @@ static void test_bad_bar_index(void **state)
 	cap(VIRTIO_PCI_CAP_COMMON_CFG)->bar = 7; /* reserved: ignored (4.1.4.1) */
 	expect_refused("no usable common cfg capability");
 	/* A later valid instance is used instead. */
-	F.caps[F.ncaps++] = (struct fvp_cap){ .id = PCI_CAP_ID_VNDR,
-					      .cfg_type = VIRTIO_PCI_CAP_COMMON_CFG,
-					      .bar = 4,
-					      .offset = FVP_COMMON_OFF,
-					      .length = FVP_STRUCT_LEN };
+	FN.caps[FN.ncaps++] = (struct fvp_cap){ .id = PCI_CAP_ID_VNDR,
+						.cfg_type = VIRTIO_PCI_CAP_COMMON_CFG,
+						.bar = 4,
+						.offset = FVP_COMMON_OFF,
+						.length = FVP_STRUCT_LEN };
 	OK(vpci_probe(&P, 0, &V));
 	init_tdrv(1, 16);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_cap_beyond_bar(void **state)
@@ -604,14 +607,14 @@ static void test_cap_missing(void **state)
 	}
 	/* No virtio capability at all on a modern ID: nothing to drive. */
 	fresh();
-	F.ncaps = 0;
+	FN.ncaps = 0;
 	expect_refused("without virtio capabilities");
 	/* DEVICE_CFG is optional: the configuration then reads as 0. */
 	fresh();
 	drop_cap(VIRTIO_PCI_CAP_DEVICE_CFG);
 	OK(vpci_probe(&P, 0, &V));
 	assert_int_equal(V->ops->config_read(V, 0, 4), 0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_bar_unusable(void **state)
@@ -630,8 +633,8 @@ static void test_bar_unusable(void **state)
 	P.enabled = false; /* enumeration could not place it: decoding off */
 	expect_refused("not enabled");
 	/* Legacy: BAR0 must be an assigned I/O BAR. */
-	fvp_init(&F, FVP_LEGACY, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_LEGACY, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	fvp_firmware_assign(&FN, &H, &P);
 	P.bar[0].assigned = false;
 	expect_refused("BAR0, which is not assigned");
 	P.bar[0].assigned = true;
@@ -646,35 +649,35 @@ static void test_bar_unusable(void **state)
 static void test_io_bar_cap_skipped(void **state)
 {
 	(void)state;
-	fvp_init(&F, FVP_TRANSITIONAL, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	memmove(&F.caps[1], &F.caps[0], F.ncaps * sizeof(F.caps[0]));
-	F.ncaps++;
-	F.caps[0] = (struct fvp_cap){ .id = PCI_CAP_ID_VNDR,
-				      .cfg_type = VIRTIO_PCI_CAP_NOTIFY_CFG,
-				      .bar = 0,
-				      .offset = 0,
-				      .length = 2,
-				      .mult = 0 };
-	fvp_firmware_assign(&F, &H, &P);
+	fvp_init(&FN, &F, FVP_TRANSITIONAL, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	memmove(&FN.caps[1], &FN.caps[0], FN.ncaps * sizeof(FN.caps[0]));
+	FN.ncaps++;
+	FN.caps[0] = (struct fvp_cap){ .id = PCI_CAP_ID_VNDR,
+				       .cfg_type = VIRTIO_PCI_CAP_NOTIFY_CFG,
+				       .bar = 0,
+				       .offset = 0,
+				       .length = 2,
+				       .mult = 0 };
+	fvp_firmware_assign(&FN, &H, &P);
 	OK(vpci_probe(&P, 0, &V));
 	init_tdrv(1, 16);
 	get_id(0);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 static void test_cap_list_broken(void **state)
 {
 	(void)state;
 	fresh();
-	F.cap_loop = true;
+	FN.cap_loop = true;
 	expect_refused("capability list loops");
 	/* A capability that runs off the end of configuration space. */
 	fresh();
-	F.caps[F.ncaps - 1].pos = 0xf8; /* COMMON_CFG, 16 bytes from 0xf8 */
+	FN.caps[FN.ncaps - 1].pos = 0xf8; /* COMMON_CFG, 16 bytes from 0xf8 */
 	expect_refused("inside configuration space");
 	/* A pointer into the header: the PCI layer refuses the list. */
 	fresh();
-	F.caps[2].pos = 0x20;
+	FN.caps[2].pos = 0x20;
 	assert_int_equal(vpci_probe(&P, 0, &V), -EINVAL);
 	assert_int_equal(F.nstatus, 0);
 }
@@ -712,10 +715,10 @@ static void test_devcfg_widths(void **state)
 	/* Through the core: a consistent 64-bit read. */
 	OK(virtio_cread(V, 0, &cap64, sizeof(cap64)));
 	assert_int_equal(cap64, 0x1122334455667788ull);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	OK(probe_kind(FVP_LEGACY, OFFER, 1));
 	check_widths();
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* Accesses not wholly inside DEVICE_CFG's length read 0 and never reach it. */
@@ -742,17 +745,17 @@ static void test_devcfg_clamped(void **state)
 	V->ops->config_write(V, offsetof(struct virtio_blk_config, writeback), 1, 0);
 	assert_int_equal(F.cfg_writes, 0);
 	assert_int_equal(F.cfg.writeback, 1);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 	/* Legacy: bounded by the I/O BAR (128 bytes, config from 20). */
 	OK(probe_kind(FVP_LEGACY, OFFER, 1));
-	F.device_len = FVP_BAR0_SIZE - 20; /* the fake answers up to the BAR's end */
+	FN.device_len = FVP_BAR0_SIZE - 20; /* the fake answers up to the BAR's end */
 	reads = F.cfg_reads;
 	assert_int_equal(V->ops->config_read(V, FVP_BAR0_SIZE - 20 - 4, 4), 0);
 	assert_int_equal(F.cfg_reads, reads + 1);
 	assert_int_equal(V->ops->config_read(V, FVP_BAR0_SIZE - 20, 1), 0);
 	assert_int_equal(V->ops->config_read(V, FVP_BAR0_SIZE - 20 - 2, 4), 0);
 	assert_int_equal(F.cfg_reads, reads + 1);
-	NO_VIOLATIONS();
+	assert_no_violations(&F);
 }
 
 /* ---- through the PCI layer, as the kernel does ------------------------------------------ */
@@ -772,8 +775,8 @@ static void test_enumerate_then_probe(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		fvp_init(&F, cases[i].kind, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-		fvp_dt_host(&F, &dt, cases[i].mem64);
+		fvp_init(&FN, &F, cases[i].kind, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+		fvp_dt_host(&FN, &dt, cases[i].mem64);
 		OK(pci_host_init(&H, &dt));
 		assert_int_equal(pci_enumerate(&H), 1);
 		assert_true(H.devs[0].enabled);
@@ -784,7 +787,7 @@ static void test_enumerate_then_probe(void **state)
 		memset(&T, 0, sizeof(T));
 		init_tdrv(1, 256);
 		get_id(0);
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
 }
 
@@ -794,39 +797,48 @@ static void test_enumerate_no_room(void **state)
 	struct dt_pci_host dt;
 
 	(void)state;
-	fvp_init(&F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
-	F.bars[4].size = 1ull << 33; /* 8 GiB, and no 64-bit window */
-	fvp_dt_host(&F, &dt, false);
+	fvp_init(&FN, &F, FVP_MODERN, VIRTIO_ID_BLOCK, OFFER, 1, SECTORS);
+	FN.bars[4].size = 1ull << 33; /* 8 GiB, and no 64-bit window */
+	fvp_dt_host(&FN, &dt, false);
 	OK(pci_host_init(&H, &dt));
 	assert_int_equal(pci_enumerate(&H), 1);
 	assert_false(H.devs[0].enabled);
 	host_console_last[0] = '\0';
 	assert_int_equal(vpci_probe(&H.devs[0], 0, &V), -EINVAL);
-	CONSOLE_HAS("not enabled");
-	NO_VIOLATIONS();
+	assert_console_has("not enabled");
+	assert_no_violations(&F);
 }
 
 /* ---- the virtio-blk driver and block layer over each interface ---------------------------- */
 
+static const enum fvp_kind all_kinds[] = { FVP_TRANSITIONAL, FVP_MODERN, FVP_LEGACY };
+
+/* The virtio-blk driver and a block layer `b` over a fresh function of `kind`. */
+static struct blk_dev *vblk_up(enum fvp_kind kind, struct blk *b)
+{
+	u64 offer = F_FLUSH | F_EVENT_IDX | BIT64(VIRTIO_BLK_F_SEG_MAX) |
+		    BIT64(VIRTIO_BLK_F_BLK_SIZE) | BIT64(VIRTIO_BLK_F_CONFIG_WCE) | F_V1;
+	struct blk_dev *bdev;
+
+	OK(probe_kind(kind, offer, 1));
+	OK(vblk_probe(V, 0, VBLK_DEFAULT_QUEUE_SIZE, &bdev));
+	blk_init(b, bdev, false);
+	return bdev;
+}
+
 static void test_vblk_round_trip(void **state)
 {
-	static const enum fvp_kind kinds[] = { FVP_TRANSITIONAL, FVP_MODERN, FVP_LEGACY };
 	static u8 out[8192], in[8192];
 	static struct blk b;
 	struct blk_dev *bdev;
 	char desc[400];
 
 	(void)state;
-	for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++) {
-		u64 offer = F_FLUSH | F_EVENT_IDX | BIT64(VIRTIO_BLK_F_SEG_MAX) |
-			    BIT64(VIRTIO_BLK_F_BLK_SIZE) | BIT64(VIRTIO_BLK_F_CONFIG_WCE) | F_V1;
-
-		OK(probe_kind(kinds[i], offer, 1));
-		OK(vblk_probe(V, 0, VBLK_DEFAULT_QUEUE_SIZE, &bdev));
-		blk_init(&b, bdev, false);
+	for (unsigned i = 0; i < ARRAY_SIZE(all_kinds); i++) {
+		bdev = vblk_up(all_kinds[i], &b);
 		vblk_describe(bdev, desc, sizeof(desc));
-		assert_non_null(strstr(desc, kinds[i] == FVP_LEGACY ? "transport=pci-legacy"
-								    : "transport=pci-modern"));
+		assert_non_null(strstr(desc, all_kinds[i] == FVP_LEGACY ? "transport=pci-legacy"
+									: "transport=pci-modern"));
 		for (unsigned k = 0; k < sizeof(out); k++)
 			out[k] = (u8)(k * 7 + i);
 		OK(blk_write(&b, 100, out, sizeof(out)));
@@ -837,8 +849,69 @@ static void test_vblk_round_trip(void **state)
 		assert_memory_equal(F.disk + 100 * 512, out, sizeof(out));
 		assert_true(F.cmd_out >= 1 && F.cmd_in >= 1);
 		assert_true(F.cmd_flush >= 1);
-		NO_VIOLATIONS();
+		assert_no_violations(&F);
 	}
+}
+
+/*
+ * The device model's misbehaviour knobs work behind PCI as behind mmio: a
+ * status byte never written fails that request alone; a used id out of
+ * range breaks the ring, and the driver resets and re-initialises the
+ * device through this transport, after which it works again.
+ */
+static void test_vblk_hostile_device(void **state)
+{
+	static u8 out[4096], in[4096];
+	static struct blk b;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(all_kinds); i++) {
+		unsigned resets;
+
+		vblk_up(all_kinds[i], &b);
+		memset(out, 0x5a + i, sizeof(out));
+		fvb_fail_cmd(&F, 1, FVB_STATUS_NONE);
+		assert_int_equal(blk_write(&b, 8, out, sizeof(out)), -EIO);
+		assert_int_equal(blk_dev_stats(&b)->resets, 0);
+		OK(blk_write(&b, 8, out, sizeof(out)));
+
+		resets = F.resets;
+		F.hostile = FVB_HOSTILE_ID_RANGE;
+		assert_int_equal(blk_read(&b, 8, in, sizeof(in)), -EIO);
+		assert_int_equal(blk_dev_stats(&b)->resets, 1);
+		assert_true(F.resets > resets);
+		assert_true(fvb_status_has(&F, VIRTIO_CONFIG_S_DRIVER_OK));
+		OK(blk_read(&b, 8, in, sizeof(in)));
+		assert_memory_equal(in, out, sizeof(in));
+		assert_no_violations(&F);
+	}
+}
+
+/* A device that wants a reset at DRIVER_OK, and one that stops answering. */
+static void test_vblk_needs_reset_and_hang(void **state)
+{
+	static u8 buf[4096];
+	static struct blk b;
+
+	(void)state;
+	OK(probe_kind(FVP_MODERN, OFFER, 1));
+	F.needs_reset = true;
+	T = (struct tdrv_ctx){ .nq = 1, .qsize = 16 };
+	assert_int_equal(virtio_dev_init(V, &tdrv, &T), -EIO);
+	assert_console_has("needs reset");
+	assert_true(fvb_status_has(&F, VIRTIO_CONFIG_S_FAILED));
+	assert_no_violations(&F);
+
+	vblk_up(FVP_LEGACY, &b);
+	b.timeout_ms = 5;
+	host_time_step_ns = 100 * 1000;
+	F.hang = true;
+	assert_int_equal(blk_write(&b, 0, buf, sizeof(buf)), -ETIMEDOUT);
+	assert_int_equal(blk_dev_stats(&b)->resets, 1);
+	F.hang = false;
+	OK(blk_write(&b, 0, buf, sizeof(buf)));
+	assert_int_equal(F.cmd_out, 1);
+	assert_no_violations(&F);
 }
 
 int main(void)
@@ -872,6 +945,8 @@ int main(void)
 		T_(test_enumerate_then_probe),
 		T_(test_enumerate_no_room),
 		T_(test_vblk_round_trip),
+		T_(test_vblk_hostile_device),
+		T_(test_vblk_needs_reset_and_hang),
 #undef T_
 	};
 

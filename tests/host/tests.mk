@@ -18,7 +18,7 @@ HOST_TESTS += test_blk
 test_blk_SRCS := kernel/block/blk.c tests/host/fake_blkdev.c
 
 VIRTIO_STACK := drivers/virtio/virtio.c drivers/virtio/virtqueue.c \
-	drivers/virtio/virtio_mmio.c tests/host/fake_vmmio.c tests/host/fake_vmmio_blk.c
+	drivers/virtio/virtio_mmio.c tests/host/fake_vmmio.c tests/host/fake_vblk_model.c
 
 HOST_TESTS += test_virtio
 test_virtio_SRCS := $(VIRTIO_STACK)
