@@ -3,15 +3,16 @@
  * checkpoint (interface in jnl.h, format in ondisk.h, recovery in
  * jnl_recover.c).
  *
- * The commit protocol.  A barrier is "drain, then FLUSH if the cache is
- * volatile" (design.md section 3; jnl_barrier below): a FLUSH covers only
- * writes that completed before it was submitted, hence the drain.
+ * The commit protocol.  Each "sync" step is blk_sync() (kernel/block/blk.h):
+ * wait for every write submitted so far, then FLUSH if the cache is
+ * volatile; a FLUSH covers only writes that completed before it was
+ * submitted, hence the wait.
  *
  *  Checksummed commit (default):
  *   1. write the descriptor, every block image and the commit record, all in
  *      flight at once; the commit record carries data_crc, the crc32c of the
  *      descriptor and every image;
- *   2. barrier;
+ *   2. sync the journal device;
  *   3. only now acknowledge: jnl_commit() returns 0.
  *   Recovery accepts the transaction only if data_crc matches, so a crash
  *   that kept the commit record but lost or tore an image is detected.
@@ -19,9 +20,9 @@
  *
  *  Classic commit (mount option):
  *   1. write the descriptor and every block image;
- *   2. barrier;
+ *   2. sync the journal device;
  *   3. write the commit record;
- *   4. barrier;
+ *   4. sync the journal device;
  *   5. only now acknowledge.
  *   Here ordering, not the checksum, proves the images are there: recovery
  *   checks the records' own crcs, sequence and uuid but not data_crc, as in
@@ -29,16 +30,16 @@
  *
  *  Checkpoint (when the log is half full, on jnl_checkpoint(), on close):
  *   6. write every committed block to its home location;
- *   7. barrier on the filesystem device;
+ *   7. sync the filesystem device;
  *   8. write the journal superblock with the tail moved past them;
- *   9. barrier on the journal device: the log space those transactions used
+ *   9. sync the journal device: the log space those transactions used
  *      is reused only after the tail that frees it is durable.
  *
  * Sequence numbers are 64 bits and never wrap; every record carries the
  * filesystem's uuid so records left by an earlier format are never replayed.
  *
  * With an external journal the log and the home blocks are on two devices;
- * each barrier names its device, and the block layer skips a FLUSH on a
+ * each sync names its device, and the block layer skips a FLUSH on a
  * device with no write completed since its last one.
  *
  * Seeded protocol bugs (JNL_MUTANT_*, build switches used only by the crash
@@ -57,19 +58,6 @@ u32 jnl_record_crc(const void *block)
 	static const u8 zero[4];
 
 	return crc32c_update(crc32c(block, OFS_BLOCK_SIZE - 4), zero, 4);
-}
-
-int jnl_barrier(struct jnl *j, struct blk *dev)
-{
-	int err = 0;
-
-	(void)j;
-#ifndef JNL_MUTANT_NO_DRAIN
-	err = blk_drain(dev);
-#endif
-	if (!err)
-		err = blk_flush(dev);
-	return err;
 }
 
 void jnl_abort(struct jnl *j, const char *what, int err)
@@ -156,7 +144,7 @@ static int jnl_submit_log(struct jnl *j, u32 *slot, u32 pos, void *data)
 	return blk_submit(j->cfg.jdev, r);
 }
 
-/* After a barrier: the first error of the requests in reqs[0..n). */
+/* After a sync: the first error of the requests in reqs[0..n). */
 static int jnl_reqs_status(const struct jnl *j, u32 n)
 {
 	for (u32 i = 0; i < n; i++) {
@@ -223,7 +211,7 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 	}
 #ifndef JNL_MUTANT_NO_FLUSH_BEFORE_COMMIT
 	if (!err && j->cfg.classic)
-		err = jnl_barrier(j, j->cfg.jdev);
+		err = blk_sync(j->cfg.jdev);
 #endif
 	if (!err)
 		err = jnl_reqs_status(j, slot);
@@ -237,9 +225,12 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 #ifdef JNL_MUTANT_NO_FLUSH_AFTER_COMMIT
 	if (!err)
 		err = blk_drain(j->cfg.jdev);
+#elif defined(JNL_MUTANT_NO_DRAIN)
+	if (!err)
+		err = blk_flush(j->cfg.jdev);
 #else
 	if (!err)
-		err = jnl_barrier(j, j->cfg.jdev);
+		err = blk_sync(j->cfg.jdev);
 #endif
 	if (err)
 		blk_drain(j->cfg.jdev); /* never leave our requests in flight */
@@ -389,7 +380,7 @@ static int jnl_write_home(struct jnl *j)
 	}
 #ifndef JNL_MUTANT_TAIL_EARLY
 	if (!err)
-		err = jnl_barrier(j, j->cfg.fsdev);
+		err = blk_sync(j->cfg.fsdev);
 #endif
 	if (err)
 		blk_drain(j->cfg.fsdev);
@@ -414,7 +405,7 @@ static int jnl_checkpoint_committed(struct jnl *j)
 #else
 		err = jnl_write_super(j, false);
 		if (!err)
-			err = jnl_barrier(j, j->cfg.jdev);
+			err = blk_sync(j->cfg.jdev);
 		if (!err)
 			err = j->reqs[j->nreqs - 1].status;
 #endif

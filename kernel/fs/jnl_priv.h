@@ -75,9 +75,6 @@ static inline u64 jnl_sector(const struct jnl *j, u32 pos)
 	return (j->cfg.jstart + pos) * JNL_SECTORS_PER_BLOCK;
 }
 
-/* Drain then flush a device: the barrier of design.md section 3. */
-int jnl_barrier(struct jnl *j, struct blk *dev);
-
 /* Stop all writing: report once and refuse further operations. */
 void jnl_abort(struct jnl *j, const char *what, int err);
 

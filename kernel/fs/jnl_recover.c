@@ -11,8 +11,9 @@
  *     descriptor and every image.  Stop at the first that is not complete:
  *     nothing after a gap can be trusted, since it was never acknowledged.
  *  3. Replay complete transactions in order, each one drained before the
- *     next so a later image of a block always lands last; barrier.
- *  4. Move the tail past them; barrier.
+ *     next so a later image of a block always lands last; sync the
+ *     filesystem device.
+ *  4. Move the tail past them; sync the journal device.
  * Every step only rewrites what the log already says, so a crash anywhere
  * in recovery leaves a journal the next recovery replays again: recovery
  * is idempotent.
@@ -193,13 +194,13 @@ static int jnl_scan(struct jnl *j, bool dry_run, struct jnl_recovery *rep)
 	rep->stopped_on_bad = n == 0 && scanned > 0;
 	if (!err && !dry_run && rep->transactions) {
 		/* Replayed blocks durable first, then the tail past them. */
-		err = jnl_barrier(j, j->cfg.fsdev);
+		err = blk_sync(j->cfg.fsdev);
 		j->tail = pos;
 		j->tail_seq = seq;
 		if (!err)
 			err = jnl_write_super(j, true);
 		if (!err)
-			err = jnl_barrier(j, j->cfg.jdev);
+			err = blk_sync(j->cfg.jdev);
 	}
 	kfree(buf);
 	j->head = j->tail;
