@@ -42,9 +42,10 @@
  * each sync names its device, and the block layer skips a FLUSH on a
  * device with no write completed since its last one.
  *
- * Seeded protocol bugs (JNL_MUTANT_*, build switches used only by the crash
- * engine in tests/crash/) show that the crash tests can fail.
+ * Seeded protocol bugs (jnl_mutant(), jnl_mutant.h: the constant 0 outside
+ * the crash engine's mutant builds) show that the crash tests can fail.
  */
+#include "kernel/fs/jnl_mutant.h"
 #include "kernel/fs/jnl_priv.h"
 
 #include "lib/crc32c.h"
@@ -173,10 +174,8 @@ static void jnl_build_records(struct jnl *j, u64 seq)
 
 	dcrc = crc32c(d, OFS_BLOCK_SIZE);
 	for (struct jbuf *b = j->txn_first; b; b = b->txn_next) {
-#ifdef JNL_MUTANT_CSUM_SKIPS_BLOCK
-		if (!b->txn_next)
+		if (jnl_mutant(JNL_MUT_CSUM_SKIPS_BLOCK) && !b->txn_next)
 			break;
-#endif
 		dcrc = crc32c_update(dcrc, b->data, OFS_BLOCK_SIZE);
 	}
 	memset(c, 0, sizeof(*c));
@@ -186,6 +185,16 @@ static void jnl_build_records(struct jnl *j, u64 seq)
 	c->count = cpu_to_le32(j->txn_blocks);
 	c->data_crc = cpu_to_le32(dcrc);
 	c->crc = cpu_to_le32(jnl_record_crc(c));
+}
+
+/* Queue the commit record at `pos` and tell the hook it is on its way. */
+static int jnl_submit_commit(struct jnl *j, u32 *slot, u32 pos, u64 seq)
+{
+	int err = jnl_submit_log(j, slot, pos, j->commit);
+
+	if (!err && j->cfg.on_commit_submit)
+		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
+	return err;
 }
 
 /* Steps 1-5 of the protocol.  Returns 0 once durable, or -errno. */
@@ -198,40 +207,24 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 	commit_pos = pos;
 	for (u32 k = 0; k < j->txn_blocks + 1; k++)
 		commit_pos = jnl_next_pos(j, commit_pos);
-#ifdef JNL_MUTANT_COMMIT_FIRST
-	err = jnl_submit_log(j, &slot, commit_pos, j->commit);
-	if (j->cfg.on_commit_submit)
-		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
-#endif
+	if (jnl_mutant(JNL_MUT_COMMIT_FIRST))
+		err = jnl_submit_commit(j, &slot, commit_pos, seq);
 	if (!err)
 		err = jnl_submit_log(j, &slot, pos, j->desc);
 	for (struct jbuf *b = j->txn_first; b && !err; b = b->txn_next) {
 		pos = jnl_next_pos(j, pos);
 		err = jnl_submit_log(j, &slot, pos, b->data);
 	}
-#ifndef JNL_MUTANT_NO_FLUSH_BEFORE_COMMIT
-	if (!err && j->cfg.classic)
+	if (!err && j->cfg.classic && !jnl_mutant(JNL_MUT_NO_FLUSH_BEFORE_COMMIT))
 		err = blk_sync(j->cfg.jdev);
-#endif
 	if (!err)
 		err = jnl_reqs_status(j, slot);
-#ifndef JNL_MUTANT_COMMIT_FIRST
-	if (!err) {
-		err = jnl_submit_log(j, &slot, commit_pos, j->commit);
-		if (!err && j->cfg.on_commit_submit)
-			j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
-	}
-#endif
-#ifdef JNL_MUTANT_NO_FLUSH_AFTER_COMMIT
-	if (!err)
+	if (!err && !jnl_mutant(JNL_MUT_COMMIT_FIRST))
+		err = jnl_submit_commit(j, &slot, commit_pos, seq);
+	if (!err && jnl_mutant(JNL_MUT_NO_FLUSH_AFTER_COMMIT))
 		err = blk_drain(j->cfg.jdev);
-#elif defined(JNL_MUTANT_NO_DRAIN)
-	if (!err)
-		err = blk_flush(j->cfg.jdev);
-#else
-	if (!err)
-		err = blk_sync(j->cfg.jdev);
-#endif
+	else if (!err)
+		err = jnl_mutant(JNL_MUT_NO_DRAIN) ? blk_flush(j->cfg.jdev) : blk_sync(j->cfg.jdev);
 	if (err)
 		blk_drain(j->cfg.jdev); /* never leave our requests in flight */
 	if (!err)
@@ -389,10 +382,8 @@ static int jnl_write_home(struct jnl *j)
 		};
 		err = blk_submit(j->cfg.fsdev, &j->reqs[slot++]);
 	}
-#ifndef JNL_MUTANT_TAIL_EARLY
-	if (!err)
+	if (!err && !jnl_mutant(JNL_MUT_TAIL_EARLY))
 		err = blk_sync(j->cfg.fsdev);
-#endif
 	if (err)
 		blk_drain(j->cfg.fsdev);
 	return err ? err : jnl_reqs_status(j, slot);
@@ -410,16 +401,14 @@ static int jnl_checkpoint_committed(struct jnl *j)
 	if (!err) {
 		j->tail = j->head;
 		j->tail_seq = j->next_seq;
-#ifdef JNL_MUTANT_REUSE_EARLY
-		/* The space is treated as free without a durable tail. */
-		err = 0;
-#else
-		err = jnl_write_super(j, false);
-		if (!err)
-			err = blk_sync(j->cfg.jdev);
-		if (!err)
-			err = j->reqs[j->nreqs - 1].status;
-#endif
+		/* REUSE_EARLY: the space is treated as free without a durable tail. */
+		if (!jnl_mutant(JNL_MUT_REUSE_EARLY)) {
+			err = jnl_write_super(j, false);
+			if (!err)
+				err = blk_sync(j->cfg.jdev);
+			if (!err)
+				err = j->reqs[j->nreqs - 1].status;
+		}
 	}
 	if (err) {
 		blk_drain(j->cfg.jdev);

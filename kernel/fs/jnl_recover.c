@@ -18,6 +18,7 @@
  * in recovery leaves a journal the next recovery replays again: recovery
  * is idempotent.
  */
+#include "kernel/fs/jnl_mutant.h"
 #include "kernel/fs/jnl_priv.h"
 
 #include "lib/crc32c.h"
@@ -49,22 +50,14 @@ int jnl_format(struct blk *jdev, u64 jstart, u32 jblocks, const u8 uuid[OFS_UUID
 
 static bool jnl_uuid_ok(const struct jnl *j, const u8 *uuid)
 {
-#ifdef JNL_MUTANT_STALE_UUID
-	(void)j;
-	(void)uuid;
-	return true;
-#else
-	return memcmp(uuid, j->cfg.uuid, OFS_UUID_BYTES) == 0;
-#endif
+	return jnl_mutant(JNL_MUT_STALE_UUID) || memcmp(uuid, j->cfg.uuid, OFS_UUID_BYTES) == 0;
 }
 
 static bool jnl_seq_ok(u64 found, u64 want)
 {
-#ifdef JNL_MUTANT_SEQ_WRAP
-	return (found & 0xff) == (want & 0xff);
-#else
+	if (jnl_mutant(JNL_MUT_SEQ_WRAP))
+		return (found & 0xff) == (want & 0xff);
 	return found == want;
-#endif
 }
 
 /*
@@ -120,10 +113,8 @@ static int jnl_verify_txn(struct jnl *j, u32 pos, u64 seq, u8 *buf)
 		err = jnl_read_pos(j, pos, buf);
 		if (err)
 			return err;
-#ifdef JNL_MUTANT_CSUM_SKIPS_BLOCK
-		if (k + 1 == n)
+		if (jnl_mutant(JNL_MUT_CSUM_SKIPS_BLOCK) && k + 1 == n)
 			break;
-#endif
 		dcrc = crc32c_update(dcrc, buf, OFS_BLOCK_SIZE);
 	}
 	err = jnl_read_pos(j, jnl_next_pos(j, pos), c);
@@ -134,10 +125,9 @@ static int jnl_verify_txn(struct jnl *j, u32 pos, u64 seq, u8 *buf)
 	    le64_to_cpu(c->seq) != le64_to_cpu(d->seq) || !jnl_uuid_ok(j, c->uuid) ||
 	    le32_to_cpu(c->count) != n)
 		return 0;
-#ifndef JNL_MUTANT_NO_CSUM_VERIFY
-	if ((le32_to_cpu(d->flags) & OFS_JDESC_F_CSUM_COMMIT) && le32_to_cpu(c->data_crc) != dcrc)
+	if ((le32_to_cpu(d->flags) & OFS_JDESC_F_CSUM_COMMIT) && le32_to_cpu(c->data_crc) != dcrc &&
+	    !jnl_mutant(JNL_MUT_NO_CSUM_VERIFY))
 		return 0;
-#endif
 	return (int)n;
 }
 

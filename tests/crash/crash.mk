@@ -4,8 +4,9 @@
 # HOST_COMMON and HOST_OUT are defined.
 #
 #   $(HOST_OUT)/crash-engine          the engine: all workloads x tiers A-E, TAP
-#   $(HOST_OUT)/crash-mutant-NAME     the same, built with -DJNL_MUTANT_NAME
-#                                     (NAME: NO_DRAIN, TAIL_EARLY, ...)
+#   $(HOST_OUT)/crash-mutant-NAME     the same, built with -DJNL_MUTANT=NAME
+#                                     (NAME: NO_DRAIN, TAIL_EARLY, ...;
+#                                     kernel/fs/jnl_mutant.h)
 #   $(HOST_OUT)/crash-selftest        simulated disk, epochs, image hashes (TAP)
 #   $(HOST_OUT)/crash-engine-asan     the engine with ASan + UBSan (HOST_CFLAGS)
 #   CRASH_BINS                        all of the above but the ASan build
@@ -57,10 +58,10 @@ $(HOST_OUT)/crash-engine-asan: $(CRASH_DEPS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
-# crash-mutant-NO_DRAIN is built with -DJNL_MUTANT_NO_DRAIN, and so on.
+# crash-mutant-NO_DRAIN is built with -DJNL_MUTANT=NO_DRAIN, and so on.
 $(HOST_OUT)/crash-mutant-%: $(CRASH_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(CRASH_CFLAGS) -DJNL_MUTANT_$* $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
+	$(HOST_CC) $(CRASH_CFLAGS) -DJNL_MUTANT=$* $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
 $(HOST_OUT)/crash-selftest: $(CRASH_SELFTEST_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) $(CRASH_HDRS) \
 		tests/crash/crash.mk

@@ -19,7 +19,7 @@
 #include "tests/crash/simdisk.h"
 #include "tests/crash/state.h"
 
-/* ---- mutants (kernel/fs/jnl.c build switches) ------------------------ */
+/* ---- mutants (kernel/fs/jnl_mutant.h, one selected per build) -------- */
 
 enum {
 	MUT_NO_DRAIN = 1u << 0,
