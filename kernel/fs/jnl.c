@@ -332,30 +332,6 @@ void jnl_copy_fill(struct ofs_jsuper_copy *c, u32 jblocks, const u8 *uuid, u64 g
 	c->crc = cpu_to_le32(jnl_copy_crc(c));
 }
 
-int jnl_write_super(struct jnl *j, bool wait)
-{
-	struct blk_req *r = &j->reqs[j->nreqs - 1];
-	unsigned next = 1 - j->jsb_cur;
-	u64 gen = le64_to_cpu(j->jsb->copy[j->jsb_cur].generation);
-
-	/*
-	 * Only the older copy changes; the newest stays byte for byte as on
-	 * disk, so a torn write of this block still leaves a valid tail.
-	 */
-	jnl_copy_fill(&j->jsb->copy[next], j->cfg.jblocks, j->cfg.uuid, gen + 1, j->tail_seq,
-		      j->tail);
-	j->jsb_cur = next;
-	*r = (struct blk_req){
-		.op = BLK_OP_WRITE,
-		.sector = jnl_sector(j, 0),
-		.buf = j->jsb,
-		.len = OFS_BLOCK_SIZE,
-	};
-	if (!wait)
-		return blk_submit(j->cfg.jdev, r);
-	return blk_write(j->cfg.jdev, r->sector, j->jsb, OFS_BLOCK_SIZE);
-}
-
 /*
  * Steps 6-7: every committed block home, durably.  The request array is
  * used in rounds (its last slot belongs to the journal superblock).
@@ -389,6 +365,38 @@ static int jnl_write_home(struct jnl *j)
 	return err ? err : jnl_reqs_status(j, slot);
 }
 
+/* Steps 8-9, shared with recovery (jnl_priv.h). */
+int jnl_move_tail(struct jnl *j, u32 pos, u64 seq)
+{
+	struct blk_req *r = &j->reqs[j->nreqs - 1];
+	unsigned next = 1 - j->jsb_cur;
+	u64 gen = le64_to_cpu(j->jsb->copy[j->jsb_cur].generation);
+	int err;
+
+	j->tail = pos;
+	j->tail_seq = seq;
+	if (jnl_mutant(JNL_MUT_REUSE_EARLY))
+		return 0; /* the space is treated as free without a durable tail */
+	/*
+	 * Only the older copy changes; the newest stays byte for byte as on
+	 * disk, so a torn write of this block still leaves a valid tail.
+	 */
+	jnl_copy_fill(&j->jsb->copy[next], j->cfg.jblocks, j->cfg.uuid, gen + 1, seq, pos);
+	j->jsb_cur = next;
+	*r = (struct blk_req){
+		.op = BLK_OP_WRITE,
+		.sector = jnl_sector(j, 0),
+		.buf = j->jsb,
+		.len = OFS_BLOCK_SIZE,
+	};
+	err = blk_submit(j->cfg.jdev, r);
+	if (!err)
+		err = blk_sync(j->cfg.jdev);
+	if (err)
+		blk_drain(j->cfg.jdev); /* never leave the request in flight */
+	return err ? err : r->status;
+}
+
 /* Steps 6-9 for everything committed so far (no running transaction). */
 static int jnl_checkpoint_committed(struct jnl *j)
 {
@@ -398,20 +406,9 @@ static int jnl_checkpoint_committed(struct jnl *j)
 	if (j->ckpt_blocks == 0 && j->tail == j->head)
 		return 0;
 	err = jnl_write_home(j);
-	if (!err) {
-		j->tail = j->head;
-		j->tail_seq = j->next_seq;
-		/* REUSE_EARLY: the space is treated as free without a durable tail. */
-		if (!jnl_mutant(JNL_MUT_REUSE_EARLY)) {
-			err = jnl_write_super(j, false);
-			if (!err)
-				err = blk_sync(j->cfg.jdev);
-			if (!err)
-				err = j->reqs[j->nreqs - 1].status;
-		}
-	}
+	if (!err)
+		err = jnl_move_tail(j, j->head, j->next_seq);
 	if (err) {
-		blk_drain(j->cfg.jdev);
 		jnl_abort(j, "checkpoint", err);
 		return -EIO;
 	}

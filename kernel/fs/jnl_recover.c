@@ -185,12 +185,8 @@ static int jnl_scan(struct jnl *j, bool dry_run, struct jnl_recovery *rep)
 	if (!err && !dry_run && rep->transactions) {
 		/* Replayed blocks durable first, then the tail past them. */
 		err = blk_sync(j->cfg.fsdev);
-		j->tail = pos;
-		j->tail_seq = seq;
 		if (!err)
-			err = jnl_write_super(j, true);
-		if (!err)
-			err = blk_sync(j->cfg.jdev);
+			err = jnl_move_tail(j, pos, seq);
 	}
 	kfree(buf);
 	j->head = j->tail;
