@@ -172,6 +172,8 @@ int fs_count_free_inodes(struct fs *fs, u32 *count);
 /* fs_inode.c */
 /* Sequence number of the running transaction (for mtime_seq). */
 u64 fs_cur_seq(const struct fs *fs);
+/* Inode `ino`'s table block, and in *slot its index there. */
+u64 fs_inode_block(const struct fs *fs, u32 ino, u32 *slot);
 /* Validate an inode read from disk (a free one passes).  0 or -EUCLEAN. */
 int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in);
 /* Copy of inode `ino`, checked. */
