@@ -41,6 +41,21 @@ int fs_iget_user(struct fs *fs, u32 ino, struct ofs_inode *in)
 	return err;
 }
 
+/*
+ * The regular file `ino` from a caller's number, and for `write` a
+ * writable filesystem: 0, -EROFS, -EINVAL, -ENOENT, -EISDIR or -errno.
+ */
+static int fs_file_get(struct fs *fs, u32 ino, bool write, struct ofs_inode *in)
+{
+	int err = write ? fs_check_writable(fs) : 0;
+
+	if (!err)
+		err = fs_iget_user(fs, ino, in);
+	if (!err && le16_to_cpu(in->type) != OFS_TYPE_FILE)
+		err = -EISDIR;
+	return err;
+}
+
 static int fs_make(struct fs *fs, const char *path, u8 type)
 {
 	struct ofs_inode *ip;
@@ -76,14 +91,11 @@ int fs_mkdir(struct fs *fs, const char *path)
 int fs_open(struct fs *fs, const char *path, u32 *ino)
 {
 	struct fs_path p;
-	int err = fs_walk(fs, path, 0, &p);
+	int err = fs_lookup(fs, path, &p);
 
-	if (err)
-		return err;
-	if (!p.ino)
-		return -ENOENT;
-	*ino = p.ino;
-	return 0;
+	if (!err)
+		*ino = p.ino;
+	return err;
 }
 
 int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st)
@@ -119,12 +131,10 @@ int fs_read(struct fs *fs, u32 ino, u64 off, void *buf, u32 len)
 	struct ofs_inode in;
 	u64 size;
 	u32 done = 0;
-	int err = fs_iget_user(fs, ino, &in);
+	int err = fs_file_get(fs, ino, false, &in);
 
 	if (err)
 		return err;
-	if (le16_to_cpu(in.type) != OFS_TYPE_FILE)
-		return -EISDIR;
 	size = le64_to_cpu(in.size);
 	if (off >= size)
 		return 0;
@@ -194,14 +204,10 @@ int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 {
 	u32 chunk = fs_write_chunk_blocks(fs), done = 0;
 	struct ofs_inode in;
-	int err = fs_check_writable(fs);
+	int err = fs_file_get(fs, ino, true, &in);
 
-	if (!err)
-		err = fs_iget_user(fs, ino, &in);
 	if (err)
 		return err;
-	if (le16_to_cpu(in.type) != OFS_TYPE_FILE)
-		return -EISDIR;
 	if (len == 0)
 		return 0;
 	if (off >= FS_MAX_FILE_SIZE)
@@ -280,14 +286,10 @@ int fs_truncate_inode(struct fs *fs, u32 ino, u64 size)
 int fs_truncate(struct fs *fs, u32 ino, u64 size)
 {
 	struct ofs_inode in;
-	int err = fs_check_writable(fs);
+	int err = fs_file_get(fs, ino, true, &in);
 
-	if (!err)
-		err = fs_iget_user(fs, ino, &in);
 	if (err)
 		return err;
-	if (le16_to_cpu(in.type) != OFS_TYPE_FILE)
-		return -EISDIR;
 	if (size > FS_MAX_FILE_SIZE)
 		return -EFBIG;
 	if (size == le64_to_cpu(in.size))

@@ -46,19 +46,27 @@ static int fs_check_empty_dir(struct fs *fs, u32 ino)
 	return err ? 0 : -ENOTEMPTY;
 }
 
-int fs_unlink(struct fs *fs, const char *path)
+/* The existing entry `path` names, to remove or move: not the root. */
+static int fs_walk_entry(struct fs *fs, const char *path, struct fs_path *p)
 {
-	struct fs_path p;
 	int err = fs_check_writable(fs);
 
 	if (!err)
-		err = fs_walk(fs, path, 0, &p);
+		err = fs_walk(fs, path, 0, p);
 	if (err)
 		return err;
-	if (!p.dir)
+	if (!p->dir)
 		return -EBUSY; /* the root */
-	if (!p.ino)
-		return -ENOENT;
+	return p->ino ? 0 : -ENOENT;
+}
+
+int fs_unlink(struct fs *fs, const char *path)
+{
+	struct fs_path p;
+	int err = fs_walk_entry(fs, path, &p);
+
+	if (err)
+		return err;
 	if (p.type == OFS_TYPE_DIR) {
 		err = fs_check_empty_dir(fs, p.ino);
 		if (err)
@@ -116,16 +124,10 @@ static int fs_rename_op(struct fs *fs, const struct fs_path *a, const struct fs_
 int fs_rename(struct fs *fs, const char *from, const char *to)
 {
 	struct fs_path a, b;
-	int err = fs_check_writable(fs);
+	int err = fs_walk_entry(fs, from, &a);
 
-	if (!err)
-		err = fs_walk(fs, from, 0, &a);
 	if (err)
 		return err;
-	if (!a.dir)
-		return -EBUSY; /* the root */
-	if (!a.ino)
-		return -ENOENT;
 	/* Walking `to` through a directory being moved means a cycle. */
 	err = fs_walk(fs, to, a.type == OFS_TYPE_DIR ? a.ino : 0, &b);
 	if (err)
@@ -151,12 +153,10 @@ int fs_rename(struct fs *fs, const char *from, const char *to)
 int fs_readdir(struct fs *fs, const char *path, fs_readdir_fn fn, void *ctx)
 {
 	struct fs_path p;
-	int err = fs_walk(fs, path, 0, &p);
+	int err = fs_lookup(fs, path, &p);
 
 	if (err)
 		return err;
-	if (!p.ino)
-		return -ENOENT;
 	if (p.type != OFS_TYPE_DIR)
 		return -ENOTDIR;
 	return fs_dir_iterate(fs, p.ino, fn, ctx);

@@ -225,6 +225,8 @@ struct fs_path {
  * ancestor, -EINVAL, -ENAMETOOLONG, -EUCLEAN.
  */
 int fs_walk(struct fs *fs, const char *path, u32 avoid, struct fs_path *p);
+/* fs_walk() to something that exists: -ENOENT if the last component does not. */
+int fs_lookup(struct fs *fs, const char *path, struct fs_path *p);
 /* Add an entry to `dir` in the current operation (at free_slot or appended). */
 int fs_dir_add(struct fs *fs, u32 dir, const struct fs_dloc *free_slot, const char *name, u32 len,
 	       u32 ino, u8 type);
