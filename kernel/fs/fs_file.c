@@ -2,7 +2,7 @@
  * kernel/fs/fs_file.c - the fs.h calls on files and directories.
  *
  * Each mutating call is one operation (fs_priv.h): walk and check first,
- * read-only; then fs_op_start(), the changes in shadows, fs_op_finish().
+ * read-only; then fs_op_begin(), the changes in shadows, fs_op_end().
  * Where one call needs more than one journal operation the split is made
  * so that every intermediate state is a consistent filesystem:
  *  - fs_write() cuts the range into chunks of whole blocks that each fit
@@ -71,11 +71,11 @@ static int fs_make(struct fs *fs, const char *path, u8 type)
 		return -EEXIST;
 	if (p.trailing && type == OFS_TYPE_FILE)
 		return -EISDIR;
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_ialloc(fs, type, &ino, &ip);
 	if (!err)
 		err = fs_dir_add(fs, p.dir, &p.free_slot, p.name, p.len, ino, type);
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 int fs_create(struct fs *fs, const char *path)
@@ -168,7 +168,7 @@ static int fs_write_chunk(struct fs *fs, u32 ino, u64 pos, const u8 *src, u32 n)
 	u32 done = 0;
 	int err;
 
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_imod(fs, ino, &ip);
 	while (!err && done < n) {
 		u64 at = pos + done;
@@ -189,7 +189,7 @@ static int fs_write_chunk(struct fs *fs, u32 ino, u64 pos, const u8 *src, u32 n)
 			ip->size = cpu_to_le64(pos + n);
 		ip->mtime_seq = cpu_to_le64(fs_cur_seq(fs));
 	}
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 /* Blocks per write operation to start with: leave room for metadata. */
@@ -240,10 +240,10 @@ static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last
 	u8 *data;
 	int err;
 
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_imod(fs, ino, &ip);
 	if (err)
-		return fs_op_finish(fs, err);
+		return fs_op_end(fs, err);
 	cur = fs_size_blocks(le64_to_cpu(ip->size));
 	keep = fs_size_blocks(size);
 	lo = cur > keep + step ? cur - step : keep;
@@ -261,7 +261,7 @@ static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last
 		ip->size = cpu_to_le64(*last ? size : lo * OFS_BLOCK_SIZE);
 		ip->mtime_seq = cpu_to_le64(fs_cur_seq(fs));
 	}
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 int fs_truncate_inode(struct fs *fs, u32 ino, u64 size)

@@ -1,6 +1,6 @@
 /*
- * kernel/fs/fs_name.c - the fs.h calls that remove and move names, list
- * directories, and make changes durable.
+ * kernel/fs/fs_name.c - the fs.h calls that remove and move names, and
+ * list directories.
  *
  * fs_unlink() and fs_rename() are each one operation: the entry goes away
  * (or moves, or replaces another) and the inode it leaves behind is freed
@@ -73,11 +73,11 @@ int fs_unlink(struct fs *fs, const char *path)
 			return err;
 	}
 	for (int tries = 0;; tries++) {
-		fs_op_start(fs);
+		fs_op_begin(fs);
 		err = fs_dir_set(fs, p.dir, &p.at, 0, 0);
 		if (!err)
 			err = fs_release(fs, p.ino);
-		err = fs_op_finish(fs, err);
+		err = fs_op_end(fs, err);
 		if (err != -E2BIG || tries)
 			return err;
 		err = fs_truncate_inode(fs, p.ino, 0);
@@ -109,7 +109,7 @@ static int fs_rename_op(struct fs *fs, const struct fs_path *a, const struct fs_
 {
 	int err;
 
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_dir_set(fs, a->dir, &a->at, 0, 0);
 	if (!err && b->ino) {
 		err = fs_dir_set(fs, b->dir, &b->at, a->ino, a->type);
@@ -118,7 +118,7 @@ static int fs_rename_op(struct fs *fs, const struct fs_path *a, const struct fs_
 	} else if (!err) {
 		err = fs_dir_add(fs, b->dir, &b->free_slot, b->name, b->len, a->ino, a->type);
 	}
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 int fs_rename(struct fs *fs, const char *from, const char *to)
@@ -160,25 +160,4 @@ int fs_readdir(struct fs *fs, const char *path, fs_readdir_fn fn, void *ctx)
 	if (p.type != OFS_TYPE_DIR)
 		return -ENOTDIR;
 	return fs_dir_iterate(fs, p.ino, fn, ctx);
-}
-
-int fs_fsync(struct fs *fs, u32 ino)
-{
-	struct ofs_inode in;
-	int err = fs_iget_user(fs, ino, &in);
-
-	if (err)
-		return err;
-	/* One running transaction holds every file's changes: commit it. */
-	return fs->read_only ? 0 : jnl_commit(fs->j);
-}
-
-int fs_sync(struct fs *fs)
-{
-	return fs->read_only ? 0 : jnl_commit(fs->j);
-}
-
-const struct jnl_stats *fs_jnl_stats(const struct fs *fs)
-{
-	return jnl_stats(fs->j);
 }
