@@ -375,8 +375,6 @@ int jnl_move_tail(struct jnl *j, u32 pos, u64 seq)
 
 	j->tail = pos;
 	j->tail_seq = seq;
-	if (jnl_mutant(JNL_MUT_REUSE_EARLY))
-		return 0; /* the space is treated as free without a durable tail */
 	/*
 	 * Only the older copy changes; the newest stays byte for byte as on
 	 * disk, so a torn write of this block still leaves a valid tail.
@@ -406,8 +404,13 @@ static int jnl_checkpoint_committed(struct jnl *j)
 	if (j->ckpt_blocks == 0 && j->tail == j->head)
 		return 0;
 	err = jnl_write_home(j);
-	if (!err)
+	if (!err && jnl_mutant(JNL_MUT_REUSE_EARLY)) {
+		/* The space is treated as free without a durable tail. */
+		j->tail = j->head;
+		j->tail_seq = j->next_seq;
+	} else if (!err) {
 		err = jnl_move_tail(j, j->head, j->next_seq);
+	}
 	if (err) {
 		jnl_abort(j, "checkpoint", err);
 		return -EIO;
