@@ -179,13 +179,6 @@ void fs_bitmap_op_done(struct fs *fs, const struct fs_obuf *ob, bool committed)
 	}
 }
 
-/* Inode `ino`'s table block and its index there. */
-static u64 fs_inode_block(const struct fs *fs, u32 ino, u32 *slot)
-{
-	*slot = ino % OFS_INODES_PER_BLOCK;
-	return fs->g.inode_start + ino / OFS_INODES_PER_BLOCK;
-}
-
 /* Is inode `ino` free?  1, 0 or -errno (table block unreadable). */
 static int fs_inode_is_free(struct fs *fs, u32 ino)
 {

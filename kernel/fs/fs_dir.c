@@ -195,6 +195,15 @@ int fs_walk(struct fs *fs, const char *path, u32 avoid, struct fs_path *p)
 	return 0;
 }
 
+int fs_lookup(struct fs *fs, const char *path, struct fs_path *p)
+{
+	int err = fs_walk(fs, path, 0, p);
+
+	if (!err && !p->ino)
+		err = -ENOENT;
+	return err;
+}
+
 /* Entry `at` of directory `ip` (a shadow), writable. */
 static int fs_dir_slot(struct fs *fs, u32 dir, struct ofs_inode *ip, const struct fs_dloc *at,
 		       struct ofs_dirent **de)

@@ -2,7 +2,7 @@
  * kernel/fs/fs_file.c - the fs.h calls on files and directories.
  *
  * Each mutating call is one operation (fs_priv.h): walk and check first,
- * read-only; then fs_op_start(), the changes in shadows, fs_op_finish().
+ * read-only; then fs_op_begin(), the changes in shadows, fs_op_end().
  * Where one call needs more than one journal operation the split is made
  * so that every intermediate state is a consistent filesystem:
  *  - fs_write() cuts the range into chunks of whole blocks that each fit
@@ -41,6 +41,21 @@ int fs_iget_user(struct fs *fs, u32 ino, struct ofs_inode *in)
 	return err;
 }
 
+/*
+ * The regular file `ino` from a caller's number, and for `write` a
+ * writable filesystem: 0, -EROFS, -EINVAL, -ENOENT, -EISDIR or -errno.
+ */
+static int fs_file_get(struct fs *fs, u32 ino, bool write, struct ofs_inode *in)
+{
+	int err = write ? fs_check_writable(fs) : 0;
+
+	if (!err)
+		err = fs_iget_user(fs, ino, in);
+	if (!err && le16_to_cpu(in->type) != OFS_TYPE_FILE)
+		err = -EISDIR;
+	return err;
+}
+
 static int fs_make(struct fs *fs, const char *path, u8 type)
 {
 	struct ofs_inode *ip;
@@ -56,11 +71,11 @@ static int fs_make(struct fs *fs, const char *path, u8 type)
 		return -EEXIST;
 	if (p.trailing && type == OFS_TYPE_FILE)
 		return -EISDIR;
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_ialloc(fs, type, &ino, &ip);
 	if (!err)
 		err = fs_dir_add(fs, p.dir, &p.free_slot, p.name, p.len, ino, type);
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 int fs_create(struct fs *fs, const char *path)
@@ -76,14 +91,11 @@ int fs_mkdir(struct fs *fs, const char *path)
 int fs_open(struct fs *fs, const char *path, u32 *ino)
 {
 	struct fs_path p;
-	int err = fs_walk(fs, path, 0, &p);
+	int err = fs_lookup(fs, path, &p);
 
-	if (err)
-		return err;
-	if (!p.ino)
-		return -ENOENT;
-	*ino = p.ino;
-	return 0;
+	if (!err)
+		*ino = p.ino;
+	return err;
 }
 
 int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st)
@@ -119,12 +131,10 @@ int fs_read(struct fs *fs, u32 ino, u64 off, void *buf, u32 len)
 	struct ofs_inode in;
 	u64 size;
 	u32 done = 0;
-	int err = fs_iget_user(fs, ino, &in);
+	int err = fs_file_get(fs, ino, false, &in);
 
 	if (err)
 		return err;
-	if (le16_to_cpu(in.type) != OFS_TYPE_FILE)
-		return -EISDIR;
 	size = le64_to_cpu(in.size);
 	if (off >= size)
 		return 0;
@@ -158,7 +168,7 @@ static int fs_write_chunk(struct fs *fs, u32 ino, u64 pos, const u8 *src, u32 n)
 	u32 done = 0;
 	int err;
 
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_imod(fs, ino, &ip);
 	while (!err && done < n) {
 		u64 at = pos + done;
@@ -179,7 +189,7 @@ static int fs_write_chunk(struct fs *fs, u32 ino, u64 pos, const u8 *src, u32 n)
 			ip->size = cpu_to_le64(pos + n);
 		ip->mtime_seq = cpu_to_le64(fs_cur_seq(fs));
 	}
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 /* Blocks per write operation to start with: leave room for metadata. */
@@ -194,14 +204,10 @@ int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 {
 	u32 chunk = fs_write_chunk_blocks(fs), done = 0;
 	struct ofs_inode in;
-	int err = fs_check_writable(fs);
+	int err = fs_file_get(fs, ino, true, &in);
 
-	if (!err)
-		err = fs_iget_user(fs, ino, &in);
 	if (err)
 		return err;
-	if (le16_to_cpu(in.type) != OFS_TYPE_FILE)
-		return -EISDIR;
 	if (len == 0)
 		return 0;
 	if (off >= FS_MAX_FILE_SIZE)
@@ -234,10 +240,10 @@ static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last
 	u8 *data;
 	int err;
 
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_imod(fs, ino, &ip);
 	if (err)
-		return fs_op_finish(fs, err);
+		return fs_op_end(fs, err);
 	cur = fs_size_blocks(le64_to_cpu(ip->size));
 	keep = fs_size_blocks(size);
 	lo = cur > keep + step ? cur - step : keep;
@@ -255,7 +261,7 @@ static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last
 		ip->size = cpu_to_le64(*last ? size : lo * OFS_BLOCK_SIZE);
 		ip->mtime_seq = cpu_to_le64(fs_cur_seq(fs));
 	}
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 int fs_truncate_inode(struct fs *fs, u32 ino, u64 size)
@@ -280,14 +286,10 @@ int fs_truncate_inode(struct fs *fs, u32 ino, u64 size)
 int fs_truncate(struct fs *fs, u32 ino, u64 size)
 {
 	struct ofs_inode in;
-	int err = fs_check_writable(fs);
+	int err = fs_file_get(fs, ino, true, &in);
 
-	if (!err)
-		err = fs_iget_user(fs, ino, &in);
 	if (err)
 		return err;
-	if (le16_to_cpu(in.type) != OFS_TYPE_FILE)
-		return -EISDIR;
 	if (size > FS_MAX_FILE_SIZE)
 		return -EFBIG;
 	if (size == le64_to_cpu(in.size))

@@ -9,7 +9,7 @@
  *     inode 1, empty: size 0, no blocks), every block with a valid tail;
  *  3. clear the first log block and write an empty journal (jnl_format)
  *     whose records must carry this format's new uuid;
- *  4. make all of it durable (drain + FLUSH on each device);
+ *  4. make all of it durable on both devices at once (blk_sync_many);
  *  5. write the superblock, make it durable.
  * Only a blank device is formatted unless the caller forces it (fs_probe.c).
  * The data area is not touched: the bitmap says it is free.  The device
@@ -214,6 +214,7 @@ static int fs_fmt_super(struct blk *dev, const struct fs_geom *g, u8 *buf)
 /* Steps 1-5 of the header, with the layout decided. */
 static int fs_fmt_write(struct blk *dev, struct blk *jdev, const struct fs_geom *g, u8 *buf)
 {
+	struct blk *const devs[] = { dev, jdev };
 	int err;
 
 	memset(buf, 0, OFS_BLOCK_SIZE);
@@ -231,9 +232,7 @@ static int fs_fmt_write(struct blk *dev, struct blk *jdev, const struct fs_geom 
 	if (!err)
 		err = jnl_format(jdev, g->journal_start, g->journal_blocks, g->uuid);
 	if (!err)
-		err = blk_sync(dev);
-	if (!err && jdev != dev)
-		err = blk_sync(jdev);
+		err = blk_sync_many(devs, jdev != dev ? 2 : 1);
 	if (!err)
 		err = fs_fmt_super(dev, g, buf);
 	if (!err)

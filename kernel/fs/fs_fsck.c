@@ -147,47 +147,33 @@ static int fsck_data(struct fsck *fc, u32 ino, u8 type, u64 fb, u64 nb, u64 b, u
 	return type == OFS_TYPE_DIR ? fsck_dirblock(fc, ino, b) : 0;
 }
 
-/* Pointer block b (file indexes from `first`), through buffer buf. */
-static int fsck_leaf(struct fsck *fc, u32 ino, u8 type, u64 first, u64 nb, u64 b, u8 *buf,
+/*
+ * Pointer block b at `depth` (1: indirect, 2: double-indirect), mapping
+ * file block indexes from `first`; each depth reads through its own buffer.
+ */
+static int fsck_ptrs(struct fsck *fc, u32 ino, u8 type, u32 depth, u64 first, u64 nb, u64 b,
 		     u64 *mapped)
 {
+	u8 *buf = depth > 1 ? fc->dbuf : fc->lbuf;
+	u64 span = depth > 1 ? OFS_PTRS_PER_BLOCK : 1;
 	int err;
 
 	if (!fsck_use(fc, ino, b))
 		return 0;
 	if (first >= nb)
-		fsck_problem(fc, "inode %u: indirect block %llu past its size", ino,
-			     (unsigned long long)b);
+		fsck_problem(fc, "inode %u: %s block %llu past its size", ino,
+			     depth > 1 ? "double-indirect" : "indirect", (unsigned long long)b);
 	err = fsck_meta(fc, b, OFS_MAGIC_INDIRECT, buf, ino);
 	if (err)
 		return err < 0 ? err : 0;
 	for (u32 k = 0; k < OFS_PTRS_PER_BLOCK && !err; k++) {
 		u32 p = le32_to_cpu(((const le32 *)buf)[k]);
+		u64 fb = first + k * span;
 
-		if (p)
-			err = fsck_data(fc, ino, type, first + k, nb, p, mapped);
-	}
-	return err;
-}
-
-static int fsck_dind(struct fsck *fc, u32 ino, u8 type, u64 nb, u64 b, u64 *mapped)
-{
-	int err;
-
-	if (!fsck_use(fc, ino, b))
-		return 0;
-	if (FS_DIND_FIRST >= nb)
-		fsck_problem(fc, "inode %u: double-indirect block %llu past its size", ino,
-			     (unsigned long long)b);
-	err = fsck_meta(fc, b, OFS_MAGIC_INDIRECT, fc->dbuf, ino);
-	if (err)
-		return err < 0 ? err : 0;
-	for (u32 k = 0; k < OFS_PTRS_PER_BLOCK && !err; k++) {
-		u32 p = le32_to_cpu(((const le32 *)fc->dbuf)[k]);
-
-		if (p)
-			err = fsck_leaf(fc, ino, type, FS_DIND_FIRST + (u64)k * OFS_PTRS_PER_BLOCK,
-					nb, p, fc->lbuf, mapped);
+		if (p && depth > 1)
+			err = fsck_ptrs(fc, ino, type, depth - 1, fb, nb, p, mapped);
+		else if (p)
+			err = fsck_data(fc, ino, type, fb, nb, p, mapped);
 	}
 	return err;
 }
@@ -214,10 +200,11 @@ static int fsck_inode(struct fsck *fc, u32 ino, const struct ofs_inode *in)
 			err = fsck_data(fc, ino, type, i, nb, le32_to_cpu(in->direct[i]), &mapped);
 	}
 	if (!err && le32_to_cpu(in->indirect))
-		err = fsck_leaf(fc, ino, type, FS_IND_FIRST, nb, le32_to_cpu(in->indirect),
-				fc->lbuf, &mapped);
+		err = fsck_ptrs(fc, ino, type, 1, FS_IND_FIRST, nb, le32_to_cpu(in->indirect),
+				&mapped);
 	if (!err && le32_to_cpu(in->dindirect))
-		err = fsck_dind(fc, ino, type, nb, le32_to_cpu(in->dindirect), &mapped);
+		err = fsck_ptrs(fc, ino, type, 2, FS_DIND_FIRST, nb, le32_to_cpu(in->dindirect),
+				&mapped);
 	if (!err && type == OFS_TYPE_DIR && mapped != nb && nb <= FS_MAX_FBLOCKS)
 		fsck_problem(fc, "directory %u: %llu of its %llu blocks are missing", ino,
 			     (unsigned long long)(nb - mapped), (unsigned long long)nb);

@@ -76,7 +76,7 @@ int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in)
 	return 0;
 }
 
-static u64 fs_inode_block(const struct fs *fs, u32 ino, u32 *slot)
+u64 fs_inode_block(const struct fs *fs, u32 ino, u32 *slot)
 {
 	*slot = ino % OFS_INODES_PER_BLOCK;
 	return fs->g.inode_start + ino / OFS_INODES_PER_BLOCK;

@@ -1,6 +1,6 @@
 /*
- * kernel/fs/fs_name.c - the fs.h calls that remove and move names, list
- * directories, and make changes durable.
+ * kernel/fs/fs_name.c - the fs.h calls that remove and move names, and
+ * list directories.
  *
  * fs_unlink() and fs_rename() are each one operation: the entry goes away
  * (or moves, or replaces another) and the inode it leaves behind is freed
@@ -46,30 +46,38 @@ static int fs_check_empty_dir(struct fs *fs, u32 ino)
 	return err ? 0 : -ENOTEMPTY;
 }
 
-int fs_unlink(struct fs *fs, const char *path)
+/* The existing entry `path` names, to remove or move: not the root. */
+static int fs_walk_entry(struct fs *fs, const char *path, struct fs_path *p)
 {
-	struct fs_path p;
 	int err = fs_check_writable(fs);
 
 	if (!err)
-		err = fs_walk(fs, path, 0, &p);
+		err = fs_walk(fs, path, 0, p);
 	if (err)
 		return err;
-	if (!p.dir)
+	if (!p->dir)
 		return -EBUSY; /* the root */
-	if (!p.ino)
-		return -ENOENT;
+	return p->ino ? 0 : -ENOENT;
+}
+
+int fs_unlink(struct fs *fs, const char *path)
+{
+	struct fs_path p;
+	int err = fs_walk_entry(fs, path, &p);
+
+	if (err)
+		return err;
 	if (p.type == OFS_TYPE_DIR) {
 		err = fs_check_empty_dir(fs, p.ino);
 		if (err)
 			return err;
 	}
 	for (int tries = 0;; tries++) {
-		fs_op_start(fs);
+		fs_op_begin(fs);
 		err = fs_dir_set(fs, p.dir, &p.at, 0, 0);
 		if (!err)
 			err = fs_release(fs, p.ino);
-		err = fs_op_finish(fs, err);
+		err = fs_op_end(fs, err);
 		if (err != -E2BIG || tries)
 			return err;
 		err = fs_truncate_inode(fs, p.ino, 0);
@@ -101,7 +109,7 @@ static int fs_rename_op(struct fs *fs, const struct fs_path *a, const struct fs_
 {
 	int err;
 
-	fs_op_start(fs);
+	fs_op_begin(fs);
 	err = fs_dir_set(fs, a->dir, &a->at, 0, 0);
 	if (!err && b->ino) {
 		err = fs_dir_set(fs, b->dir, &b->at, a->ino, a->type);
@@ -110,22 +118,16 @@ static int fs_rename_op(struct fs *fs, const struct fs_path *a, const struct fs_
 	} else if (!err) {
 		err = fs_dir_add(fs, b->dir, &b->free_slot, b->name, b->len, a->ino, a->type);
 	}
-	return fs_op_finish(fs, err);
+	return fs_op_end(fs, err);
 }
 
 int fs_rename(struct fs *fs, const char *from, const char *to)
 {
 	struct fs_path a, b;
-	int err = fs_check_writable(fs);
+	int err = fs_walk_entry(fs, from, &a);
 
-	if (!err)
-		err = fs_walk(fs, from, 0, &a);
 	if (err)
 		return err;
-	if (!a.dir)
-		return -EBUSY; /* the root */
-	if (!a.ino)
-		return -ENOENT;
 	/* Walking `to` through a directory being moved means a cycle. */
 	err = fs_walk(fs, to, a.type == OFS_TYPE_DIR ? a.ino : 0, &b);
 	if (err)
@@ -151,34 +153,11 @@ int fs_rename(struct fs *fs, const char *from, const char *to)
 int fs_readdir(struct fs *fs, const char *path, fs_readdir_fn fn, void *ctx)
 {
 	struct fs_path p;
-	int err = fs_walk(fs, path, 0, &p);
+	int err = fs_lookup(fs, path, &p);
 
 	if (err)
 		return err;
-	if (!p.ino)
-		return -ENOENT;
 	if (p.type != OFS_TYPE_DIR)
 		return -ENOTDIR;
 	return fs_dir_iterate(fs, p.ino, fn, ctx);
-}
-
-int fs_fsync(struct fs *fs, u32 ino)
-{
-	struct ofs_inode in;
-	int err = fs_iget_user(fs, ino, &in);
-
-	if (err)
-		return err;
-	/* One running transaction holds every file's changes: commit it. */
-	return fs->read_only ? 0 : jnl_commit(fs->j);
-}
-
-int fs_sync(struct fs *fs)
-{
-	return fs->read_only ? 0 : jnl_commit(fs->j);
-}
-
-const struct jnl_stats *fs_jnl_stats(const struct fs *fs)
-{
-	return jnl_stats(fs->j);
 }

@@ -3,12 +3,13 @@
  * other layers.
  *
  *   fs_super.c  layout, superblock checks, format, mount, unmount, statfs
- *   fs_buf.c    metadata tails and the operation layer (shadow buffers)
+ *   fs_buf.c    metadata tails, checked reads from the block cache
+ *   fs_op.c     the operation layer (shadow buffers), fsync and sync
  *   fs_alloc.c  block bitmap and inode allocation
  *   fs_inode.c  inodes and the block map (direct, indirect, double)
  *   fs_dir.c    directory entries and path walks
  *   fs_file.c   create, mkdir, open, stat, read, write, truncate
- *   fs_name.c   unlink, rename, readdir, fsync, sync
+ *   fs_name.c   unlink, rename, readdir
  *   fs_fsck.c   offline check and the journal-pending probe
  *
  * Operations.  Every mutating call is one journal operation built in two
@@ -129,6 +130,16 @@ int fs_meta_verify(const void *block, u32 magic, u64 blockno);
 /* Is blockno inside the data area, [data_start, nblocks)? */
 bool fs_data_blkno_ok(const struct fs *fs, u64 blockno);
 /*
+ * The cache buffer of a block (held; release with jnl_brelse()), its tail
+ * checked unless magic is 0 (file data).  Shadows are not looked at: see
+ * fs_bget().  0, -EUCLEAN, -EIO, -ENOMEM.
+ */
+int fs_bread(struct fs *fs, u64 blockno, u32 magic, struct jbuf **out);
+
+/* fs_op.c */
+/* -EROFS if mounted read-only or the journal has aborted, else 0. */
+int fs_check_writable(struct fs *fs);
+/*
  * Read-only view of a block (magic 0: file data, no tail check): the
  * operation's shadow if it has one, else the cache buffer, tail checked.
  * 0, -EUCLEAN, -EIO, -ENOMEM.  Release with fs_bput().
@@ -136,7 +147,7 @@ bool fs_data_blkno_ok(const struct fs *fs, u64 blockno);
 int fs_bget(struct fs *fs, u64 blockno, u32 magic, struct fs_bref *r);
 void fs_bput(struct fs *fs, struct fs_bref *r);
 /* Begin preparing an operation (none may be in progress). */
-void fs_op_start(struct fs *fs);
+void fs_op_begin(struct fs *fs);
 /* The operation's writable shadow of an existing block (read if needed). */
 int fs_bmod(struct fs *fs, u64 blockno, u32 magic, u8 **data);
 /* A zeroed shadow for a block this operation has just allocated. */
@@ -149,10 +160,8 @@ void fs_op_abort(struct fs *fs);
  * retry), -EROFS, -EIO, -ENOMEM (nothing done).
  */
 int fs_op_commit(struct fs *fs);
-/* Abort if err, else commit: the tail of every operation. */
-int fs_op_finish(struct fs *fs, int err);
-/* -EROFS if mounted read-only or the journal has aborted, else 0. */
-int fs_check_writable(struct fs *fs);
+/* Abort if err, else commit: the end of every operation. */
+int fs_op_end(struct fs *fs, int err);
 
 /* fs_alloc.c */
 /* Mount: copy and check the bitmap, count free blocks. */
@@ -172,6 +181,8 @@ int fs_count_free_inodes(struct fs *fs, u32 *count);
 /* fs_inode.c */
 /* Sequence number of the running transaction (for mtime_seq). */
 u64 fs_cur_seq(const struct fs *fs);
+/* Inode `ino`'s table block, and in *slot its index there. */
+u64 fs_inode_block(const struct fs *fs, u32 ino, u32 *slot);
 /* Validate an inode read from disk (a free one passes).  0 or -EUCLEAN. */
 int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in);
 /* Copy of inode `ino`, checked. */
@@ -223,6 +234,8 @@ struct fs_path {
  * ancestor, -EINVAL, -ENAMETOOLONG, -EUCLEAN.
  */
 int fs_walk(struct fs *fs, const char *path, u32 avoid, struct fs_path *p);
+/* fs_walk() to something that exists: -ENOENT if the last component does not. */
+int fs_lookup(struct fs *fs, const char *path, struct fs_path *p);
 /* Add an entry to `dir` in the current operation (at free_slot or appended). */
 int fs_dir_add(struct fs *fs, u32 dir, const struct fs_dloc *free_slot, const char *name, u32 len,
 	       u32 ino, u8 type);

@@ -3,15 +3,16 @@
  * checkpoint (interface in jnl.h, format in ondisk.h, recovery in
  * jnl_recover.c).
  *
- * The commit protocol.  A barrier is "drain, then FLUSH if the cache is
- * volatile" (design.md section 3; jnl_barrier below): a FLUSH covers only
- * writes that completed before it was submitted, hence the drain.
+ * The commit protocol.  Each "sync" step is blk_sync() (kernel/block/blk.h):
+ * wait for every write submitted so far, then FLUSH if the cache is
+ * volatile; a FLUSH covers only writes that completed before it was
+ * submitted, hence the wait.
  *
  *  Checksummed commit (default):
  *   1. write the descriptor, every block image and the commit record, all in
  *      flight at once; the commit record carries data_crc, the crc32c of the
  *      descriptor and every image;
- *   2. barrier;
+ *   2. sync the journal device;
  *   3. only now acknowledge: jnl_commit() returns 0.
  *   Recovery accepts the transaction only if data_crc matches, so a crash
  *   that kept the commit record but lost or tore an image is detected.
@@ -19,9 +20,9 @@
  *
  *  Classic commit (mount option):
  *   1. write the descriptor and every block image;
- *   2. barrier;
+ *   2. sync the journal device;
  *   3. write the commit record;
- *   4. barrier;
+ *   4. sync the journal device;
  *   5. only now acknowledge.
  *   Here ordering, not the checksum, proves the images are there: recovery
  *   checks the records' own crcs, sequence and uuid but not data_crc, as in
@@ -29,21 +30,22 @@
  *
  *  Checkpoint (when the log is half full, on jnl_checkpoint(), on close):
  *   6. write every committed block to its home location;
- *   7. barrier on the filesystem device;
+ *   7. sync the filesystem device;
  *   8. write the journal superblock with the tail moved past them;
- *   9. barrier on the journal device: the log space those transactions used
+ *   9. sync the journal device: the log space those transactions used
  *      is reused only after the tail that frees it is durable.
  *
  * Sequence numbers are 64 bits and never wrap; every record carries the
  * filesystem's uuid so records left by an earlier format are never replayed.
  *
  * With an external journal the log and the home blocks are on two devices;
- * each barrier names its device, and the block layer skips a FLUSH on a
+ * each sync names its device, and the block layer skips a FLUSH on a
  * device with no write completed since its last one.
  *
- * Seeded protocol bugs (JNL_MUTANT_*, build switches used only by the crash
- * engine in tests/crash/) show that the crash tests can fail.
+ * Seeded protocol bugs (jnl_mutant(), jnl_mutant.h: the constant 0 outside
+ * the crash engine's mutant builds) show that the crash tests can fail.
  */
+#include "kernel/fs/jnl_mutant.h"
 #include "kernel/fs/jnl_priv.h"
 
 #include "lib/crc32c.h"
@@ -57,19 +59,6 @@ u32 jnl_record_crc(const void *block)
 	static const u8 zero[4];
 
 	return crc32c_update(crc32c(block, OFS_BLOCK_SIZE - 4), zero, 4);
-}
-
-int jnl_barrier(struct jnl *j, struct blk *dev)
-{
-	int err = 0;
-
-	(void)j;
-#ifndef JNL_MUTANT_NO_DRAIN
-	err = blk_drain(dev);
-#endif
-	if (!err)
-		err = blk_flush(dev);
-	return err;
 }
 
 void jnl_abort(struct jnl *j, const char *what, int err)
@@ -156,7 +145,7 @@ static int jnl_submit_log(struct jnl *j, u32 *slot, u32 pos, void *data)
 	return blk_submit(j->cfg.jdev, r);
 }
 
-/* After a barrier: the first error of the requests in reqs[0..n). */
+/* After a sync: the first error of the requests in reqs[0..n). */
 static int jnl_reqs_status(const struct jnl *j, u32 n)
 {
 	for (u32 i = 0; i < n; i++) {
@@ -185,10 +174,8 @@ static void jnl_build_records(struct jnl *j, u64 seq)
 
 	dcrc = crc32c(d, OFS_BLOCK_SIZE);
 	for (struct jbuf *b = j->txn_first; b; b = b->txn_next) {
-#ifdef JNL_MUTANT_CSUM_SKIPS_BLOCK
-		if (!b->txn_next)
+		if (jnl_mutant(JNL_MUT_CSUM_SKIPS_BLOCK) && !b->txn_next)
 			break;
-#endif
 		dcrc = crc32c_update(dcrc, b->data, OFS_BLOCK_SIZE);
 	}
 	memset(c, 0, sizeof(*c));
@@ -198,6 +185,16 @@ static void jnl_build_records(struct jnl *j, u64 seq)
 	c->count = cpu_to_le32(j->txn_blocks);
 	c->data_crc = cpu_to_le32(dcrc);
 	c->crc = cpu_to_le32(jnl_record_crc(c));
+}
+
+/* Queue the commit record at `pos` and tell the hook it is on its way. */
+static int jnl_submit_commit(struct jnl *j, u32 *slot, u32 pos, u64 seq)
+{
+	int err = jnl_submit_log(j, slot, pos, j->commit);
+
+	if (!err && j->cfg.on_commit_submit)
+		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
+	return err;
 }
 
 /* Steps 1-5 of the protocol.  Returns 0 once durable, or -errno. */
@@ -210,37 +207,24 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 	commit_pos = pos;
 	for (u32 k = 0; k < j->txn_blocks + 1; k++)
 		commit_pos = jnl_next_pos(j, commit_pos);
-#ifdef JNL_MUTANT_COMMIT_FIRST
-	err = jnl_submit_log(j, &slot, commit_pos, j->commit);
-	if (j->cfg.on_commit_submit)
-		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
-#endif
+	if (jnl_mutant(JNL_MUT_COMMIT_FIRST))
+		err = jnl_submit_commit(j, &slot, commit_pos, seq);
 	if (!err)
 		err = jnl_submit_log(j, &slot, pos, j->desc);
 	for (struct jbuf *b = j->txn_first; b && !err; b = b->txn_next) {
 		pos = jnl_next_pos(j, pos);
 		err = jnl_submit_log(j, &slot, pos, b->data);
 	}
-#ifndef JNL_MUTANT_NO_FLUSH_BEFORE_COMMIT
-	if (!err && j->cfg.classic)
-		err = jnl_barrier(j, j->cfg.jdev);
-#endif
+	if (!err && j->cfg.classic && !jnl_mutant(JNL_MUT_NO_FLUSH_BEFORE_COMMIT))
+		err = blk_sync(j->cfg.jdev);
 	if (!err)
 		err = jnl_reqs_status(j, slot);
-#ifndef JNL_MUTANT_COMMIT_FIRST
-	if (!err) {
-		err = jnl_submit_log(j, &slot, commit_pos, j->commit);
-		if (!err && j->cfg.on_commit_submit)
-			j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
-	}
-#endif
-#ifdef JNL_MUTANT_NO_FLUSH_AFTER_COMMIT
-	if (!err)
+	if (!err && !jnl_mutant(JNL_MUT_COMMIT_FIRST))
+		err = jnl_submit_commit(j, &slot, commit_pos, seq);
+	if (!err && jnl_mutant(JNL_MUT_NO_FLUSH_AFTER_COMMIT))
 		err = blk_drain(j->cfg.jdev);
-#else
-	if (!err)
-		err = jnl_barrier(j, j->cfg.jdev);
-#endif
+	else if (!err)
+		err = jnl_mutant(JNL_MUT_NO_DRAIN) ? blk_flush(j->cfg.jdev) : blk_sync(j->cfg.jdev);
 	if (err)
 		blk_drain(j->cfg.jdev); /* never leave our requests in flight */
 	if (!err)
@@ -273,11 +257,23 @@ static void jnl_txn_committed(struct jnl *j)
 	j->txn_ops = 0;
 }
 
+/*
+ * FLUSH commands a commit sends: one per sync of the journal device (two
+ * in classic mode), each after writes, where that device's cache is
+ * volatile and honoured (DRAIN_FLUSH); none otherwise.
+ */
+static u32 jnl_commit_flushes(const struct jnl *j)
+{
+	if (j->cfg.jdev->order != BLK_ORDER_DRAIN_FLUSH)
+		return 0;
+	return j->cfg.classic ? 2 : 1;
+}
+
 static int jnl_checkpoint_committed(struct jnl *j);
 
 int jnl_commit(struct jnl *j)
 {
-	u64 seq = j->next_seq, flushes;
+	u64 seq = j->next_seq;
 	u32 end;
 	int err;
 
@@ -288,15 +284,14 @@ int jnl_commit(struct jnl *j)
 		j->txn_ops = 0; /* operations that changed nothing */
 		return 0;
 	}
-	flushes = j->cfg.jdev->stats.flushes_sent;
 	err = jnl_write_txn(j, seq, &end);
-	j->stats.commit_flushes += j->cfg.jdev->stats.flushes_sent - flushes;
 	if (err) {
 		jnl_abort(j, "commit", err);
 		return -EIO;
 	}
 	if (j->cfg.on_commit_ack)
 		j->cfg.on_commit_ack(j->cfg.hook_ctx, seq);
+	j->stats.commit_flushes += jnl_commit_flushes(j);
 	j->used += j->txn_blocks + 2;
 	j->head = end;
 	j->next_seq = seq + 1;
@@ -337,30 +332,6 @@ void jnl_copy_fill(struct ofs_jsuper_copy *c, u32 jblocks, const u8 *uuid, u64 g
 	c->crc = cpu_to_le32(jnl_copy_crc(c));
 }
 
-int jnl_write_super(struct jnl *j, bool wait)
-{
-	struct blk_req *r = &j->reqs[j->nreqs - 1];
-	unsigned next = 1 - j->jsb_cur;
-	u64 gen = le64_to_cpu(j->jsb->copy[j->jsb_cur].generation);
-
-	/*
-	 * Only the older copy changes; the newest stays byte for byte as on
-	 * disk, so a torn write of this block still leaves a valid tail.
-	 */
-	jnl_copy_fill(&j->jsb->copy[next], j->cfg.jblocks, j->cfg.uuid, gen + 1, j->tail_seq,
-		      j->tail);
-	j->jsb_cur = next;
-	*r = (struct blk_req){
-		.op = BLK_OP_WRITE,
-		.sector = jnl_sector(j, 0),
-		.buf = j->jsb,
-		.len = OFS_BLOCK_SIZE,
-	};
-	if (!wait)
-		return blk_submit(j->cfg.jdev, r);
-	return blk_write(j->cfg.jdev, r->sector, j->jsb, OFS_BLOCK_SIZE);
-}
-
 /*
  * Steps 6-7: every committed block home, durably.  The request array is
  * used in rounds (its last slot belongs to the journal superblock).
@@ -387,13 +358,41 @@ static int jnl_write_home(struct jnl *j)
 		};
 		err = blk_submit(j->cfg.fsdev, &j->reqs[slot++]);
 	}
-#ifndef JNL_MUTANT_TAIL_EARLY
-	if (!err)
-		err = jnl_barrier(j, j->cfg.fsdev);
-#endif
+	if (!err && !jnl_mutant(JNL_MUT_TAIL_EARLY))
+		err = blk_sync(j->cfg.fsdev);
 	if (err)
 		blk_drain(j->cfg.fsdev);
 	return err ? err : jnl_reqs_status(j, slot);
+}
+
+/* Steps 8-9, shared with recovery (jnl_priv.h). */
+int jnl_move_tail(struct jnl *j, u32 pos, u64 seq)
+{
+	struct blk_req *r = &j->reqs[j->nreqs - 1];
+	unsigned next = 1 - j->jsb_cur;
+	u64 gen = le64_to_cpu(j->jsb->copy[j->jsb_cur].generation);
+	int err;
+
+	j->tail = pos;
+	j->tail_seq = seq;
+	/*
+	 * Only the older copy changes; the newest stays byte for byte as on
+	 * disk, so a torn write of this block still leaves a valid tail.
+	 */
+	jnl_copy_fill(&j->jsb->copy[next], j->cfg.jblocks, j->cfg.uuid, gen + 1, seq, pos);
+	j->jsb_cur = next;
+	*r = (struct blk_req){
+		.op = BLK_OP_WRITE,
+		.sector = jnl_sector(j, 0),
+		.buf = j->jsb,
+		.len = OFS_BLOCK_SIZE,
+	};
+	err = blk_submit(j->cfg.jdev, r);
+	if (!err)
+		err = blk_sync(j->cfg.jdev);
+	if (err)
+		blk_drain(j->cfg.jdev); /* never leave the request in flight */
+	return err ? err : r->status;
 }
 
 /* Steps 6-9 for everything committed so far (no running transaction). */
@@ -405,22 +404,14 @@ static int jnl_checkpoint_committed(struct jnl *j)
 	if (j->ckpt_blocks == 0 && j->tail == j->head)
 		return 0;
 	err = jnl_write_home(j);
-	if (!err) {
+	if (!err && jnl_mutant(JNL_MUT_REUSE_EARLY)) {
+		/* The space is treated as free without a durable tail. */
 		j->tail = j->head;
 		j->tail_seq = j->next_seq;
-#ifdef JNL_MUTANT_REUSE_EARLY
-		/* The space is treated as free without a durable tail. */
-		err = 0;
-#else
-		err = jnl_write_super(j, false);
-		if (!err)
-			err = jnl_barrier(j, j->cfg.jdev);
-		if (!err)
-			err = j->reqs[j->nreqs - 1].status;
-#endif
+	} else if (!err) {
+		err = jnl_move_tail(j, j->head, j->next_seq);
 	}
 	if (err) {
-		blk_drain(j->cfg.jdev);
 		jnl_abort(j, "checkpoint", err);
 		return -EIO;
 	}

@@ -76,7 +76,7 @@ struct jnl_stats {
 	u64 ops;     /* operations they carried */
 	u64 blocks;  /* block images written to the log */
 	u64 checkpoints;
-	u64 commit_flushes; /* FLUSH commands sent by commits (all devices) */
+	u64 commit_flushes; /* FLUSH commands sent by acknowledged commits */
 };
 
 struct jnl;

@@ -75,17 +75,16 @@ static inline u64 jnl_sector(const struct jnl *j, u32 pos)
 	return (j->cfg.jstart + pos) * JNL_SECTORS_PER_BLOCK;
 }
 
-/* Drain then flush a device: the barrier of design.md section 3. */
-int jnl_barrier(struct jnl *j, struct blk *dev);
-
 /* Stop all writing: report once and refuse further operations. */
 void jnl_abort(struct jnl *j, const char *what, int err);
 
 /*
- * Write the journal superblock for the current tail, into the copy that is
- * not the newest (see ofs_jsuper).  0 or -errno.
+ * Steps 8-9 of the protocol (and recovery's last): move the tail to `pos`,
+ * sequence `seq`, in the journal superblock's older copy (see ofs_jsuper)
+ * and sync the journal device.  The log before `pos` may be reused only
+ * once this returns 0.  0 or -errno.
  */
-int jnl_write_super(struct jnl *j, bool wait);
+int jnl_move_tail(struct jnl *j, u32 pos, u64 seq);
 
 /* One copy of the journal superblock: build it, check it (not the uuid). */
 void jnl_copy_fill(struct ofs_jsuper_copy *c, u32 jblocks, const u8 *uuid, u64 generation,

@@ -11,12 +11,14 @@
  *     descriptor and every image.  Stop at the first that is not complete:
  *     nothing after a gap can be trusted, since it was never acknowledged.
  *  3. Replay complete transactions in order, each one drained before the
- *     next so a later image of a block always lands last; barrier.
- *  4. Move the tail past them; barrier.
+ *     next so a later image of a block always lands last; sync the
+ *     filesystem device.
+ *  4. Move the tail past them; sync the journal device.
  * Every step only rewrites what the log already says, so a crash anywhere
  * in recovery leaves a journal the next recovery replays again: recovery
  * is idempotent.
  */
+#include "kernel/fs/jnl_mutant.h"
 #include "kernel/fs/jnl_priv.h"
 
 #include "lib/crc32c.h"
@@ -48,22 +50,14 @@ int jnl_format(struct blk *jdev, u64 jstart, u32 jblocks, const u8 uuid[OFS_UUID
 
 static bool jnl_uuid_ok(const struct jnl *j, const u8 *uuid)
 {
-#ifdef JNL_MUTANT_STALE_UUID
-	(void)j;
-	(void)uuid;
-	return true;
-#else
-	return memcmp(uuid, j->cfg.uuid, OFS_UUID_BYTES) == 0;
-#endif
+	return jnl_mutant(JNL_MUT_STALE_UUID) || memcmp(uuid, j->cfg.uuid, OFS_UUID_BYTES) == 0;
 }
 
 static bool jnl_seq_ok(u64 found, u64 want)
 {
-#ifdef JNL_MUTANT_SEQ_WRAP
-	return (found & 0xff) == (want & 0xff);
-#else
+	if (jnl_mutant(JNL_MUT_SEQ_WRAP))
+		return (found & 0xff) == (want & 0xff);
 	return found == want;
-#endif
 }
 
 /*
@@ -119,10 +113,8 @@ static int jnl_verify_txn(struct jnl *j, u32 pos, u64 seq, u8 *buf)
 		err = jnl_read_pos(j, pos, buf);
 		if (err)
 			return err;
-#ifdef JNL_MUTANT_CSUM_SKIPS_BLOCK
-		if (k + 1 == n)
+		if (jnl_mutant(JNL_MUT_CSUM_SKIPS_BLOCK) && k + 1 == n)
 			break;
-#endif
 		dcrc = crc32c_update(dcrc, buf, OFS_BLOCK_SIZE);
 	}
 	err = jnl_read_pos(j, jnl_next_pos(j, pos), c);
@@ -133,10 +125,9 @@ static int jnl_verify_txn(struct jnl *j, u32 pos, u64 seq, u8 *buf)
 	    le64_to_cpu(c->seq) != le64_to_cpu(d->seq) || !jnl_uuid_ok(j, c->uuid) ||
 	    le32_to_cpu(c->count) != n)
 		return 0;
-#ifndef JNL_MUTANT_NO_CSUM_VERIFY
-	if ((le32_to_cpu(d->flags) & OFS_JDESC_F_CSUM_COMMIT) && le32_to_cpu(c->data_crc) != dcrc)
+	if ((le32_to_cpu(d->flags) & OFS_JDESC_F_CSUM_COMMIT) && le32_to_cpu(c->data_crc) != dcrc &&
+	    !jnl_mutant(JNL_MUT_NO_CSUM_VERIFY))
 		return 0;
-#endif
 	return (int)n;
 }
 
@@ -193,13 +184,9 @@ static int jnl_scan(struct jnl *j, bool dry_run, struct jnl_recovery *rep)
 	rep->stopped_on_bad = n == 0 && scanned > 0;
 	if (!err && !dry_run && rep->transactions) {
 		/* Replayed blocks durable first, then the tail past them. */
-		err = jnl_barrier(j, j->cfg.fsdev);
-		j->tail = pos;
-		j->tail_seq = seq;
+		err = blk_sync(j->cfg.fsdev);
 		if (!err)
-			err = jnl_write_super(j, true);
-		if (!err)
-			err = jnl_barrier(j, j->cfg.jdev);
+			err = jnl_move_tail(j, pos, seq);
 	}
 	kfree(buf);
 	j->head = j->tail;

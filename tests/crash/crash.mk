@@ -5,8 +5,9 @@
 # are defined.
 #
 #   $(HOST_OUT)/crash-engine          the engine: all workloads x tiers A-E, TAP
-#   $(HOST_OUT)/crash-mutant-NAME     the same, built with -DJNL_MUTANT_NAME
-#                                     (NAME: NO_DRAIN, TAIL_EARLY, ...)
+#   $(HOST_OUT)/crash-mutant-NAME     the same, built with -DJNL_MUTANT=NAME
+#                                     (NAME: NO_DRAIN, TAIL_EARLY, ...;
+#                                     kernel/fs/jnl_mutant.h)
 #   $(HOST_OUT)/crash-selftest        simulated disk, epochs, image hashes (TAP)
 #   $(HOST_OUT)/crash-engine-asan     the engine with ASan + UBSan (HOST_CFLAGS)
 #   CRASH_BINS                        all of the above but the ASan build
@@ -31,7 +32,7 @@ CRASH_FS_SRCS := kernel/block/blk.c lib/crc32c.c \
 	kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c \
 	kernel/fs/fs_super.c kernel/fs/fs_format.c kernel/fs/fs_buf.c \
 	kernel/fs/fs_alloc.c kernel/fs/fs_inode.c kernel/fs/fs_dir.c \
-	kernel/fs/fs_file.c kernel/fs/fs_name.c kernel/fs/fs_fsck.c \
+	kernel/fs/fs_file.c kernel/fs/fs_name.c kernel/fs/fs_op.c kernel/fs/fs_fsck.c \
 	kernel/fs/fs_jprobe.c kernel/fs/fs_probe.c lib/disksig.c \
 	lib/part.c lib/part_gpt.c lib/crc32.c
 
@@ -60,11 +61,11 @@ $(HOST_OUT)/crash-engine-asan: $(CRASH_DEPS)
 	$(call msg,HOSTCC,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
-# crash-mutant-NO_DRAIN is built with -DJNL_MUTANT_NO_DRAIN, and so on.
+# crash-mutant-NO_DRAIN is built with -DJNL_MUTANT=NO_DRAIN, and so on.
 $(HOST_OUT)/crash-mutant-%: $(CRASH_DEPS)
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
-	$(Q)$(HOST_CC) $(CRASH_CFLAGS) -DJNL_MUTANT_$* $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
+	$(Q)$(HOST_CC) $(CRASH_CFLAGS) -DJNL_MUTANT=$* $(CRASH_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) -o $@
 
 $(HOST_OUT)/crash-selftest: $(CRASH_SELFTEST_SRCS) $(CRASH_FS_SRCS) $(HOST_COMMON) $(CRASH_HDRS) \
 		tests/crash/crash.mk

@@ -10,7 +10,9 @@
  *                with the model's state -> struct rec
  *   enum.c       epochs, durable and pending sets, crash images (tiers A-C)
  *   check.c      mount an image, walk it, unmount, fsck, remount: outcome
- *   tiers.c      the tier drivers A-E and the oracle
+ *   tiers_abc.c  tiers A-C: subsets, torn writes, garbage sectors (tiers.h)
+ *   tiers_de.c   tiers D (a crash during recovery) and E (I/O errors)
+ *   judge.c      a crash state against the oracle
  *   main.c       workloads x tiers, TAP, mutants, figures
  */
 #ifndef ORDO_TESTS_CRASH_ENGINE_H
@@ -19,7 +21,7 @@
 #include "tests/crash/simdisk.h"
 #include "tests/crash/state.h"
 
-/* ---- mutants (kernel/fs/jnl.c build switches) ------------------------ */
+/* ---- mutants (kernel/fs/jnl_mutant.h, one selected per build) -------- */
 
 enum {
 	MUT_NO_DRAIN = 1u << 0,

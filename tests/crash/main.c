@@ -11,7 +11,7 @@
  * "@@stat" figures into a temporary file; the parent numbers the lines,
  * adds up the figures and prints everything in table order.
  *
- * Built with -DJNL_MUTANT_<NAME> (crash-mutant-<name>), the same program
+ * Built with -DJNL_MUTANT=<NAME> (crash-mutant-<name>), the same program
  * runs only the workloads meant to expose that seeded bug, stops at the
  * first violation, and reports "ok 1 - mutant NAME caught: ..." if there is
  * one (a mutant that survives is "not ok").

@@ -7,37 +7,17 @@
 
 #include "tests/crash/tiers.h"
 
-/* Which seeded journal bug this binary was built with, if any. */
-#if defined(JNL_MUTANT_NO_DRAIN)
-#define CRASH_MUTANT "NO_DRAIN"
-#define CRASH_MUTANT_BIT MUT_NO_DRAIN
-#elif defined(JNL_MUTANT_NO_FLUSH_BEFORE_COMMIT)
-#define CRASH_MUTANT "NO_FLUSH_BEFORE_COMMIT"
-#define CRASH_MUTANT_BIT MUT_NO_FLUSH_BEFORE_COMMIT
-#elif defined(JNL_MUTANT_NO_FLUSH_AFTER_COMMIT)
-#define CRASH_MUTANT "NO_FLUSH_AFTER_COMMIT"
-#define CRASH_MUTANT_BIT MUT_NO_FLUSH_AFTER_COMMIT
-#elif defined(JNL_MUTANT_COMMIT_FIRST)
-#define CRASH_MUTANT "COMMIT_FIRST"
-#define CRASH_MUTANT_BIT MUT_COMMIT_FIRST
-#elif defined(JNL_MUTANT_NO_CSUM_VERIFY)
-#define CRASH_MUTANT "NO_CSUM_VERIFY"
-#define CRASH_MUTANT_BIT MUT_NO_CSUM_VERIFY
-#elif defined(JNL_MUTANT_CSUM_SKIPS_BLOCK)
-#define CRASH_MUTANT "CSUM_SKIPS_BLOCK"
-#define CRASH_MUTANT_BIT MUT_CSUM_SKIPS_BLOCK
-#elif defined(JNL_MUTANT_TAIL_EARLY)
-#define CRASH_MUTANT "TAIL_EARLY"
-#define CRASH_MUTANT_BIT MUT_TAIL_EARLY
-#elif defined(JNL_MUTANT_REUSE_EARLY)
-#define CRASH_MUTANT "REUSE_EARLY"
-#define CRASH_MUTANT_BIT MUT_REUSE_EARLY
-#elif defined(JNL_MUTANT_SEQ_WRAP)
-#define CRASH_MUTANT "SEQ_WRAP"
-#define CRASH_MUTANT_BIT MUT_SEQ_WRAP
-#elif defined(JNL_MUTANT_STALE_UUID)
-#define CRASH_MUTANT "STALE_UUID"
-#define CRASH_MUTANT_BIT MUT_STALE_UUID
+/*
+ * Which seeded journal bug this binary was built with, if any: -DJNL_MUTANT=
+ * NAME (kernel/fs/jnl_mutant.h) names it, and MUT_NAME is its workload bit.
+ */
+#ifdef JNL_MUTANT
+#define CRASH_STR_(x) #x
+#define CRASH_STR(x) CRASH_STR_(x)
+#define CRASH_CAT_(a, b) a##b
+#define CRASH_CAT(a, b) CRASH_CAT_(a, b)
+#define CRASH_MUTANT CRASH_STR(JNL_MUTANT)
+#define CRASH_MUTANT_BIT CRASH_CAT(MUT_, JNL_MUTANT)
 #endif
 
 struct opts {

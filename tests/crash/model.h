@@ -5,7 +5,7 @@
  * Why a model and not a walk of the live filesystem: the journal calls
  * on_commit_submit from inside jnl_op_begin() when a transaction is full,
  * and ordofs opens the journal operation only after preparing the call's
- * changes in shadow blocks that its own reads already see (fs_buf.c).  A
+ * changes in shadow blocks that its own reads already see (fs_op.c).  A
  * walk from the hook would see a call that is not in the transaction.  The
  * model changes only when a call returns, so at any hook it is exactly the
  * state the committing transaction carries (workload calls are kept to one

@@ -2,7 +2,7 @@
 # tests/crash/mutants.sh - prove the crash tests can fail.
 #
 # Runs every crash-mutant-NAME binary (the engine built with a seeded
-# journal protocol bug, -DJNL_MUTANT_NAME; see crash-testing.md) and
+# journal protocol bug, -DJNL_MUTANT=NAME; see docs/crash-engine.md) and
 # prints TAP: "ok N - ..." when the engine caught the mutant (found a
 # violation), "not ok N - ..." when it did not; then "# mutants caught: K/N".
 set -u

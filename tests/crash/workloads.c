@@ -5,7 +5,7 @@
  * entry saying what it runs on: logical block size, disk and journal
  * sizes, cache on or off, classic or checksummed commits, internal or
  * external journal.  One function appears in several entries to cover
- * those variants.  `mutants` names the seeded journal bugs (JNL_MUTANT_*)
+ * those variants.  `mutants` names the seeded journal bugs (jnl_mutant.h)
  * an entry is meant to expose: a mutant binary runs only those entries.
  */
 #include <stdio.h>

@@ -9,7 +9,7 @@ DISK_LIB_SRCS := lib/disksig.c lib/part.c lib/part_gpt.c lib/crc32.c
 OFS_SRCS := kernel/fs/fs_alloc.c kernel/fs/fs_buf.c kernel/fs/fs_dir.c \
 	kernel/fs/fs_file.c kernel/fs/fs_format.c kernel/fs/fs_fsck.c \
 	kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c kernel/fs/fs_name.c \
-	kernel/fs/fs_probe.c kernel/fs/fs_super.c $(DISK_LIB_SRCS)
+	kernel/fs/fs_op.c kernel/fs/fs_probe.c kernel/fs/fs_super.c $(DISK_LIB_SRCS)
 OFS_JNL_SRCS ?= kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c
 
 HOST_TESTS += test_fs

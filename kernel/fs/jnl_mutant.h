@@ -1,0 +1,40 @@
+/*
+ * kernel/fs/jnl_mutant.h - seeded journal protocol bugs, for the crash
+ * engine only (tests/crash/, docs/crash-engine.md "Mutants").
+ *
+ * Each names one way the protocol of jnl.c or the recovery rules of
+ * jnl_recover.c could be wrong; the crash engine must catch every one.
+ * jnl_mutant(JNL_MUT_X) is true only in a binary built with
+ * -DJNL_MUTANT=X (tests/crash/crash.mk: crash-mutant-X).  In every other
+ * build it is the constant 0, so the compiler drops each branch that uses
+ * it and the journal's object code carries no trace of the mutants.
+ */
+#ifndef ORDO_FS_JNL_MUTANT_H
+#define ORDO_FS_JNL_MUTANT_H
+
+enum jnl_mut {
+	JNL_MUT_NONE,
+	JNL_MUT_NO_DRAIN,		/* commit: FLUSH without draining first */
+	JNL_MUT_NO_FLUSH_BEFORE_COMMIT, /* classic: no sync before the commit record */
+	JNL_MUT_NO_FLUSH_AFTER_COMMIT,	/* acknowledge after a drain, no FLUSH */
+	JNL_MUT_COMMIT_FIRST,		/* commit record submitted before the rest */
+	JNL_MUT_NO_CSUM_VERIFY,		/* recovery ignores data_crc */
+	JNL_MUT_CSUM_SKIPS_BLOCK,	/* data_crc leaves out the last image */
+	JNL_MUT_TAIL_EARLY,		/* checkpoint: tail moved before homes are durable */
+	JNL_MUT_REUSE_EARLY,		/* log space reused without a durable tail */
+	JNL_MUT_SEQ_WRAP,		/* recovery compares only 8 bits of seq */
+	JNL_MUT_STALE_UUID,		/* recovery accepts another format's records */
+};
+
+#ifdef JNL_MUTANT
+#define JNL_MUT_CAT_(a, b) a##b
+#define JNL_MUT_CAT(a, b) JNL_MUT_CAT_(a, b)
+#define JNL_MUT_SELECTED JNL_MUT_CAT(JNL_MUT_, JNL_MUTANT)
+#else
+#define JNL_MUT_SELECTED JNL_MUT_NONE
+#endif
+
+/* Is seeded bug `m` built in?  A constant: 0 outside mutant builds. */
+#define jnl_mutant(m) ((m) == JNL_MUT_SELECTED)
+
+#endif
