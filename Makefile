@@ -57,8 +57,8 @@ CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-stack-protector \
 LDFLAGS := $(ARCH_LDFLAGS) -T $(ARCH_LDSCRIPT)
 
 # Portable sources, listed explicitly (layer by layer, bottom up).
-LIB_SRCS := lib/string.c lib/printf.c lib/panic.c lib/errno.c lib/boot_alloc.c lib/heap.c \
-	lib/crc32c.c lib/crc32.c lib/fdt.c lib/dt_platform.c lib/disksig.c lib/part.c lib/part_gpt.c
+LIB_SRCS := lib/string.c lib/printf.c lib/kprintf.c lib/panic.c lib/errno.c lib/boot_alloc.c lib/heap.c \
+	lib/crc32c.c lib/crc32.c lib/fdt.c lib/fdt_boot.c lib/dt_platform.c lib/disksig.c lib/part.c lib/part_gpt.c
 VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
 	drivers/virtio/virtio_mmio.c drivers/virtio/virtio_pci.c \
 	drivers/virtio/virtio_pci_modern.c drivers/virtio/virtio_pci_legacy.c
@@ -146,7 +146,7 @@ HOST_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O1 -g -D_POSIX_C_SOURCE
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-I. -Iarch/host/include
 HOST_LIBS := -lcmocka
-HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/panic.c
+HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/kprintf.c lib/panic.c
 
 HOST_TESTS :=
 include tests/host/tests.mk

@@ -175,46 +175,22 @@ static int dt_parse_chosen(struct dt_walk *w, int node)
 	return 0;
 }
 
-/* A memory node (3.4): every (address, size) pair of reg is RAM. */
-static int dt_parse_memory(struct dt_walk *w, int depth)
-{
-	struct platform *out = w->out;
-	u64 base, size;
-	int err;
-
-	for (u32 i = 0;; i++) {
-		err = dt_reg(w, depth, i, &base, &size);
-		if (err == -ENOENT)
-			return 0;
-		if (err == -ENXIO || (!err && !size))
-			continue; /* not CPU-visible, or empty */
-		if (err)
-			return err;
-		if (out->nmem == DT_MAX_MEM) {
-			out->truncated = true;
-			return 0;
-		}
-		out->mem[out->nmem++] = (struct dt_region){ base, size };
-	}
-}
-
-static int dt_add_reserved(struct platform *out, u64 base, u64 size)
+/* Append a non-empty region to `list` (n of max used), or note it did not fit. */
+static void dt_add_region(struct platform *out, struct dt_region *list, unsigned *n, unsigned max,
+			  u64 base, u64 size)
 {
 	if (!size)
-		return 0;
-	if (out->nreserved == DT_MAX_RESERVED) {
+		return;
+	if (*n == max) {
 		out->truncated = true;
-		return 0;
+		return;
 	}
-	out->reserved[out->nreserved++] = (struct dt_region){ base, size };
-	return 0;
+	list[(*n)++] = (struct dt_region){ base, size };
 }
 
-/*
- * A child of /reserved-memory (3.5.2).  Only reg matters here: a region
- * with just "size" is dynamic, for the OS to place, and not yet reserved.
- */
-static int dt_parse_reserved(struct dt_walk *w, int depth)
+/* Every CPU-visible (address, size) pair of the node's reg, into `list`. */
+static int dt_parse_regions(struct dt_walk *w, int depth, struct dt_region *list, unsigned *n,
+			    unsigned max)
 {
 	u64 base, size;
 	int err;
@@ -224,11 +200,26 @@ static int dt_parse_reserved(struct dt_walk *w, int depth)
 		if (err == -ENOENT)
 			return 0;
 		if (err == -ENXIO)
-			continue;
+			continue; /* not CPU-visible */
 		if (err)
 			return err;
-		dt_add_reserved(w->out, base, size);
+		dt_add_region(w->out, list, n, max, base, size);
 	}
+}
+
+/* A memory node (3.4): every (address, size) pair of reg is RAM. */
+static int dt_parse_memory(struct dt_walk *w, int depth)
+{
+	return dt_parse_regions(w, depth, w->out->mem, &w->out->nmem, DT_MAX_MEM);
+}
+
+/*
+ * A child of /reserved-memory (3.5.2).  Only reg matters here: a region
+ * with just "size" is dynamic, for the OS to place, and not yet reserved.
+ */
+static int dt_parse_reserved(struct dt_walk *w, int depth)
+{
+	return dt_parse_regions(w, depth, w->out->reserved, &w->out->nreserved, DT_MAX_RESERVED);
 }
 
 /* The memory reservation block of the header (5.3). */
@@ -243,7 +234,7 @@ static int dt_parse_memrsv(const struct fdt *fdt, struct platform *out)
 			return 0;
 		if (err)
 			return err;
-		dt_add_reserved(out, base, size);
+		dt_add_region(out, out->reserved, &out->nreserved, DT_MAX_RESERVED, base, size);
 	}
 }
 

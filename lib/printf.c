@@ -216,14 +216,3 @@ int vkprintf(const char *fmt, va_list ap)
 	format(&s, fmt, ap);
 	return (int)s.len;
 }
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vkprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}

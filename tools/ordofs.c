@@ -695,17 +695,6 @@ int vkprintf(const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vkprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 void arch_console_putc(char c)
 {
 	fputc(c, stderr);

@@ -55,17 +55,6 @@ int vkprintf(const char *fmt, va_list ap)
 	return n;
 }
 
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vkprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 __noreturn void arch_exit(int status)
 {
 	fflush(stdout);

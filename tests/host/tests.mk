@@ -2,7 +2,7 @@
 # Every test also links HOST_COMMON (see the Makefile).
 
 HOST_TESTS += test_fdt
-test_fdt_SRCS := lib/fdt.c lib/dt_platform.c tests/host/test_data.c
+test_fdt_SRCS := lib/fdt.c lib/fdt_boot.c lib/dt_platform.c tests/host/test_data.c
 
 HOST_TESTS += test_cmdline
 test_cmdline_SRCS := kernel/cmdline.c
