@@ -18,11 +18,10 @@
 #ifndef __ASSEMBLER__
 #include "lib/types.h"
 
-/* Linker script symbols (addresses only: never read their "value"). */
-extern char __kernel_start[]; /* first byte of the image (Image header) */
-extern char __bss_start[], __bss_end[];
-extern char __stack_bottom[], __stack_top[];	       /* kernel stack */
-extern char __trap_stack_bottom[], __trap_stack_top[]; /* trap stack */
+#include "arch/generic/sections.h"
+
+/* This port's own linker script symbols: the trap stack. */
+extern char __trap_stack_bottom[], __trap_stack_top[];
 
 /*
  * C entry from head.S, MMU and caches on, BSS zeroed, on the kernel stack.

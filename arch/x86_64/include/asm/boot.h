@@ -49,9 +49,10 @@
 
 struct platform;
 
-/* Linker script symbols (addresses only). */
-extern char __kernel_start[], __bss_start[], __bss_end[];
-extern char __stack_guard[], __stack_bottom[], __stack_top[];
+#include "arch/generic/sections.h"
+
+/* This port's own linker script symbols: the stack guard page, the IST stack. */
+extern char __stack_guard[];
 extern char __ist_stack_bottom[], __ist_stack_top[];
 /* The 256 interrupt entry stubs, X86_VECTOR_STUB bytes apart (entry.S). */
 extern char x86_vectors[];
