@@ -149,7 +149,7 @@ run_qemu_config() {
 	for i in 0 1 2 3; do
 		if [[ $args == *"@LOG$i@"* ]]; then
 			# Disk i through blklogwrites: the host records every write
-			# and FLUSH that reaches the image (qemu-reference.md).
+			# and FLUSH that reaches the image (QEMU's blklogwrites driver).
 			rm -f "$dir/$name-d$i.img" "$dir/$name-d$i.log"
 			truncate -s 64M "$dir/$name-d$i.img"
 			: >"$dir/$name-d$i.log"

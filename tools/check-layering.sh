@@ -1,5 +1,5 @@
 #!/bin/sh
-# tools/check-layering.sh - enforce the layer rules of design.md section 1.
+# tools/check-layering.sh - enforce the layer rules of docs/architecture.md section 1.
 #
 # 1. Nothing above arch/ includes a file of a particular architecture: the
 #    portable layers (lib, drivers, kernel) may include "arch/arch.h" and

@@ -1,7 +1,7 @@
 /*
  * tools/logwrites-stat.c - summarise a QEMU blklogwrites log.
  *
- * The log (dm-log-writes format, see docs in qemu-reference.md) records
+ * The log (dm-log-writes format, as QEMU's blklogwrites driver writes it) records
  * every write and flush the device model passed down to the image, in
  * completion order: sector 0 holds {u64 magic, u64 version, u64 nr_entries,
  * u32 sectorsize}; each entry is one sector {u64 sector, u64 nr_sectors,

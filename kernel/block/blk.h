@@ -20,7 +20,7 @@
  *                 only orders (the next request carries the barrier tag).
  *
  * The ordering mode is chosen from the device's properties by
- * blk_order_select(), the table of design.md section 3 (Linux's
+ * blk_order_select(), the table of docs/architecture.md section 6 (Linux's
  * virtblk_probe after "support barriers without FLUSH feature"):
  *
  *   FLUSH and a volatile cache     -> DRAIN_FLUSH  drain, FLUSH

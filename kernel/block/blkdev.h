@@ -1,5 +1,5 @@
 /*
- * kernel/block/blkdev.h - the block-device interface (design.md section 2).
+ * kernel/block/blkdev.h - the block-device interface (docs/architecture.md section 5).
  *
  * Implemented by the virtio-blk driver, the RAM disk and the host-side
  * simulated disk; consumed by the block layer (blk.h), which is the only

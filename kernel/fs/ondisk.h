@@ -136,7 +136,7 @@ _Static_assert(sizeof(struct ofs_dirent) == 64, "dirent size");
  * Journal superblock: replay starts at `tail` with sequence `tail_seq`.
  *
  * It is the one journal block rewritten in place, and a crash may tear a
- * write at 512-byte sectors (design.md section 5).  So it holds two
+ * write at 512-byte sectors (docs/ondisk-format.md).  So it holds two
  * copies, each a self-contained 512-byte sector with its own crc, and a
  * write changes only one of them: the one not holding the newest state,
  * chosen by `generation`.  Whatever a crash leaves of the block, the copy

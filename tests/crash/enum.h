@@ -1,7 +1,7 @@
 /*
  * tests/crash/enum.h - epochs, durable and pending sets, crash images.
  *
- * Interface (docs/crash-testing.md, "Enumerating crash states"): a write
+ * Interface (docs/testing.md section 1, docs/crash-engine.md): a write
  * becomes durable at the completion of the first FLUSH on its device that
  * was submitted after the write completed (on a disk without a volatile
  * cache: at its own completion; a failed write never).  The sorted distinct

@@ -2,7 +2,7 @@
  * tests/crash/judge.c - check a crash state against the oracle, and print
  * a minimal counterexample for the first violation of each kind.
  *
- * The oracle (docs/crash-testing.md): a state of epoch e must recover to
+ * The oracle (docs/testing.md): a state of epoch e must recover to
  * the state after transaction j for some j between
  *   lo = the last transaction acknowledged before the state can exist, and
  *   hi = the last transaction whose commit record was submitted before

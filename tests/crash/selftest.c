@@ -2,7 +2,7 @@
  * tests/crash/selftest.c - the engine's own tests, without a filesystem:
  * the simulated disk keeps the device contract and records what it must,
  * and the enumerator computes epochs, durable and pending sets, oracle
- * bounds and image hashes exactly as docs/crash-testing.md defines them.
+ * bounds and image hashes exactly as docs/testing.md defines them.
  * A toy writer drives the disk through the block layer.  Prints TAP.
  */
 #include <stdio.h>

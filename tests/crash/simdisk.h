@@ -4,7 +4,7 @@
  *
  * Interface: a struct simdisk is a struct blk_dev (kernel/block/blkdev.h)
  * backed by a RAM image.  It follows the device contract of
- * docs/crash-testing.md to the letter:
+ * docs/testing.md to the letter:
  *
  *  - submit() only queues; every request completes from a later poll() (or
  *    reset()), in a seeded pseudo-random order, a few per poll() call, so

@@ -7,7 +7,7 @@
  * that moment.  Ordering is checked from that log after the fact.
  *
  * Groups:
- *  - the ordering-mode table of design.md section 3 and its names;
+ *  - the ordering-mode table (docs/architecture.md section 6) and its names;
  *  - request checks (-EINVAL, -ERANGE, -EROFS) before the device sees it;
  *  - flush elimination and merging in DRAIN_FLUSH mode, failed writes and
  *    failed FLUSHes, and no FLUSH at all in the other modes;
@@ -232,7 +232,7 @@ static void test_view_init_checks(void **state)
 
 /* ---- ordering mode ------------------------------------------------------ */
 
-/* design.md section 3, every combination of the four inputs. */
+/* The ordering table (docs/architecture.md section 6), every combination of the four inputs. */
 static void test_order_select_table(void **state)
 {
 	/* clang-format off */

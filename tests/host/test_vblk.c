@@ -8,8 +8,8 @@
  * requests in flight, a ring too small for them, index wrap-around); device
  * errors (status bytes, hostile used entries, a device that never answers),
  * after which the device must be reset and usable; the ordering mode chosen
- * per feature set and the FLUSH commands actually sent (design.md section
- * 3); request checks and configurations the driver must refuse.
+ * per feature set and the FLUSH commands actually sent (docs/architecture.md
+ * section 6); request checks and configurations the driver must refuse.
  *
  * The fake completes on notify unless `defer` is set; then the test decides
  * when, and in what order, commands finish.  Every test requires that the
