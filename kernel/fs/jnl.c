@@ -257,18 +257,6 @@ static void jnl_txn_committed(struct jnl *j)
 	j->txn_ops = 0;
 }
 
-/*
- * FLUSH commands a commit sends: one per sync of the journal device (two
- * in classic mode), each after writes, where that device's cache is
- * volatile and honoured (DRAIN_FLUSH); none otherwise.
- */
-static u32 jnl_commit_flushes(const struct jnl *j)
-{
-	if (j->cfg.jdev->order != BLK_ORDER_DRAIN_FLUSH)
-		return 0;
-	return j->cfg.classic ? 2 : 1;
-}
-
 static int jnl_checkpoint_committed(struct jnl *j);
 
 int jnl_commit(struct jnl *j)
@@ -291,7 +279,6 @@ int jnl_commit(struct jnl *j)
 	}
 	if (j->cfg.on_commit_ack)
 		j->cfg.on_commit_ack(j->cfg.hook_ctx, seq);
-	j->stats.commit_flushes += jnl_commit_flushes(j);
 	j->used += j->txn_blocks + 2;
 	j->head = end;
 	j->next_seq = seq + 1;

@@ -76,7 +76,6 @@ struct jnl_stats {
 	u64 ops;     /* operations they carried */
 	u64 blocks;  /* block images written to the log */
 	u64 checkpoints;
-	u64 commit_flushes; /* FLUSH commands sent by acknowledged commits */
 };
 
 struct jnl;

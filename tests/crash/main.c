@@ -107,9 +107,8 @@ static u32 print_protocol_line(struct job *j, bool ignore)
 	       (unsigned long long)writes, bad ? " first: " : "",
 	       bad ? vkind_name((enum vkind)__builtin_ctz(bad)) : "",
 	       bad ? " in the recorded run" : "");
-	printf("#   jnl_stats before unmount: commits=%llu commit_flushes=%llu checkpoints=%llu\n",
-	       (unsigned long long)r->jstats.commits, (unsigned long long)r->jstats.commit_flushes,
-	       (unsigned long long)r->jstats.checkpoints);
+	printf("#   jnl_stats before unmount: commits=%llu checkpoints=%llu\n",
+	       (unsigned long long)r->jstats.commits, (unsigned long long)r->jstats.checkpoints);
 	printf("@@flush %llu %llu %u %llu %llu %u\n", (unsigned long long)r->commits,
 	       (unsigned long long)r->commit_flushes, r->max_flushes_per_commit,
 	       (unsigned long long)red, (unsigned long long)und,
