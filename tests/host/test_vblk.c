@@ -416,6 +416,32 @@ static void test_doorbell_batched(void **state)
 }
 
 /*
+ * A device that hits an internal error at run time sets NEEDS_RESET and
+ * stops answering (virtio 1.2, 2.1.2).  The driver notices while requests
+ * are outstanding and resets it at once, failing them with -EIO, long
+ * before the block layer's timeout; the revived device works.
+ */
+static void test_needs_reset_at_run_time(void **state)
+{
+	u64 t0;
+
+	(void)state;
+	rig(2, MODERN);
+	B.timeout_ms = 10000;
+	F.hang = true;
+	F.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	t0 = host_time_ns;
+	assert_int_equal(blk_write(&B, 0, buf_a, 4096), -EIO);
+	assert_true(host_time_ns - t0 < 1000ull * 1000000); /* not the 10 s timeout */
+	assert_int_equal(blk_dev_stats(&B)->resets, 1);
+	assert_int_equal(B.stats.timeouts, 0);
+	assert_console_has("resetting device after a ring violation");
+	F.hang = false;
+	assert_usable();
+	assert_no_violations(&F);
+}
+
+/*
  * A notification lost on the way (seen under a loaded QEMU TCG host): the
  * ring stalls with commands published, and the driver notifies again after
  * VBLK_STALL_NS instead of letting the request time out.
@@ -1134,6 +1160,7 @@ int main(void)
 		T_(test_get_id),
 		T_(test_notification_suppression),
 		T_(test_doorbell_batched),
+		T_(test_needs_reset_at_run_time),
 		T_(test_lost_notify_renotified),
 		T_(test_status_errors),
 		T_(test_status_error_in_split_request),
