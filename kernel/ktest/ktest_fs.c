@@ -146,6 +146,42 @@ static void ktfs_flushes(struct ktap *k, struct kdisk *d)
 	}
 }
 
+/*
+ * Doorbells per durable 4 KiB append: the commit's writes go out as one
+ * batch and its FLUSH as another, so at most two per commit (renotifies of
+ * a stalled ring aside); a checkpoint adds at most four (home writes, their
+ * FLUSH, the tail, its FLUSH).
+ */
+static void ktfs_doorbells(struct ktap *k, struct kdisk *d)
+{
+	const struct blk_dev_stats *st = blk_dev_stats(&d->blk);
+	u64 k0, c0, p0, kicks, commits, checkpoints;
+	struct fs *fs;
+	u32 ino, bs = 4096;
+
+	KT_ASSERT(k, ktfs_mount(d, false, &fs) == 0);
+	KT_ASSERT(k, fs_create(fs, "/db") == 0);
+	KT_ASSERT(k, fs_open(fs, "/db", &ino) == 0);
+	KT_ASSERT(k, fs_fsync(fs, ino) == 0);
+	k0 = st->kicks - st->renotifies;
+	c0 = fs_jnl_stats(fs)->commits;
+	p0 = fs_jnl_stats(fs)->checkpoints;
+	for (u32 i = 0; i < 16; i++) {
+		KT_EXPECT_EQ(k, fs_write(fs, ino, i * bs, kt_wbuf, bs), (int)bs);
+		KT_EXPECT_EQ(k, fs_fsync(fs, ino), 0);
+	}
+	kicks = st->kicks - st->renotifies - k0;
+	commits = fs_jnl_stats(fs)->commits - c0;
+	checkpoints = fs_jnl_stats(fs)->checkpoints - p0;
+	kprintf("# %s: 16 appends of 4 KiB, each fsync'ed: %llu commits, %llu checkpoints, "
+		"%llu doorbells\n",
+		blk_info(&d->blk)->name, (unsigned long long)commits,
+		(unsigned long long)checkpoints, (unsigned long long)kicks);
+	KT_EXPECT(k, commits >= 16);
+	KT_EXPECT(k, kicks <= 2 * commits + 4 * checkpoints);
+	KT_EXPECT_EQ(k, fs_unmount(fs), 0);
+}
+
 /* A full disk gives -ENOSPC, stays consistent, and recovers space. */
 static void ktfs_enospc(struct ktap *k, struct kdisk *d)
 {
@@ -178,6 +214,7 @@ static const struct {
 	{ "fs_format_files_dirs", ktfs_basic },
 	{ "fs_remount_persists_fsck_clean", ktfs_remount },
 	{ "fs_flushes_per_commit", ktfs_flushes },
+	{ "fs_doorbells_per_append", ktfs_doorbells },
 	{ "fs_full_disk_enospc", ktfs_enospc },
 };
 
