@@ -557,7 +557,7 @@ int blk_set_write_cache(struct blk *b, bool writeback)
 	struct blk_dev_info *info = &b->dev->info;
 	int err;
 
-	if (!info->wce_switchable)
+	if (!info->wce_switchable || !b->dev->ops->set_write_cache)
 		return -EOPNOTSUPP;
 	if (!writeback && info->volatile_cache) {
 		/* Nothing may stay behind in a cache we stop flushing. */

@@ -3,8 +3,6 @@
  */
 #include "kernel/block/blk_queue.h"
 
-#include "lib/errno.h"
-
 static int blk_queue_submit(void *ctx, struct blk_req *req)
 {
 	struct blk_queue *q = ctx;
@@ -37,18 +35,10 @@ static int blk_queue_reset(void *ctx, int err)
 	return 0;
 }
 
-static int blk_queue_set_wce(void *ctx, bool writeback)
-{
-	(void)ctx;
-	(void)writeback;
-	return -EOPNOTSUPP;
-}
-
 static const struct blk_dev_ops blk_queue_ops = {
 	.submit = blk_queue_submit,
 	.poll = blk_queue_poll,
 	.reset = blk_queue_reset,
-	.set_write_cache = blk_queue_set_wce,
 };
 
 void blk_queue_init(struct blk_queue *q, const struct blk_dev_info *info,

@@ -143,8 +143,9 @@ struct blk_dev_ops {
 	 */
 	int (*reset)(void *ctx, int err);
 	/*
-	 * Turn the volatile write cache on or off (info.wce_switchable).
-	 * Updates info.volatile_cache.  0, -EOPNOTSUPP or -EIO.
+	 * Optional: turn the volatile write cache on or off; called only while
+	 * info.wce_switchable is set.  Updates info.volatile_cache.  0,
+	 * -EOPNOTSUPP or -EIO.
 	 */
 	int (*set_write_cache)(void *ctx, bool writeback);
 	/*

@@ -258,18 +258,10 @@ static int sim_reset(void *ctx, int err)
 	return d->hung ? -EIO : 0;
 }
 
-static int sim_set_write_cache(void *ctx, bool writeback)
-{
-	(void)ctx;
-	(void)writeback;
-	return -EOPNOTSUPP;
-}
-
 static const struct blk_dev_ops sim_ops = {
 	.submit = sim_submit,
 	.poll = sim_poll,
 	.reset = sim_reset,
-	.set_write_cache = sim_set_write_cache,
 };
 
 int simdisk_init_adopt(struct simdisk *d, const struct simdisk_cfg *cfg, u8 *image)

@@ -234,21 +234,22 @@ static const struct blk_dev_ops fake_ops = {
 	.idle = fake_idle,
 };
 
+struct blk_dev_info fake_blkdev_default_info(void)
+{
+	return (struct blk_dev_info){
+		.name = "fake0",
+		.block_size = 512,
+		.capacity = 2048,
+		.max_segments = 16,
+		.max_segment_size = 65536,
+		.queue_depth = 64,
+	};
+}
+
 void fake_blkdev_init(struct fake_blkdev *f, const struct blk_dev_info *info)
 {
 	*f = (struct fake_blkdev){
-		.dev = {
-			.ops = &fake_ops,
-			.ctx = f,
-			.info = {
-				.name = "fake0",
-				.block_size = 512,
-				.capacity = 2048,
-				.max_segments = 16,
-				.max_segment_size = 65536,
-				.queue_depth = 64,
-			},
-		},
+		.dev = { .ops = &fake_ops, .ctx = f, .info = fake_blkdev_default_info() },
 	};
 	if (info) {
 		f->dev.info = *info;

@@ -86,7 +86,10 @@ struct fake_blkdev {
 	unsigned nlog;
 };
 
-/* Default geometry: 512-byte blocks, 2048 sectors, nothing special. */
+/* The default geometry: 512-byte blocks, 2048 sectors, nothing special. */
+struct blk_dev_info fake_blkdev_default_info(void);
+
+/* A fake with `info`, or the default geometry if NULL. */
 void fake_blkdev_init(struct fake_blkdev *f, const struct blk_dev_info *info);
 
 /* Complete the oldest outstanding request with `status`: 1, or 0 if none. */

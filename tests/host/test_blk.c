@@ -89,14 +89,7 @@ enum dev_kind {
 
 static struct blk_dev_info dev_info(enum dev_kind k)
 {
-	struct blk_dev_info i = {
-		.name = "fake0",
-		.block_size = 512,
-		.capacity = 2048,
-		.max_segments = 16,
-		.max_segment_size = 65536,
-		.queue_depth = 64,
-	};
+	struct blk_dev_info i = fake_blkdev_default_info();
 
 	switch (k) {
 	case DEV_VOLATILE: i.has_flush = i.volatile_cache = i.wce_switchable = true; break;
