@@ -106,12 +106,15 @@ static int bench_commit_report(struct kdisk *d)
 	return 0;
 }
 
-/* Per-command figures of the device, and a 32-deep batch's doorbells. */
-static void bench_doorbell_report(struct kdisk *d, u32 requests)
+/*
+ * The device's figures for the streaming workload (what it counted since
+ * `before`), and a 32-deep batch's doorbells.
+ */
+static void bench_doorbell_report(struct kdisk *d, u32 requests, const struct blk_dev_stats *before)
 {
 	const char *name = blk_info(&d->blk)->name;
 	const struct blk_dev_stats *st = blk_dev_stats(&d->blk);
-	u64 cmds = st->commands, kicks = st->kicks, k0;
+	u64 cmds = st->commands - before->commands, kicks = st->kicks - before->kicks, k0;
 	static struct blk_req batch[BENCH_DEPTH];
 	u32 bs = blk_info(&d->blk)->block_size;
 	int err = 0;
@@ -140,6 +143,7 @@ static void bench_doorbell_report(struct kdisk *d, u32 requests)
 
 static int bench_disk(struct kdisk *d)
 {
+	struct blk_dev_stats before;
 	const char *name = blk_info(&d->blk)->name;
 	u32 total = BENCH_BYTES;
 	u64 t0, t1, t2;
@@ -157,6 +161,7 @@ static int bench_disk(struct kdisk *d)
 	for (u32 i = 0; i < total; i++)
 		bench_buf[i] = (u8)(i * 7 + (i >> 12));
 
+	before = *blk_dev_stats(&d->blk);
 	t0 = arch_time_ns();
 	err = bench_stream(&d->blk, BLK_OP_WRITE, bench_buf, total);
 	if (!err)
@@ -179,7 +184,7 @@ static int bench_disk(struct kdisk *d)
 		(unsigned long long)mib_per_s(total, t1 - t0),
 		(unsigned long long)((t2 - t1) / 1000000),
 		(unsigned long long)mib_per_s(total, t2 - t1));
-	bench_doorbell_report(d, 2 * total / BENCH_REQ_BYTES);
+	bench_doorbell_report(d, 2 * total / BENCH_REQ_BYTES, &before);
 
 	err = bench_commit_report(d);
 	/* Show the other mode through the run-time write-cache switch. */

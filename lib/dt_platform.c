@@ -89,6 +89,27 @@ static bool dt_node_available(const struct fdt *fdt, int node)
 }
 
 /*
+ * The layout of the "ranges" (@len bytes) of the bus at stack[@level]: a
+ * child address of *@cac cells (its #address-cells), a parent address of
+ * *@pac (its parent's), a size of *@csc (its #size-cells), *@entry bytes in
+ * all.  0, fdt_bus_cells()'s error, or -EBADMSG if an address has no cells
+ * or @len is not a whole number of entries.
+ */
+static int dt_ranges_layout(const struct dt_walk *w, int level, u32 len, u32 *cac, u32 *pac,
+			    u32 *csc, u32 *entry)
+{
+	u32 psc;
+	int err = fdt_bus_cells(w->fdt, w->stack[level], cac, csc);
+
+	if (!err)
+		err = fdt_bus_cells(w->fdt, w->stack[level - 1], pac, &psc);
+	if (err)
+		return err;
+	*entry = (*cac + *pac + *csc) * 4;
+	return !*cac || !*pac || len % *entry ? -EBADMSG : 0;
+}
+
+/*
  * Translate @addr..+@size, an address on the bus that stack[@level] provides
  * to its children, into the root's (the CPU's) address space by walking the
  * "ranges" of each ancestor below the root (2.3.8): an empty ranges maps
@@ -99,7 +120,7 @@ static bool dt_node_available(const struct fdt *fdt, int node)
 static int dt_translate(const struct dt_walk *w, int level, u64 *addr, u64 size)
 {
 	const u8 *p;
-	u32 len, cac, csc, pac, psc, entry;
+	u32 len, cac, csc, pac, entry;
 	u64 child, parent, span, delta;
 	int err;
 
@@ -109,14 +130,9 @@ static int dt_translate(const struct dt_walk *w, int level, u64 *addr, u64 size)
 			return -ENXIO;
 		if (len == 0)
 			continue;
-		err = fdt_bus_cells(w->fdt, w->stack[level], &cac, &csc);
-		if (!err)
-			err = fdt_bus_cells(w->fdt, w->stack[level - 1], &pac, &psc);
+		err = dt_ranges_layout(w, level, len, &cac, &pac, &csc, &entry);
 		if (err)
 			return err;
-		entry = (cac + pac + csc) * 4;
-		if (!cac || !pac || len % entry)
-			return -EBADMSG;
 		for (; len; len -= entry, p += entry) {
 			err = fdt_read_cells(p, cac, &child);
 			if (!err)
@@ -368,19 +384,16 @@ static int dt_parse_pci_ranges(const struct dt_walk *w, int depth, struct dt_pci
 {
 	struct dt_pci_range r;
 	const u8 *p;
-	u32 len, cac, csc, pac, psc, entry;
+	u32 len, cac, csc, pac, entry;
 	int err;
 
 	p = fdt_getprop(w->fdt, w->stack[depth], "ranges", &len);
 	if (!p)
 		return 0; /* no windows: config space only */
-	err = fdt_bus_cells(w->fdt, w->stack[depth], &cac, &csc);
-	if (!err)
-		err = fdt_bus_cells(w->fdt, w->stack[depth - 1], &pac, &psc);
+	err = dt_ranges_layout(w, depth, len, &cac, &pac, &csc, &entry);
 	if (err)
 		return err;
-	entry = (DT_PCI_ADDR_CELLS + pac + csc) * 4;
-	if (cac != DT_PCI_ADDR_CELLS || !pac || len % entry)
+	if (cac != DT_PCI_ADDR_CELLS)
 		return -EBADMSG;
 	for (; len; len -= entry, p += entry) {
 		err = dt_pci_range(w, depth, p, pac, csc, &r);

@@ -88,6 +88,19 @@ static s64 arg_int(va_list *ap, int lmod)
 	}
 }
 
+/* A field width or precision: '*' (from the arguments) or digits, or none (0). */
+static const char *parse_num(const char *f, int *out, va_list *ap)
+{
+	*out = 0;
+	if (*f == '*') {
+		*out = va_arg(*ap, int);
+		f++;
+	}
+	while (*f >= '0' && *f <= '9')
+		*out = *out * 10 + (*f++ - '0');
+	return f;
+}
+
 static const char *parse_spec(const char *f, struct spec *sp, int *lmod, va_list *ap)
 {
 	*sp = (struct spec){ .prec = -1 };
@@ -99,22 +112,9 @@ static const char *parse_spec(const char *f, struct spec *sp, int *lmod, va_list
 		else
 			break;
 	}
-	if (*f == '*') {
-		sp->width = va_arg(*ap, int);
-		f++;
-	}
-	while (*f >= '0' && *f <= '9')
-		sp->width = sp->width * 10 + (*f++ - '0');
-	if (*f == '.') {
-		f++;
-		sp->prec = 0;
-		if (*f == '*') {
-			sp->prec = va_arg(*ap, int);
-			f++;
-		}
-		while (*f >= '0' && *f <= '9')
-			sp->prec = sp->prec * 10 + (*f++ - '0');
-	}
+	f = parse_num(f, &sp->width, ap);
+	if (*f == '.')
+		f = parse_num(f + 1, &sp->prec, ap);
 	*lmod = 0;
 	if (*f == 'h') {
 		while (*f == 'h')
