@@ -149,9 +149,12 @@ static void ktfs_flushes(struct ktap *k, struct kdisk *d)
 /*
  * Doorbells per durable 4 KiB append: the commit's writes go out as one
  * batch and its FLUSH as another, so at most two per commit (renotifies of
- * a stalled ring aside); a checkpoint adds at most four (home writes, their
- * FLUSH, the tail, its FLUSH).
+ * a stalled ring aside) when the ring holds the commit; a checkpoint adds
+ * at most four (home writes, their FLUSH, the tail, its FLUSH).
  */
+/* Ring entries that hold a 4 KiB append's whole commit, with room to spare. */
+#define KTFS_BATCH_RING 64u
+
 static void ktfs_doorbells(struct ktap *k, struct kdisk *d)
 {
 	const struct blk_dev_stats *st = blk_dev_stats(&d->blk);
@@ -178,7 +181,13 @@ static void ktfs_doorbells(struct ktap *k, struct kdisk *d)
 		blk_info(&d->blk)->name, (unsigned long long)commits,
 		(unsigned long long)checkpoints, (unsigned long long)kicks);
 	KT_EXPECT(k, commits >= 16);
-	KT_EXPECT(k, kicks <= 2 * commits + 4 * checkpoints);
+	/*
+	 * A ring too small for a commit's writes (a 4 KiB write takes three
+	 * entries) rings again each time completions make room: correct, and
+	 * not what this case measures.
+	 */
+	if (blk_info(&d->blk)->queue_depth >= KTFS_BATCH_RING)
+		KT_EXPECT(k, kicks <= 2 * commits + 4 * checkpoints);
 	KT_EXPECT_EQ(k, fs_unmount(fs), 0);
 }
 
