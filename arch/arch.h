@@ -8,6 +8,7 @@
 #ifndef ORDO_ARCH_ARCH_H
 #define ORDO_ARCH_ARCH_H
 
+#include "arch/generic/insn_marker.h"
 #include "lib/types.h"
 
 /* Write one character to the boot console; '\n' becomes "\r\n". */

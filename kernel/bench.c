@@ -13,6 +13,8 @@
  * blank (or read-only) disks, or those named by bench.disk= (kernel/disks.c).
  */
 #include "arch/arch.h"
+#include "kernel/bench_jobs.h"
+#include "kernel/cmdline.h"
 #include "kernel/disks.h"
 #include "lib/boot_alloc.h"
 #include "lib/errno.h"
@@ -210,8 +212,23 @@ static int bench_disk(struct kdisk *d)
 	return 0;
 }
 
+/* bench.job=...: the jobs of make bench, on the first disk bench may use. */
+static int bench_run_jobs(const char *list)
+{
+	char why[96];
+
+	for (unsigned i = 0; i < nkdisks; i++) {
+		if (kdisk_scratch(&kdisks[i], "bench", why, sizeof(why)))
+			return bench_jobs_run(&kdisks[i], list, bench_buf, BENCH_BYTES);
+		kprintf("%s: %s: skipped\n", blk_info(&kdisks[i].blk)->name, why);
+	}
+	kprintf("bench: no disk to run the jobs on\n");
+	return 1;
+}
+
 int bench_run(void)
 {
+	char jobs[128];
 	int failed = 0;
 
 	bench_buf = boot_alloc(BENCH_BYTES, 4096);
@@ -220,6 +237,8 @@ int bench_run(void)
 		kprintf("bench: not enough memory for %u MiB buffers\n", BENCH_BYTES >> 20);
 		return 1;
 	}
+	if (cmdline_str("bench.job", jobs, sizeof(jobs)) == 0)
+		return bench_run_jobs(jobs);
 	if (nkdisks == 0)
 		kprintf("bench: no virtio-blk disk attached (try: make run)\n");
 	for (unsigned i = 0; i < nkdisks; i++) {

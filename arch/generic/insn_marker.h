@@ -18,8 +18,14 @@
 #define ORDO_ARCH_GENERIC_INSN_MARKER_H
 
 /* The bytes, for the plugin (little-endian, as they sit in memory). */
-#define INSN_MARKER_X86_64_START { 0x0f, 0x1f, 0x80, 0x30, 0x44, 0x52, 0x4f }
-#define INSN_MARKER_X86_64_STOP { 0x0f, 0x1f, 0x80, 0x31, 0x44, 0x52, 0x4f }
+#define INSN_MARKER_X86_64_START                         \
+	{                                                \
+		0x0f, 0x1f, 0x80, 0x30, 0x44, 0x52, 0x4f \
+	}
+#define INSN_MARKER_X86_64_STOP                          \
+	{                                                \
+		0x0f, 0x1f, 0x80, 0x31, 0x44, 0x52, 0x4f \
+	}
 #define INSN_MARKER_AARCH64_START 0xd5032ddfu /* hint #0x6e */
 #define INSN_MARKER_AARCH64_STOP 0xd5032dffu  /* hint #0x6f */
 #define INSN_MARKER_RISCV64_START 0x4f002013u /* slti x0, x0, 0x4f0 */
