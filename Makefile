@@ -155,6 +155,7 @@ include tests/host/fs.mk
 include tests/host/pci.mk
 include tests/host/vpci.mk
 include tests/crash/crash.mk
+include tools/bench/bench.mk
 
 HOST_BINS := $(patsubst %,$(HOST_OUT)/%,$(HOST_TESTS))
 
