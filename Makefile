@@ -209,7 +209,9 @@ test:
 		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
 		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))" \
-		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))"
+		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))" \
+		--tap "bench plugin" "tests/bench/plugin-check.sh $(TEST_ARCHES)" \
+		--tap "bench smoke ($(lastword $(TEST_ARCHES)))" "tests/bench/smoke.sh $(lastword $(TEST_ARCHES))"
 
 # Every host program make test runs, as one goal: an up-to-date tree then
 # prints nothing (several goals would each say "is up to date").
@@ -230,7 +232,8 @@ Targets (ARCH=aarch64 unless given):
   run            build, then boot the default configuration under QEMU with one scratch disk
   test           everything: tree checks, host unit tests, crash engine and mutants, the
                  QEMU matrix and kill test of each of TEST_ARCHES, the ordofs tool, foreign
-                 disks, errors and make run (first of TEST_ARCHES); lists each failure
+                 disks, errors and make run (first of TEST_ARCHES), the bench plugin and a
+                 short bench smoke run (no rates checked); lists each failure
                  with its log, then ends "N passed, N failed"
   host-tests     only the host unit tests (cmocka, ASan + UBSan)
   qemu-tests     only the QEMU matrix and kill test, for ARCH
@@ -238,6 +241,9 @@ Targets (ARCH=aarch64 unless given):
   crash-quick    the crash-state engine, --quick (seconds)
   crash-mutants  the engine against each seeded journal bug; all must be caught
   crash-asan     the engine's ASan + UBSan build, --quick
+  bench          ordo against a Linux guest on the same QEMU (x86_64 q35, virtio-blk-pci):
+                 each job interleaved, exact guest instructions per operation; table,
+                 CSV and plot in build/bench/ (tools/bench/run.sh; not part of make test)
   format-check   clang-format must agree with every C file
   deps-build     install the Debian packages that building ARCH needs (tools/deps.sh)
   clean          remove build/
@@ -256,10 +262,19 @@ Variables (make VAR=value ...):
   QEMU_MEM       guest memory of make run and the QEMU tests (default 128M)
   HOST_CC        compiler of the host tests and tools (default gcc)
   BOOT_TIMEOUT   seconds a matrix, foreign-disk or error-test boot may take (default 180)
+  BENCH_ARGS     options of make bench, e.g. "--reps 5 --n 5000 --backends null
+                 --jobs randread-qd1,fs-append-4k --arch aarch64 --no-linux"
 endef
 
 help:
 	@: $(info $(HELP_TEXT))
+
+# ---- make bench: ordo against a Linux guest (tools/bench/run.sh) ---------
+BENCH_ARGS ?=
+bench:
+	@tools/deps.sh bench x86_64 aarch64
+	@tools/bench/run.sh $(BENCH_ARGS)
+.PHONY: bench
 
 # Used by tests/run-tests.sh to learn how to start QEMU for $(ARCH).
 print-qemu:

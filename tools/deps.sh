@@ -1,7 +1,7 @@
 #!/bin/sh
 # tools/deps.sh - install the Debian 12 packages the build and tests need.
 #
-# Usage: tools/deps.sh [build|run|test] [ARCH...]   (default: aarch64)
+# Usage: tools/deps.sh [build|run|test|bench] [ARCH...]   (default: aarch64)
 # Checks for each tool first and installs only what is missing, so it costs
 # nothing on a machine that has everything.  Needs root (or sudo) to install.
 set -eu
@@ -57,6 +57,12 @@ test)
 	need mkfs.fat dosfstools
 	need genisoimage genisoimage
 	need cryptsetup cryptsetup-bin
+	;;
+bench)
+	# make bench: the plot; the Linux guest's packages are fetched, not
+	# installed (tools/bench/linux-guest.sh), and its ext4 image is made here.
+	need gnuplot gnuplot-nox
+	need mke2fs e2fsprogs
 	;;
 esac
 
