@@ -11,7 +11,12 @@
  *   insns=<count>
  *
  * is appended to FILE at the STOP, with write(2), so a killed QEMU loses
- * nothing already reported.  FILE is truncated when the plugin loads
+ * nothing already reported.  Before the first of them, at the first START,
+ * one line says what boot cost, from the plugin's loading (QEMU's start)
+ * to that marker:
+ *
+ *   boot insns=<count> ns=<host monotonic nanoseconds>
+ *  FILE is truncated when the plugin loads
  * (append=on keeps it).  When QEMU exits normally a trailer follows:
  *
  *   # pairs=<n>[ unpaired_starts=<n>][ unpaired_stops=<n>][ open=1]
@@ -56,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch/generic/insn_marker.h"
@@ -98,6 +104,16 @@ static int out_fd = -1;
 static int running;
 static uint64_t start_insns;
 static uint64_t pairs, unpaired_starts, unpaired_stops;
+static uint64_t loaded_ns; /* host monotonic clock when the plugin loaded */
+static int booted;	   /* the first START was seen and reported */
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* Caller holds lock.  After on_exit_qemu() a vCPU still running writes nothing. */
 static void write_all(const char *buf, size_t len)
@@ -120,12 +136,18 @@ static void on_marker(unsigned int vcpu_index, void *userdata)
 {
 	enum marker which = (enum marker)(uintptr_t)userdata;
 	uint64_t now = insns;
-	char line[48];
+	char line[80];
 	int len;
 
 	(void)vcpu_index;
 	pthread_mutex_lock(&lock);
 	if (which == MARK_START) {
+		if (!booted) {
+			booted = 1;
+			len = snprintf(line, sizeof(line), "boot insns=%" PRIu64 " ns=%" PRIu64 "\n",
+				       now, monotonic_ns() - loaded_ns);
+			write_all(line, (size_t)len);
+		}
 		if (running)
 			unpaired_starts++;
 		running = 1;
@@ -267,6 +289,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		return -1;
 	}
 
+	loaded_ns = monotonic_ns();
 	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
 	qemu_plugin_register_atexit_cb(id, on_exit_qemu, NULL);
 	return 0;

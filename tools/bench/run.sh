@@ -119,6 +119,10 @@ run_one() {
 		  printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", b, f["side"], r, f["job"], f["bs"],
 			f["qd"], f["ops"], f["ns"], f["insns"], f["cmds"], f["flushes"], f["doorbells"] }' \
 		>>"$out/raw.csv"
+	# Boot: from QEMU's start to the first job (the plugin's boot line).
+	sed -n 's/^boot insns=\([0-9]*\) ns=\([0-9]*\)$/\1 \2/p' "$base.insns" |
+		awk -v b="$backend" -v r="$rep" -v s="$side" \
+			'{ printf "%s,%s,%s,boot,,,1,%s,%s,,,\n", b, s, r, $2, $1 }' >>"$out/raw.csv"
 	grep '^BENCH .*skipped=' "$base.log" | sed "s/^/bench: $backend run $rep: /" || true
 }
 
@@ -166,6 +170,10 @@ awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d
 			"cmd/op", "fl/op", "db/op"
 		for (i = 1; i <= n; i++) {
 			split(order[i], bj, ",")
+			if (bj[2] == "boot") {
+				boots[++nb] = order[i]
+				continue
+			}
 			oi = m[order[i] ",ordo,insns_per_op"]; li = m[order[i] ",linux,insns_per_op"]
 			oo = m[order[i] ",ordo,ops_per_s"]; lo = m[order[i] ",linux,ops_per_s"]
 			printf "%-10s %-14s %12.0f %12s %7s %12.0f %12s %7s %6.2f %6.2f %6.2f\n",
@@ -175,12 +183,22 @@ awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d
 				m[order[i] ",ordo,cmds_per_op"], m[order[i] ",ordo,flushes_per_op"],
 				m[order[i] ",ordo,doorbells_per_op"]
 		}
+		for (i = 1; i <= nb; i++) {
+			split(boots[i], bj, ",")
+			oi = m[boots[i] ",ordo,insns_per_op"]; li = m[boots[i] ",linux,insns_per_op"]
+			oo = m[boots[i] ",ordo,ops_per_s"]; lo = m[boots[i] ",linux,ops_per_s"]
+			printf "%-10s boot, QEMU start to the first job: ordo %.1f M instructions, %.0f ms",
+				bj[1], oi / 1e6, 1000 / oo
+			if (li != "")
+				printf "; Linux %.1f M instructions, %.0f ms", li / 1e6, 1000 / lo
+			printf "\n"
+		}
 		print "(medians of each run; min-max and run counts in summary.csv; ins/op counted by"
 		print " build/bench/insn_count.so between the guest'"'"'s markers; op/s is wall-clock, noisy)"
 	}' "$out/summary.csv" | tee "$out/table.txt"
 
 if command -v gnuplot >/dev/null 2>&1; then
-	awk -F, 'NR > 1 && $4 == "insns_per_op" { v[$1 " " $2, $3] = $5; if (!s[$1 " " $2]++) o[++n] = $1 " " $2 }
+	awk -F, 'NR > 1 && $4 == "insns_per_op" && $2 != "boot" { v[$1 " " $2, $3] = $5; if (!s[$1 " " $2]++) o[++n] = $1 " " $2 }
 		END { for (i = 1; i <= n; i++) printf "\"%s\" %s %s\n", o[i], v[o[i], "ordo"],
 			(v[o[i], "linux"] == "" ? "NaN" : v[o[i], "linux"]) }' "$out/summary.csv" >"$out/plot.dat"
 	plot_linux=""
