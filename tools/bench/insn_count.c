@@ -144,8 +144,9 @@ static void on_marker(unsigned int vcpu_index, void *userdata)
 	if (which == MARK_START) {
 		if (!booted) {
 			booted = 1;
-			len = snprintf(line, sizeof(line), "boot insns=%" PRIu64 " ns=%" PRIu64 "\n",
-				       now, monotonic_ns() - loaded_ns);
+			len = snprintf(line, sizeof(line),
+				       "boot insns=%" PRIu64 " ns=%" PRIu64 "\n", now,
+				       monotonic_ns() - loaded_ns);
 			write_all(line, (size_t)len);
 		}
 		if (running)
