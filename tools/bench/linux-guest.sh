@@ -218,6 +218,7 @@ copy_libs() {
 		so=${item%%|*}
 		rp=${item#*|}
 		[ -z "${have[$so]:-}" ] || continue
+		have[$so]=1
 		found=""
 		for dir in $rp /lib/$arch_triplet /usr/lib/$arch_triplet /lib /usr/lib; do
 			if [ -e "$tree$dir/$so" ] || [ -L "$tree$dir/$so" ]; then
@@ -229,7 +230,6 @@ copy_libs() {
 			unfound="$unfound $so"
 			continue
 		fi
-		have[$so]=1
 		file=$(in_tree "$tree" "$found/$so")
 		mkdir -p "$root$found"
 		cp "$file" "$root$found/$so"
