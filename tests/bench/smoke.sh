@@ -16,13 +16,13 @@ arch=${1:-x86_64}
 out=build/bench-smoke
 jobs=randread-qd1,randread-qd32,randwrite-qd1,seqread-qd16,seqwrite-qd16,write-flush
 
-tools/bench/run.sh --arch "$arch" --no-linux --reps 2 --n 256 --backends null --jobs "$jobs" \
+tools/bench/run.sh --arch "$arch" --no-linux --reps 2 --n 256 --backends null-co --jobs "$jobs" \
 	--out "$out" >"$out.log" 2>&1
 check "run.sh finished and wrote its table" test -s "$out/table.txt"
 
 # metric JOB NAME -> "median min max runs" of ordo's NAME for JOB
 metric() {
-	awk -F, -v j="$1" -v m="$2" '$1 == "null" && $2 == j && $3 == "ordo" && $4 == m {
+	awk -F, -v j="$1" -v m="$2" '$1 == "null-co" && $2 == j && $3 == "ordo" && $4 == m {
 		print $5, $6, $7, $8 }' "$out/summary.csv"
 }
 

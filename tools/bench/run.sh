@@ -7,8 +7,9 @@
 #                           [--jobs LIST] [--arch x86_64|aarch64] [--no-linux]
 #   --reps      runs per side and back end (default 3; medians are quoted)
 #   --n         operations per job (default 2000; the same on both sides)
-#   --backends  null (null-co: QEMU's per-request cost only, FLUSH a no-op),
-#               file-wb (raw file, cache=writeback), file-none (cache=none)
+#   --backends  null-co (QEMU's per-request cost only, FLUSH a no-op),
+#               file-writeback (raw file, cache=writeback), file-none
+#               (cache=none, aio=threads)
 #   --jobs      comma list (default all; null-co never runs the fs jobs:
 #               it keeps no data to mount)
 #   --arch      aarch64 runs ordo alone (virt, virtio-pci); the Linux guest
@@ -27,7 +28,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null file-wb file-none" jobs=all arch=x86_64 linux=1 out=build/bench
+reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -69,7 +70,9 @@ make --no-print-directory -s ARCH="$arch" all "$plugin"
 ordo_img=build/$arch/ordo.img
 if [ "$linux" = 1 ]; then
 	if linux_env=$(tools/bench/linux-guest.sh); then
-		eval "$linux_env" # LINUX_KERNEL=... LINUX_INITRD=...
+		eval "$linux_env" # KERNEL= INITRD= KVER= KPKG=
+		LINUX_KERNEL=$KERNEL LINUX_INITRD=$INITRD
+		echo "bench: Linux guest: Debian $KPKG (cached under build/bench/linux)"
 	else
 		echo "bench: the Linux guest could not be built (see above): ordo's side alone"
 		linux=0
@@ -79,25 +82,37 @@ fi
 # ---- one run ---------------------------------------------------------------
 backend_args() { # backend image -> QEMU disk arguments
 	case "$1" in
-	null) echo "-blockdev driver=null-co,node-name=d0,size=1073741824,read-zeroes=on" ;;
-	file-wb) echo "-blockdev driver=file,node-name=f0,filename=$2,cache.direct=off -blockdev driver=raw,node-name=d0,file=f0" ;;
-	file-none) echo "-blockdev driver=file,node-name=f0,filename=$2,cache.direct=on,aio=threads -blockdev driver=raw,node-name=d0,file=f0" ;;
+	null-co) echo "-blockdev driver=null-co,node-name=d0,size=1073741824,read-zeroes=on" ;;
+	file-writeback) echo "-drive if=none,id=d0,file=$2,format=raw,cache=writeback" ;;
+	file-none) echo "-drive if=none,id=d0,file=$2,format=raw,cache=none,aio=threads" ;;
 	*) echo "bench: no such back end: $1" >&2 && exit 2 ;;
 	esac
 }
 
+# Every run starts from the same image: 1 GiB, sparse, an ext4 in its first
+# 256 MiB for the Linux guest's fs jobs (its raw jobs use 256-768 MiB; ordo
+# formats what it needs itself).  Made once, copied per run.
+template=$out/disk-template.img
+if [ ! -s "$template" ]; then
+	command -v mkfs.ext4 >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+	truncate -s 1G "$template.tmp"
+	mkfs.ext4 -q -F -L bench -T default -E lazy_itable_init=0,lazy_journal_init=0 \
+		"$template.tmp" 256M
+	mv "$template.tmp" "$template"
+fi
+
 # run_one SIDE BACKEND REP: boot, then append this run's rows to raw.csv.
 run_one() {
 	local side=$1 backend=$2 rep=$3 base="$runs/$2-$1-$3" j=$jobs kernel
-	[ "$backend" = null ] && j=$(echo "$jobs" | tr , '\n' | grep -v '^fs-' | paste -sd, -)
+	[ "$backend" = null-co ] && j=$(echo "$jobs" | tr , '\n' | grep -v '^fs-' | paste -sd, -)
 	[ -n "$j" ] || return 0
 	rm -f "$base.img" "$base.insns"
-	truncate -s 1G "$base.img"
+	cp --sparse=always "$template" "$base.img"
 	if [ "$side" = ordo ]; then
 		kernel=(-kernel "$ordo_img" -append "bench bench.job=$j bench.n=$n bench.disk=vblk0")
 	else
 		kernel=(-kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
-			-append "console=ttyS0 quiet bench.jobs=$j bench.n=$n")
+			-append "console=ttyS0 quiet panic=-1 bench.jobs=$j bench.n=$n bench.backend=$backend")
 	fi
 	# shellcheck disable=SC2046,SC2086
 	timeout --foreground -k 5 1800 $qemu "${kernel[@]}" $(backend_args "$backend" "$base.img") \
@@ -165,7 +180,7 @@ awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d
 		 if (!seen[$1 "," $2]++) order[++n] = $1 "," $2 }
 	END {
 		printf "make bench, %s, %s, host %s\n", d, q, host
-		printf "%-10s %-14s %12s %12s %7s %12s %12s %7s %6s %6s %6s\n", "backend", "job",
+		printf "%-14s %-14s %12s %12s %7s %12s %12s %7s %6s %6s %6s\n", "backend", "job",
 			"ordo ins/op", "linux ins/op", "ratio", "ordo op/s", "linux op/s", "ratio",
 			"cmd/op", "fl/op", "db/op"
 		for (i = 1; i <= n; i++) {
@@ -176,7 +191,7 @@ awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d
 			}
 			oi = m[order[i] ",ordo,insns_per_op"]; li = m[order[i] ",linux,insns_per_op"]
 			oo = m[order[i] ",ordo,ops_per_s"]; lo = m[order[i] ",linux,ops_per_s"]
-			printf "%-10s %-14s %12.0f %12s %7s %12.0f %12s %7s %6.2f %6.2f %6.2f\n",
+			printf "%-14s %-14s %12.0f %12s %7s %12.0f %12s %7s %6.2f %6.2f %6.2f\n",
 				bj[1], bj[2], oi, li == "" ? "-" : sprintf("%.0f", li),
 				li == "" ? "-" : sprintf("%.3f", oi / li), oo,
 				lo == "" ? "-" : sprintf("%.0f", lo), lo == "" ? "-" : sprintf("%.2f", oo / lo),
@@ -187,7 +202,7 @@ awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d
 			split(boots[i], bj, ",")
 			oi = m[boots[i] ",ordo,insns_per_op"]; li = m[boots[i] ",linux,insns_per_op"]
 			oo = m[boots[i] ",ordo,ops_per_s"]; lo = m[boots[i] ",linux,ops_per_s"]
-			printf "%-10s boot, QEMU start to the first job: ordo %.1f M instructions, %.0f ms",
+			printf "%-14s boot, QEMU start to the first job: ordo %.1f M instructions, %.0f ms",
 				bj[1], oi / 1e6, 1000 / oo
 			if (li != "")
 				printf "; Linux %.1f M instructions, %.0f ms", li / 1e6, 1000 / lo
