@@ -12,8 +12,8 @@
 #               (cache=none, aio=threads)
 #   --jobs      comma list (default all; null-co never runs the fs jobs:
 #               it keeps no data to mount)
-#   --arch      aarch64 runs ordo alone (virt, virtio-pci); the Linux guest
-#               is x86_64's
+#   --arch      aarch64 runs ordo alone (virt); the Linux guest is x86_64's
+#   --transport pci (default) or mmio (aarch64 only: virtio-blk-device)
 #   --no-linux  ordo's side only
 #   --out DIR   where results go (default build/bench)
 #
@@ -28,7 +28,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench
+reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -38,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--arch) arch=$2 && shift ;;
 	--no-linux) linux=0 ;;
 	--out) out=$2 && shift ;;
+	--transport) transport=$2 && shift ;;
 	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--no-linux] [--out DIR]" >&2 && exit 2 ;;
 	esac
 	shift
@@ -63,7 +64,11 @@ esac
 # The port's own QEMU line (as make run and the tests use it), one vCPU.
 eval "$(make --no-print-directory -s print-qemu ARCH="$arch" QEMU_MACHINE="$machine" QEMU_MEM=512M)"
 qemu="$QEMU_SYSTEM $QEMU_MACHINE_ARGS -smp 1"
-disk_dev=virtio-blk-pci
+case "$arch:$transport" in
+*:pci) disk_dev=virtio-blk-pci ;;
+aarch64:mmio) disk_dev="virtio-blk-device" qemu="$qemu -global virtio-mmio.force-legacy=false" ;;
+*) echo "bench: no $transport transport on $arch" >&2 && exit 2 ;;
+esac
 
 # ---- build ---------------------------------------------------------------
 make --no-print-directory -s ARCH="$arch" all "$plugin"
