@@ -16,6 +16,7 @@
 #   --transport pci (default) or mmio (aarch64 only: virtio-blk-device)
 #   --no-linux  ordo's side only
 #   --out DIR   where results go (default build/bench)
+#   --report    no runs: the table, CSV and plot again from DIR/raw.csv
 #
 # Both sides boot the same QEMU command line but for -kernel/-initrd/-append:
 # x86_64 q35, one vCPU, 512 MiB, one virtio-blk-pci disk.  Each job runs
@@ -28,7 +29,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci
+reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -39,13 +40,14 @@ while [ $# -gt 0 ]; do
 	--no-linux) linux=0 ;;
 	--out) out=$2 && shift ;;
 	--transport) transport=$2 && shift ;;
+	--report) report=1 ;;
 	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--no-linux] [--out DIR]" >&2 && exit 2 ;;
 	esac
 	shift
 done
 
 runs=$out/runs
-rm -rf "$runs"
+[ "$report" = 1 ] || rm -rf "$runs"
 mkdir -p "$runs"
 plugin=build/bench/insn_count.so
 fs_jobs="fs-append-4k,fs-append-64"
@@ -71,13 +73,15 @@ aarch64:mmio) disk_dev="virtio-blk-device" qemu="$qemu -global virtio-mmio.force
 esac
 
 # ---- build ---------------------------------------------------------------
-make --no-print-directory -s ARCH="$arch" all "$plugin"
+[ "$report" = 1 ] && linux=0
+[ "$report" = 1 ] || make --no-print-directory -s ARCH="$arch" all "$plugin"
 ordo_img=build/$arch/ordo.img
 if [ "$linux" = 1 ]; then
 	if linux_env=$(tools/bench/linux-guest.sh); then
 		eval "$linux_env" # KERNEL= INITRD= KVER= KPKG=
 		LINUX_KERNEL=$KERNEL LINUX_INITRD=$INITRD
-		echo "bench: Linux guest: Debian $KPKG (cached under build/bench/linux)"
+		echo "$KVER" >"$out/linux.kver"
+		echo "bench: Linux guest: Debian $KPKG (in build/bench/linux)"
 	else
 		echo "bench: the Linux guest could not be built (see above): ordo's side alone"
 		linux=0
@@ -98,7 +102,7 @@ backend_args() { # backend image -> QEMU disk arguments
 # 256 MiB for the Linux guest's fs jobs (its raw jobs use 256-768 MiB; ordo
 # formats what it needs itself).  Made once, copied per run.
 template=$out/disk-template.img
-if [ ! -s "$template" ]; then
+if [ "$report" = 0 ] && [ ! -s "$template" ]; then
 	command -v mkfs.ext4 >/dev/null || PATH=$PATH:/sbin:/usr/sbin
 	truncate -s 1G "$template.tmp"
 	mkfs.ext4 -q -F -L bench -T default -E lazy_itable_init=0,lazy_journal_init=0 \
@@ -146,8 +150,9 @@ run_one() {
 	grep '^BENCH .*skipped=' "$base.log" | sed "s/^/bench: $backend run $rep: /" || true
 }
 
-echo "backend,side,rep,job,bs,qd,ops,ns,insns,cmds,flushes,doorbells" >"$out/raw.csv"
 t0=$(date +%s)
+[ "$report" = 1 ] || echo "backend,side,rep,job,bs,qd,ops,ns,insns,cmds,flushes,doorbells" >"$out/raw.csv"
+[ "$report" = 1 ] && backends=""
 for backend in $backends; do
 	for rep in $(seq 1 "$reps"); do
 		for side in ordo linux; do
@@ -223,7 +228,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 			(v[o[i], "linux"] == "" ? "NaN" : v[o[i], "linux"]) }' "$out/summary.csv" >"$out/plot.dat"
 	plot_linux=""
 	if awk '$NF != "NaN" { found = 1 } END { exit !found }' "$out/plot.dat"; then
-		plot_linux=", \"\" using 3 title \"Linux $(basename "${LINUX_KERNEL:-}")\""
+		plot_linux=", \"\" using 3 title \"Linux $(cat "$out/linux.kver" 2>/dev/null) (Debian, fio)\""
 	fi
 	gnuplot <<-EOF
 		set terminal png size 1400,600
@@ -235,6 +240,8 @@ if command -v gnuplot >/dev/null 2>&1; then
 		set logscale y
 		set ylabel "instructions / operation"
 		set xtics rotate by -40 scale 0
+		set bmargin 11
+		set rmargin 10
 		set key top left
 		plot "$out/plot.dat" using 2:xtic(1) title "ordo"$plot_linux
 	EOF
