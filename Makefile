@@ -167,7 +167,7 @@ HOST_HDRS := $(wildcard arch/arch.h arch/host/*.h arch/host/include/asm/*.h lib/
 $(HOST_OUT)/%: tests/host/%.c $$($$*_SRCS) $(HOST_COMMON) $(HOST_HDRS) tests/host/tests.mk
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $($*_CFLAGS) $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
 
 
 # Host-side tools used by the tests.

@@ -313,7 +313,8 @@ void kmain(const struct boot_info *bi)
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);
 	heap_size = boot_alloc_free_bytes() / HEAP_SHARE_DEN * HEAP_SHARE_NUM;
-	heap_init(boot_alloc(heap_size, 4096), heap_size);
+	/* kmalloc() zeroes what it returns: the heap is not cleared up front. */
+	heap_init(boot_alloc_uninit(heap_size, 4096), heap_size);
 	kprintf("ordo: command line \"%s\", %u RAM region(s), heap %llu KiB, %llu KiB more free\n",
 		cmdline_get(), platform.nmem, (unsigned long long)(heap_free_bytes() >> 10),
 		(unsigned long long)(boot_alloc_free_bytes() >> 10));

@@ -21,7 +21,7 @@ void boot_alloc_add_region(void *base, size_t size)
 	boot_nregions++;
 }
 
-void *boot_alloc(size_t size, size_t align)
+void *boot_alloc_uninit(size_t size, size_t align)
 {
 	if (!IS_POW2(align) || size == 0)
 		return NULL;
@@ -33,9 +33,16 @@ void *boot_alloc(size_t size, size_t align)
 		    boot_regions[i].end - p < size)
 			continue;
 		boot_regions[i].next = p + size;
-		return memset((void *)p, 0, size);
+		return (void *)p;
 	}
 	return NULL;
+}
+
+void *boot_alloc(size_t size, size_t align)
+{
+	void *p = boot_alloc_uninit(size, align);
+
+	return p ? memset(p, 0, size) : NULL;
 }
 
 size_t boot_alloc_free_bytes(void)

@@ -20,6 +20,13 @@ void boot_alloc_add_region(void *base, size_t size);
  */
 void *boot_alloc(size_t size, size_t align);
 
+/*
+ * The same, not zeroed: for a region whose user initialises what it hands
+ * out (the heap: kmalloc() zeroes each allocation), so boot does not touch
+ * every byte of RAM.
+ */
+void *boot_alloc_uninit(size_t size, size_t align);
+
 /* Bytes still available in the largest region, for the boot log. */
 size_t boot_alloc_free_bytes(void);
 

@@ -38,3 +38,8 @@ test_part_SRCS := lib/part.c lib/part_gpt.c lib/crc32.c tests/host/memdisk.c
 
 HOST_TESTS += test_disksig
 test_disksig_SRCS := lib/disksig.c lib/part.c lib/part_gpt.c lib/crc32.c tests/host/memdisk.c
+
+# The kernel's memory primitives, renamed so they sit beside the C library's.
+HOST_TESTS += test_string
+test_string_SRCS := lib/string.c
+test_string_CFLAGS := '-DSTRING_NAME(f)=ordo_\#\#f' -fno-builtin
