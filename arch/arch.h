@@ -27,6 +27,17 @@ u64 arch_time_ns(void);
 u64 arch_cycles(void);
 const char *arch_cycles_name(void);
 
+/*
+ * Optional: the CPU's own CRC-32C instruction (ARMv8 CRC32, x86 SSE4.2).
+ * arch_crc32c_supported() says whether this CPU has it (asked once, at
+ * first use); arch_crc32c_raw() then updates the raw, reflected register
+ * over `len` bytes (no inversions: lib/crc32c.c does those).  A port
+ * without one defines neither: lib/crc32c.c's weak defaults say no, and
+ * its slice-by-8 tables do the work.
+ */
+bool arch_crc32c_supported(void);
+u32 arch_crc32c_raw(u32 reg, const void *buf, size_t len);
+
 /* Hint to the CPU that we are spinning on a device (wfe/yield/pause). */
 void arch_cpu_relax(void);
 

@@ -19,4 +19,8 @@ u32 crc32c(const void *buf, size_t len);
  */
 u32 crc32c_update(u32 crc, const void *buf, size_t len);
 
+/* crc32c_update() by the tables alone, whatever the CPU has: the reference
+ * the instruction paths are checked against (KTAP, host tests). */
+u32 crc32c_sw_update(u32 crc, const void *buf, size_t len);
+
 #endif

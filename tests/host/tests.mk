@@ -43,3 +43,7 @@ test_disksig_SRCS := lib/disksig.c lib/part.c lib/part_gpt.c lib/crc32.c tests/h
 HOST_TESTS += test_string
 test_string_SRCS := lib/string.c
 test_string_CFLAGS := '-DSTRING_NAME(f)=ordo_\#\#f' -fno-builtin
+
+# CRC-32C: the tables, and x86_64's instruction path where the host is x86_64.
+HOST_TESTS += test_crc32c
+test_crc32c_SRCS := lib/crc32c.c $(if $(filter x86_64,$(shell uname -m)),arch/x86_64/crc32c.c)
