@@ -16,16 +16,12 @@ u32 arch_crc32c_raw(u32 reg, const void *buf, size_t len)
 	const u8 *p = buf;
 
 	for (; len && ((uintptr_t)p & 7); len--, p++)
-		__asm__(".arch_extension crc\n\tcrc32cb %w0, %w0, %w1"
-			: "+r"(reg)
-			: "r"((u32)*p));
+		__asm__(".arch_extension crc\n\tcrc32cb %w0, %w0, %w1" : "+r"(reg) : "r"((u32)*p));
 	for (; len >= 8; len -= 8, p += 8)
 		__asm__(".arch_extension crc\n\tcrc32cx %w0, %w0, %x1"
 			: "+r"(reg)
 			: "r"(*(const u64 *)(const void *)p));
 	for (; len; len--, p++)
-		__asm__(".arch_extension crc\n\tcrc32cb %w0, %w0, %w1"
-			: "+r"(reg)
-			: "r"((u32)*p));
+		__asm__(".arch_extension crc\n\tcrc32cb %w0, %w0, %w1" : "+r"(reg) : "r"((u32)*p));
 	return reg;
 }
