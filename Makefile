@@ -66,7 +66,7 @@ PCI_DRV_SRCS := drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_bridge.c
 	drivers/pci/pci_cap.c
 BLOCK_DRV_SRCS := drivers/block/virtio_blk.c drivers/block/virtio_blk_probe.c
 BLOCK_SRCS := kernel/block/blk.c
-FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c \
+FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/fs/ondisk.c \
 	kernel/fs/fs_alloc.c kernel/fs/fs_buf.c kernel/fs/fs_dir.c kernel/fs/fs_file.c \
 	kernel/fs/fs_format.c kernel/fs/fs_fsck.c kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c \
 	kernel/fs/fs_name.c kernel/fs/fs_op.c kernel/fs/fs_probe.c kernel/fs/fs_super.c

@@ -1,22 +1,45 @@
 /*
- * kernel/fs/jnl.h - block cache and physical redo journal (ordofs).
+ * kernel/fs/jnl.h - block cache and redo journal (ordofs).
  *
  * Interface: the filesystem reads and changes its blocks only through this
- * layer.  A change is an *operation*: jnl_op_begin() reserves room for the
- * blocks it may dirty, the fs reads blocks with jnl_bread()/jnl_bnew(),
- * changes b->data, calls jnl_dirty(), releases with jnl_brelse(), and ends
- * with jnl_op_end().  Operations join the *running transaction*; nothing
- * reaches the disk until jnl_commit() (fsync, sync, or a full transaction),
- * which writes the transaction to the log and returns once it is durable.
- * Every operation that ended before a commit is in that commit (group
- * commit): an operation is never split across transactions.
+ * layer.  It gets blocks with jnl_bread()/jnl_bnew() and changes
+ * b->data *in place*; an *operation* (jnl_op_begin() .. jnl_op_end())
+ * then tells the journal which bytes of which blocks it changed, with
+ * jnl_dirty().  Operations join the *running transaction*; nothing reaches
+ * the disk until jnl_commit() (fsync, sync, or a full transaction), which
+ * writes the transaction and returns once it is durable.  Every operation
+ * that ended before a commit is in that commit (group commit): an
+ * operation is never split across transactions.
  *
- * Committed blocks are written to their home locations later, by a
+ * What a transaction logs for each block it changed:
+ *  - a DELTA, the changed byte ranges (a few, small: an inode, a bitmap
+ *    byte, a directory entry, a block pointer, the end of a file);
+ *  - an IMAGE, the whole block (a new block, or more than
+ *    JNL_DELTA_MAX bytes changed);
+ *  - in data=ordered mode (cfg.ordered), for file data in a block the
+ *    operation allocated (JNL_NEW_DATA): nothing in the log but its crc;
+ *    the block itself goes to its home location in the same commit, and
+ *    recovery checks that crc before it accepts the transaction, so a
+ *    crash can never expose a block that was allocated but not written.
+ * Committed DELTAs and IMAGEs reach their home locations later, by a
  * checkpoint (when the log is half full, on jnl_checkpoint() and on close),
- * and only after that is durable does the log tail move past them.
+ * and only once that is durable does the log tail move past them.
+ *
+ * The caller's duties, because changes are made in place:
+ *  - no jnl_commit()/jnl_checkpoint() while an operation's changes are in
+ *    the buffers but not yet handed over with jnl_dirty(): a commit would
+ *    write them.  Before jnl_op_begin(), jnl_op_fits() says whether the
+ *    running transaction has room; if not, the caller puts the old bytes
+ *    back, calls jnl_commit(), and redoes its changes;
+ *  - a block written with JNL_NEW_DATA must be free in the committed state
+ *    and not named by any transaction still in the log: in data=ordered
+ *    mode a block freed by a transaction is not allocated again before the
+ *    next checkpoint (jnl_stats()->checkpoints moves on), and a new block
+ *    is always dirtied whole.
  *
  * The commit protocol and the recovery rules are written out at the top of
- * jnl.c; the format is in ondisk.h and docs/ondisk-format.md.
+ * jnl.c and jnl_recover.c; the format is in ondisk.h and
+ * docs/ondisk-format.md.
  *
  * Errors: an I/O error while committing or checkpointing *aborts* the
  * journal: the failing call returns -EIO, a console message says the
@@ -31,11 +54,26 @@
 #include "kernel/block/blk.h"
 #include "kernel/fs/ondisk.h"
 
+/* Byte ranges of one block a transaction logs before it logs the block whole. */
+#define JNL_RANGES 4
+/* A DELTA larger than this (all ranges of a block together) becomes an IMAGE. */
+#define JNL_DELTA_MAX 1024u
+
+struct jnl_range {
+	u16 off, len;
+};
+
 /* A cached filesystem block. */
 struct jbuf {
 	u64 blockno; /* home block number */
 	u8 *data;    /* OFS_BLOCK_SIZE bytes */
-	/* Private to jnl.c. */
+	/*
+	 * For the caller: false whenever the journal has (re)read the block
+	 * from the disk; the filesystem sets it once it has checked the
+	 * contents (a metadata tail), so a block is checked once per read.
+	 */
+	bool verified;
+	/* Private to the journal. */
 	struct jbuf *hash_next;
 	struct jbuf *lru_prev, *lru_next;
 	struct jbuf *txn_next;	/* running transaction, in jnl_dirty() order */
@@ -43,7 +81,17 @@ struct jbuf {
 	u32 refs;
 	bool in_txn;	/* changed by the running transaction */
 	bool committed; /* in a committed transaction, not yet home */
+	bool meta;	/* ends in an ofs_tail (last jnl_dirty() said so) */
+	/* What the running transaction logs for it (valid while in_txn). */
+	bool new_data; /* data=ordered: goes home at commit, crc in the log */
+	bool whole;    /* an IMAGE, not ranges */
+	u8 nranges;
+	struct jnl_range ranges[JNL_RANGES]; /* sorted, disjoint */
 };
+
+/* jnl_dirty() flags. */
+#define JNL_META 0x1u	  /* the block ends in an ofs_tail: the journal stamps its crc */
+#define JNL_NEW_DATA 0x2u /* file data in a block this operation allocated */
 
 struct jnl_config {
 	struct blk *fsdev;	 /* home of every filesystem block */
@@ -52,6 +100,7 @@ struct jnl_config {
 	u32 jblocks;		 /* journal length, its superblock included */
 	u8 uuid[OFS_UUID_BYTES]; /* the filesystem's: records must match */
 	bool classic;		 /* two FLUSHes per commit, not one */
+	bool ordered;		 /* data=ordered: JNL_NEW_DATA goes home, not to the log */
 	u32 cache_blocks;	 /* clean blocks kept in memory; 0 = default */
 	/*
 	 * Hooks for the crash-state engine, may be NULL: the commit record of
@@ -72,9 +121,12 @@ struct jnl_recovery {
 };
 
 struct jnl_stats {
-	u64 commits; /* transactions made durable */
-	u64 ops;     /* operations they carried */
-	u64 blocks;  /* block images written to the log */
+	u64 commits;	 /* transactions made durable */
+	u64 ops;	 /* operations they carried */
+	u64 blocks;	 /* block images written to the log */
+	u64 deltas;	 /* DELTA entries written to the log */
+	u64 data_blocks; /* data=ordered blocks written home by commits */
+	u64 log_writes;	 /* log blocks written by commits (headers, images, records) */
 	u64 checkpoints;
 };
 
@@ -117,15 +169,25 @@ int jnl_close(struct jnl *j);
  */
 void jnl_discard(struct jnl *j);
 
-/* The largest number of blocks one operation may reserve. */
+/* The largest number of blocks one operation may dirty. */
 u32 jnl_max_op_blocks(const struct jnl *j);
 
+/* Log header bytes one jnl_dirty() of `len` bytes may need. */
+u32 jnl_range_cost(u32 len);
+
 /*
- * Start an operation that dirties at most `nblocks` blocks.  Commits the
- * running transaction first when it has no room left.  0, -E2BIG (more than
- * jnl_max_op_blocks()), -EROFS (journal aborted), or a commit's -EIO.
+ * Can the running transaction take an operation that dirties at most
+ * `nblocks` blocks in ranges whose jnl_range_cost() add up to `bytes`?
+ * If not, the caller must commit first (see the caller's duties above).
  */
-int jnl_op_begin(struct jnl *j, u32 nblocks);
+bool jnl_op_fits(const struct jnl *j, u32 nblocks, u32 bytes);
+
+/*
+ * Start the operation that hands over those changes.  Never commits:
+ * BUG if !jnl_op_fits().  0, -E2BIG (larger than any transaction can
+ * hold: split it), -EROFS (journal aborted).
+ */
+int jnl_op_begin(struct jnl *j, u32 nblocks, u32 bytes);
 void jnl_op_end(struct jnl *j);
 
 /*
@@ -142,11 +204,19 @@ int jnl_bnew(struct jnl *j, u64 blockno, struct jbuf **out);
 void jnl_brelse(struct jnl *j, struct jbuf *b);
 
 /*
- * Make `b` part of the running transaction (inside an operation).  0, or
- * -ENOSPC if the operation dirties more blocks than it reserved (a bug in
- * the caller: the operation must then be abandoned).
+ * Inside an operation: bytes [off, off + len) of `b` (referenced) were
+ * changed; b->data holds the new bytes.  len = OFS_BLOCK_SIZE (off 0) for
+ * the whole block, which a block the operation allocated must be.
+ * `flags`: JNL_META, JNL_NEW_DATA.  0, or -ENOSPC if the operation dirties
+ * more than it reserved (a bug in the caller).
  */
-int jnl_dirty(struct jnl *j, struct jbuf *b);
+int jnl_dirty(struct jnl *j, struct jbuf *b, u32 off, u32 len, u32 flags);
+
+/*
+ * Release `b` and, unless a transaction holds it, drop it from the cache:
+ * for a block an abandoned operation got from jnl_bnew() and wrote into.
+ */
+void jnl_bforget(struct jnl *j, struct jbuf *b);
 
 /*
  * Make every ended operation durable.  Returns 0 once the transaction is on

@@ -28,7 +28,7 @@
 
 #define OFS_BLOCK_SIZE 4096u
 #define OFS_BLOCK_SHIFT 12
-#define OFS_VERSION 1u
+#define OFS_VERSION 2u
 #define OFS_UUID_BYTES 16
 
 /*
@@ -86,6 +86,11 @@ struct ofs_tail {
 _Static_assert(sizeof(struct ofs_tail) == 16, "tail size");
 
 #define OFS_PAYLOAD (OFS_BLOCK_SIZE - sizeof(struct ofs_tail))
+
+/* crc32c of a metadata block with its tail's crc field read as 0 (ondisk.c). */
+u32 ofs_tail_crc(const void *block);
+/* Recompute the tail's crc in place; magic and blockno are left as they are. */
+void ofs_tail_restamp(void *block);
 #define OFS_BITS_PER_BITMAP (OFS_PAYLOAD * 8)
 
 /* ---- inodes ---------------------------------------------------------- */
@@ -107,7 +112,8 @@ struct ofs_inode {
 	le32 direct[OFS_NDIRECT]; /* block numbers; 0 = hole */
 	le32 indirect;		  /* block of OFS_PTRS_PER_BLOCK pointers */
 	le32 dindirect;		  /* block of pointers to indirect blocks */
-	u8 reserved[128 - 80];
+	le32 blocks;		  /* data and pointer blocks it maps */
+	u8 reserved[128 - 84];
 };
 _Static_assert(sizeof(struct ofs_inode) == 128, "inode size");
 #define OFS_INODES_PER_BLOCK (OFS_PAYLOAD / sizeof(struct ofs_inode)) /* 31 */
@@ -129,7 +135,6 @@ _Static_assert(sizeof(struct ofs_dirent) == 64, "dirent size");
 /* ---- journal --------------------------------------------------------- */
 
 #define OFS_JSUPER_MAGIC 0x4c4e524a4f44524full /* "ORDOJRNL" */
-#define OFS_JDESC_MAGIC 0x435345444aull	       /* "JDESC" */
 #define OFS_JCOMMIT_MAGIC 0x54494d4d4f43ull    /* "COMMIT" */
 
 /*
@@ -166,36 +171,76 @@ struct ofs_jsuper {
 _Static_assert(sizeof(struct ofs_jsuper) == OFS_BLOCK_SIZE, "journal superblock size");
 
 /*
- * Descriptor: the home block numbers of the `count` images that follow it
- * in the log (wrapping from the last journal block to block 1).
+ * Transaction header (format version 2).  A transaction occupies, in log
+ * order (wrapping from the last journal block to block 1):
+ *
+ *   header blocks (hdr_blocks) | images (nimages) | [commit record]
+ *
+ * The header area is hdr_blocks * 4096 bytes laid end to end: this struct,
+ * then `nentries` entries (struct ofs_jent, each followed by its payload),
+ * hdr_bytes in all; bytes past hdr_bytes are not covered and not read.
+ * Each IMAGE entry takes the next image in log order.
+ *
+ * Checksummed commit (flag CSUM): no commit record; hdr_crc covers the
+ * header and data_crc the images, so recovery can tell a transaction that
+ * reached the disk whole from one that did not.  Classic commit: a commit
+ * record (struct ofs_jcommit, count = nimages) after the images, written
+ * only once everything before it is durable.
  */
-#define OFS_JDESC_MAX 500u
+#define OFS_JHDR_MAGIC 0x3258544a4f44524full /* "ORDOJTX2" */
+#define OFS_JHDR_MAX_BLOCKS 16u		     /* header blocks per transaction */
+#define OFS_JTXN_MAX_IMAGES 500u
 
-struct ofs_jdesc {
+struct ofs_jhdr {
 	le64 magic;
 	le64 seq;
 	u8 uuid[OFS_UUID_BYTES];
-	le32 count; /* 1 .. OFS_JDESC_MAX */
-	le32 flags; /* OFS_JDESC_F_* */
-	le64 home[OFS_JDESC_MAX];
-	u8 reserved[4096 - 40 - 8 * OFS_JDESC_MAX - 4];
-	le32 crc; /* crc32c of the descriptor, this field 0 */
+	le32 flags;	/* OFS_JHDR_F_* */
+	le32 hdr_bytes; /* this struct + the entries, <= hdr_blocks * 4096 */
+	le32 nentries;
+	le32 nimages;  /* images after the header blocks, 0 .. 500 */
+	le32 data_crc; /* CSUM: crc32c of the images in log order (0 if none) */
+	le32 hdr_crc;  /* crc32c of hdr_bytes bytes, this field read as 0 */
+	u8 reserved[64 - 56];
 };
-_Static_assert(sizeof(struct ofs_jdesc) == OFS_BLOCK_SIZE, "descriptor size");
+_Static_assert(sizeof(struct ofs_jhdr) == 64, "transaction header size");
 
-/* The commit record was written together with the blocks (one FLUSH). */
-#define OFS_JDESC_F_CSUM_COMMIT 0x1u
+#define OFS_JHDR_F_CSUM 0x1u /* checksummed commit: no commit record */
+#define OFS_JHDR_F_KNOWN OFS_JHDR_F_CSUM
 
 /*
- * Commit record, right after the last image.  `data_crc` is the crc32c of
- * the descriptor block followed by every image, in log order: replay
- * accepts the transaction only if all of them are exactly what was written.
+ * One change to one home block.  Entries are 8-byte aligned: a DELTA's
+ * payload follows its entry, padded with zeros to a multiple of 8.
+ */
+struct ofs_jent {
+	le32 home;  /* filesystem block number */
+	u8 kind;    /* OFS_JENT_* */
+	u8 flags;   /* OFS_JENT_F_* */
+	le16 len;   /* DELTA: payload bytes, 1 .. 4096 - off; else 0 */
+	le16 off;   /* DELTA: byte offset in the block; else 0 */
+	le16 reserved;
+	le32 crc;   /* DATA: crc32c of the block's 4096 bytes at home */
+};
+_Static_assert(sizeof(struct ofs_jent) == 16, "journal entry size");
+
+#define OFS_JENT_IMAGE 1 /* the whole block is the next image */
+#define OFS_JENT_DELTA 2 /* bytes [off, off + len) are the payload */
+#define OFS_JENT_DATA 3	 /* data=ordered: written home, not logged; crc */
+
+/* A metadata block: after replaying a DELTA, recompute its tail's crc. */
+#define OFS_JENT_F_META 0x1u
+#define OFS_JENT_F_KNOWN OFS_JENT_F_META
+
+/*
+ * Commit record of a classic commit, right after the last image.
+ * `data_crc` is filled in as for a checksummed commit but recovery relies
+ * on ordering here, not on it.
  */
 struct ofs_jcommit {
 	le64 magic;
 	le64 seq;
 	u8 uuid[OFS_UUID_BYTES];
-	le32 count;
+	le32 count; /* nimages */
 	le32 data_crc;
 	u8 reserved[4096 - 44];
 	le32 crc; /* crc32c of the commit block, this field 0 */

@@ -29,7 +29,7 @@ CRASH_SRCS := tests/crash/main.c tests/crash/driver.c tests/crash/simdisk.c \
 
 # The code under test: block layer, journal, filesystem.
 CRASH_FS_SRCS := kernel/block/blk.c lib/crc32c.c \
-	kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c \
+	kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/fs/ondisk.c \
 	kernel/fs/fs_super.c kernel/fs/fs_format.c kernel/fs/fs_buf.c \
 	kernel/fs/fs_alloc.c kernel/fs/fs_inode.c kernel/fs/fs_dir.c \
 	kernel/fs/fs_file.c kernel/fs/fs_name.c kernel/fs/fs_op.c kernel/fs/fs_fsck.c \

@@ -10,7 +10,7 @@ OFS_SRCS := kernel/fs/fs_alloc.c kernel/fs/fs_buf.c kernel/fs/fs_dir.c \
 	kernel/fs/fs_file.c kernel/fs/fs_format.c kernel/fs/fs_fsck.c \
 	kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c kernel/fs/fs_name.c \
 	kernel/fs/fs_op.c kernel/fs/fs_probe.c kernel/fs/fs_super.c $(DISK_LIB_SRCS)
-OFS_JNL_SRCS ?= kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c
+OFS_JNL_SRCS ?= kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/fs/ondisk.c
 
 HOST_TESTS += test_fs
 test_fs_SRCS := $(OFS_SRCS) $(OFS_JNL_SRCS) kernel/block/blk.c lib/crc32c.c \

@@ -27,7 +27,7 @@ HOST_TESTS += test_vblk
 test_vblk_SRCS := $(VIRTIO_STACK) drivers/block/virtio_blk.c \
 	drivers/block/virtio_blk_probe.c kernel/block/blk.c
 
-JNL_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c lib/crc32c.c
+JNL_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/fs/ondisk.c lib/crc32c.c
 
 HOST_TESTS += test_jnl
 test_jnl_SRCS := $(JNL_SRCS) kernel/block/blk.c tests/host/fake_blkdev.c

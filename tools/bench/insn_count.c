@@ -26,6 +26,15 @@
  * between a START and its STOP).  verbose=on prints what QEMU told the
  * plugin (target, API versions, mode, vCPUs) on stderr.
  *
+ * profile=PFILE adds a profile of what ran inside the START ... STOP
+ * windows: at exit, one line per translation block that ran there,
+ *
+ *   <guest vaddr of its first instruction, hex> <instructions>
+ *
+ * (a block's whole length is charged each time it is entered, so a block
+ * left early by an exception is over-counted; the insns= lines stay
+ * exact).  tools/bench/profile.sh turns it into a table per function.
+ *
  * What is counted.  <count> is the number of guest instructions that began
  * executing after the START and before the STOP, on every vCPU: the
  * markers themselves are not counted (START; STOP gives insns=0).
@@ -107,6 +116,17 @@ static uint64_t pairs, unpaired_starts, unpaired_stops;
 static uint64_t loaded_ns; /* host monotonic clock when the plugin loaded */
 static int booted;	   /* the first START was seen and reported */
 
+/* profile=: one record per translated block, charged while running. */
+struct tb_rec {
+	uint64_t vaddr;
+	uint64_t n_insns;
+	uint64_t runs;
+	struct tb_rec *next;
+};
+
+static const char *profile_path;
+static struct tb_rec *tb_recs;
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -178,11 +198,52 @@ static enum marker marker_of(const struct qemu_plugin_insn *insn)
 	return MARK_NONE;
 }
 
+static void on_tb_exec(unsigned int vcpu_index, void *userdata)
+{
+	struct tb_rec *r = userdata;
+
+	(void)vcpu_index;
+	if (running)
+		__atomic_fetch_add(&r->runs, 1, __ATOMIC_RELAXED);
+}
+
+static void profile_tb(struct qemu_plugin_tb *tb, size_t n)
+{
+	struct tb_rec *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return;
+	r->vaddr = qemu_plugin_tb_vaddr(tb);
+	r->n_insns = n;
+	pthread_mutex_lock(&lock);
+	r->next = tb_recs;
+	tb_recs = r;
+	pthread_mutex_unlock(&lock);
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, r);
+}
+
+/* Caller holds lock.  Retranslated blocks appear once per translation. */
+static void profile_write(void)
+{
+	FILE *f = fopen(profile_path, "w");
+
+	if (!f) {
+		fprintf(stderr, "insn_count: %s: %s\n", profile_path, strerror(errno));
+		return;
+	}
+	for (struct tb_rec *r = tb_recs; r; r = r->next)
+		if (r->runs)
+			fprintf(f, "%" PRIx64 " %" PRIu64 "\n", r->vaddr, r->runs * r->n_insns);
+	fclose(f);
+}
+
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
+	if (profile_path)
+		profile_tb(tb, n);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		enum marker m = marker_of(insn);
@@ -215,6 +276,8 @@ static void on_exit_qemu(qemu_plugin_id_t id, void *userdata)
 		len += snprintf(line + len, sizeof(line) - (size_t)len, " open=1");
 	len += snprintf(line + len, sizeof(line) - (size_t)len, "\n");
 	write_all(line, (size_t)len);
+	if (profile_path)
+		profile_write();
 	close(out_fd);
 	out_fd = -1;
 	pthread_mutex_unlock(&lock);
@@ -248,6 +311,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 
 		if (klen == 3 && !strncmp(argv[i], "out", 3) && *val) {
 			out = val;
+		} else if (klen == 7 && !strncmp(argv[i], "profile", 7) && *val) {
+			profile_path = val;
 		} else if (klen == 6 && !strncmp(argv[i], "append", 6)) {
 			if (parse_bool(argv[i], val, &append))
 				return -1;
@@ -257,7 +322,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		} else {
 			fprintf(stderr,
 				"insn_count: unknown option '%s' (out=FILE, append=on, "
-				"verbose=on)\n",
+				"verbose=on, profile=FILE)\n",
 				argv[i]);
 			return -1;
 		}

@@ -103,6 +103,11 @@ void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+/* Guest virtual address of the block's first instruction. */
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+/* Run cb each time the whole block is about to execute. */
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags, void *userdata);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 /* The instruction's bytes as fetched from guest memory, and how many. */
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
