@@ -1,35 +1,50 @@
 /*
- * kernel/fs/jnl.c - ordofs physical redo journal: operations, commit,
- * checkpoint (interface in jnl.h, format in ondisk.h, recovery in
- * jnl_recover.c).
+ * kernel/fs/jnl.c - ordofs redo journal: operations, commit, checkpoint
+ * (interface in jnl.h, format in ondisk.h, recovery in jnl_recover.c).
  *
- * The commit protocol.  Each "sync" step is blk_sync() (kernel/block/blk.h):
- * wait for every write submitted so far, then FLUSH if the cache is
- * volatile; a FLUSH covers only writes that completed before it was
- * submitted, hence the wait.
+ * What a transaction writes.  Its header area (one block for a small
+ * transaction, at most OFS_JHDR_MAX_BLOCKS) lists one entry per change:
+ * DELTAs carry the changed bytes of a block inline, IMAGEs name a whole
+ * block that follows the header in the log, and in data=ordered mode DATA
+ * entries carry the crc32c of a new file block written to its home
+ * location by the same commit.  An fsync'ed append of one block is thus
+ * two writes, the block and one header, and one FLUSH.
+ *
+ * The commit protocol.  Each "sync" step is blk_sync_many() on the
+ * journal device and, when ordered data went to a separate filesystem
+ * device, that one too: wait for every write submitted so far, then FLUSH
+ * where the cache is volatile (a FLUSH covers only writes that completed
+ * before it was submitted, hence the wait).
  *
  *  Checksummed commit (default):
- *   1. write the descriptor, every block image and the commit record, all in
- *      flight at once; the commit record carries data_crc, the crc32c of the
- *      descriptor and every image;
- *   2. sync the journal device;
+ *   1. write the ordered data blocks home, the header and every image,
+ *      all in flight at once; the header carries hdr_crc (itself) and
+ *      data_crc (the images), each DATA entry its block's crc;
+ *   2. sync;
  *   3. only now acknowledge: jnl_commit() returns 0.
- *   Recovery accepts the transaction only if data_crc matches, so a crash
- *   that kept the commit record but lost or tore an image is detected.
- *   One FLUSH per commit with a volatile cache, none without.
+ *   Recovery accepts the transaction only if both crcs match, and the last
+ *   one only if every DATA block at home matches its crc, so a crash that
+ *   kept the header but lost or tore anything else is detected.  One FLUSH
+ *   per commit with a volatile cache, none without.
  *
  *  Classic commit (mount option):
- *   1. write the descriptor and every block image;
- *   2. sync the journal device;
+ *   1. write the ordered data blocks, the header and every image;
+ *   2. sync;
  *   3. write the commit record;
- *   4. sync the journal device;
+ *   4. sync;
  *   5. only now acknowledge.
- *   Here ordering, not the checksum, proves the images are there: recovery
- *   checks the records' own crcs, sequence and uuid but not data_crc, as in
- *   jbd2 without journal checksums.  Two FLUSHes per commit.
+ *   Here ordering, not the checksums, proves the rest is there: recovery
+ *   checks the records' own crcs, sequence and uuid but not data_crc or
+ *   the DATA crcs, as in jbd2 without journal checksums.  Two FLUSHes.
+ *
+ *  Why checking the DATA crcs of the last transaction is enough: commits
+ *  are strictly sequential, so a transaction's first write is submitted
+ *  only after the previous commit's sync returned; if any transaction after
+ *  T verifies, all of T, its data included, was durable before it.
  *
  *  Checkpoint (when the log is half full, on jnl_checkpoint(), on close):
- *   6. write every committed block to its home location;
+ *   6. write every block changed by a committed DELTA or IMAGE home, its
+ *      metadata tail stamped;
  *   7. sync the filesystem device;
  *   8. write the journal superblock with the tail moved past them;
  *   9. sync the journal device: the log space those transactions used
@@ -38,16 +53,13 @@
  * Sequence numbers are 64 bits and never wrap; every record carries the
  * filesystem's uuid so records left by an earlier format are never replayed.
  *
- * With an external journal the log and the home blocks are on two devices;
- * each sync names its device, and the block layer skips a FLUSH on a
- * device with no write completed since its last one.
- *
  * Seeded protocol bugs (jnl_mutant(), jnl_mutant.h: the constant 0 outside
  * the crash engine's mutant builds) show that the crash tests can fail.
  */
 #include "kernel/fs/jnl_mutant.h"
 #include "kernel/fs/jnl_priv.h"
 
+#include "kernel/fs/ondisk.h"
 #include "lib/crc32c.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
@@ -85,23 +97,34 @@ const struct jnl_stats *jnl_stats(const struct jnl *j)
 	return &j->stats;
 }
 
-int jnl_op_begin(struct jnl *j, u32 nblocks)
+u32 jnl_range_cost(u32 len)
 {
-	int err;
+	return len > JNL_DELTA_MAX ? JNL_ENT : jnl_delta_bytes(len);
+}
 
+/* Header bytes the running transaction may take with `bytes` more. */
+static bool jnl_hdr_room(const struct jnl *j, u32 bytes)
+{
+	return JNL_HDR_FIXED + j->txn_bytes + bytes <= j->hdr_blocks * OFS_BLOCK_SIZE;
+}
+
+bool jnl_op_fits(const struct jnl *j, u32 nblocks, u32 bytes)
+{
+	return j->txn_blocks + nblocks <= j->max_txn && jnl_hdr_room(j, bytes);
+}
+
+int jnl_op_begin(struct jnl *j, u32 nblocks, u32 bytes)
+{
 	BUG_ON(j->in_op);
 	if (j->aborted)
 		return -EROFS;
-	if (nblocks > j->max_txn)
+	if (nblocks > j->max_txn || JNL_HDR_FIXED + bytes > j->hdr_blocks * OFS_BLOCK_SIZE)
 		return -E2BIG;
-	if (j->txn_blocks + nblocks > j->max_txn) {
-		err = jnl_commit(j);
-		if (err)
-			return err;
-	}
+	BUG_ON(!jnl_op_fits(j, nblocks, bytes));
 	j->in_op = true;
 	j->op_reserved = nblocks;
 	j->op_dirtied = 0;
+	j->txn_bytes += bytes;
 	return 0;
 }
 
@@ -112,37 +135,98 @@ void jnl_op_end(struct jnl *j)
 	j->txn_ops++;
 }
 
-int jnl_dirty(struct jnl *j, struct jbuf *b)
+/*
+ * Add [off, off + len) to the block's ranges, merging any it overlaps or
+ * touches.  False if the block should rather be logged whole: too many
+ * ranges, or more than JNL_DELTA_MAX bytes.
+ */
+static bool jnl_range_add(struct jbuf *b, u32 off, u32 len)
 {
+	u32 end = off + len, total = 0, i = 0, k;
+	struct jnl_range *r = b->ranges;
+
+	/* Skip the ranges wholly before, then swallow those that meet it. */
+	while (i < b->nranges && (u32)r[i].off + r[i].len < off)
+		i++;
+	for (k = i; k < b->nranges && r[k].off <= end; k++) {
+		off = MIN(off, (u32)r[k].off);
+		end = MAX(end, (u32)r[k].off + r[k].len);
+	}
+	if (k == i) { /* nothing swallowed: insert at i */
+		if (b->nranges == JNL_RANGES)
+			return false;
+		memmove(&r[i + 1], &r[i], (b->nranges - i) * sizeof(*r));
+		b->nranges++;
+	} else if (k > i + 1) { /* ranges i..k-1 become one */
+		memmove(&r[i + 1], &r[k], (b->nranges - k) * sizeof(*r));
+		b->nranges -= (u8)(k - i - 1);
+	}
+	r[i].off = (u16)off;
+	r[i].len = (u16)(end - off);
+	for (k = 0; k < b->nranges; k++)
+		total += r[k].len;
+	return total <= JNL_DELTA_MAX;
+}
+
+int jnl_dirty(struct jnl *j, struct jbuf *b, u32 off, u32 len, u32 flags)
+{
+	bool added = !b->in_txn;
+
 	BUG_ON(!j->in_op || b->refs == 0);
-	if (b->in_txn)
-		return 0;
-	if (j->op_dirtied == j->op_reserved)
-		return -ENOSPC;
-	j->op_dirtied++;
-	b->in_txn = true;
-	b->txn_next = NULL;
-	if (j->txn_last)
-		j->txn_last->txn_next = b;
+	BUG_ON(len == 0 || off + len > OFS_BLOCK_SIZE);
+	if (added) {
+		if (j->op_dirtied == j->op_reserved)
+			return -ENOSPC;
+		j->op_dirtied++;
+		b->in_txn = true;
+		b->whole = false;
+		b->new_data = false;
+		b->nranges = 0;
+		b->txn_next = NULL;
+		if (j->txn_last)
+			j->txn_last->txn_next = b;
+		else
+			j->txn_first = b;
+		j->txn_last = b;
+		j->txn_blocks++;
+	}
+	b->meta = flags & JNL_META;
+	/*
+	 * Ordered data only for a block that enters the transaction as new:
+	 * one the log already changes in this transaction stays in the log.
+	 */
+	if ((flags & JNL_NEW_DATA) && j->cfg.ordered && (added || b->new_data))
+		b->new_data = true;
+	else if (jnl_mutant(JNL_MUT_OVERWRITE_IN_PLACE) && j->cfg.ordered && !b->meta &&
+		 (added || b->new_data))
+		b->new_data = true; /* an existing file block rewritten in place */
 	else
-		j->txn_first = b;
-	j->txn_last = b;
-	j->txn_blocks++;
+		b->new_data = false;
+	if (b->whole || len == OFS_BLOCK_SIZE || b->new_data || !jnl_range_add(b, off, len))
+		b->whole = true;
 	return 0;
 }
 
-/* Queue a 4096-byte write of `data` at journal position `pos`. */
-static int jnl_submit_log(struct jnl *j, u32 *slot, u32 pos, void *data)
+/* Queue a 4096-byte write of `data` at block `blockno` of `dev`. */
+static int jnl_submit(struct jnl *j, u32 *slot, struct blk *dev, u64 blockno, void *data)
 {
 	struct blk_req *r = &j->reqs[(*slot)++];
 
+	BUG_ON(*slot > j->nreqs);
 	*r = (struct blk_req){
 		.op = BLK_OP_WRITE,
-		.sector = jnl_sector(j, pos),
+		.sector = blockno * JNL_SECTORS_PER_BLOCK,
 		.buf = data,
 		.len = OFS_BLOCK_SIZE,
 	};
-	return blk_submit(j->cfg.jdev, r);
+	return blk_submit(dev, r);
+}
+
+/* Queue a write of journal block `pos`. */
+static int jnl_submit_log(struct jnl *j, u32 *slot, u32 pos, void *data)
+{
+	j->stats.log_writes++;
+	return jnl_submit(j, slot, j->cfg.jdev, j->cfg.jstart + pos, data);
 }
 
 /* After a sync: the first error of the requests in reqs[0..n). */
@@ -155,85 +239,193 @@ static int jnl_reqs_status(const struct jnl *j, u32 n)
 	return 0;
 }
 
-/* Fill the descriptor and commit record of the running transaction. */
-static void jnl_build_records(struct jnl *j, u64 seq)
+u32 jnl_hdr_crc(const u8 *hdr, u32 bytes)
 {
-	struct ofs_jdesc *d = j->desc;
-	struct ofs_jcommit *c = j->commit;
-	u32 n = 0, dcrc;
+	static const u8 zero[4];
+	const u32 at = offsetof(struct ofs_jhdr, hdr_crc);
+	u32 crc = crc32c(hdr, at);
 
-	memset(d, 0, sizeof(*d));
-	d->magic = cpu_to_le64(OFS_JDESC_MAGIC);
-	d->seq = cpu_to_le64(seq);
-	memcpy(d->uuid, j->cfg.uuid, OFS_UUID_BYTES);
-	d->count = cpu_to_le32(j->txn_blocks);
-	d->flags = cpu_to_le32(j->cfg.classic ? 0 : OFS_JDESC_F_CSUM_COMMIT);
-	for (struct jbuf *b = j->txn_first; b; b = b->txn_next)
-		d->home[n++] = cpu_to_le64(b->blockno);
-	d->crc = cpu_to_le32(jnl_record_crc(d));
-
-	dcrc = crc32c(d, OFS_BLOCK_SIZE);
-	for (struct jbuf *b = j->txn_first; b; b = b->txn_next) {
-		if (jnl_mutant(JNL_MUT_CSUM_SKIPS_BLOCK) && !b->txn_next)
-			break;
-		dcrc = crc32c_update(dcrc, b->data, OFS_BLOCK_SIZE);
-	}
-	memset(c, 0, sizeof(*c));
-	c->magic = cpu_to_le64(OFS_JCOMMIT_MAGIC);
-	c->seq = cpu_to_le64(seq);
-	memcpy(c->uuid, j->cfg.uuid, OFS_UUID_BYTES);
-	c->count = cpu_to_le32(j->txn_blocks);
-	c->data_crc = cpu_to_le32(dcrc);
-	c->crc = cpu_to_le32(jnl_record_crc(c));
+	crc = crc32c_update(crc, zero, sizeof(zero));
+	return crc32c_update(crc, hdr + at + 4, bytes - at - 4);
 }
 
-/* Queue the commit record at `pos` and tell the hook it is on its way. */
-static int jnl_submit_commit(struct jnl *j, u32 *slot, u32 pos, u64 seq)
+/* Append one entry (and its payload) at *p. */
+static u8 *jnl_put_entry(u8 *p, const struct jbuf *b, u8 kind, u32 off, u32 len, u32 crc)
 {
-	int err = jnl_submit_log(j, slot, pos, j->commit);
+	struct ofs_jent *e = (struct ofs_jent *)p;
 
-	if (!err && j->cfg.on_commit_submit)
-		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
+	*e = (struct ofs_jent){
+		.home = cpu_to_le32((u32)b->blockno),
+		.kind = kind,
+		.flags = kind == OFS_JENT_DELTA && b->meta ? OFS_JENT_F_META : 0,
+		.len = cpu_to_le16((u16)len),
+		.off = cpu_to_le16((u16)off),
+		.crc = cpu_to_le32(crc),
+	};
+	p += JNL_ENT;
+	if (kind == OFS_JENT_DELTA) {
+		u32 padded = (len + 7u) & ~7u;
+
+		memcpy(p, b->data + off, len);
+		memset(p + len, 0, padded - len);
+		p += padded;
+	}
+	return p;
+}
+
+/*
+ * Fill the header area (and the classic commit record) of the running
+ * transaction.  Returns the header's length in bytes; *nimages and *ndata
+ * count the IMAGE and DATA entries.
+ */
+static u32 jnl_build_records(struct jnl *j, u64 seq, u32 *nimages, u32 *ndata)
+{
+	struct ofs_jhdr *h = (struct ofs_jhdr *)j->hdr;
+	struct ofs_jcommit *c = j->commit;
+	u8 *p = j->hdr + JNL_HDR_FIXED;
+	u32 nent = 0, nimg = 0, ndat = 0, dcrc = 0, dcrc_but_last = 0, bytes;
+
+	for (struct jbuf *b = j->txn_first; b; b = b->txn_next) {
+		if (b->new_data) {
+			u32 crc = crc32c(b->data, OFS_BLOCK_SIZE);
+
+			p = jnl_put_entry(p, b, OFS_JENT_DATA, 0, 0, crc);
+			ndat++;
+			nent++;
+		} else if (b->whole) {
+			if (b->meta)
+				ofs_tail_restamp(b->data);
+			p = jnl_put_entry(p, b, OFS_JENT_IMAGE, 0, 0, 0);
+			dcrc_but_last = dcrc;
+			dcrc = crc32c_update(dcrc, b->data, OFS_BLOCK_SIZE);
+			nimg++;
+			nent++;
+		} else {
+			for (u32 k = 0; k < b->nranges; k++)
+				p = jnl_put_entry(p, b, OFS_JENT_DELTA, b->ranges[k].off,
+						  b->ranges[k].len, 0);
+			nent += b->nranges;
+		}
+	}
+	if (jnl_mutant(JNL_MUT_CSUM_SKIPS_BLOCK))
+		dcrc = dcrc_but_last; /* the last image goes unchecked */
+	bytes = (u32)(p - j->hdr);
+	BUG_ON(bytes > j->hdr_blocks * OFS_BLOCK_SIZE);
+	*h = (struct ofs_jhdr){
+		.magic = cpu_to_le64(OFS_JHDR_MAGIC),
+		.seq = cpu_to_le64(seq),
+		.flags = cpu_to_le32(j->cfg.classic ? 0 : OFS_JHDR_F_CSUM),
+		.hdr_bytes = cpu_to_le32(bytes),
+		.nentries = cpu_to_le32(nent),
+		.nimages = cpu_to_le32(nimg),
+		.data_crc = cpu_to_le32(dcrc),
+	};
+	memcpy(h->uuid, j->cfg.uuid, OFS_UUID_BYTES);
+	h->hdr_crc = cpu_to_le32(jnl_hdr_crc(j->hdr, bytes));
+	if (j->cfg.classic) {
+		memset(c, 0, sizeof(*c));
+		c->magic = cpu_to_le64(OFS_JCOMMIT_MAGIC);
+		c->seq = cpu_to_le64(seq);
+		memcpy(c->uuid, j->cfg.uuid, OFS_UUID_BYTES);
+		c->count = cpu_to_le32(nimg);
+		c->data_crc = cpu_to_le32(dcrc);
+		c->crc = cpu_to_le32(jnl_record_crc(c));
+	}
+	*nimages = nimg;
+	*ndata = ndat;
+	return bytes;
+}
+
+/* The devices a commit syncs: the log's, and the fs's for ordered data. */
+static int jnl_sync_txn(struct jnl *j, bool data)
+{
+	struct blk *devs[2] = { j->cfg.jdev, j->cfg.fsdev };
+
+	return blk_sync_many(devs, data && j->cfg.fsdev != j->cfg.jdev ? 2 : 1);
+}
+
+/* Queue the ordered data blocks of the running transaction, home. */
+static int jnl_submit_data(struct jnl *j, u32 *slot)
+{
+	int err = 0;
+
+	for (struct jbuf *b = j->txn_first; b && !err; b = b->txn_next) {
+		if (b->new_data)
+			err = jnl_submit(j, slot, j->cfg.fsdev, b->blockno, b->data);
+	}
 	return err;
 }
 
 /* Steps 1-5 of the protocol.  Returns 0 once durable, or -errno. */
 static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 {
-	u32 pos = j->head, slot = 0, commit_pos;
+	u32 pos = j->head, slot = 0, nimg, ndat, bytes, hblocks;
+	bool late_data = jnl_mutant(JNL_MUT_COMMIT_BEFORE_DATA);
 	int err = 0;
 
-	jnl_build_records(j, seq);
-	commit_pos = pos;
-	for (u32 k = 0; k < j->txn_blocks + 1; k++)
-		commit_pos = jnl_next_pos(j, commit_pos);
-	if (jnl_mutant(JNL_MUT_COMMIT_FIRST))
-		err = jnl_submit_commit(j, &slot, commit_pos, seq);
-	if (!err)
-		err = jnl_submit_log(j, &slot, pos, j->desc);
-	for (struct jbuf *b = j->txn_first; b && !err; b = b->txn_next) {
+	bytes = jnl_build_records(j, seq, &nimg, &ndat);
+	hblocks = jnl_hdr_blocks(bytes);
+	if (ndat && !late_data)
+		err = jnl_submit_data(j, &slot);
+	for (u32 k = 0; k < hblocks && !err; k++) {
+		err = jnl_submit_log(j, &slot, pos, j->hdr + k * OFS_BLOCK_SIZE);
 		pos = jnl_next_pos(j, pos);
-		err = jnl_submit_log(j, &slot, pos, b->data);
 	}
-	if (!err && j->cfg.classic && !jnl_mutant(JNL_MUT_NO_FLUSH_BEFORE_COMMIT))
-		err = blk_sync(j->cfg.jdev);
-	if (!err)
-		err = jnl_reqs_status(j, slot);
-	if (!err && !jnl_mutant(JNL_MUT_COMMIT_FIRST))
-		err = jnl_submit_commit(j, &slot, commit_pos, seq);
+	for (struct jbuf *b = j->txn_first; b && !err; b = b->txn_next) {
+		if (!b->whole || b->new_data)
+			continue;
+		err = jnl_submit_log(j, &slot, pos, b->data);
+		pos = jnl_next_pos(j, pos);
+	}
+	if (!err && !j->cfg.classic && j->cfg.on_commit_submit)
+		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
+	if (!err && j->cfg.classic) {
+		if (!jnl_mutant(JNL_MUT_NO_FLUSH_BEFORE_COMMIT))
+			err = jnl_sync_txn(j, ndat);
+		if (!err)
+			err = jnl_reqs_status(j, slot);
+		if (!err)
+			err = jnl_submit_log(j, &slot, pos, j->commit);
+		if (!err && j->cfg.on_commit_submit)
+			j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
+		pos = jnl_next_pos(j, pos);
+	}
 	if (!err && jnl_mutant(JNL_MUT_NO_FLUSH_AFTER_COMMIT))
 		err = blk_drain(j->cfg.jdev);
+	else if (!err && jnl_mutant(JNL_MUT_NO_DRAIN))
+		err = blk_flush(j->cfg.jdev);
 	else if (!err)
-		err = jnl_mutant(JNL_MUT_NO_DRAIN) ? blk_flush(j->cfg.jdev) : blk_sync(j->cfg.jdev);
-	if (err)
-		blk_drain(j->cfg.jdev); /* never leave our requests in flight */
+		err = jnl_sync_txn(j, ndat);
+	if (!err && ndat && late_data) {
+		/* The data after the commit's FLUSH: only drained. */
+		err = jnl_submit_data(j, &slot);
+		if (!err)
+			err = blk_drain(j->cfg.fsdev);
+	}
+	if (err) { /* never leave our requests in flight */
+		blk_drain(j->cfg.jdev);
+		blk_drain(j->cfg.fsdev);
+	}
 	if (!err)
 		err = jnl_reqs_status(j, slot);
-	*end = jnl_next_pos(j, commit_pos);
+	j->stats.blocks += nimg;
+	j->stats.data_blocks += ndat;
+	*end = pos;
 	return err;
 }
 
-/* The transaction is durable: its buffers now wait for the checkpoint. */
+/* Put a buffer on the checkpoint list. */
+void jnl_ckpt_add(struct jnl *j, struct jbuf *b)
+{
+	if (b->committed)
+		return;
+	b->committed = true;
+	b->ckpt_next = j->ckpt_first;
+	j->ckpt_first = b;
+	j->ckpt_blocks++;
+}
+
+/* The transaction is durable: logged buffers now wait for the checkpoint. */
 static void jnl_txn_committed(struct jnl *j)
 {
 	struct jbuf *b = j->txn_first, *next;
@@ -242,18 +434,19 @@ static void jnl_txn_committed(struct jnl *j)
 		next = b->txn_next;
 		b->txn_next = NULL;
 		b->in_txn = false;
-		if (!b->committed) {
-			b->committed = true;
-			b->ckpt_next = j->ckpt_first;
-			j->ckpt_first = b;
-			j->ckpt_blocks++;
+		if (!b->new_data) {
+			j->stats.deltas += b->whole ? 0 : b->nranges;
+			jnl_ckpt_add(j, b);
+		} else if (b->refs == 0 && !b->committed) {
+			jnl_lru_add(j, b); /* home already: clean */
 		}
+		b->new_data = false;
 	}
 	j->txn_first = j->txn_last = NULL;
 	j->stats.commits++;
 	j->stats.ops += j->txn_ops;
-	j->stats.blocks += j->txn_blocks;
 	j->txn_blocks = 0;
+	j->txn_bytes = 0;
 	j->txn_ops = 0;
 }
 
@@ -270,6 +463,7 @@ int jnl_commit(struct jnl *j)
 		return -EROFS;
 	if (j->txn_blocks == 0) {
 		j->txn_ops = 0; /* operations that changed nothing */
+		j->txn_bytes = 0;
 		return 0;
 	}
 	err = jnl_write_txn(j, seq, &end);
@@ -279,7 +473,7 @@ int jnl_commit(struct jnl *j)
 	}
 	if (j->cfg.on_commit_ack)
 		j->cfg.on_commit_ack(j->cfg.hook_ctx, seq);
-	j->used += j->txn_blocks + 2;
+	j->used += end > j->head ? end - j->head : end + j->capacity - j->head;
 	j->head = end;
 	j->next_seq = seq + 1;
 	jnl_txn_committed(j);
@@ -320,10 +514,11 @@ void jnl_copy_fill(struct ofs_jsuper_copy *c, u32 jblocks, const u8 *uuid, u64 g
 }
 
 /*
- * Steps 6-7: every committed block home, durably.  The request array is
- * used in rounds (its last slot belongs to the journal superblock).
+ * Steps 6-7: every block on the checkpoint list home, durably, metadata
+ * tails stamped first.  The request array is used in rounds (its last
+ * slot belongs to the journal superblock).
  */
-static int jnl_write_home(struct jnl *j)
+int jnl_write_home(struct jnl *j)
 {
 	u32 slot = 0, round = j->nreqs - 1;
 	int err = 0;
@@ -337,19 +532,30 @@ static int jnl_write_home(struct jnl *j)
 			if (err)
 				break;
 		}
-		j->reqs[slot] = (struct blk_req){
-			.op = BLK_OP_WRITE,
-			.sector = b->blockno * JNL_SECTORS_PER_BLOCK,
-			.buf = b->data,
-			.len = OFS_BLOCK_SIZE,
-		};
-		err = blk_submit(j->cfg.fsdev, &j->reqs[slot++]);
+		if (b->meta)
+			ofs_tail_restamp(b->data);
+		err = jnl_submit(j, &slot, j->cfg.fsdev, b->blockno, b->data);
 	}
 	if (!err && !jnl_mutant(JNL_MUT_TAIL_EARLY))
 		err = blk_sync(j->cfg.fsdev);
 	if (err)
 		blk_drain(j->cfg.fsdev);
 	return err ? err : jnl_reqs_status(j, slot);
+}
+
+void jnl_ckpt_done(struct jnl *j)
+{
+	struct jbuf *b, *next;
+
+	for (b = j->ckpt_first; b; b = next) {
+		next = b->ckpt_next;
+		b->ckpt_next = NULL;
+		b->committed = false;
+		if (b->refs == 0 && !b->in_txn)
+			jnl_lru_add(j, b);
+	}
+	j->ckpt_first = NULL;
+	j->ckpt_blocks = 0;
 }
 
 /* Steps 8-9, shared with recovery (jnl_priv.h). */
@@ -385,7 +591,6 @@ int jnl_move_tail(struct jnl *j, u32 pos, u64 seq)
 /* Steps 6-9 for everything committed so far (no running transaction). */
 static int jnl_checkpoint_committed(struct jnl *j)
 {
-	struct jbuf *b, *next;
 	int err;
 
 	if (j->ckpt_blocks == 0 && j->tail == j->head)
@@ -402,15 +607,7 @@ static int jnl_checkpoint_committed(struct jnl *j)
 		jnl_abort(j, "checkpoint", err);
 		return -EIO;
 	}
-	for (b = j->ckpt_first; b; b = next) {
-		next = b->ckpt_next;
-		b->ckpt_next = NULL;
-		b->committed = false;
-		if (b->refs == 0 && !b->in_txn)
-			jnl_lru_add(j, b);
-	}
-	j->ckpt_first = NULL;
-	j->ckpt_blocks = 0;
+	jnl_ckpt_done(j);
 	j->used = 0;
 	j->stats.checkpoints++;
 	return 0;

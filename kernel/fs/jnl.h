@@ -116,8 +116,10 @@ struct jnl_config {
 struct jnl_recovery {
 	u64 transactions;    /* complete transactions replayed */
 	u64 blocks;	     /* block images written home */
+	u64 deltas;	     /* DELTA entries applied */
 	u64 next_seq;	     /* sequence of the next transaction */
 	bool stopped_on_bad; /* the scan ended on a record that did not verify */
+	bool dropped_data;   /* ... on a last transaction whose data never landed */
 };
 
 struct jnl_stats {

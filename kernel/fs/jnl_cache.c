@@ -103,7 +103,7 @@ static int jnl_get(struct jnl *j, u64 blockno, struct jbuf **out, bool *fresh)
 		return -ENOMEM;
 	}
 	b->blockno = blockno;
-	b->refs = 1;
+	b->refs = 1; /* every other field zero (kmalloc), verified false */
 	h = jnl_hash(blockno);
 	b->hash_next = j->hash[h];
 	j->hash[h] = b;
@@ -127,14 +127,31 @@ int jnl_bread(struct jnl *j, u64 blockno, struct jbuf **out)
 	return err;
 }
 
+int jnl_bget_noread(struct jnl *j, u64 blockno, struct jbuf **out)
+{
+	bool fresh;
+
+	return jnl_get(j, blockno, out, &fresh);
+}
+
 int jnl_bnew(struct jnl *j, u64 blockno, struct jbuf **out)
 {
 	bool fresh;
 	int err = jnl_get(j, blockno, out, &fresh);
 
-	if (!err)
+	/* A buffer just made is zeroed already (kmalloc). */
+	if (!err && !fresh)
 		memset((*out)->data, 0, OFS_BLOCK_SIZE);
+	if (!err)
+		(*out)->verified = true; /* its contents are the caller's */
 	return err;
+}
+
+void jnl_bforget(struct jnl *j, struct jbuf *b)
+{
+	BUG_ON(b->refs == 0);
+	if (--b->refs == 0 && !b->in_txn && !b->committed)
+		jnl_buf_free(j, b);
 }
 
 void jnl_brelse(struct jnl *j, struct jbuf *b)

@@ -2,8 +2,9 @@
  * kernel/fs/jnl_mutant.h - seeded journal protocol bugs, for the crash
  * engine only (tests/crash/, docs/crash-engine.md "Mutants").
  *
- * Each names one way the protocol of jnl.c or the recovery rules of
- * jnl_recover.c could be wrong; the crash engine must catch every one.
+ * Each names one way the protocol of jnl.c, the recovery rules of
+ * jnl_recover.c or the block reuse rule of fs_alloc.c could be wrong; the
+ * crash engine must catch every one.
  * jnl_mutant(JNL_MUT_X) is true only in a binary built with
  * -DJNL_MUTANT=X (tests/crash/crash.mk: crash-mutant-X).  In every other
  * build it is the constant 0, so the compiler drops each branch that uses
@@ -24,6 +25,13 @@ enum jnl_mut {
 	JNL_MUT_REUSE_EARLY,		/* log space reused without a durable tail */
 	JNL_MUT_SEQ_WRAP,		/* recovery compares only 8 bits of seq */
 	JNL_MUT_STALE_UUID,		/* recovery accepts another format's records */
+	/* data=ordered and deltas (format 2) */
+	JNL_MUT_COMMIT_BEFORE_DATA, /* ordered data sent after the commit's FLUSH */
+	JNL_MUT_NO_DATA_CHECK,	    /* recovery ignores the DATA crcs */
+	JNL_MUT_DATA_CHECK_ALL,	    /* recovery checks DATA crcs of every transaction */
+	JNL_MUT_OVERWRITE_IN_PLACE, /* existing file blocks rewritten in place */
+	JNL_MUT_DELTA_NO_RESTAMP,   /* replayed metadata deltas keep a stale tail crc */
+	JNL_MUT_REUSE_BEFORE_CKPT,  /* fs: a freed block reused before the checkpoint */
 };
 
 #ifdef JNL_MUTANT

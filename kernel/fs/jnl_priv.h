@@ -22,12 +22,14 @@ struct jnl {
 	u64 tail_seq;
 	u32 head; /* where the next descriptor goes */
 	u64 next_seq;
-	u32 used;    /* log blocks between tail and head */
-	u32 max_txn; /* images per transaction */
+	u32 used;	/* log blocks between tail and head */
+	u32 max_txn;	/* blocks one transaction may change */
+	u32 hdr_blocks; /* header blocks one transaction may use */
 
 	/* The running transaction and the operation in progress. */
 	struct jbuf *txn_first, *txn_last;
-	u32 txn_blocks;
+	u32 txn_blocks; /* buffers in it */
+	u32 txn_bytes;	/* header bytes its operations reserved */
 	u32 txn_ops;
 	bool in_op;
 	u32 op_reserved, op_dirtied;
@@ -46,8 +48,12 @@ struct jnl {
 	struct ofs_jsuper *jsb;
 	unsigned jsb_cur;
 
-	/* Commit scratch: descriptor, commit record, one request per block. */
-	struct ofs_jdesc *desc;
+	/*
+	 * Commit scratch: the header area (hdr_blocks blocks), the classic
+	 * commit record, one request per block a commit writes.  Recovery
+	 * uses hdr and hdr2 for a transaction and the one after it.
+	 */
+	u8 *hdr, *hdr2;
 	struct ofs_jcommit *commit;
 	struct blk_req *reqs;
 	u32 nreqs;
@@ -74,6 +80,35 @@ static inline u64 jnl_sector(const struct jnl *j, u32 pos)
 {
 	return (j->cfg.jstart + pos) * JNL_SECTORS_PER_BLOCK;
 }
+
+/* Header bytes of a transaction: the fixed part plus its entries. */
+#define JNL_HDR_FIXED ((u32)sizeof(struct ofs_jhdr))
+#define JNL_ENT ((u32)sizeof(struct ofs_jent))
+
+/* Bytes a DELTA of len bytes takes in the header: entry + padded payload. */
+static inline u32 jnl_delta_bytes(u32 len)
+{
+	return JNL_ENT + ((len + 7u) & ~7u);
+}
+
+/* Blocks the header area of hdr_bytes bytes takes in the log. */
+static inline u32 jnl_hdr_blocks(u32 hdr_bytes)
+{
+	return (hdr_bytes + OFS_BLOCK_SIZE - 1) / OFS_BLOCK_SIZE;
+}
+
+/* crc32c of a header area of `bytes` bytes with its hdr_crc read as zero. */
+u32 jnl_hdr_crc(const u8 *hdr, u32 bytes);
+
+/* Write every buffer on the checkpoint list home and sync: 0 or -errno. */
+int jnl_write_home(struct jnl *j);
+/* Put a buffer on the checkpoint list (it holds newer data than home). */
+void jnl_ckpt_add(struct jnl *j, struct jbuf *b);
+/* After jnl_write_home(): empty the list, the buffers are clean again. */
+void jnl_ckpt_done(struct jnl *j);
+
+/* jnl_cache.c: the buffer of a block without reading it (contents undefined). */
+int jnl_bget_noread(struct jnl *j, u64 blockno, struct jbuf **out);
 
 /* Stop all writing: report once and refuse further operations. */
 void jnl_abort(struct jnl *j, const char *what, int err);
@@ -106,5 +141,8 @@ int jnl_alloc(const struct jnl_config *cfg, struct jnl **out);
  * field, computed as if that field were zero.
  */
 u32 jnl_record_crc(const void *block);
+
+/* Can `home` take a replayed block (on the fs device, not in the log)? */
+bool jnl_home_ok(const struct jnl *j, u64 home);
 
 #endif

@@ -213,13 +213,13 @@ _Static_assert(sizeof(struct ofs_jhdr) == 64, "transaction header size");
  * payload follows its entry, padded with zeros to a multiple of 8.
  */
 struct ofs_jent {
-	le32 home;  /* filesystem block number */
-	u8 kind;    /* OFS_JENT_* */
-	u8 flags;   /* OFS_JENT_F_* */
-	le16 len;   /* DELTA: payload bytes, 1 .. 4096 - off; else 0 */
-	le16 off;   /* DELTA: byte offset in the block; else 0 */
+	le32 home; /* filesystem block number */
+	u8 kind;   /* OFS_JENT_* */
+	u8 flags;  /* OFS_JENT_F_* */
+	le16 len;  /* DELTA: payload bytes, 1 .. 4096 - off; else 0 */
+	le16 off;  /* DELTA: byte offset in the block; else 0 */
 	le16 reserved;
-	le32 crc;   /* DATA: crc32c of the block's 4096 bytes at home */
+	le32 crc; /* DATA: crc32c of the block's 4096 bytes at home */
 };
 _Static_assert(sizeof(struct ofs_jent) == 16, "journal entry size");
 

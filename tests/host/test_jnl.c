@@ -16,6 +16,7 @@
 
 #include "arch/host/host.h"
 #include "kernel/fs/jnl.h"
+#include "lib/crc32c.h"
 #include "lib/errno.h"
 #include "tests/host/fake_blkdev.h"
 
@@ -89,22 +90,49 @@ static u8 *home(struct rig *r, u64 blockno)
 	return r->fd.store + blockno * OFS_BLOCK_SIZE;
 }
 
-/* One operation writing `fill` over block `blockno`. */
-static int put_block(struct jnl *j, u64 blockno, u8 fill)
+/*
+ * One operation writing `fill` over bytes [off, off + len) of block
+ * `blockno`, with jnl_dirty() flags `flags`: committing first if the
+ * running transaction has no room, as the filesystem does.
+ */
+static int put_range(struct jnl *j, u64 blockno, u32 off, u32 len, u8 fill, u32 flags)
 {
+	u32 cost = jnl_range_cost(len);
 	struct jbuf *b;
-	int err = jnl_op_begin(j, 1);
+	int err = 0;
 
+	if (!jnl_op_fits(j, 1, cost))
+		err = jnl_commit(j);
+	if (!err)
+		err = jnl_bread(j, blockno, &b);
 	if (err)
 		return err;
-	err = jnl_bread(j, blockno, &b);
+	memset(b->data + off, fill, len);
+	err = jnl_op_begin(j, 1, cost);
 	if (!err) {
-		memset(b->data, fill, OFS_BLOCK_SIZE);
-		err = jnl_dirty(j, b);
-		jnl_brelse(j, b);
+		err = jnl_dirty(j, b, off, len, flags);
+		jnl_op_end(j);
 	}
-	jnl_op_end(j);
+	jnl_brelse(j, b);
 	return err;
+}
+
+/* One operation writing `fill` over the whole of block `blockno`. */
+static int put_block(struct jnl *j, u64 blockno, u8 fill)
+{
+	return put_range(j, blockno, 0, OFS_BLOCK_SIZE, fill, 0);
+}
+
+/* hdr_crc of a one-block header at `log`, computed here independently. */
+static u32 jnl_hdr_crc_for_test(const u8 *log)
+{
+	const struct ofs_jhdr *h = (const struct ofs_jhdr *)log;
+	u8 copy[OFS_BLOCK_SIZE];
+	u32 bytes = le32_to_cpu(h->hdr_bytes);
+
+	memcpy(copy, log, bytes);
+	((struct ofs_jhdr *)copy)->hdr_crc = cpu_to_le32(0);
+	return crc32c(copy, bytes);
 }
 
 static bool block_is(const u8 *p, u8 fill)
@@ -213,7 +241,7 @@ static void test_torn_image_refused(void **state)
 	assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
 	assert_int_equal(put_block(crashed, 150, 0x5a), 0);
 	assert_int_equal(jnl_commit(crashed), 0);
-	/* Log: descriptor at journal block 1, image at 2, commit at 3. */
+	/* Log: header at journal block 1, image at 2 (no commit record). */
 	r->fd.store[(JSTART + 2) * OFS_BLOCK_SIZE + 700] ^= 1;
 	assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
 	assert_int_equal(rep.transactions, 0);
@@ -396,7 +424,7 @@ static void test_commit_error_aborts(void **state)
 	assert_true(jnl_aborted(j));
 	assert_string_not_equal(host_console_last, "");
 	assert_non_null(strstr(host_console_last, "read-only"));
-	assert_int_equal(jnl_op_begin(j, 1), -EROFS);
+	assert_int_equal(jnl_op_begin(j, 1, 0), -EROFS);
 	assert_int_equal(jnl_commit(j), -EROFS);
 	assert_int_equal(jnl_close(j), -EIO);
 	rig_free(r);
@@ -411,17 +439,229 @@ static void test_op_limits(void **state)
 
 	(void)state;
 	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
-	assert_int_equal(jnl_op_begin(j, jnl_max_op_blocks(j) + 1), -E2BIG);
-	assert_int_equal(jnl_op_begin(j, 1), 0);
+	assert_int_equal(jnl_op_begin(j, jnl_max_op_blocks(j) + 1, 0), -E2BIG);
+	assert_int_equal(jnl_op_begin(j, 1, 16 * OFS_BLOCK_SIZE), -E2BIG);
+	assert_false(jnl_op_fits(j, jnl_max_op_blocks(j) + 1, 0));
+	assert_int_equal(jnl_op_begin(j, 1, 0), 0);
 	assert_int_equal(jnl_bread(j, 100, &a), 0);
 	assert_int_equal(jnl_bread(j, 101, &b), 0);
-	assert_int_equal(jnl_dirty(j, a), 0);
-	assert_int_equal(jnl_dirty(j, b), -ENOSPC);
+	assert_int_equal(jnl_dirty(j, a, 0, OFS_BLOCK_SIZE, 0), 0);
+	assert_int_equal(jnl_dirty(j, b, 0, OFS_BLOCK_SIZE, 0), -ENOSPC);
 	jnl_brelse(j, a);
 	jnl_brelse(j, b);
 	jnl_op_end(j);
 	assert_int_equal(jnl_bread(j, DISK_BLOCKS, &a), -ERANGE);
 	assert_int_equal(jnl_close(j), 0);
+	rig_free(r);
+}
+
+/* A fake metadata block: payload `fill`, a tail with magic, number, crc. */
+static void meta_fill(u8 *block, u64 blockno, u8 fill)
+{
+	struct ofs_tail *t = (struct ofs_tail *)(block + OFS_PAYLOAD);
+
+	memset(block, fill, OFS_PAYLOAD);
+	t->magic = cpu_to_le32(OFS_MAGIC_DIR);
+	t->blockno = cpu_to_le64(blockno);
+	ofs_tail_restamp(block);
+}
+
+static bool meta_tail_ok(const u8 *block)
+{
+	const struct ofs_tail *t = (const struct ofs_tail *)(block + OFS_PAYLOAD);
+
+	return le32_to_cpu(t->crc) == ofs_tail_crc(block);
+}
+
+/*
+ * Small changes are logged as DELTAs in the header block: a commit of a
+ * few ranges is one log write and one FLUSH; ranges of one block merge;
+ * recovery patches the home block (and re-stamps a metadata tail).
+ */
+static void test_delta_commit_and_replay(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	struct jnl_recovery rep;
+	struct jnl *j, *crashed;
+	u64 writes, flushes;
+
+	(void)state;
+	memset(home(r, 120), 0x11, OFS_BLOCK_SIZE);
+	meta_fill(home(r, 121), 121, 0x22);
+	assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+	writes = r->fs.stats.writes;
+	flushes = r->fs.stats.flushes_sent;
+	assert_int_equal(put_range(crashed, 120, 100, 28, 0xa1, 0), 0);
+	assert_int_equal(put_range(crashed, 120, 128, 4, 0xa2, 0), 0);	 /* touches: merged */
+	assert_int_equal(put_range(crashed, 120, 4000, 96, 0xa3, 0), 0); /* up to the end */
+	assert_int_equal(put_range(crashed, 121, 256, 64, 0xb1, JNL_META), 0);
+	assert_int_equal(jnl_commit(crashed), 0);
+	assert_int_equal(r->fs.stats.writes - writes, 1); /* one header block */
+	assert_int_equal(r->fs.stats.flushes_sent - flushes, 1);
+	assert_int_equal(jnl_stats(crashed)->blocks, 0);
+	assert_int_equal(jnl_stats(crashed)->deltas, 3);
+	assert_int_equal(home(r, 120)[100], 0x11); /* only in the log so far */
+
+	assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
+	assert_int_equal(rep.transactions, 1);
+	assert_int_equal(rep.deltas, 3);
+	assert_int_equal(home(r, 120)[99], 0x11);
+	assert_int_equal(home(r, 120)[100], 0xa1);
+	assert_int_equal(home(r, 120)[131], 0xa2);
+	assert_int_equal(home(r, 120)[132], 0x11);
+	assert_int_equal(home(r, 120)[3999], 0x11);
+	assert_int_equal(home(r, 120)[4095], 0xa3);
+	assert_int_equal(home(r, 121)[255], 0x22);
+	assert_int_equal(home(r, 121)[256], 0xb1);
+	assert_int_equal(home(r, 121)[320], 0x22);
+	assert_true(meta_tail_ok(home(r, 121)));
+	assert_int_equal(jnl_close(j), 0);
+	jnl_discard(crashed);
+	rig_free(r);
+}
+
+/* Many ranges, or many bytes, of one block: it is logged whole. */
+static void test_delta_becomes_image(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	struct jnl *j;
+
+	(void)state;
+	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	for (u32 k = 0; k <= JNL_RANGES; k++)
+		assert_int_equal(put_range(j, 130, k * 100, 8, 0x40, 0), 0);
+	assert_int_equal(put_range(j, 131, 0, JNL_DELTA_MAX + 1, 0x41, 0), 0);
+	assert_int_equal(put_range(j, 132, 0, JNL_DELTA_MAX, 0x42, 0), 0);
+	assert_int_equal(jnl_commit(j), 0);
+	assert_int_equal(jnl_stats(j)->blocks, 2);
+	assert_int_equal(jnl_stats(j)->deltas, 1);
+	assert_int_equal(jnl_checkpoint(j), 0);
+	assert_int_equal(home(r, 130)[400], 0x40);
+	assert_int_equal(home(r, 131)[JNL_DELTA_MAX], 0x41);
+	assert_int_equal(home(r, 132)[JNL_DELTA_MAX - 1], 0x42);
+	assert_int_equal(jnl_close(j), 0);
+	rig_free(r);
+}
+
+/*
+ * data=ordered: a new file block goes home with the commit (with a
+ * volatile cache: one header, the block, one FLUSH), only its crc is
+ * logged; it is not written again at checkpoint.
+ */
+static void test_ordered_data_commit(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	struct jnl *j;
+	u64 writes, flushes;
+
+	(void)state;
+	r->cfg.ordered = true;
+	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	writes = r->fs.stats.writes;
+	flushes = r->fs.stats.flushes_sent;
+	assert_int_equal(put_range(j, 140, 0, OFS_BLOCK_SIZE, 0x5e, JNL_NEW_DATA), 0);
+	assert_int_equal(put_range(j, 121, 64, 128, 0x01, JNL_META), 0);
+	assert_int_equal(jnl_commit(j), 0);
+	assert_int_equal(r->fs.stats.writes - writes, 2);
+	assert_int_equal(r->fs.stats.flushes_sent - flushes, 1);
+	assert_true(block_is(home(r, 140), 0x5e)); /* home already */
+	assert_int_equal(jnl_stats(j)->data_blocks, 1);
+	assert_int_equal(jnl_stats(j)->blocks, 0);
+	writes = r->fs.stats.writes;
+	assert_int_equal(jnl_checkpoint(j), 0);
+	/* Block 121 and the journal superblock; not 140 again. */
+	assert_int_equal(r->fs.stats.writes - writes, 2);
+	assert_int_equal(jnl_close(j), 0);
+
+	/* Without ordered mode the same block is logged whole. */
+	r->cfg.ordered = false;
+	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	assert_int_equal(put_range(j, 141, 0, OFS_BLOCK_SIZE, 0x5f, JNL_NEW_DATA), 0);
+	assert_int_equal(jnl_commit(j), 0);
+	assert_int_equal(jnl_stats(j)->data_blocks, 0);
+	assert_int_equal(jnl_stats(j)->blocks, 1);
+	assert_false(block_is(home(r, 141), 0x5f));
+	assert_int_equal(jnl_close(j), 0);
+	assert_true(block_is(home(r, 141), 0x5f));
+	rig_free(r);
+}
+
+/*
+ * Recovery checks the ordered data of the last transaction only: if its
+ * block is not at home (lost in a crash), that transaction is dropped
+ * with its metadata; if a later transaction verifies, the data of the
+ * earlier ones was durable before it and is not read again.
+ */
+static void test_ordered_data_recovery(void **state)
+{
+	(void)state;
+	for (int later = 0; later < 2; later++) {
+		struct rig *r = rig_new(true, false, false);
+		struct jnl_recovery rep;
+		struct jnl *j, *crashed;
+
+		r->cfg.ordered = true;
+		memset(home(r, 150), 0x33, OFS_BLOCK_SIZE);
+		assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+		assert_int_equal(put_range(crashed, 160, 0, 8, 0x01, 0), 0);
+		assert_int_equal(jnl_commit(crashed), 0); /* transaction 1 */
+		assert_int_equal(put_range(crashed, 150, 0, OFS_BLOCK_SIZE, 0x5a, JNL_NEW_DATA), 0);
+		assert_int_equal(put_range(crashed, 160, 8, 8, 0x02, 0), 0);
+		assert_int_equal(jnl_commit(crashed), 0); /* transaction 2 */
+		if (later) {
+			assert_int_equal(put_range(crashed, 160, 16, 8, 0x03, 0), 0);
+			assert_int_equal(jnl_commit(crashed), 0); /* transaction 3 */
+		}
+		/* The data block of transaction 2 never reached the disk. */
+		memset(home(r, 150), 0x33, OFS_BLOCK_SIZE);
+		assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
+		assert_int_equal(rep.transactions, later ? 3 : 1);
+		assert_int_equal(rep.dropped_data, !later);
+		assert_int_equal(home(r, 160)[0], 0x01);
+		assert_int_equal(home(r, 160)[8], later ? 0x02 : 0);
+		assert_int_equal(jnl_close(j), 0);
+		jnl_discard(crashed);
+		rig_free(r);
+	}
+}
+
+/*
+ * A header naming a home block inside the log, or a delta past the end of
+ * its block, is refused even with every crc right.
+ */
+static void test_bad_entries_refused(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	struct jnl_recovery rep;
+	struct jnl *j, *crashed;
+	u8 *log = r->fd.store + (JSTART + 1) * OFS_BLOCK_SIZE;
+	struct ofs_jhdr *h = (struct ofs_jhdr *)log;
+	struct ofs_jent *e = (struct ofs_jent *)(log + sizeof(*h));
+
+	(void)state;
+	assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+	assert_int_equal(put_range(crashed, 170, 10, 8, 0x7e, 0), 0);
+	assert_int_equal(jnl_commit(crashed), 0);
+	for (int bad = 0; bad < 3; bad++) {
+		struct ofs_jent saved = *e;
+
+		if (bad == 0)
+			e->home = cpu_to_le32(JSTART + 3); /* in the log */
+		else if (bad == 1)
+			e->off = cpu_to_le16(OFS_BLOCK_SIZE - 4); /* past the end */
+		else
+			e->kind = 9;
+		h->hdr_crc = cpu_to_le32(jnl_hdr_crc_for_test(log));
+		assert_int_equal(jnl_probe(&r->cfg, &rep), 0);
+		assert_int_equal(rep.transactions, 0);
+		*e = saved;
+		h->hdr_crc = cpu_to_le32(jnl_hdr_crc_for_test(log));
+	}
+	assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
+	assert_int_equal(rep.transactions, 1);
+	assert_int_equal(home(r, 170)[10], 0x7e);
+	assert_int_equal(jnl_close(j), 0);
+	jnl_discard(crashed);
 	rig_free(r);
 }
 
@@ -439,6 +679,11 @@ int main(void)
 		cmocka_unit_test(test_external_journal),
 		cmocka_unit_test(test_commit_error_aborts),
 		cmocka_unit_test(test_op_limits),
+		cmocka_unit_test(test_delta_commit_and_replay),
+		cmocka_unit_test(test_delta_becomes_image),
+		cmocka_unit_test(test_ordered_data_commit),
+		cmocka_unit_test(test_ordered_data_recovery),
+		cmocka_unit_test(test_bad_entries_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
