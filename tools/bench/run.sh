@@ -14,6 +14,9 @@
 #               it keeps no data to mount)
 #   --arch      aarch64 runs ordo alone (virt); the Linux guest is x86_64's
 #   --transport pci (default) or mmio (aarch64 only: virtio-blk-device)
+#   --cpu MODEL QEMU -cpu for both guests (default: max on x86_64, which has
+#               SSE4.2's crc32 as any x86_64 server since 2008 does; the
+#               port's own model on aarch64); "default" leaves QEMU's
 #   --no-linux  ordo's side only
 #   --out DIR   where results go (default build/bench)
 #   --report    no runs: the table, CSV and plot again from DIR/raw.csv
@@ -29,7 +32,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0
+reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--no-linux) linux=0 ;;
 	--out) out=$2 && shift ;;
 	--transport) transport=$2 && shift ;;
+	--cpu) cpu=$2 && shift ;;
 	--report) report=1 ;;
 	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--no-linux] [--out DIR]" >&2 && exit 2 ;;
 	esac
@@ -66,6 +70,9 @@ esac
 # The port's own QEMU line (as make run and the tests use it), one vCPU.
 eval "$(make --no-print-directory -s print-qemu ARCH="$arch" QEMU_MACHINE="$machine" QEMU_MEM=512M)"
 qemu="$QEMU_SYSTEM $QEMU_MACHINE_ARGS -smp 1"
+[ -n "$cpu" ] || { [ "$arch" = x86_64 ] && cpu=max || cpu=default; }
+[ "$cpu" = default ] || qemu="$qemu -cpu $cpu"
+[ "$report" = 1 ] || echo "$cpu" >"$out/cpu"
 case "$arch:$transport" in
 *:pci) disk_dev=virtio-blk-pci ;;
 aarch64:mmio) disk_dev="virtio-blk-device" qemu="$qemu -global virtio-mmio.force-legacy=false" ;;
@@ -185,11 +192,12 @@ rm -f "$out/summary.body"
 
 # The table: instructions per operation and operations per second, with
 # ordo/Linux ratios (instructions: lower is better; ops/s: higher is).
-awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d="$(date -u +%Y-%m-%d)" '
+awk -F, -v q="$($QEMU_SYSTEM --version | head -n1)" -v host="$(uname -srm)" -v d="$(date -u +%Y-%m-%d)" \
+	-v cpu="$(cat "$out/cpu" 2>/dev/null || echo default)" '
 	NR > 1 { m[$1 "," $2 "," $3 "," $4] = $5; r[$1 "," $2 "," $3 "," $4] = $6 "-" $7
 		 if (!seen[$1 "," $2]++) order[++n] = $1 "," $2 }
 	END {
-		printf "make bench, %s, %s, host %s\n", d, q, host
+		printf "make bench, %s, %s, -cpu %s, host %s\n", d, q, cpu, host
 		printf "%-14s %-14s %12s %12s %7s %12s %12s %7s %6s %6s %6s\n", "backend", "job",
 			"ordo ins/op", "linux ins/op", "ratio", "ordo op/s", "linux op/s", "ratio",
 			"cmd/op", "fl/op", "db/op"
