@@ -34,6 +34,12 @@ enum {
 	MUT_REUSE_EARLY = 1u << 7,
 	MUT_SEQ_WRAP = 1u << 8,
 	MUT_STALE_UUID = 1u << 9,
+	MUT_COMMIT_BEFORE_DATA = 1u << 10,
+	MUT_NO_DATA_CHECK = 1u << 11,
+	MUT_DATA_CHECK_ALL = 1u << 12,
+	MUT_OVERWRITE_IN_PLACE = 1u << 13,
+	MUT_DELTA_NO_RESTAMP = 1u << 14,
+	MUT_REUSE_BEFORE_CKPT = 1u << 15,
 };
 
 /* ---- workloads ------------------------------------------------------- */
@@ -52,6 +58,7 @@ struct wl_def {
 	u32 ninodes;	    /* 0: fs_format's default */
 	bool cache;	    /* volatile write cache */
 	bool classic;	    /* classic (two-FLUSH) commits */
+	bool data_journal;  /* mount with data=journal (default data=ordered) */
 	bool reformat;	    /* format again after `pre` (stale journal) */
 	u32 mutants;	    /* MUT_* this workload is meant to expose */
 	u32 cost;	    /* share of the state budget, percent (0: 100) */

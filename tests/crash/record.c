@@ -129,6 +129,7 @@ struct fs_mount_opts rig_mount_opts(struct rig *g, const struct rec *r)
 	return (struct fs_mount_opts){
 		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
 		.classic_commit = r->wl->classic,
+		.data_journal = r->wl->data_journal,
 	};
 }
 

@@ -312,13 +312,20 @@ static void w_stale(struct wl_ctx *c)
 #define MUT_CLASSIC (MUT_COMMIT | MUT_NO_FLUSH_BEFORE_COMMIT | MUT_COMMIT_FIRST)
 #define MUT_CSUM (MUT_COMMIT | MUT_NO_CSUM_VERIFY | MUT_CSUM_SKIPS_BLOCK)
 #define MUT_CKPT (MUT_TAIL_EARLY | MUT_REUSE_EARLY)
+/* data=ordered: new blocks home with the commit, deltas, block reuse. */
+#define MUT_ORDERED (MUT_COMMIT_BEFORE_DATA | MUT_NO_DATA_CHECK | MUT_OVERWRITE_IN_PLACE | \
+		     MUT_DELTA_NO_RESTAMP)
 
 /* Unless an entry says otherwise: internal journal, checksummed commits,
- * the full state budget (cost 0 = 100%). */
+ * data=ordered, the full state budget (cost 0 = 100%).  The "-dj" entries
+ * run the same workloads with data=journal. */
 /* clang-format off */
 const struct wl_def wl_table[] = {
 	{ .name = "append-fsync", .run = w_append_fsync, .block_size = 4096, .disk_kib = 2048,
-	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_CKPT },
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_CKPT | MUT_ORDERED },
+	{ .name = "append-fsync-dj", .run = w_append_fsync, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .data_journal = true,
+	  .mutants = MUT_CSUM | MUT_CKPT },
 	{ .name = "append-fsync-classic", .run = w_append_fsync, .block_size = 4096,
 	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .classic = true,
 	  .mutants = MUT_CLASSIC },
@@ -335,6 +342,11 @@ const struct wl_def wl_table[] = {
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
 	{ .name = "unlink-reuse", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
+	{ .name = "unlink-reuse-csum", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_REUSE_BEFORE_CKPT | MUT_ORDERED },
+	{ .name = "unlink-reuse-dj", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .classic = true, .data_journal = true,
+	  .mutants = MUT_CLASSIC },
 	{ .name = "dir-churn", .run = w_dir_churn, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
 	{ .name = "dir-churn-nocache-512", .run = w_dir_churn, .block_size = 512,
@@ -342,14 +354,20 @@ const struct wl_def wl_table[] = {
 	{ .name = "enospc", .run = w_enospc, .block_size = 4096, .disk_kib = 1024,
 	  .journal_blocks = 64, .cache = true },
 	{ .name = "small-fsyncs", .run = w_small_fsyncs, .block_size = 4096, .disk_kib = 2048,
-	  .journal_blocks = 32, .cache = true, .mutants = MUT_CSUM | MUT_CKPT },
+	  .journal_blocks = 32, .cache = true,
+	  .mutants = MUT_CSUM | MUT_CKPT | MUT_ORDERED | MUT_DATA_CHECK_ALL },
+	{ .name = "small-fsyncs-dj", .run = w_small_fsyncs, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 32, .cache = true, .data_journal = true,
+	  .mutants = MUT_CSUM | MUT_CKPT },
 	{ .name = "small-fsyncs-classic-512", .run = w_small_fsyncs, .block_size = 512,
 	  .disk_kib = 2048, .journal_blocks = 32, .cache = true, .classic = true,
 	  .mutants = MUT_CLASSIC | MUT_CKPT },
 	{ .name = "bigfile", .run = w_bigfile, .block_size = 4096, .disk_kib = 4096,
 	  .journal_blocks = 64, .cache = true, .cost = 60 },
 	{ .name = "overwrite", .run = w_overwrite, .block_size = 4096, .disk_kib = 2048,
-	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
+	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_ORDERED },
+	{ .name = "overwrite-dj", .run = w_overwrite, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .data_journal = true, .mutants = MUT_CSUM },
 	{ .name = "sync-vs-fsync", .run = w_sync_fsync, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
 	{ .name = "many-files", .run = w_many_files, .block_size = 4096, .disk_kib = 2048,
@@ -361,11 +379,19 @@ const struct wl_def wl_table[] = {
 	{ .name = "interleaved", .run = w_interleaved, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
 	{ .name = "log-wrap", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
-	  .journal_blocks = 32, .cache = true, .mutants = MUT_CKPT | MUT_CSUM },
+	  .journal_blocks = 32, .cache = true,
+	  .mutants = MUT_CKPT | MUT_CSUM | MUT_ORDERED | MUT_DATA_CHECK_ALL },
+	{ .name = "log-wrap-dj", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 32, .cache = true, .data_journal = true,
+	  .mutants = MUT_CKPT | MUT_CSUM },
 	{ .name = "log-wrap-classic", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 32, .cache = true, .classic = true, .mutants = MUT_CKPT | MUT_CLASSIC },
 	{ .name = "ext-journal", .run = w_rename_over, .block_size = 4096, .disk_kib = 2048,
-	  .jdisk_kib = 512, .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_CKPT },
+	  .jdisk_kib = 512, .journal_blocks = 64, .cache = true,
+	  .mutants = MUT_CSUM | MUT_CKPT | MUT_ORDERED },
+	{ .name = "ext-journal-dj", .run = w_rename_over, .block_size = 4096, .disk_kib = 2048,
+	  .jdisk_kib = 512, .journal_blocks = 64, .cache = true, .data_journal = true,
+	  .mutants = MUT_CSUM | MUT_CKPT },
 	{ .name = "ext-journal-classic", .run = w_log_wrap, .block_size = 4096, .disk_kib = 2048,
 	  .jdisk_kib = 512, .journal_blocks = 32, .cache = true, .classic = true,
 	  .mutants = MUT_CLASSIC | MUT_CKPT },

@@ -8,7 +8,9 @@
 #   --reps      runs per side and back end (default 3; medians are quoted)
 #   --n         operations per job (default 2000; the same on both sides)
 #   --backends  null-co (QEMU's per-request cost only, FLUSH a no-op),
-#               file-writeback (raw file, cache=writeback), file-none
+#               file-wt (cache=writethrough: the guest sees no volatile
+#               write cache, so a durable write needs no FLUSH; the fs
+#               jobs only), file-writeback (raw file, cache=writeback), file-none
 #               (cache=none, aio=threads)
 #   --jobs      comma list (default all; null-co never runs the fs jobs:
 #               it keeps no data to mount)
@@ -32,7 +34,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null-co file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu=
+reps=3 n=2000 backends="null-co file-wt file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -45,7 +47,7 @@ while [ $# -gt 0 ]; do
 	--transport) transport=$2 && shift ;;
 	--cpu) cpu=$2 && shift ;;
 	--report) report=1 ;;
-	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--no-linux] [--out DIR]" >&2 && exit 2 ;;
+	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--transport T] [--cpu MODEL] [--no-linux] [--out DIR] [--report]" >&2 && exit 2 ;;
 	esac
 	shift
 done
@@ -100,6 +102,7 @@ backend_args() { # backend image -> QEMU disk arguments
 	case "$1" in
 	null-co) echo "-blockdev driver=null-co,node-name=d0,size=1073741824,read-zeroes=on" ;;
 	file-writeback) echo "-drive if=none,id=d0,file=$2,format=raw,cache=writeback" ;;
+	file-wt) echo "-drive if=none,id=d0,file=$2,format=raw,cache=writethrough" ;;
 	file-none) echo "-drive if=none,id=d0,file=$2,format=raw,cache=none,aio=threads" ;;
 	*) echo "bench: no such back end: $1" >&2 && exit 2 ;;
 	esac
@@ -121,6 +124,7 @@ fi
 run_one() {
 	local side=$1 backend=$2 rep=$3 base="$runs/$2-$1-$3" j=$jobs kernel
 	[ "$backend" = null-co ] && j=$(echo "$jobs" | tr , '\n' | grep -v '^fs-' | paste -sd, -)
+	[ "$backend" = file-wt ] && j=$(echo "$jobs" | tr , '\n' | grep '^fs-' | paste -sd, -)
 	[ -n "$j" ] || return 0
 	rm -f "$base.img" "$base.insns"
 	cp --sparse=always "$template" "$base.img"
