@@ -24,11 +24,14 @@ static struct kdisk *ktfs_disk(void)
 	return NULL;
 }
 
+static int ktfs_mount_opts(struct kdisk *d, const struct fs_mount_opts *mo, struct fs **fs)
+{
+	return fs_mount(&d->blk, mo, NULL, fs);
+}
+
 static int ktfs_mount(struct kdisk *d, bool classic, struct fs **fs)
 {
-	struct fs_mount_opts mo = { .classic_commit = classic };
-
-	return fs_mount(&d->blk, &mo, NULL, fs);
+	return ktfs_mount_opts(d, &(struct fs_mount_opts){ .classic_commit = classic }, fs);
 }
 
 /* Write `len` pattern bytes to a new file, read them back, compare. */
@@ -191,6 +194,68 @@ static void ktfs_doorbells(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, fs_unmount(fs), 0);
 }
 
+/*
+ * Device writes and FLUSHes per fsync'ed 4 KiB append, as the journal
+ * counted its commits' writes: data=ordered writes the block home and one
+ * header (2), data=journal one header and the block's image (2, and the
+ * block again at the checkpoint, which is not counted here); the 13th
+ * append also logs its new indirect block whole (+1).  One FLUSH per
+ * commit with a volatile write cache, none without.  Also: fstat's block
+ * count follows the appends.
+ */
+static void ktfs_writes_per_append(struct ktap *k, struct kdisk *d)
+{
+	bool volatile_cache = blk_info(&d->blk)->volatile_cache && !d->blk.ignore_flush;
+
+	for (int dj = 0; dj < 2; dj++) {
+		const struct jnl_stats *js;
+		u64 w0, f0, c0, p0, i0, d0, commits, writes, flushes;
+		struct fs_stat st;
+		struct fs *fs;
+		u32 ino, bs = 4096, n = 16;
+
+		KT_ASSERT(k, ktfs_mount_opts(d, &(struct fs_mount_opts){ .data_journal = dj }, &fs) ==
+				     0);
+		js = fs_jnl_stats(fs);
+		KT_ASSERT(k, fs_create(fs, dj ? "/wj" : "/wo") == 0);
+		KT_ASSERT(k, fs_open(fs, dj ? "/wj" : "/wo", &ino) == 0);
+		KT_ASSERT(k, fs_fsync(fs, ino) == 0);
+		w0 = js->log_writes + js->data_blocks;
+		f0 = blk_stats(&d->blk)->flushes_sent;
+		c0 = js->commits;
+		p0 = js->checkpoints;
+		i0 = js->blocks;
+		d0 = js->data_blocks;
+		for (u32 i = 0; i < n; i++) {
+			KT_EXPECT_EQ(k, fs_write(fs, ino, i * bs, kt_wbuf, bs), (int)bs);
+			KT_EXPECT_EQ(k, fs_fsync(fs, ino), 0);
+		}
+		commits = js->commits - c0;
+		writes = js->log_writes + js->data_blocks - w0;
+		flushes = blk_stats(&d->blk)->flushes_sent - f0;
+		kprintf("# %s: data=%s: %u appends of 4 KiB, each fsync'ed: %llu commits, %llu "
+			"commit writes, %llu FLUSH commands, %llu checkpoints\n",
+			blk_info(&d->blk)->name, dj ? "journal" : "ordered", n,
+			(unsigned long long)commits, (unsigned long long)writes,
+			(unsigned long long)flushes, (unsigned long long)(js->checkpoints - p0));
+		KT_EXPECT_EQ(k, commits, n);
+		KT_EXPECT_EQ(k, writes, 2 * commits + 1);
+		KT_EXPECT_EQ(k, js->data_blocks - d0, dj ? 0 : n);
+		KT_EXPECT_EQ(k, js->blocks - i0, dj ? n + 1 : 1);
+		if (volatile_cache)
+			KT_EXPECT(k, flushes >= commits &&
+					     flushes <= commits + 2 * (js->checkpoints - p0));
+		else
+			KT_EXPECT_EQ(k, flushes, 0);
+		KT_EXPECT_EQ(k, fs_fstat(fs, ino, &st), 0);
+		KT_EXPECT_EQ(k, st.size, (u64)n * bs);
+		KT_EXPECT_EQ(k, st.blocks, n + 1); /* 12 direct, then the indirect block */
+		KT_EXPECT_EQ(k, fs_unlink(fs, dj ? "/wj" : "/wo"), 0);
+		KT_EXPECT_EQ(k, fs_unmount(fs), 0);
+	}
+	KT_EXPECT_EQ(k, fs_fsck(&d->blk, NULL, false), 0);
+}
+
 /* A full disk gives -ENOSPC, stays consistent, and recovers space. */
 static void ktfs_enospc(struct ktap *k, struct kdisk *d)
 {
@@ -224,6 +289,7 @@ static const struct {
 	{ "fs_remount_persists_fsck_clean", ktfs_remount },
 	{ "fs_flushes_per_commit", ktfs_flushes },
 	{ "fs_doorbells_per_append", ktfs_doorbells },
+	{ "fs_writes_per_append", ktfs_writes_per_append },
 	{ "fs_full_disk_enospc", ktfs_enospc },
 };
 
