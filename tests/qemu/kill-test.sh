@@ -8,7 +8,9 @@
 # image, the host tool recovers the journal, fsck must pass, and every path
 # must hold at least its last acknowledged size with the acknowledged
 # crc32c over those bytes.  The original image boots again (the kernel's
-# own recovery replays the journal) for the next round.
+# own recovery replays the journal) for the next round.  Odd rounds mount
+# with data=ordered, even rounds with data=journal (fs.data=), on the same
+# image: the data mode is a mount option, the log says how to recover.
 #
 # Prints TAP: "ok N - round R: ..." / "not ok N - ...".  Exit 0 iff all ok.
 set -u
@@ -34,9 +36,11 @@ result() { # result OK|FAIL TEXT
 for r in $(seq 1 "$rounds"); do
 	log="$dir/round$r.log"
 	want=$((r * 25))
+	mode=ordered
+	[ $((r % 2)) -eq 0 ] && mode=journal
 	: >"$log"
 	# shellcheck disable=SC2086
-	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/ordo.img" -append stress \
+	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/ordo.img" -append "stress fs.data=$mode" \
 		-drive if=none,id=d0,file="$img",format=raw,cache=writeback \
 		-device virtio-blk-device,drive=d0 </dev/null >"$log" 2>&1 &
 	qemu=$!
@@ -51,7 +55,7 @@ for r in $(seq 1 "$rounds"); do
 	acks=$(grep -c '^acked ' "$log")
 	recovered=$(sed -n 's/.*recovery replayed \([0-9]*\) transactions.*/\1/p' "$log" | head -n1)
 	if [ "$acks" -ge "$want" ]; then
-		result OK "round $r: killed after $acks acknowledged fsyncs (mount replayed ${recovered:-0} transactions)"
+		result OK "round $r: data=$mode: killed after $acks acknowledged fsyncs (mount replayed ${recovered:-0} transactions)"
 	else
 		result FAIL "round $r: only $acks acknowledged fsyncs before the guest stopped"
 		tail -n 5 "$log" | sed 's/^/# /'
