@@ -16,11 +16,8 @@
  * workload stops.  tests/qemu/kill-test.sh stops QEMU
  * from outside in the middle of this and checks every acked line against
  * the recovered image.
- *
- * Both mount with fs.data=ordered (the default) or fs.data=journal.
  */
 #include "arch/arch.h"
-#include "kernel/cmdline.h"
 #include "kernel/disks.h"
 #include "kernel/fs/fs.h"
 #include "lib/crc32c.h"
@@ -49,32 +46,13 @@ _Static_assert(sizeof(struct demo_rec) == 64, "record size");
  * blank disk first.  A disk that holds ordofs but fails to mount (damage,
  * a newer format) is never formatted over: its data may be recoverable.
  */
-/* fs.data=ordered|journal: 0, or -EINVAL (said so) for anything else. */
-static int demo_data_mode(struct fs_mount_opts *mo)
-{
-	char v[16];
-	int err = cmdline_str("fs.data", v, sizeof(v));
-
-	if (err == -ENOENT)
-		return 0;
-	if (!err && !strcmp(v, "journal"))
-		mo->data_journal = true;
-	else if (err || strcmp(v, "ordered"))
-		err = -EINVAL;
-	if (err)
-		kprintf("fs.data= takes ordered or journal\n");
-	return err;
-}
-
 static int demo_mount(struct fs_target *t, struct fs **fs)
 {
 	struct fs_mount_opts mo = { 0 };
 	struct jnl_recovery rep;
 	const char *name;
-	int err = demo_data_mode(&mo);
+	int err = fs_choose_target(t);
 
-	if (!err)
-		err = fs_choose_target(t);
 	if (err)
 		return err;
 	name = blk_info(t->blk)->name;
