@@ -2,7 +2,8 @@
  * kernel/fs/fs_file.c - the fs.h calls on files and directories.
  *
  * Each mutating call is one operation (fs_priv.h): walk and check first,
- * read-only; then fs_op_begin(), the changes in shadows, fs_op_end().
+ * read-only; then fs_op_begin(), the changes (each range declared first),
+ * fs_op_end().
  * Where one call needs more than one journal operation the split is made
  * so that every intermediate state is a consistent filesystem:
  *  - fs_write() cuts the range into chunks of whole blocks that each fit
@@ -178,8 +179,10 @@ static int fs_write_chunk(struct fs *fs, u32 ino, u64 pos, const u8 *src, u32 n)
 		u8 *data;
 
 		err = fs_bmap_alloc(fs, ip, at / OFS_BLOCK_SIZE, &blk, &fresh);
-		if (!err)
-			err = fresh ? fs_bfresh(fs, blk, 0, &data) : fs_bmod(fs, blk, 0, &data);
+		if (!err && fresh)
+			err = fs_bfresh(fs, blk, 0, &data);
+		else if (!err)
+			err = fs_bmod(fs, blk, 0, boff, k, &data);
 		if (!err)
 			memcpy(data + boff, src + done, k);
 		done += k;
@@ -235,7 +238,7 @@ int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last)
 {
 	struct ofs_inode *ip;
-	u64 cur, keep, lo, tail = size % OFS_BLOCK_SIZE;
+	u64 cur, keep, lo, osize, end, tail = size % OFS_BLOCK_SIZE;
 	u32 blk;
 	u8 *data;
 	int err;
@@ -244,18 +247,22 @@ static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last
 	err = fs_imod(fs, ino, &ip);
 	if (err)
 		return fs_op_end(fs, err);
-	cur = fs_size_blocks(le64_to_cpu(ip->size));
+	osize = le64_to_cpu(ip->size);
+	cur = fs_size_blocks(osize);
 	keep = fs_size_blocks(size);
 	lo = cur > keep + step ? cur - step : keep;
 	*last = lo == keep;
+	/* The bytes of the new last block from `size` to the old end. */
+	end = tail && osize > size ? MIN(osize - (keep - 1) * OFS_BLOCK_SIZE, (u64)OFS_BLOCK_SIZE)
+				   : 0;
 	err = fs_free_from(fs, ip, lo);
-	if (!err && *last && tail) {
+	if (!err && *last && tail && end > tail) {
 		/* Bytes past the end of the last block must read as zero. */
 		err = fs_bmap(fs, ip, keep - 1, &blk);
 		if (!err && blk)
-			err = fs_bmod(fs, blk, 0, &data);
+			err = fs_bmod(fs, blk, 0, (u32)tail, (u32)(end - tail), &data);
 		if (!err && blk)
-			memset(data + tail, 0, OFS_BLOCK_SIZE - tail);
+			memset(data + tail, 0, end - tail);
 	}
 	if (!err) {
 		ip->size = cpu_to_le64(*last ? size : lo * OFS_BLOCK_SIZE);

@@ -176,6 +176,10 @@ int fs_unmount(struct fs *fs)
 	err = jnl_close(fs->j);
 	kfree(fs->bitmap);
 	kfree(fs->op.bufs);
+	kfree(fs->op.undo);
+	kfree(fs->op.old);
+	kfree(fs->op.alloc);
+	kfree(fs->op.freed);
 	kfree(fs);
 	return err;
 }
