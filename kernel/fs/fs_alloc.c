@@ -15,6 +15,16 @@
  * allocations again (the bitmap block's bytes come back with the undo
  * records), a commit releases its frees in memory.
  *
+ * When: with data=journal at once, as every block then goes through the
+ * log.  With data=ordered (the default) a new file block goes straight
+ * home at commit, so it must not be one that a transaction still in the
+ * log names: a block freed by a committed operation stays set in memory,
+ * pending, until the next checkpoint has emptied the log (jnl.h).  Each
+ * batch of pending frees remembers the checkpoint count it was made
+ * under; fs_op_begin() releases the batches a checkpoint has passed, and a
+ * call that runs out of space with frees pending checkpoints at once
+ * (fs_reclaim) and tries again.
+ *
  * Free blocks are found a 64-bit word at a time from a next-fit hint:
  * full words are skipped whole, then the first zero bit is taken.
  *
@@ -186,13 +196,102 @@ void fs_bitmap_op_abort(struct fs *fs)
 	fs->free_blocks += op->nalloc;
 }
 
+/* Blocks [0, end) of the pending list are free in memory again. */
+static void fs_pending_drop(struct fs *fs, u32 end, u32 nbatches)
+{
+	struct fs_pending *p = &fs->pend;
+
+	for (u32 i = 0; i < end; i++)
+		fs_bit_clear(fs->bitmap, p->blocks[i]);
+	fs->free_blocks += end;
+	memmove(p->blocks, p->blocks + end, (size_t)(p->n - end) * sizeof(*p->blocks));
+	p->n -= end;
+	for (u32 k = nbatches; k < p->nbatches; k++) {
+		p->batch[k - nbatches] = p->batch[k];
+		p->batch[k - nbatches].end -= end;
+	}
+	p->nbatches -= nbatches;
+}
+
+void fs_pending_release(struct fs *fs)
+{
+	const struct fs_pending *p = &fs->pend;
+	u64 now = jnl_stats(fs->j)->checkpoints;
+	u32 k = 0;
+
+	/* Batches are in checkpoint order: release those made before now. */
+	while (k < p->nbatches && p->batch[k].checkpoints != now)
+		k++;
+	if (k)
+		fs_pending_drop(fs, p->batch[k - 1].end, k);
+}
+
+int fs_reclaim(struct fs *fs)
+{
+	int err;
+
+	BUG_ON(fs->op.active);
+	if (!fs->pend.n)
+		return 0;
+	err = jnl_checkpoint(fs->j);
+	if (err)
+		return err;
+	fs_pending_drop(fs, fs->pend.n, fs->pend.nbatches);
+	return 1;
+}
+
+bool fs_enospc_retry(struct fs *fs, int *err, bool *retried)
+{
+	int ret;
+
+	if (*err != -ENOSPC || *retried)
+		return false;
+	*retried = true;
+	ret = fs_reclaim(fs);
+	if (ret < 0)
+		*err = ret;
+	return ret > 0;
+}
+
+u64 fs_pending_count(const struct fs *fs)
+{
+	return fs->pend.n;
+}
+
 void fs_bitmap_op_commit(struct fs *fs)
 {
 	const struct fs_op *op = &fs->op;
+	struct fs_pending *p = &fs->pend;
+	u64 now = jnl_stats(fs->j)->checkpoints;
+	u32 *blocks;
 
-	for (u32 i = 0; i < op->nfreed; i++)
-		fs_bit_clear(fs->bitmap, op->freed[i]);
-	fs->free_blocks += op->nfreed;
+	if (!op->nfreed)
+		return;
+	blocks = fs->data_journal ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
+	if (!blocks) {
+		/*
+		 * data=journal, or no memory to remember them: a checkpoint
+		 * (none with data=journal) makes them safe at once.
+		 */
+		if (!fs->data_journal && jnl_checkpoint(fs->j))
+			return; /* aborted: the blocks stay taken until unmount */
+		for (u32 i = 0; i < op->nfreed; i++)
+			fs_bit_clear(fs->bitmap, op->freed[i]);
+		fs->free_blocks += op->nfreed;
+		return;
+	}
+	p->blocks = blocks;
+	memcpy(blocks + p->n, op->freed, (size_t)op->nfreed * sizeof(*blocks));
+	p->n += op->nfreed;
+	if (p->nbatches && p->batch[p->nbatches - 1].checkpoints == now) {
+		p->batch[p->nbatches - 1].end = p->n;
+	} else if (p->nbatches < FS_PEND_BATCHES) {
+		p->batch[p->nbatches++] = (struct fs_pend_batch){ .end = p->n, .checkpoints = now };
+	} else {
+		/* Never more than two (see fs_pending_release): wait longer. */
+		p->batch[p->nbatches - 1] =
+			(struct fs_pend_batch){ .end = p->n, .checkpoints = now };
+	}
 }
 
 /* Is inode `ino` free?  1, 0 or -errno (table block unreadable). */

@@ -3,7 +3,9 @@
  *
  * Each mutating call is one operation (fs_priv.h): walk and check first,
  * read-only; then fs_op_begin(), the changes (each range declared first),
- * fs_op_end().
+ * fs_op_end().  A call that allocates and runs out of space while freed
+ * blocks wait for a checkpoint (data=ordered, fs_alloc.c) forces that
+ * checkpoint and tries once more.
  * Where one call needs more than one journal operation the split is made
  * so that every intermediate state is a consistent filesystem:
  *  - fs_write() cuts the range into chunks of whole blocks that each fit
@@ -59,6 +61,7 @@ static int fs_file_get(struct fs *fs, u32 ino, bool write, struct ofs_inode *in)
 
 static int fs_make(struct fs *fs, const char *path, u8 type)
 {
+	bool retried = false;
 	struct ofs_inode *ip;
 	struct fs_path p;
 	u32 ino;
@@ -72,11 +75,14 @@ static int fs_make(struct fs *fs, const char *path, u8 type)
 		return -EEXIST;
 	if (p.trailing && type == OFS_TYPE_FILE)
 		return -EISDIR;
-	fs_op_begin(fs);
-	err = fs_ialloc(fs, type, &ino, &ip);
-	if (!err)
-		err = fs_dir_add(fs, p.dir, &p.free_slot, p.name, p.len, ino, type);
-	return fs_op_end(fs, err);
+	do {
+		fs_op_begin(fs);
+		err = fs_ialloc(fs, type, &ino, &ip);
+		if (!err)
+			err = fs_dir_add(fs, p.dir, &p.free_slot, p.name, p.len, ino, type);
+		err = fs_op_end(fs, err);
+	} while (fs_enospc_retry(fs, &err, &retried));
+	return err;
 }
 
 int fs_create(struct fs *fs, const char *path)
@@ -206,6 +212,7 @@ static u32 fs_write_chunk_blocks(const struct fs *fs)
 int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 {
 	u32 chunk = fs_write_chunk_blocks(fs), done = 0;
+	bool retried = false;
 	struct ofs_inode in;
 	int err = fs_file_get(fs, ino, true, &in);
 
@@ -222,6 +229,8 @@ int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 		u32 n = (u32)MIN((u64)(len - done), room);
 
 		err = fs_write_chunk(fs, ino, pos, (const u8 *)buf + done, n);
+		if (fs_enospc_retry(fs, &err, &retried))
+			continue;
 		if ((err == -E2BIG || err == -ENOSPC) && chunk > 1) {
 			/* Too big for the journal, or for the space left. */
 			chunk = err == -E2BIG ? chunk / 2 : 1;

@@ -66,6 +66,7 @@ void fs_op_begin(struct fs *fs)
 	struct fs_op *op = &fs->op;
 
 	BUG_ON(op->active);
+	fs_pending_release(fs);
 	op->active = true;
 	op->n = op->nundo = op->old_len = op->nalloc = op->nfreed = 0;
 	op->inodes_delta = 0;
@@ -247,10 +248,12 @@ int fs_bfresh(struct fs *fs, u64 blockno, u32 magic, u8 **data)
 		return -EUCLEAN;
 	}
 	/*
-	 * Zeroing the cached copy now is harmless: a transaction not yet
-	 * checkpointed may still name the block, but only as one that is
-	 * free after it, so what reaches home there is never read (its
-	 * tail: see fs_op_fresh_tails).
+	 * Zeroing the cached copy now is harmless.  With data=ordered the
+	 * block is free in every state a checkpoint could still write (freed
+	 * blocks wait for one); with data=journal a transaction not yet
+	 * checkpointed may still name it, but only as a block that is free
+	 * after it, so what reaches home there is never read (its tail: see
+	 * fs_op_fresh_tails).
 	 */
 	err = jnl_bnew(fs->j, blockno, &jb);
 	if (err)

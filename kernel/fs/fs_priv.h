@@ -105,12 +105,35 @@ struct fs_op {
 	int inodes_delta; /* inodes freed minus inodes allocated */
 };
 
+/*
+ * data=ordered: blocks freed by committed operations, still set in the
+ * in-memory bitmap until a checkpoint has taken every transaction that
+ * could name them out of the log (jnl.h).  Batches by the checkpoint count
+ * their frees were made under; the next checkpoint releases a batch.
+ */
+#define FS_PEND_BATCHES 2
+struct fs_pend_batch {
+	u32 end;	 /* blocks[previous end, end) */
+	u64 checkpoints; /* jnl_stats()->checkpoints when made */
+};
+
+struct fs_pending {
+	u32 *blocks;
+	u32 n, cap;
+	u32 nbatches;
+	struct fs_pend_batch batch[FS_PEND_BATCHES];
+};
+
 struct fs {
 	struct blk *dev;
 	struct jnl *j;
 	struct fs_geom g;
 	bool read_only;
-	/* Copy of the bitmap payloads: committed state + the prepared op. */
+	bool data_journal; /* file data through the log too (mount option) */
+	/*
+	 * Copy of the bitmap payloads: the committed state, the prepared op's
+	 * allocations, and (data=ordered) frees still pending.
+	 */
 	u8 *bitmap;
 	u64 free_blocks;
 	u64 balloc_hint;
@@ -119,6 +142,7 @@ struct fs {
 	u32 free_inodes;
 	u64 seq_base; /* jnl_recovery.next_seq: commits count from there */
 	struct fs_op op;
+	struct fs_pending pend;
 };
 
 /* A read-only view of a block (the cache buffer: the op's changes are in it). */
@@ -209,9 +233,24 @@ bool fs_bitmap_test(const u8 *payload, u64 bit);
 int fs_balloc(struct fs *fs, u32 *blockno);
 /* Free a data block in the current operation (-EUCLEAN: not in use). */
 int fs_bfree(struct fs *fs, u32 blockno);
-/* The operation ends: its allocations undone, or its frees released. */
+/* The operation ends: its allocations undone, or its frees released/pending. */
 void fs_bitmap_op_abort(struct fs *fs);
 void fs_bitmap_op_commit(struct fs *fs);
+/* Between operations: release pending frees a checkpoint has made safe. */
+void fs_pending_release(struct fs *fs);
+/*
+ * Out of space with frees pending: checkpoint now and release them all.
+ * 1 if blocks were released (retry), 0 if none were pending, or -errno.
+ */
+int fs_reclaim(struct fs *fs);
+/*
+ * A public call that allocates failed with *err: true if running it again
+ * may succeed because fs_reclaim() released blocks (once per call:
+ * *retried); a failing checkpoint replaces *err.
+ */
+bool fs_enospc_retry(struct fs *fs, int *err, bool *retried);
+/* Blocks the bitmap holds back for a checkpoint (free for statfs). */
+u64 fs_pending_count(const struct fs *fs);
 /* Allocate an inode of `type` (nlink 1, size 0) in the current operation. */
 int fs_ialloc(struct fs *fs, u8 type, u32 *ino, struct ofs_inode **ip);
 /* Free inodes (counted once by a scan of the table, then maintained). */

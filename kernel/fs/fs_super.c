@@ -159,7 +159,8 @@ int fs_statfs(struct fs *fs, struct fs_statfs *st)
 		return err;
 	*st = (struct fs_statfs){
 		.blocks = fs->g.nblocks,
-		.free_blocks = fs->free_blocks,
+		/* Frees waiting for a checkpoint are there for the asking. */
+		.free_blocks = fs->free_blocks + fs_pending_count(fs),
 		.inodes = fs->g.ninodes - 1,
 		.free_inodes = free_inodes,
 		.block_size = OFS_BLOCK_SIZE,
@@ -180,6 +181,7 @@ int fs_unmount(struct fs *fs)
 	kfree(fs->op.old);
 	kfree(fs->op.alloc);
 	kfree(fs->op.freed);
+	kfree(fs->pend.blocks);
 	kfree(fs);
 	return err;
 }
@@ -265,6 +267,7 @@ int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recov
 		.jstart = fs->g.journal_start,
 		.jblocks = fs->g.journal_blocks,
 		.classic = o->classic_commit,
+		.ordered = !o->data_journal,
 		.on_commit_submit = o->on_commit_submit,
 		.on_commit_ack = o->on_commit_ack,
 		.hook_ctx = o->hook_ctx,
@@ -272,6 +275,7 @@ int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recov
 	memcpy(cfg.uuid, fs->g.uuid, OFS_UUID_BYTES);
 	fs->dev = dev;
 	fs->read_only = o->read_only;
+	fs->data_journal = o->data_journal;
 	err = jnl_open(&cfg, &rec, &fs->j);
 	if (err) {
 		kfree(fs);
