@@ -108,11 +108,8 @@ int fs_open(struct fs *fs, const char *path, u32 *ino)
 int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st)
 {
 	struct ofs_inode in;
-	u64 blocks;
 	int err = fs_iget_user(fs, ino, &in);
 
-	if (!err)
-		err = fs_count_blocks(fs, &in, &blocks);
 	if (err)
 		return err;
 	*st = (struct fs_stat){
@@ -120,7 +117,7 @@ int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st)
 		.type = (u8)le16_to_cpu(in.type),
 		.nlink = le16_to_cpu(in.nlink),
 		.size = le64_to_cpu(in.size),
-		.blocks = blocks,
+		.blocks = le32_to_cpu(in.blocks),
 	};
 	return 0;
 }

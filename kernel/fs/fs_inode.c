@@ -14,6 +14,8 @@
  *
  * Invariants kept by every operation and checked on every read:
  *  - no block is mapped at an index >= ceil(size / 4096);
+ *  - `blocks` counts the data and pointer blocks mapped, so fstat need not
+ *    walk the map; a read checks only that it fits the size (fsck counts);
  *  - the bytes of the last block past `size` are zero, so growing a file
  *    (write past the end, truncate up) never needs to clear anything;
  *  - a directory's size is a multiple of 4096 and it has no holes.
@@ -49,6 +51,18 @@ static bool fs_ptr_ok(const struct fs *fs, le32 p, bool needed)
 	return v == 0 || (needed && fs_data_blkno_ok(fs, v));
 }
 
+/* The most data and pointer blocks a file of nb blocks can map. */
+static u64 fs_blocks_bound(u64 nb)
+{
+	u64 max = nb;
+
+	if (nb > FS_IND_FIRST)
+		max++;
+	if (nb > FS_DIND_FIRST)
+		max += 1 + (nb - FS_DIND_FIRST + OFS_PTRS_PER_BLOCK - 1) / OFS_PTRS_PER_BLOCK;
+	return max;
+}
+
 int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in)
 {
 	u16 type = le16_to_cpu(in->type);
@@ -73,6 +87,8 @@ int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in)
 		return fs_inode_bad(ino, "bad indirect block pointer");
 	if (!fs_ptr_ok(fs, in->dindirect, nb > FS_DIND_FIRST))
 		return fs_inode_bad(ino, "bad double-indirect block pointer");
+	if (le32_to_cpu(in->blocks) > fs_blocks_bound(nb))
+		return fs_inode_bad(ino, "block count larger than its size allows");
 	return 0;
 }
 
@@ -183,11 +199,11 @@ static int fs_ptr_set(struct fs *fs, u32 blk, u32 idx, u32 v)
 /*
  * One level of the map: the block named by the inode's field `*field`, or
  * with field NULL by entry idx of pointer block blk.  A hole gets a new
- * block: a zeroed pointer block if `ptrs`, else a data block for the
- * caller to fill (*fresh).
+ * block, counted in ip->blocks: a zeroed pointer block if `ptrs`, else a
+ * data block for the caller to fill (*fresh).
  */
-static int fs_map_step(struct fs *fs, le32 *field, u32 blk, u32 idx, bool ptrs, u32 *out,
-		       bool *fresh)
+static int fs_map_step(struct fs *fs, struct ofs_inode *ip, le32 *field, u32 blk, u32 idx,
+		       bool ptrs, u32 *out, bool *fresh)
 {
 	u32 v;
 	u8 *data;
@@ -211,6 +227,7 @@ static int fs_map_step(struct fs *fs, le32 *field, u32 blk, u32 idx, bool ptrs, 
 		err = fs_ptr_set(fs, blk, idx, v);
 	if (err)
 		return err;
+	ip->blocks = cpu_to_le32(le32_to_cpu(ip->blocks) + 1);
 	*out = v;
 	*fresh = true;
 	return 0;
@@ -223,22 +240,32 @@ int fs_bmap_alloc(struct fs *fs, struct ofs_inode *ip, u64 fb, u32 *blockno, boo
 	int err;
 
 	if (fb < FS_IND_FIRST)
-		return fs_map_step(fs, &ip->direct[fb], 0, 0, false, blockno, fresh);
+		return fs_map_step(fs, ip, &ip->direct[fb], 0, 0, false, blockno, fresh);
 	if (fb < FS_DIND_FIRST) {
-		err = fs_map_step(fs, &ip->indirect, 0, 0, true, &blk, &f);
+		err = fs_map_step(fs, ip, &ip->indirect, 0, 0, true, &blk, &f);
 		return err ? err
-			   : fs_map_step(fs, NULL, blk, (u32)(fb - FS_IND_FIRST), false, blockno,
-					 fresh);
+			   : fs_map_step(fs, ip, NULL, blk, (u32)(fb - FS_IND_FIRST), false,
+					 blockno, fresh);
 	}
 	if (fb >= FS_MAX_FBLOCKS)
 		return -EFBIG;
 	fb -= FS_DIND_FIRST;
-	err = fs_map_step(fs, &ip->dindirect, 0, 0, true, &blk, &f);
+	err = fs_map_step(fs, ip, &ip->dindirect, 0, 0, true, &blk, &f);
 	if (!err)
-		err = fs_map_step(fs, NULL, blk, (u32)(fb / OFS_PTRS_PER_BLOCK), true, &blk, &f);
+		err = fs_map_step(fs, ip, NULL, blk, (u32)(fb / OFS_PTRS_PER_BLOCK), true, &blk,
+				  &f);
 	return err ? err
-		   : fs_map_step(fs, NULL, blk, (u32)(fb % OFS_PTRS_PER_BLOCK), false, blockno,
+		   : fs_map_step(fs, ip, NULL, blk, (u32)(fb % OFS_PTRS_PER_BLOCK), false, blockno,
 				 fresh);
+}
+
+/* Free one block of an inode's map, counting it in *freed. */
+static int fs_free_one(struct fs *fs, u32 blk, u64 *freed)
+{
+	int err = fs_bfree(fs, blk);
+
+	*freed += !err;
+	return err;
 }
 
 /*
@@ -246,7 +273,7 @@ int fs_bmap_alloc(struct fs *fs, struct ofs_inode *ip, u64 fb, u32 *blockno, boo
  * those entries; if nothing is left in it, free it too instead, unchanged
  * (*gone: the caller clears the pointer to it).
  */
-static int fs_free_leaf_from(struct fs *fs, u32 leaf, u32 from, bool *gone)
+static int fs_free_leaf_from(struct fs *fs, u32 leaf, u32 from, u64 *freed, bool *gone)
 {
 	u32 lo = OFS_PTRS_PER_BLOCK, hi = 0;
 	bool keep = false;
@@ -273,13 +300,13 @@ static int fs_free_leaf_from(struct fs *fs, u32 leaf, u32 from, bool *gone)
 	}
 	for (u32 k = lo; k < hi && !err; k++) {
 		if (le32_to_cpu(p[k]))
-			err = fs_bfree(fs, le32_to_cpu(p[k]));
+			err = fs_free_one(fs, le32_to_cpu(p[k]), freed);
 	}
 	fs_bput(fs, &r);
 	if (err)
 		return err;
 	if (!keep) {
-		err = fs_bfree(fs, leaf);
+		err = fs_free_one(fs, leaf, freed);
 		*gone = !err;
 		return err;
 	}
@@ -293,7 +320,7 @@ static int fs_free_leaf_from(struct fs *fs, u32 leaf, u32 from, bool *gone)
 }
 
 /* The double-indirect part of fs_free_from(): indexes >= lo. */
-static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
+static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo, u64 *freed)
 {
 	u64 rel = lo > FS_DIND_FIRST ? lo - FS_DIND_FIRST : 0;
 	u32 first = (u32)(rel / OFS_PTRS_PER_BLOCK), within = (u32)(rel % OFS_PTRS_PER_BLOCK);
@@ -319,7 +346,7 @@ static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
 			keep = true;
 			continue;
 		}
-		err = fs_free_leaf_from(fs, leaf, k == first ? within : 0, &gone);
+		err = fs_free_leaf_from(fs, leaf, k == first ? within : 0, freed, &gone);
 		/* Only the first leaf can stay: the entries cleared are a run. */
 		keep = keep || !gone;
 		clo = gone ? MIN(clo, k) : clo;
@@ -329,7 +356,7 @@ static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
 	if (err)
 		return err;
 	if (!keep) {
-		err = fs_bfree(fs, dind);
+		err = fs_free_one(fs, dind, freed);
 		if (!err)
 			ip->dindirect = cpu_to_le32(0);
 		return err;
@@ -345,22 +372,27 @@ static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
 
 int fs_free_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
 {
+	u32 blocks = le32_to_cpu(ip->blocks);
+	u64 freed = 0;
 	bool gone;
 	int err = 0;
 
 	for (u64 i = lo; i < FS_IND_FIRST && !err; i++) {
 		if (le32_to_cpu(ip->direct[i]))
-			err = fs_bfree(fs, le32_to_cpu(ip->direct[i]));
+			err = fs_free_one(fs, le32_to_cpu(ip->direct[i]), &freed);
 		ip->direct[i] = cpu_to_le32(0);
 	}
 	if (!err && le32_to_cpu(ip->indirect) && lo < FS_DIND_FIRST) {
 		err = fs_free_leaf_from(fs, le32_to_cpu(ip->indirect),
-					lo > FS_IND_FIRST ? (u32)(lo - FS_IND_FIRST) : 0, &gone);
+					lo > FS_IND_FIRST ? (u32)(lo - FS_IND_FIRST) : 0, &freed,
+					&gone);
 		if (!err && gone)
 			ip->indirect = cpu_to_le32(0);
 	}
 	if (!err)
-		err = fs_free_dind_from(fs, ip, lo);
+		err = fs_free_dind_from(fs, ip, lo, &freed);
+	/* A count too small is corruption fsck reports; never wrap it. */
+	ip->blocks = cpu_to_le32(freed < blocks ? blocks - (u32)freed : 0);
 	return err;
 }
 

@@ -270,13 +270,13 @@ int fs_imod(struct fs *fs, u32 ino, struct ofs_inode **ip);
 /* Block holding file block fb (0: a hole).  0, -EFBIG, -EUCLEAN, -EIO. */
 int fs_bmap(struct fs *fs, const struct ofs_inode *in, u64 fb, u32 *blockno);
 /*
- * The same, allocating it (and pointer blocks); *fresh if just allocated.
- * `ip` is declared (fs_imod).
+ * The same, allocating it (and pointer blocks) and counting them in
+ * ip->blocks; *fresh if just allocated.  `ip` is declared (fs_imod).
  */
 int fs_bmap_alloc(struct fs *fs, struct ofs_inode *ip, u64 fb, u32 *blockno, bool *fresh);
-/* Free every block mapped at file index >= lo; clear the pointers. */
+/* Free every block mapped at file index >= lo; clear the pointers, count. */
 int fs_free_from(struct fs *fs, struct ofs_inode *ip, u64 lo);
-/* Data and pointer blocks an inode maps. */
+/* Data and pointer blocks an inode maps, by walking its map (fsck, tests). */
 int fs_count_blocks(struct fs *fs, const struct ofs_inode *in, u64 *count);
 /* ceil(size / 4096). */
 u64 fs_size_blocks(u64 size);
