@@ -71,11 +71,23 @@ int fs_super_check(const struct ofs_super *sb, u64 dev_blocks, struct fs_geom *g
 			kprintf("ordofs: bad superblock checksum\n");
 		return -EUCLEAN;
 	}
-	if (le32_to_cpu(sb->version) != OFS_VERSION ||
-	    (le32_to_cpu(sb->features) & ~OFS_FEAT_KNOWN)) {
+	if (le32_to_cpu(sb->version) != OFS_VERSION) {
+		if (quiet)
+			return -EINVAL;
+		if (le32_to_cpu(sb->version) < OFS_VERSION)
+			kprintf("ordofs: format version %u is not supported (this build reads "
+				"version %u): copy the files off with an older build, then mkfs\n",
+				le32_to_cpu(sb->version), OFS_VERSION);
+		else
+			kprintf("ordofs: format version %u is newer than this build reads "
+				"(version %u): mount it with a newer build\n",
+				le32_to_cpu(sb->version), OFS_VERSION);
+		return -EINVAL;
+	}
+	if (le32_to_cpu(sb->features) & ~OFS_FEAT_KNOWN) {
 		if (!quiet)
-			kprintf("ordofs: unsupported version %u or features 0x%x\n",
-				le32_to_cpu(sb->version), le32_to_cpu(sb->features));
+			kprintf("ordofs: unsupported feature flags 0x%x\n",
+				le32_to_cpu(sb->features) & ~OFS_FEAT_KNOWN);
 		return -EINVAL;
 	}
 	memset(g, 0, sizeof(*g));
