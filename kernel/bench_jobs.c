@@ -22,12 +22,14 @@
  *   fs-append-4k fs-append-64                  ordofs (formatted afresh):
  *                                              append + fsync, each
  *
- * bench.qd= overrides the queue depth of the block jobs.
+ * bench.qd= overrides the queue depth of the block jobs; fs.data= mounts
+ * the fs jobs' filesystem as the demo's (data=ordered by default).
  */
 #include "kernel/bench_jobs.h"
 
 #include "arch/arch.h"
 #include "kernel/cmdline.h"
+#include "kernel/disks.h"
 #include "kernel/fs/fs.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -167,6 +169,7 @@ static int bench_write_sync(struct blk *b, const struct bench_job *j, u32 n, u8 
 /* Format the disk afresh, then n appends of bs bytes, each fsync'ed. */
 static int bench_fs(struct blk *b, const struct bench_job *j, u32 n, u8 *buf, const char **why)
 {
+	struct fs_mount_opts mo = { 0 };
 	struct jnl_recovery rep;
 	struct bench_costs c;
 	struct fs *fs;
@@ -177,7 +180,8 @@ static int bench_fs(struct blk *b, const struct bench_job *j, u32 n, u8 *buf, co
 	err = fs_format(b, &(struct fs_mkfs_opts){ .force = true });
 	if (!err) {
 		*why = "mount";
-		err = fs_mount(b, &(struct fs_mount_opts){ 0 }, &rep, &fs);
+		fs_cmdline_mount_opts(&mo); /* fs.data=, as the demo's */
+		err = fs_mount(b, &mo, &rep, &fs);
 	}
 	if (err)
 		return err;

@@ -66,6 +66,7 @@ static int demo_mount(struct fs_target *t, struct fs **fs)
 			return err;
 		}
 	}
+	fs_cmdline_mount_opts(&mo); /* a bad value is said and ignored */
 	if (!err)
 		err = fs_mount(t->blk, &mo, &rep, fs);
 	if (err == -EINVAL && t->state == FS_HAS_OFS)

@@ -10,6 +10,8 @@
  *                     first such one that is blank, which is formatted;
  *   fs.format=force   format the disk named by fs.disk= whatever it holds.
  *
+ * and how to mount it: fs.data=journal|ordered (fs_cmdline_mount_opts).
+ *
  * bench and the KTAP suite overwrite what they use, so they take only a
  * blank disk, a read-only one (nothing can be written to it), or the disks
  * named by bench.disk= / ktest.disk=.  Every disk passed over gets one
@@ -67,6 +69,22 @@ static bool fs_format_forced(void)
 	char v[8];
 
 	return cmdline_str("fs.format", v, sizeof(v)) == 0 && !strcmp(v, "force");
+}
+
+int fs_cmdline_mount_opts(struct fs_mount_opts *mo)
+{
+	char v[16];
+	int err = cmdline_str("fs.data", v, sizeof(v));
+
+	mo->data_journal = false;
+	if (err == -ENOENT || (!err && !strcmp(v, "ordered")))
+		return 0;
+	if (!err && !strcmp(v, "journal")) {
+		mo->data_journal = true;
+		return 0;
+	}
+	kprintf("fs.data: neither journal nor ordered: using ordered\n");
+	return -EINVAL;
 }
 
 /* The first GPT partition of ordofs's type on `d`, or NULL. */

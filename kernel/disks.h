@@ -31,6 +31,13 @@ struct fs_target {
 int fs_choose_target(struct fs_target *t);
 
 /*
+ * The mount options the command line asks for: fs.data=journal (file data
+ * through the log) or fs.data=ordered (the default).  0, or -EINVAL for
+ * another value (said so; *mo keeps the default).
+ */
+int fs_cmdline_mount_opts(struct fs_mount_opts *mo);
+
+/*
  * May `mode` ("bench", "ktest") overwrite disk `d`?  Only if MODE.disk=
  * names it, or (when nothing is named) it is blank or read-only.  If not,
  * `why` says why, for a skip message.

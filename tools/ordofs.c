@@ -53,8 +53,10 @@ static const char usage[] =
 	"  recover IMG    replay the journal (mount, then unmount)\n"
 	"  ls IMG [PATH]  list a directory: type, size, inode, name (read-only)\n"
 	"  cat IMG PATH   write a file's bytes to stdout (read-only)\n"
-	"  put IMG HOSTFILE PATH\n"
-	"        create or atomically replace PATH with HOSTFILE's contents\n"
+	"  put IMG HOSTFILE PATH [--data journal|ordered]\n"
+	"        create or atomically replace PATH with HOSTFILE's contents; --data\n"
+	"        journal sends the file's data through the journal as well (the\n"
+	"        default, ordered, writes new blocks home with their crc logged)\n"
 	"\n"
 	"IMG@N or --partition N: partition N (1-based, as Linux numbers them) of\n"
 	"IMG's MBR or GPT partition table.  --journal JIMG names the external\n"
@@ -79,12 +81,14 @@ struct args {
 	unsigned long long size;
 	unsigned long journal_blocks, inodes;
 	bool force;
+	const char *data; /* --data MODE, NULL if not given */
 };
 
 struct image {
 	struct filedev f, jf;
 	struct blk disk, blk, jblk; /* blk: the whole disk or a partition view */
 	bool has_journal;
+	bool data_journal; /* --data journal */
 };
 
 /* Make im->blk partition a->partition of the image.  0 or OX_ERROR. */
@@ -131,6 +135,7 @@ static int image_open(struct image *im, const struct args *a, bool read_only)
 		return err;
 	blk_init(&im->disk, &im->f.q.dev, false);
 	im->blk = im->disk;
+	im->data_journal = a->data && !strcmp(a->data, "journal");
 	if (a->partition && image_partition(im, a)) {
 		filedev_close(&im->f);
 		return -EINVAL;
@@ -201,7 +206,9 @@ static int need_ordofs(struct image *im, const char *path)
 
 static int mount_image(struct image *im, bool read_only, struct fs **fs)
 {
-	struct fs_mount_opts o = { .journal_dev = image_jdev(im), .read_only = read_only };
+	struct fs_mount_opts o = { .journal_dev = image_jdev(im),
+				   .read_only = read_only,
+				   .data_journal = im->data_journal };
 	int err = fs_mount(&im->blk, &o, NULL, fs);
 
 	return err ? fail("cannot mount", "image", err) : 0;
@@ -594,6 +601,12 @@ static int parse_option(const char *o, const char *v, struct args *a)
 		a->jpath = v;
 		return 0;
 	}
+	if (!strcmp(o, "--data")) {
+		if (strcmp(v, "journal") && strcmp(v, "ordered"))
+			return bad_usage("--data: '%s' is neither journal nor ordered", v);
+		a->data = v;
+		return 0;
+	}
 	return bad_usage("unknown option '%s'", o);
 }
 
@@ -683,6 +696,8 @@ int main(int argc, char **argv)
 		}
 		if (a.force && cmds[i].fn != cmd_mkfs)
 			return bad_usage("--force is for mkfs only, not %s", a.pos[0]);
+		if (a.data && cmds[i].fn != cmd_put)
+			return bad_usage("--data is for put only, not %s", a.pos[0]);
 		return cmds[i].fn(&a);
 	}
 	return bad_usage("unknown command '%s'", a.pos[0]);

@@ -41,6 +41,13 @@ struct fs_mkfs_opts {
 struct fs_mount_opts {
 	struct blk *journal_dev; /* required iff formatted with one */
 	bool classic_commit;	 /* two FLUSHes per commit instead of one */
+	/*
+	 * data=journal: new file blocks go through the log like everything
+	 * else.  Default, data=ordered: they go home in the commit that
+	 * allocates them, only their crc in the log (one write less per
+	 * block); a freed block is then reused only after a checkpoint.
+	 */
+	bool data_journal;
 	bool read_only;
 	/* Passed to the journal (jnl_config), for the crash-state engine. */
 	void (*on_commit_submit)(void *ctx, u64 seq);

@@ -8,13 +8,25 @@
  * of the filesystem are always set.
  *
  * Mount copies the payloads into fs->bitmap.  That copy is the committed
- * state plus the operation being prepared: fs_balloc() sets a bit there at
- * once (so the operation cannot hand the block out twice) and in the
- * shadow of the bitmap block; fs_bfree() clears the bit only in the shadow,
- * so a block freed by an operation cannot be reused before that operation
- * has committed.  fs_bitmap_op_done() reconciles the copy from the
- * difference between shadow and buffer: freed bits are cleared at commit,
- * allocated bits are cleared again on abort.
+ * state plus the operation being prepared: fs_balloc() sets a bit there
+ * at once (so the operation cannot hand the block out twice) and in the
+ * bitmap block; fs_bfree() clears the bit only in the bitmap block.  The
+ * operation lists both (fs_op.alloc, fs_op.freed): an abort clears its
+ * allocations again (the bitmap block's bytes come back with the undo
+ * records), a commit releases its frees in memory.
+ *
+ * When: with data=journal at once, as every block then goes through the
+ * log.  With data=ordered (the default) a new file block goes straight
+ * home at commit, so it must not be one that a transaction still in the
+ * log names: a block freed by a committed operation stays set in memory,
+ * pending, until the next checkpoint has emptied the log (jnl.h).  Each
+ * batch of pending frees remembers the checkpoint count it was made
+ * under; fs_op_begin() releases the batches a checkpoint has passed, and a
+ * call that runs out of space with frees pending checkpoints at once
+ * (fs_reclaim) and tries again.
+ *
+ * Free blocks are found a 64-bit word at a time from a next-fit hint:
+ * full words are skipped whole, then the first zero bit is taken.
  *
  * Inodes have no bitmap: an inode is free when its type is OFS_TYPE_FREE.
  * Allocation scans the table from a rotating hint.
@@ -41,14 +53,9 @@ static void fs_bit_clear(u8 *payload, u64 bit)
 	payload[bit / 8] &= (u8) ~(1u << (bit % 8));
 }
 
-static u32 fs_popcount8(u8 x)
-{
-	u32 n = 0;
-
-	for (; x; x &= (u8)(x - 1))
-		n++;
-	return n;
-}
+/* The bitmap read a word at a time; bit b is bit b % 64 of word b / 64. */
+typedef u64 __attribute__((may_alias)) fs_bmword;
+_Static_assert(OFS_PAYLOAD % sizeof(fs_bmword) == 0, "bitmap copy is whole words");
 
 int fs_bitmap_load(struct fs *fs)
 {
@@ -81,35 +88,44 @@ int fs_bitmap_load(struct fs *fs)
 	return 0;
 }
 
-/* The shadow of the bitmap block holding `b`'s bit, and the bit in it. */
-static int fs_bitmap_shadow(struct fs *fs, u64 b, u8 **payload, u64 *bit)
+/* Declare the bitmap byte holding block b's bit: *byte points at it. */
+static int fs_bitmap_byte(struct fs *fs, u64 b, u8 **byte)
 {
-	*bit = b % OFS_BITS_PER_BITMAP;
-	return fs_bmod(fs, fs->g.bitmap_start + b / OFS_BITS_PER_BITMAP, OFS_MAGIC_BITMAP, payload);
+	u64 bit = b % OFS_BITS_PER_BITMAP;
+	u8 *payload;
+	int err = fs_bmod(fs, fs->g.bitmap_start + b / OFS_BITS_PER_BITMAP, OFS_MAGIC_BITMAP,
+			  (u32)(bit / 8), 1, &payload);
+
+	*byte = err ? NULL : payload + bit / 8;
+	return err;
 }
 
-/* First clear bit in [from, to) of the in-memory bitmap, or `to`. */
+/*
+ * First clear bit in [from, to) of the in-memory bitmap, or `to`.  The
+ * copy is a whole number of words (OFS_PAYLOAD is a multiple of 8).
+ */
 static u64 fs_bitmap_find(const struct fs *fs, u64 from, u64 to)
 {
-	u64 b = from;
+	const fs_bmword *w = (const fs_bmword *)fs->bitmap;
 
-	while (b < to) {
-		/* Skip whole full bytes: the common case on a busy disk. */
-		if (b % 8 == 0 && fs->bitmap[b / 8] == 0xff) {
-			b += 8;
-			continue;
+	for (u64 b = from; b < to; b = (b | 63) + 1) {
+		/* Bits below `from` in the first word count as taken. */
+		u64 used = LE_SWAP64(w[b / 64]) | ((1ull << (b % 64)) - 1);
+
+		if (~used) {
+			b = (b & ~63ull) + (u64)__builtin_ctzll(~used);
+			return MIN(b, to);
 		}
-		if (!fs_bitmap_test(fs->bitmap, b))
-			return b;
-		b++;
 	}
 	return to;
 }
 
 int fs_balloc(struct fs *fs, u32 *blockno)
 {
-	u64 b, bit;
-	u8 *payload;
+	struct fs_op *op = &fs->op;
+	u32 *alloc;
+	u64 b;
+	u8 *byte;
 	int err;
 
 	if (fs->free_blocks == 0)
@@ -123,16 +139,21 @@ int fs_balloc(struct fs *fs, u32 *blockno)
 		if (b >= fs->balloc_hint)
 			return -ENOSPC;
 	}
-	err = fs_bitmap_shadow(fs, b, &payload, &bit);
+	alloc = fs_grow(op->alloc, &op->alloc_cap, op->nalloc + 1, sizeof(*alloc));
+	if (!alloc)
+		return -ENOMEM;
+	op->alloc = alloc;
+	err = fs_bitmap_byte(fs, b, &byte);
 	if (err)
 		return err;
-	if (fs_bitmap_test(payload, bit)) {
+	if (*byte & (1u << (b % 8))) {
 		kprintf("ordofs: bitmap block for block %llu disagrees with memory\n",
 			(unsigned long long)b);
 		return -EUCLEAN;
 	}
-	fs_bit_set(payload, bit);
+	*byte |= (u8)(1u << (b % 8));
 	fs_bit_set(fs->bitmap, b);
+	alloc[op->nalloc++] = (u32)b;
 	fs->free_blocks--;
 	fs->balloc_hint = b + 1;
 	*blockno = (u32)b;
@@ -141,41 +162,135 @@ int fs_balloc(struct fs *fs, u32 *blockno)
 
 int fs_bfree(struct fs *fs, u32 blockno)
 {
-	u64 bit;
-	u8 *payload;
+	struct fs_op *op = &fs->op;
+	u32 *freed;
+	u8 *byte;
 	int err;
 
 	if (!fs_data_blkno_ok(fs, blockno)) {
 		kprintf("ordofs: freeing block %u outside the data area\n", blockno);
 		return -EUCLEAN;
 	}
-	err = fs_bitmap_shadow(fs, blockno, &payload, &bit);
+	freed = fs_grow(op->freed, &op->freed_cap, op->nfreed + 1, sizeof(*freed));
+	if (!freed)
+		return -ENOMEM;
+	op->freed = freed;
+	err = fs_bitmap_byte(fs, blockno, &byte);
 	if (err)
 		return err;
-	if (!fs_bitmap_test(payload, bit)) {
+	if (!(*byte & (1u << (blockno % 8)))) {
 		kprintf("ordofs: block %u freed twice (the bitmap says it is free)\n", blockno);
 		return -EUCLEAN;
 	}
-	fs_bit_clear(payload, bit);
+	*byte &= (u8) ~(1u << (blockno % 8));
+	freed[op->nfreed++] = blockno;
 	return 0;
 }
 
-void fs_bitmap_op_done(struct fs *fs, const struct fs_obuf *ob, bool committed)
+void fs_bitmap_op_abort(struct fs *fs)
 {
-	u64 first;
+	const struct fs_op *op = &fs->op;
 
-	if (ob->magic != OFS_MAGIC_BITMAP || ob->fresh || !ob->jb)
+	for (u32 i = 0; i < op->nalloc; i++)
+		fs_bit_clear(fs->bitmap, op->alloc[i]);
+	fs->free_blocks += op->nalloc;
+}
+
+/* Blocks [0, end) of the pending list are free in memory again. */
+static void fs_pending_drop(struct fs *fs, u32 end, u32 nbatches)
+{
+	struct fs_pending *p = &fs->pend;
+
+	for (u32 i = 0; i < end; i++)
+		fs_bit_clear(fs->bitmap, p->blocks[i]);
+	fs->free_blocks += end;
+	memmove(p->blocks, p->blocks + end, (size_t)(p->n - end) * sizeof(*p->blocks));
+	p->n -= end;
+	for (u32 k = nbatches; k < p->nbatches; k++) {
+		p->batch[k - nbatches] = p->batch[k];
+		p->batch[k - nbatches].end -= end;
+	}
+	p->nbatches -= nbatches;
+}
+
+void fs_pending_release(struct fs *fs)
+{
+	const struct fs_pending *p = &fs->pend;
+	u64 now = jnl_stats(fs->j)->checkpoints;
+	u32 k = 0;
+
+	/* Batches are in checkpoint order: release those made before now. */
+	while (k < p->nbatches && p->batch[k].checkpoints != now)
+		k++;
+	if (k)
+		fs_pending_drop(fs, p->batch[k - 1].end, k);
+}
+
+int fs_reclaim(struct fs *fs)
+{
+	int err;
+
+	BUG_ON(fs->op.active);
+	if (!fs->pend.n)
+		return 0;
+	err = jnl_checkpoint(fs->j);
+	if (err)
+		return err;
+	fs_pending_drop(fs, fs->pend.n, fs->pend.nbatches);
+	return 1;
+}
+
+bool fs_enospc_retry(struct fs *fs, int *err, bool *retried)
+{
+	int ret;
+
+	if (*err != -ENOSPC || *retried)
+		return false;
+	*retried = true;
+	ret = fs_reclaim(fs);
+	if (ret < 0)
+		*err = ret;
+	return ret > 0;
+}
+
+u64 fs_pending_count(const struct fs *fs)
+{
+	return fs->pend.n;
+}
+
+void fs_bitmap_op_commit(struct fs *fs)
+{
+	const struct fs_op *op = &fs->op;
+	struct fs_pending *p = &fs->pend;
+	u64 now = jnl_stats(fs->j)->checkpoints;
+	u32 *blocks;
+
+	if (!op->nfreed)
 		return;
-	first = (ob->blockno - fs->g.bitmap_start) * OFS_PAYLOAD;
-	for (u32 k = 0; k < OFS_PAYLOAD; k++) {
-		u8 old = ob->jb->data[k], now = ob->data[k];
-		/* Commit: bits the op cleared.  Abort: bits it set. */
-		u8 drop = committed ? (u8)(old & ~now) : (u8)(now & ~old);
-
-		if (!drop)
-			continue;
-		fs->bitmap[first + k] &= (u8)~drop;
-		fs->free_blocks += fs_popcount8(drop);
+	blocks = fs->data_journal ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
+	if (!blocks) {
+		/*
+		 * data=journal, or no memory to remember them: a checkpoint
+		 * (none with data=journal) makes them safe at once.
+		 */
+		if (!fs->data_journal && jnl_checkpoint(fs->j))
+			return; /* aborted: the blocks stay taken until unmount */
+		for (u32 i = 0; i < op->nfreed; i++)
+			fs_bit_clear(fs->bitmap, op->freed[i]);
+		fs->free_blocks += op->nfreed;
+		return;
+	}
+	p->blocks = blocks;
+	memcpy(blocks + p->n, op->freed, (size_t)op->nfreed * sizeof(*blocks));
+	p->n += op->nfreed;
+	if (p->nbatches && p->batch[p->nbatches - 1].checkpoints == now) {
+		p->batch[p->nbatches - 1].end = p->n;
+	} else if (p->nbatches < FS_PEND_BATCHES) {
+		p->batch[p->nbatches++] = (struct fs_pend_batch){ .end = p->n, .checkpoints = now };
+	} else {
+		/* Never more than two (see fs_pending_release): wait longer. */
+		p->batch[p->nbatches - 1] =
+			(struct fs_pend_batch){ .end = p->n, .checkpoints = now };
 	}
 }
 
@@ -206,13 +321,16 @@ int fs_ialloc(struct fs *fs, u8 type, u32 *ino, struct ofs_inode **ip)
 		start = 1;
 	for (u32 k = 0; k < n; k++) {
 		u32 cand = 1 + (start - 1 + k) % n, slot;
+		u64 blk;
 
 		err = fs_inode_is_free(fs, cand);
 		if (err < 0)
 			return err;
 		if (!err)
 			continue;
-		err = fs_bmod(fs, fs_inode_block(fs, cand, &slot), OFS_MAGIC_INODES, &data);
+		blk = fs_inode_block(fs, cand, &slot);
+		err = fs_bmod(fs, blk, OFS_MAGIC_INODES, slot * (u32)sizeof(*in), sizeof(*in),
+			      &data);
 		if (err)
 			return err;
 		in = (struct ofs_inode *)data + slot;

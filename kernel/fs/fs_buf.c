@@ -4,15 +4,18 @@
  *
  * Tails: every bitmap, inode-table, directory and indirect block ends with
  * struct ofs_tail (ondisk.h): a magic naming its kind, its own block number
- * and a crc32c of the whole block computed with the crc field zero.  The
- * tail is stamped when a shadow is copied into the cache at commit
- * (fs_op.c), and checked every time a block comes from the cache into the
- * filesystem (fs_bread), so a torn, misdirected or scribbled block is
- * reported (-EUCLEAN and a console line naming the block), never trusted.
+ * and a crc32c of the whole block computed with the crc field zero
+ * (ofs_tail_crc, ondisk.c).  The journal stamps the crc of every metadata
+ * block on its way to the disk (jnl_dirty with JNL_META); fs_format, which
+ * writes blocks directly, stamps its own (fs_meta_stamp).  fs_bread checks
+ * a block's crc once each time the journal has read it from the disk
+ * (jb->verified), and its kind and block number on every use, so a torn,
+ * misdirected or scribbled block is reported (-EUCLEAN and a console line
+ * naming the block), never trusted.  A buffer in the cache may carry a
+ * stale crc while operations change it: only the disk's copy must match.
  */
 #include "kernel/fs/fs_priv.h"
 
-#include "lib/crc32c.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 
@@ -32,34 +35,20 @@ static struct ofs_tail *fs_tail(const void *block)
 	return (struct ofs_tail *)((uintptr_t)block + OFS_PAYLOAD);
 }
 
-/* crc32c of the block with the tail's crc field read as zero. */
-static u32 fs_tail_crc(const void *block)
-{
-	static const u8 zero[4];
-	const struct ofs_tail *t = fs_tail(block);
-	u32 crc = crc32c(block, OFS_PAYLOAD + offsetof(struct ofs_tail, crc));
-
-	crc = crc32c_update(crc, zero, sizeof(zero));
-	return crc32c_update(crc, &t->blockno, sizeof(t->blockno));
-}
-
 void fs_meta_stamp(void *block, u32 magic, u64 blockno)
 {
 	struct ofs_tail *t = fs_tail(block);
 
 	t->magic = cpu_to_le32(magic);
 	t->blockno = cpu_to_le64(blockno);
-	t->crc = cpu_to_le32(fs_tail_crc(block));
+	ofs_tail_restamp(block);
 }
 
-const char *fs_meta_check(const void *block, u32 magic, u64 blockno)
+/* The cheap part of fs_meta_check(): kind and place, not the crc. */
+static const char *fs_meta_check_kind(const void *block, u32 magic, u64 blockno)
 {
 	const struct ofs_tail *t = fs_tail(block);
 
-	/* The crc first: a good crc with the wrong magic is a block of
-	 * another kind, a bad crc is damage. */
-	if (le32_to_cpu(t->crc) != fs_tail_crc(block))
-		return "bad checksum";
 	if (le32_to_cpu(t->magic) != magic)
 		return "wrong kind of block (magic)";
 	if (le64_to_cpu(t->blockno) != blockno)
@@ -67,15 +56,13 @@ const char *fs_meta_check(const void *block, u32 magic, u64 blockno)
 	return NULL;
 }
 
-int fs_meta_verify(const void *block, u32 magic, u64 blockno)
+const char *fs_meta_check(const void *block, u32 magic, u64 blockno)
 {
-	const char *why = fs_meta_check(block, magic, blockno);
-
-	if (!why)
-		return 0;
-	kprintf("ordofs: %s block %llu: %s\n", fs_magic_name(magic), (unsigned long long)blockno,
-		why);
-	return -EUCLEAN;
+	/* The crc first: a good crc with the wrong magic is a block of
+	 * another kind, a bad crc is damage. */
+	if (le32_to_cpu(fs_tail(block)->crc) != ofs_tail_crc(block))
+		return "bad checksum";
+	return fs_meta_check_kind(block, magic, blockno);
 }
 
 bool fs_data_blkno_ok(const struct fs *fs, u64 blockno)
@@ -85,6 +72,8 @@ bool fs_data_blkno_ok(const struct fs *fs, u64 blockno)
 
 int fs_bread(struct fs *fs, u64 blockno, u32 magic, struct jbuf **out)
 {
+	struct jbuf *jb;
+	const char *why;
 	int err = jnl_bread(fs->j, blockno, out);
 
 	if (err == -ERANGE)
@@ -94,12 +83,18 @@ int fs_bread(struct fs *fs, u64 blockno, u32 magic, struct jbuf **out)
 			fs_magic_name(magic), (unsigned long long)blockno, errno_name(err));
 		return err;
 	}
-	if (magic) {
-		err = fs_meta_verify((*out)->data, magic, blockno);
-		if (err) {
-			jnl_brelse(fs->j, *out);
-			*out = NULL;
-		}
+	jb = *out;
+	if (!magic)
+		return 0;
+	why = jb->verified ? fs_meta_check_kind(jb->data, magic, blockno)
+			   : fs_meta_check(jb->data, magic, blockno);
+	if (!why) {
+		jb->verified = true;
+		return 0;
 	}
-	return err;
+	kprintf("ordofs: %s block %llu: %s\n", fs_magic_name(magic), (unsigned long long)blockno,
+		why);
+	jnl_brelse(fs->j, jb);
+	*out = NULL;
+	return -EUCLEAN;
 }

@@ -204,7 +204,7 @@ int fs_lookup(struct fs *fs, const char *path, struct fs_path *p)
 	return err;
 }
 
-/* Entry `at` of directory `ip` (a shadow), writable. */
+/* Entry `at` of directory `ip`, declared: writable. */
 static int fs_dir_slot(struct fs *fs, u32 dir, struct ofs_inode *ip, const struct fs_dloc *at,
 		       struct ofs_dirent **de)
 {
@@ -213,7 +213,8 @@ static int fs_dir_slot(struct fs *fs, u32 dir, struct ofs_inode *ip, const struc
 	int err = fs_dir_block(fs, dir, ip, at->fb, &blk);
 
 	if (!err)
-		err = fs_bmod(fs, blk, OFS_MAGIC_DIR, &data);
+		err = fs_bmod(fs, blk, OFS_MAGIC_DIR, at->slot * (u32)sizeof(**de), sizeof(**de),
+			      &data);
 	if (!err)
 		*de = (struct ofs_dirent *)data + at->slot;
 	return err;

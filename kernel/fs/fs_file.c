@@ -2,7 +2,10 @@
  * kernel/fs/fs_file.c - the fs.h calls on files and directories.
  *
  * Each mutating call is one operation (fs_priv.h): walk and check first,
- * read-only; then fs_op_begin(), the changes in shadows, fs_op_end().
+ * read-only; then fs_op_begin(), the changes (each range declared first),
+ * fs_op_end().  A call that allocates and runs out of space while freed
+ * blocks wait for a checkpoint (data=ordered, fs_alloc.c) forces that
+ * checkpoint and tries once more.
  * Where one call needs more than one journal operation the split is made
  * so that every intermediate state is a consistent filesystem:
  *  - fs_write() cuts the range into chunks of whole blocks that each fit
@@ -58,6 +61,7 @@ static int fs_file_get(struct fs *fs, u32 ino, bool write, struct ofs_inode *in)
 
 static int fs_make(struct fs *fs, const char *path, u8 type)
 {
+	bool retried = false;
 	struct ofs_inode *ip;
 	struct fs_path p;
 	u32 ino;
@@ -71,11 +75,14 @@ static int fs_make(struct fs *fs, const char *path, u8 type)
 		return -EEXIST;
 	if (p.trailing && type == OFS_TYPE_FILE)
 		return -EISDIR;
-	fs_op_begin(fs);
-	err = fs_ialloc(fs, type, &ino, &ip);
-	if (!err)
-		err = fs_dir_add(fs, p.dir, &p.free_slot, p.name, p.len, ino, type);
-	return fs_op_end(fs, err);
+	do {
+		fs_op_begin(fs);
+		err = fs_ialloc(fs, type, &ino, &ip);
+		if (!err)
+			err = fs_dir_add(fs, p.dir, &p.free_slot, p.name, p.len, ino, type);
+		err = fs_op_end(fs, err);
+	} while (fs_enospc_retry(fs, &err, &retried));
+	return err;
 }
 
 int fs_create(struct fs *fs, const char *path)
@@ -101,11 +108,8 @@ int fs_open(struct fs *fs, const char *path, u32 *ino)
 int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st)
 {
 	struct ofs_inode in;
-	u64 blocks;
 	int err = fs_iget_user(fs, ino, &in);
 
-	if (!err)
-		err = fs_count_blocks(fs, &in, &blocks);
 	if (err)
 		return err;
 	*st = (struct fs_stat){
@@ -113,7 +117,7 @@ int fs_fstat(struct fs *fs, u32 ino, struct fs_stat *st)
 		.type = (u8)le16_to_cpu(in.type),
 		.nlink = le16_to_cpu(in.nlink),
 		.size = le64_to_cpu(in.size),
-		.blocks = blocks,
+		.blocks = le32_to_cpu(in.blocks),
 	};
 	return 0;
 }
@@ -178,8 +182,10 @@ static int fs_write_chunk(struct fs *fs, u32 ino, u64 pos, const u8 *src, u32 n)
 		u8 *data;
 
 		err = fs_bmap_alloc(fs, ip, at / OFS_BLOCK_SIZE, &blk, &fresh);
-		if (!err)
-			err = fresh ? fs_bfresh(fs, blk, 0, &data) : fs_bmod(fs, blk, 0, &data);
+		if (!err && fresh)
+			err = fs_bfresh(fs, blk, 0, &data);
+		else if (!err)
+			err = fs_bmod(fs, blk, 0, boff, k, &data);
 		if (!err)
 			memcpy(data + boff, src + done, k);
 		done += k;
@@ -203,6 +209,7 @@ static u32 fs_write_chunk_blocks(const struct fs *fs)
 int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 {
 	u32 chunk = fs_write_chunk_blocks(fs), done = 0;
+	bool retried = false;
 	struct ofs_inode in;
 	int err = fs_file_get(fs, ino, true, &in);
 
@@ -219,6 +226,8 @@ int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 		u32 n = (u32)MIN((u64)(len - done), room);
 
 		err = fs_write_chunk(fs, ino, pos, (const u8 *)buf + done, n);
+		if (fs_enospc_retry(fs, &err, &retried))
+			continue;
 		if ((err == -E2BIG || err == -ENOSPC) && chunk > 1) {
 			/* Too big for the journal, or for the space left. */
 			chunk = err == -E2BIG ? chunk / 2 : 1;
@@ -235,7 +244,7 @@ int fs_write(struct fs *fs, u32 ino, u64 off, const void *buf, u32 len)
 static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last)
 {
 	struct ofs_inode *ip;
-	u64 cur, keep, lo, tail = size % OFS_BLOCK_SIZE;
+	u64 cur, keep, lo, osize, end, tail = size % OFS_BLOCK_SIZE;
 	u32 blk;
 	u8 *data;
 	int err;
@@ -244,18 +253,22 @@ static int fs_shrink_step(struct fs *fs, u32 ino, u64 size, u64 step, bool *last
 	err = fs_imod(fs, ino, &ip);
 	if (err)
 		return fs_op_end(fs, err);
-	cur = fs_size_blocks(le64_to_cpu(ip->size));
+	osize = le64_to_cpu(ip->size);
+	cur = fs_size_blocks(osize);
 	keep = fs_size_blocks(size);
 	lo = cur > keep + step ? cur - step : keep;
 	*last = lo == keep;
+	/* The bytes of the new last block from `size` to the old end. */
+	end = tail && osize > size ? MIN(osize - (keep - 1) * OFS_BLOCK_SIZE, (u64)OFS_BLOCK_SIZE)
+				   : 0;
 	err = fs_free_from(fs, ip, lo);
-	if (!err && *last && tail) {
+	if (!err && *last && tail && end > tail) {
 		/* Bytes past the end of the last block must read as zero. */
 		err = fs_bmap(fs, ip, keep - 1, &blk);
 		if (!err && blk)
-			err = fs_bmod(fs, blk, 0, &data);
+			err = fs_bmod(fs, blk, 0, (u32)tail, (u32)(end - tail), &data);
 		if (!err && blk)
-			memset(data + tail, 0, OFS_BLOCK_SIZE - tail);
+			memset(data + tail, 0, end - tail);
 	}
 	if (!err) {
 		ip->size = cpu_to_le64(*last ? size : lo * OFS_BLOCK_SIZE);

@@ -11,7 +11,7 @@
  *  3. every in-use inode: type, link count, size, and its block tree:
  *     pointers inside the data area, indirect blocks with good tails, no
  *     block mapped past the size, directories without holes, no block
- *     used twice (by one inode or two);
+ *     used twice (by one inode or two), and its block count;
  *  4. every directory block: tail, entries (fs_dirent_why), and for each
  *     entry the inode it names: live, of the entry's type;
  *  5. names: each inode other than the root named exactly nlink (= 1)
@@ -37,6 +37,7 @@ struct fsck {
 	struct fs_geom g;
 	bool quiet;
 	int problems;
+	u64 tree;		       /* blocks of the inode being checked */
 	u8 *disk_bm;		       /* bitmap payloads as on disk */
 	u8 *bm_bad;		       /* per bitmap block: unusable */
 	u8 *used;		       /* bitmap of the blocks found in use */
@@ -137,6 +138,7 @@ static int fsck_dirblock(struct fsck *fc, u32 dir, u64 b)
 /* A data block at file index fb of inode ino (type, nb blocks by size). */
 static int fsck_data(struct fsck *fc, u32 ino, u8 type, u64 fb, u64 nb, u64 b, u64 *mapped)
 {
+	fc->tree++;
 	if (!fsck_use(fc, ino, b))
 		return 0;
 	if (fb >= nb)
@@ -158,6 +160,7 @@ static int fsck_ptrs(struct fsck *fc, u32 ino, u8 type, u32 depth, u64 first, u6
 	u64 span = depth > 1 ? OFS_PTRS_PER_BLOCK : 1;
 	int err;
 
+	fc->tree++;
 	if (!fsck_use(fc, ino, b))
 		return 0;
 	if (first >= nb)
@@ -183,8 +186,9 @@ static int fsck_inode(struct fsck *fc, u32 ino, const struct ofs_inode *in)
 {
 	u8 type = (u8)le16_to_cpu(in->type);
 	u64 size = le64_to_cpu(in->size), nb = fs_size_blocks(size), mapped = 0;
-	int err = 0;
+	int err = 0, before = fc->problems;
 
+	fc->tree = 0;
 	if (le16_to_cpu(in->nlink) == 0)
 		fsck_problem(fc, "inode %u: in use with link count 0", ino);
 	if (size > FS_MAX_FILE_SIZE) {
@@ -208,6 +212,10 @@ static int fsck_inode(struct fsck *fc, u32 ino, const struct ofs_inode *in)
 	if (!err && type == OFS_TYPE_DIR && mapped != nb && nb <= FS_MAX_FBLOCKS)
 		fsck_problem(fc, "directory %u: %llu of its %llu blocks are missing", ino,
 			     (unsigned long long)(nb - mapped), (unsigned long long)nb);
+	/* Only for an otherwise sound tree: a bad one has been reported. */
+	if (!err && fc->problems == before && le32_to_cpu(in->blocks) != fc->tree)
+		fsck_problem(fc, "inode %u: block count %u, but it maps %llu blocks", ino,
+			     le32_to_cpu(in->blocks), (unsigned long long)fc->tree);
 	return err;
 }
 

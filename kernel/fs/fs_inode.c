@@ -14,6 +14,8 @@
  *
  * Invariants kept by every operation and checked on every read:
  *  - no block is mapped at an index >= ceil(size / 4096);
+ *  - `blocks` counts the data and pointer blocks mapped, so fstat need not
+ *    walk the map; a read checks only that it fits the size (fsck counts);
  *  - the bytes of the last block past `size` are zero, so growing a file
  *    (write past the end, truncate up) never needs to clear anything;
  *  - a directory's size is a multiple of 4096 and it has no holes.
@@ -49,6 +51,18 @@ static bool fs_ptr_ok(const struct fs *fs, le32 p, bool needed)
 	return v == 0 || (needed && fs_data_blkno_ok(fs, v));
 }
 
+/* The most data and pointer blocks a file of nb blocks can map. */
+static u64 fs_blocks_bound(u64 nb)
+{
+	u64 max = nb;
+
+	if (nb > FS_IND_FIRST)
+		max++;
+	if (nb > FS_DIND_FIRST)
+		max += 1 + (nb - FS_DIND_FIRST + OFS_PTRS_PER_BLOCK - 1) / OFS_PTRS_PER_BLOCK;
+	return max;
+}
+
 int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in)
 {
 	u16 type = le16_to_cpu(in->type);
@@ -73,6 +87,8 @@ int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in)
 		return fs_inode_bad(ino, "bad indirect block pointer");
 	if (!fs_ptr_ok(fs, in->dindirect, nb > FS_DIND_FIRST))
 		return fs_inode_bad(ino, "bad double-indirect block pointer");
+	if (le32_to_cpu(in->blocks) > fs_blocks_bound(nb))
+		return fs_inode_bad(ino, "block count larger than its size allows");
 	return 0;
 }
 
@@ -102,13 +118,15 @@ int fs_iread(struct fs *fs, u32 ino, struct ofs_inode *out)
 
 int fs_imod(struct fs *fs, u32 ino, struct ofs_inode **ip)
 {
+	u64 blk;
 	u32 slot;
 	u8 *data;
 	int err;
 
 	if (ino == 0 || ino >= fs->g.ninodes)
 		return -EUCLEAN;
-	err = fs_bmod(fs, fs_inode_block(fs, ino, &slot), OFS_MAGIC_INODES, &data);
+	blk = fs_inode_block(fs, ino, &slot);
+	err = fs_bmod(fs, blk, OFS_MAGIC_INODES, slot * (u32)sizeof(**ip), sizeof(**ip), &data);
 	if (err)
 		return err;
 	/*
@@ -166,183 +184,216 @@ int fs_bmap(struct fs *fs, const struct ofs_inode *in, u64 fb, u32 *blockno)
 	return fs_ptr_read(fs, leaf, (u32)(fb % OFS_PTRS_PER_BLOCK), blockno);
 }
 
-/*
- * The pointer block `*slot` points to, allocated (zeroed) if it is a hole.
- * `slot` lies in a shadow of this operation.
- */
-static int fs_ptr_block(struct fs *fs, le32 *slot, u32 *blk)
+/* Set entry `idx` of pointer block `blk` to v (declaring those 4 bytes). */
+static int fs_ptr_set(struct fs *fs, u32 blk, u32 idx, u32 v)
 {
 	u8 *data;
-	int err;
+	int err =
+		fs_bmod(fs, blk, OFS_MAGIC_INDIRECT, idx * (u32)sizeof(le32), sizeof(le32), &data);
 
-	*blk = le32_to_cpu(*slot);
-	if (*blk)
-		return fs_data_blkno_ok(fs, *blk) ? 0 : -EUCLEAN;
-	err = fs_balloc(fs, blk);
 	if (!err)
-		err = fs_bfresh(fs, *blk, OFS_MAGIC_INDIRECT, &data);
-	if (!err)
-		*slot = cpu_to_le32(*blk);
+		((le32 *)data)[idx] = cpu_to_le32(v);
 	return err;
 }
 
-/* A writable pointer to entry `idx` of pointer block `blk`. */
-static int fs_ptr_slot(struct fs *fs, u32 blk, u32 idx, le32 **slot)
+/*
+ * One level of the map: the block named by the inode's field `*field`, or
+ * with field NULL by entry idx of pointer block blk.  A hole gets a new
+ * block, counted in ip->blocks: a zeroed pointer block if `ptrs`, else a
+ * data block for the caller to fill (*fresh).
+ */
+static int fs_map_step(struct fs *fs, struct ofs_inode *ip, le32 *field, u32 blk, u32 idx,
+		       bool ptrs, u32 *out, bool *fresh)
 {
+	u32 v;
 	u8 *data;
-	int err = fs_bmod(fs, blk, OFS_MAGIC_INDIRECT, &data);
+	int err = 0;
 
-	if (!err)
-		*slot = (le32 *)data + idx;
-	return err;
+	*fresh = false;
+	if (field)
+		v = le32_to_cpu(*field);
+	else
+		err = fs_ptr_read(fs, blk, idx, &v);
+	if (err || v) {
+		*out = v;
+		return err ? err : fs_data_blkno_ok(fs, v) ? 0 : -EUCLEAN;
+	}
+	err = fs_balloc(fs, &v);
+	if (!err && ptrs)
+		err = fs_bfresh(fs, v, OFS_MAGIC_INDIRECT, &data);
+	if (!err && field)
+		*field = cpu_to_le32(v);
+	else if (!err)
+		err = fs_ptr_set(fs, blk, idx, v);
+	if (err)
+		return err;
+	ip->blocks = cpu_to_le32(le32_to_cpu(ip->blocks) + 1);
+	*out = v;
+	*fresh = true;
+	return 0;
 }
 
 int fs_bmap_alloc(struct fs *fs, struct ofs_inode *ip, u64 fb, u32 *blockno, bool *fresh)
 {
-	le32 *slot;
 	u32 blk;
-	int err = 0;
+	bool f;
+	int err;
 
-	if (fb < FS_IND_FIRST) {
-		slot = &ip->direct[fb];
-	} else if (fb < FS_DIND_FIRST) {
-		err = fs_ptr_block(fs, &ip->indirect, &blk);
-		if (!err)
-			err = fs_ptr_slot(fs, blk, (u32)(fb - FS_IND_FIRST), &slot);
-	} else if (fb < FS_MAX_FBLOCKS) {
-		fb -= FS_DIND_FIRST;
-		err = fs_ptr_block(fs, &ip->dindirect, &blk);
-		if (!err)
-			err = fs_ptr_slot(fs, blk, (u32)(fb / OFS_PTRS_PER_BLOCK), &slot);
-		if (!err)
-			err = fs_ptr_block(fs, slot, &blk);
-		if (!err)
-			err = fs_ptr_slot(fs, blk, (u32)(fb % OFS_PTRS_PER_BLOCK), &slot);
-	} else {
-		return -EFBIG;
+	if (fb < FS_IND_FIRST)
+		return fs_map_step(fs, ip, &ip->direct[fb], 0, 0, false, blockno, fresh);
+	if (fb < FS_DIND_FIRST) {
+		err = fs_map_step(fs, ip, &ip->indirect, 0, 0, true, &blk, &f);
+		return err ? err
+			   : fs_map_step(fs, ip, NULL, blk, (u32)(fb - FS_IND_FIRST), false,
+					 blockno, fresh);
 	}
-	if (err)
-		return err;
-	*blockno = le32_to_cpu(*slot);
-	*fresh = *blockno == 0;
-	if (!*fresh)
-		return fs_data_blkno_ok(fs, *blockno) ? 0 : -EUCLEAN;
-	err = fs_balloc(fs, blockno);
+	if (fb >= FS_MAX_FBLOCKS)
+		return -EFBIG;
+	fb -= FS_DIND_FIRST;
+	err = fs_map_step(fs, ip, &ip->dindirect, 0, 0, true, &blk, &f);
 	if (!err)
-		*slot = cpu_to_le32(*blockno);
+		err = fs_map_step(fs, ip, NULL, blk, (u32)(fb / OFS_PTRS_PER_BLOCK), true, &blk,
+				  &f);
+	return err ? err
+		   : fs_map_step(fs, ip, NULL, blk, (u32)(fb % OFS_PTRS_PER_BLOCK), false, blockno,
+				 fresh);
+}
+
+/* Free one block of an inode's map, counting it in *freed. */
+static int fs_free_one(struct fs *fs, u32 blk, u64 *freed)
+{
+	int err = fs_bfree(fs, blk);
+
+	*freed += !err;
 	return err;
 }
 
-/* Free every block a whole pointer block maps, then the block itself. */
-static int fs_free_leaf(struct fs *fs, u32 leaf)
-{
-	struct fs_bref r;
-	int err = fs_bget(fs, leaf, OFS_MAGIC_INDIRECT, &r);
-
-	for (u32 k = 0; k < OFS_PTRS_PER_BLOCK && !err; k++) {
-		u32 v = le32_to_cpu(((const le32 *)r.data)[k]);
-
-		if (v)
-			err = fs_bfree(fs, v);
-	}
-	fs_bput(fs, &r);
-	return err ? err : fs_bfree(fs, leaf);
-}
-
 /*
- * Free the blocks a pointer block maps from entry `from` on, clearing the
- * entries; if nothing is left in it, free it too and clear `*parent`.
+ * Free the blocks pointer block `leaf` maps from entry `from` on and clear
+ * those entries; if nothing is left in it, free it too instead, unchanged
+ * (*gone: the caller clears the pointer to it).
  */
-static int fs_free_leaf_from(struct fs *fs, le32 *parent, u32 from)
+static int fs_free_leaf_from(struct fs *fs, u32 leaf, u32 from, u64 *freed, bool *gone)
 {
-	u32 leaf = le32_to_cpu(*parent);
-	bool empty = true;
-	le32 *p;
+	u32 lo = OFS_PTRS_PER_BLOCK, hi = 0;
+	bool keep = false;
+	struct fs_bref r;
+	const le32 *p;
+	u8 *data;
 	int err;
 
+	*gone = false;
 	if (!fs_data_blkno_ok(fs, leaf)) {
 		kprintf("ordofs: indirect pointer %u out of range\n", leaf);
 		return -EUCLEAN;
 	}
-	if (from == 0) {
-		err = fs_free_leaf(fs, leaf);
-		if (!err)
-			*parent = cpu_to_le32(0);
+	err = fs_bget(fs, leaf, OFS_MAGIC_INDIRECT, &r);
+	if (err)
 		return err;
+	p = (const le32 *)r.data;
+	for (u32 k = 0; k < OFS_PTRS_PER_BLOCK; k++) {
+		if (!le32_to_cpu(p[k]))
+			continue;
+		keep = keep || k < from;
+		lo = k < from ? lo : MIN(lo, k);
+		hi = k < from ? hi : k + 1;
 	}
-	err = fs_ptr_slot(fs, leaf, 0, &p);
-	for (u32 k = from; k < OFS_PTRS_PER_BLOCK && !err; k++) {
+	for (u32 k = lo; k < hi && !err; k++) {
 		if (le32_to_cpu(p[k]))
-			err = fs_bfree(fs, le32_to_cpu(p[k]));
-		p[k] = cpu_to_le32(0);
+			err = fs_free_one(fs, le32_to_cpu(p[k]), freed);
 	}
-	for (u32 k = 0; k < from && !err; k++)
-		empty = empty && le32_to_cpu(p[k]) == 0;
-	if (err || !empty)
+	fs_bput(fs, &r);
+	if (err)
 		return err;
-	err = fs_bfree(fs, leaf);
+	if (!keep) {
+		err = fs_free_one(fs, leaf, freed);
+		*gone = !err;
+		return err;
+	}
+	if (lo >= hi)
+		return 0;
+	err = fs_bmod(fs, leaf, OFS_MAGIC_INDIRECT, lo * (u32)sizeof(le32),
+		      (hi - lo) * (u32)sizeof(le32), &data);
 	if (!err)
-		*parent = cpu_to_le32(0);
+		memset(data + lo * sizeof(le32), 0, (hi - lo) * sizeof(le32));
 	return err;
 }
 
 /* The double-indirect part of fs_free_from(): indexes >= lo. */
-static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
+static int fs_free_dind_from(struct fs *fs, struct ofs_inode *ip, u64 lo, u64 *freed)
 {
 	u64 rel = lo > FS_DIND_FIRST ? lo - FS_DIND_FIRST : 0;
 	u32 first = (u32)(rel / OFS_PTRS_PER_BLOCK), within = (u32)(rel % OFS_PTRS_PER_BLOCK);
-	bool empty = true;
-	le32 *d;
+	u32 dind = le32_to_cpu(ip->dindirect), clo = OFS_PTRS_PER_BLOCK, chi = 0;
+	bool keep = false, gone;
+	struct fs_bref r;
+	u8 *data;
 	int err;
 
-	if (!le32_to_cpu(ip->dindirect) || rel >= (u64)OFS_PTRS_PER_BLOCK * OFS_PTRS_PER_BLOCK)
+	if (!dind || rel >= (u64)OFS_PTRS_PER_BLOCK * OFS_PTRS_PER_BLOCK)
 		return 0;
-	if (rel == 0) {
-		struct fs_bref r;
+	if (!fs_data_blkno_ok(fs, dind)) {
+		kprintf("ordofs: double-indirect pointer %u out of range\n", dind);
+		return -EUCLEAN;
+	}
+	err = fs_bget(fs, dind, OFS_MAGIC_INDIRECT, &r);
+	for (u32 k = 0; k < OFS_PTRS_PER_BLOCK && !err; k++) {
+		u32 leaf = le32_to_cpu(((const le32 *)r.data)[k]);
 
-		err = fs_bget(fs, le32_to_cpu(ip->dindirect), OFS_MAGIC_INDIRECT, &r);
-		for (u32 k = 0; k < OFS_PTRS_PER_BLOCK && !err; k++) {
-			u32 leaf = le32_to_cpu(((const le32 *)r.data)[k]);
-
-			if (leaf)
-				err = fs_data_blkno_ok(fs, leaf) ? fs_free_leaf(fs, leaf)
-								 : -EUCLEAN;
+		if (!leaf)
+			continue;
+		if (k < first) {
+			keep = true;
+			continue;
 		}
-		fs_bput(fs, &r);
-		if (!err)
-			err = fs_bfree(fs, le32_to_cpu(ip->dindirect));
+		err = fs_free_leaf_from(fs, leaf, k == first ? within : 0, freed, &gone);
+		/* Only the first leaf can stay: the entries cleared are a run. */
+		keep = keep || !gone;
+		clo = gone ? MIN(clo, k) : clo;
+		chi = gone ? k + 1 : chi;
+	}
+	fs_bput(fs, &r);
+	if (err)
+		return err;
+	if (!keep) {
+		err = fs_free_one(fs, dind, freed);
 		if (!err)
 			ip->dindirect = cpu_to_le32(0);
 		return err;
 	}
-	err = fs_ptr_slot(fs, le32_to_cpu(ip->dindirect), 0, &d);
-	for (u32 k = first; k < OFS_PTRS_PER_BLOCK && !err; k++) {
-		if (le32_to_cpu(d[k]))
-			err = fs_free_leaf_from(fs, &d[k], k == first ? within : 0);
-	}
-	for (u32 k = 0; k < OFS_PTRS_PER_BLOCK && !err; k++)
-		empty = empty && le32_to_cpu(d[k]) == 0;
-	if (err || !empty)
-		return err;
-	err = fs_bfree(fs, le32_to_cpu(ip->dindirect));
+	if (clo >= chi)
+		return 0;
+	err = fs_bmod(fs, dind, OFS_MAGIC_INDIRECT, clo * (u32)sizeof(le32),
+		      (chi - clo) * (u32)sizeof(le32), &data);
 	if (!err)
-		ip->dindirect = cpu_to_le32(0);
+		memset(data + clo * sizeof(le32), 0, (chi - clo) * sizeof(le32));
 	return err;
 }
 
 int fs_free_from(struct fs *fs, struct ofs_inode *ip, u64 lo)
 {
+	u32 blocks = le32_to_cpu(ip->blocks);
+	u64 freed = 0;
+	bool gone;
 	int err = 0;
 
 	for (u64 i = lo; i < FS_IND_FIRST && !err; i++) {
 		if (le32_to_cpu(ip->direct[i]))
-			err = fs_bfree(fs, le32_to_cpu(ip->direct[i]));
+			err = fs_free_one(fs, le32_to_cpu(ip->direct[i]), &freed);
 		ip->direct[i] = cpu_to_le32(0);
 	}
-	if (!err && le32_to_cpu(ip->indirect) && lo < FS_DIND_FIRST)
-		err = fs_free_leaf_from(fs, &ip->indirect,
-					lo > FS_IND_FIRST ? (u32)(lo - FS_IND_FIRST) : 0);
-	return err ? err : fs_free_dind_from(fs, ip, lo);
+	if (!err && le32_to_cpu(ip->indirect) && lo < FS_DIND_FIRST) {
+		err = fs_free_leaf_from(fs, le32_to_cpu(ip->indirect),
+					lo > FS_IND_FIRST ? (u32)(lo - FS_IND_FIRST) : 0, &freed,
+					&gone);
+		if (!err && gone)
+			ip->indirect = cpu_to_le32(0);
+	}
+	if (!err)
+		err = fs_free_dind_from(fs, ip, lo, &freed);
+	/* A count too small is corruption fsck reports; never wrap it. */
+	ip->blocks = cpu_to_le32(freed < blocks ? blocks - (u32)freed : 0);
+	return err;
 }
 
 /* Pointer blocks and the blocks they map, for fs_count_blocks(). */

@@ -123,6 +123,7 @@ static int fs_rename_op(struct fs *fs, const struct fs_path *a, const struct fs_
 
 int fs_rename(struct fs *fs, const char *from, const char *to)
 {
+	bool retried = false;
 	struct fs_path a, b;
 	int err = fs_walk_entry(fs, from, &a);
 
@@ -142,6 +143,9 @@ int fs_rename(struct fs *fs, const char *from, const char *to)
 		b.free_slot = a.at;
 	for (int tries = 0;; tries++) {
 		err = fs_rename_op(fs, &a, &b);
+		/* A new entry may need a directory block: space held back? */
+		if (fs_enospc_retry(fs, &err, &retried))
+			continue;
 		if (err != -E2BIG || !b.ino || tries)
 			return err;
 		err = fs_truncate_inode(fs, b.ino, 0);

@@ -4,8 +4,8 @@
  *
  *   fs_super.c  layout, superblock checks, format, mount, unmount, statfs
  *   fs_buf.c    metadata tails, checked reads from the block cache
- *   fs_op.c     the operation layer (shadow buffers), fsync and sync
- *   fs_alloc.c  block bitmap and inode allocation
+ *   fs_op.c     the operation layer (undo records), fsync and sync
+ *   fs_alloc.c  block bitmap, frees waiting for a checkpoint, inodes
  *   fs_inode.c  inodes and the block map (direct, indirect, double)
  *   fs_dir.c    directory entries and path walks
  *   fs_file.c   create, mkdir, open, stat, read, write, truncate
@@ -13,16 +13,23 @@
  *   fs_fsck.c   offline check and the journal-pending probe
  *
  * Operations.  Every mutating call is one journal operation built in two
- * phases.  While it is *prepared*, the fs reads what it needs and makes
- * every change in a private shadow copy of each block (fs_bmod/fs_bfresh)
- * and in the in-memory bitmap; anything that fails here (no space, a
- * corrupt block, an I/O error, a journal that refuses) is undone by
- * dropping the shadows: the journal never saw a thing.  fs_op_commit()
- * then opens the journal operation sized to the blocks that really
- * changed, copies the shadows into the cache buffers and dirties them; no
- * step after jnl_op_begin() can fail for a reason the disk controls.  The
+ * phases.  While it is *prepared*, the fs changes the cache buffers in
+ * place, but only bytes it has declared first with fs_bmod(), which saves
+ * their old contents in an undo record (blocks the operation allocated are
+ * its own whole: fs_bfresh()), and the in-memory bitmap.  Anything that
+ * fails here (no space, a corrupt block, an I/O error, a journal that
+ * refuses) is undone by putting the saved bytes back, newest first, and
+ * clearing the bits it allocated: the journal never saw a thing.
+ * fs_op_commit() then opens the journal operation sized to the blocks and
+ * ranges declared and hands each range over with jnl_dirty(); no step
+ * after jnl_op_begin() can fail for a reason the disk controls.  The
  * journal has no rollback, so this is how "all or nothing" holds even for
  * -ENOSPC or -EIO in the middle of a call.
+ *
+ * Invariant: between operations no undo record exists, and a cache buffer
+ * is changed only inside an operation and handed to the journal before
+ * anything can commit (when the running transaction has no room, the
+ * operation's bytes are put back for the commit, then redone).
  *
  * Single-threaded: at most one operation is prepared at a time (fs->op).
  */
@@ -66,20 +73,55 @@ struct fs_geom {
 	u64 data_start;
 };
 
-/* One block changed by the operation being prepared. */
+/* One block the operation being prepared holds (referenced until it ends). */
 struct fs_obuf {
 	u64 blockno;
-	u32 magic;	 /* tail to stamp at commit; 0 for file data */
-	bool fresh;	 /* allocated by this operation: jnl_bnew at commit */
-	struct jbuf *jb; /* cache buffer (held), NULL while fresh */
-	u8 *data;	 /* the shadow: what the block will say */
+	struct jbuf *jb;
+	u32 magic;     /* the tail's kind; 0 for file data */
+	bool fresh;    /* allocated by this operation: all of it is the op's */
+	u32 last_undo; /* its newest undo record + 1; 0: none */
+};
+
+/* Bytes [off, off + len) of one block as they were before the op changed them. */
+struct fs_undo {
+	u32 buf;  /* index in fs_op.bufs */
+	u32 prev; /* the same block's previous record + 1; 0: none */
+	u16 off, len;
+	u32 at; /* where the old bytes are in fs_op.old */
 };
 
 struct fs_op {
 	bool active;
 	struct fs_obuf *bufs;
 	u32 n, cap;
+	struct fs_undo *undo;
+	u32 nundo, undo_cap;
+	u8 *old; /* the undo records' bytes */
+	u32 old_len, old_cap;
+	u32 *alloc; /* blocks the operation allocated */
+	u32 nalloc, alloc_cap;
+	u32 *freed; /* ... and freed */
+	u32 nfreed, freed_cap;
 	int inodes_delta; /* inodes freed minus inodes allocated */
+};
+
+/*
+ * data=ordered: blocks freed by committed operations, still set in the
+ * in-memory bitmap until a checkpoint has taken every transaction that
+ * could name them out of the log (jnl.h).  Batches by the checkpoint count
+ * their frees were made under; the next checkpoint releases a batch.
+ */
+#define FS_PEND_BATCHES 2
+struct fs_pend_batch {
+	u32 end;	 /* blocks[previous end, end) */
+	u64 checkpoints; /* jnl_stats()->checkpoints when made */
+};
+
+struct fs_pending {
+	u32 *blocks;
+	u32 n, cap;
+	u32 nbatches;
+	struct fs_pend_batch batch[FS_PEND_BATCHES];
 };
 
 struct fs {
@@ -87,7 +129,11 @@ struct fs {
 	struct jnl *j;
 	struct fs_geom g;
 	bool read_only;
-	/* Copy of the bitmap payloads: committed state + the prepared op. */
+	bool data_journal; /* file data through the log too (mount option) */
+	/*
+	 * Copy of the bitmap payloads: the committed state, the prepared op's
+	 * allocations, and (data=ordered) frees still pending.
+	 */
 	u8 *bitmap;
 	u64 free_blocks;
 	u64 balloc_hint;
@@ -96,9 +142,10 @@ struct fs {
 	u32 free_inodes;
 	u64 seq_base; /* jnl_recovery.next_seq: commits count from there */
 	struct fs_op op;
+	struct fs_pending pend;
 };
 
-/* A read-only view of a block: a shadow of the op, or a cache buffer. */
+/* A read-only view of a block (the cache buffer: the op's changes are in it). */
 struct fs_bref {
 	struct jbuf *jb;
 	const u8 *data;
@@ -125,14 +172,13 @@ const char *fs_magic_name(u32 magic);
 void fs_meta_stamp(void *block, u32 magic, u64 blockno);
 /* What is wrong with a metadata block's tail, or NULL. */
 const char *fs_meta_check(const void *block, u32 magic, u64 blockno);
-/* fs_meta_check() with a console line: 0 or -EUCLEAN. */
-int fs_meta_verify(const void *block, u32 magic, u64 blockno);
 /* Is blockno inside the data area, [data_start, nblocks)? */
 bool fs_data_blkno_ok(const struct fs *fs, u64 blockno);
 /*
- * The cache buffer of a block (held; release with jnl_brelse()), its tail
- * checked unless magic is 0 (file data).  Shadows are not looked at: see
- * fs_bget().  0, -EUCLEAN, -EIO, -ENOMEM.
+ * The cache buffer of a block (held; release with jnl_brelse()).  Unless
+ * magic is 0 (file data) its tail must name that kind and this block, and
+ * the first time after the journal read it from the disk its crc is
+ * checked too (jb->verified).  0, -EUCLEAN, -EIO, -ENOMEM.
  */
 int fs_bread(struct fs *fs, u64 blockno, u32 magic, struct jbuf **out);
 
@@ -140,24 +186,40 @@ int fs_bread(struct fs *fs, u64 blockno, u32 magic, struct jbuf **out);
 /* -EROFS if mounted read-only or the journal has aborted, else 0. */
 int fs_check_writable(struct fs *fs);
 /*
- * Read-only view of a block (magic 0: file data, no tail check): the
- * operation's shadow if it has one, else the cache buffer, tail checked.
- * 0, -EUCLEAN, -EIO, -ENOMEM.  Release with fs_bput().
+ * `arr` with room for `need` elements of `size` bytes: arr itself, a
+ * larger copy (arr freed, *cap updated), or NULL (no memory; arr kept).
+ */
+void *fs_grow(void *arr, u32 *cap, u32 need, size_t size);
+/*
+ * Read-only view of a block (magic 0: file data, no tail check), with the
+ * running operation's changes.  0, -EUCLEAN, -EIO, -ENOMEM.  Release with
+ * fs_bput().
  */
 int fs_bget(struct fs *fs, u64 blockno, u32 magic, struct fs_bref *r);
 void fs_bput(struct fs *fs, struct fs_bref *r);
 /* Begin preparing an operation (none may be in progress). */
 void fs_op_begin(struct fs *fs);
-/* The operation's writable shadow of an existing block (read if needed). */
-int fs_bmod(struct fs *fs, u64 blockno, u32 magic, u8 **data);
-/* A zeroed shadow for a block this operation has just allocated. */
+/*
+ * Declare that the operation changes bytes [off, off + len) of an existing
+ * block (len > 0; never a metadata block's tail): their old contents are
+ * saved for an abort, the buffer is held until the operation ends, and
+ * *data is its first byte (jb->data), to change in place.  Only declared
+ * bytes may be changed.  0, -EUCLEAN, -EIO, -ENOMEM.
+ */
+int fs_bmod(struct fs *fs, u64 blockno, u32 magic, u32 off, u32 len, u8 **data);
+/*
+ * The zeroed buffer of a block this operation has just allocated (all of
+ * it the operation's: no fs_bmod needed); a metadata block gets its tail's
+ * magic and block number, the journal computes its crc.
+ */
 int fs_bfresh(struct fs *fs, u64 blockno, u32 magic, u8 **data);
-/* Drop the operation: nothing reaches the journal or the bitmap. */
+/* Undo the operation: every declared byte and bit back as it was. */
 void fs_op_abort(struct fs *fs);
 /*
- * Hand the operation to the journal as one jnl operation.  0, -E2BIG (more
- * changed blocks than one operation may carry: nothing done, split and
- * retry), -EROFS, -EIO, -ENOMEM (nothing done).
+ * Hand the operation to the journal as one jnl operation, committing the
+ * running transaction first if it has no room.  0, -E2BIG (larger than
+ * one operation may be: nothing done, split and retry), -EROFS, -EIO
+ * (nothing done).
  */
 int fs_op_commit(struct fs *fs);
 /* Abort if err, else commit: the end of every operation. */
@@ -171,8 +233,24 @@ bool fs_bitmap_test(const u8 *payload, u64 bit);
 int fs_balloc(struct fs *fs, u32 *blockno);
 /* Free a data block in the current operation (-EUCLEAN: not in use). */
 int fs_bfree(struct fs *fs, u32 blockno);
-/* Reconcile the in-memory bitmap with a bitmap shadow at commit/abort. */
-void fs_bitmap_op_done(struct fs *fs, const struct fs_obuf *ob, bool committed);
+/* The operation ends: its allocations undone, or its frees released/pending. */
+void fs_bitmap_op_abort(struct fs *fs);
+void fs_bitmap_op_commit(struct fs *fs);
+/* Between operations: release pending frees a checkpoint has made safe. */
+void fs_pending_release(struct fs *fs);
+/*
+ * Out of space with frees pending: checkpoint now and release them all.
+ * 1 if blocks were released (retry), 0 if none were pending, or -errno.
+ */
+int fs_reclaim(struct fs *fs);
+/*
+ * A public call that allocates failed with *err: true if running it again
+ * may succeed because fs_reclaim() released blocks (once per call:
+ * *retried); a failing checkpoint replaces *err.
+ */
+bool fs_enospc_retry(struct fs *fs, int *err, bool *retried);
+/* Blocks the bitmap holds back for a checkpoint (free for statfs). */
+u64 fs_pending_count(const struct fs *fs);
 /* Allocate an inode of `type` (nlink 1, size 0) in the current operation. */
 int fs_ialloc(struct fs *fs, u8 type, u32 *ino, struct ofs_inode **ip);
 /* Free inodes (counted once by a scan of the table, then maintained). */
@@ -187,15 +265,18 @@ u64 fs_inode_block(const struct fs *fs, u32 ino, u32 *slot);
 int fs_inode_check(const struct fs *fs, u32 ino, const struct ofs_inode *in);
 /* Copy of inode `ino`, checked. */
 int fs_iread(struct fs *fs, u32 ino, struct ofs_inode *out);
-/* Writable inode `ino` in the current operation's shadow. */
+/* Writable inode `ino` in the current operation (all 128 bytes declared). */
 int fs_imod(struct fs *fs, u32 ino, struct ofs_inode **ip);
 /* Block holding file block fb (0: a hole).  0, -EFBIG, -EUCLEAN, -EIO. */
 int fs_bmap(struct fs *fs, const struct ofs_inode *in, u64 fb, u32 *blockno);
-/* The same, allocating it (and pointer blocks); *fresh if just allocated. */
+/*
+ * The same, allocating it (and pointer blocks) and counting them in
+ * ip->blocks; *fresh if just allocated.  `ip` is declared (fs_imod).
+ */
 int fs_bmap_alloc(struct fs *fs, struct ofs_inode *ip, u64 fb, u32 *blockno, bool *fresh);
-/* Free every block mapped at file index >= lo; clear the pointers. */
+/* Free every block mapped at file index >= lo; clear the pointers, count. */
 int fs_free_from(struct fs *fs, struct ofs_inode *ip, u64 lo);
-/* Data and pointer blocks an inode maps. */
+/* Data and pointer blocks an inode maps, by walking its map (fsck, tests). */
 int fs_count_blocks(struct fs *fs, const struct ofs_inode *in, u64 *count);
 /* ceil(size / 4096). */
 u64 fs_size_blocks(u64 size);

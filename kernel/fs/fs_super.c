@@ -71,11 +71,23 @@ int fs_super_check(const struct ofs_super *sb, u64 dev_blocks, struct fs_geom *g
 			kprintf("ordofs: bad superblock checksum\n");
 		return -EUCLEAN;
 	}
-	if (le32_to_cpu(sb->version) != OFS_VERSION ||
-	    (le32_to_cpu(sb->features) & ~OFS_FEAT_KNOWN)) {
+	if (le32_to_cpu(sb->version) != OFS_VERSION) {
+		if (quiet)
+			return -EINVAL;
+		if (le32_to_cpu(sb->version) < OFS_VERSION)
+			kprintf("ordofs: format version %u is not supported (this build reads "
+				"version %u): copy the files off with an older build, then mkfs\n",
+				le32_to_cpu(sb->version), OFS_VERSION);
+		else
+			kprintf("ordofs: format version %u is newer than this build reads "
+				"(version %u): mount it with a newer build\n",
+				le32_to_cpu(sb->version), OFS_VERSION);
+		return -EINVAL;
+	}
+	if (le32_to_cpu(sb->features) & ~OFS_FEAT_KNOWN) {
 		if (!quiet)
-			kprintf("ordofs: unsupported version %u or features 0x%x\n",
-				le32_to_cpu(sb->version), le32_to_cpu(sb->features));
+			kprintf("ordofs: unsupported feature flags 0x%x\n",
+				le32_to_cpu(sb->features) & ~OFS_FEAT_KNOWN);
 		return -EINVAL;
 	}
 	memset(g, 0, sizeof(*g));
@@ -159,7 +171,8 @@ int fs_statfs(struct fs *fs, struct fs_statfs *st)
 		return err;
 	*st = (struct fs_statfs){
 		.blocks = fs->g.nblocks,
-		.free_blocks = fs->free_blocks,
+		/* Frees waiting for a checkpoint are there for the asking. */
+		.free_blocks = fs->free_blocks + fs_pending_count(fs),
 		.inodes = fs->g.ninodes - 1,
 		.free_inodes = free_inodes,
 		.block_size = OFS_BLOCK_SIZE,
@@ -176,6 +189,11 @@ int fs_unmount(struct fs *fs)
 	err = jnl_close(fs->j);
 	kfree(fs->bitmap);
 	kfree(fs->op.bufs);
+	kfree(fs->op.undo);
+	kfree(fs->op.old);
+	kfree(fs->op.alloc);
+	kfree(fs->op.freed);
+	kfree(fs->pend.blocks);
 	kfree(fs);
 	return err;
 }
@@ -261,6 +279,7 @@ int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recov
 		.jstart = fs->g.journal_start,
 		.jblocks = fs->g.journal_blocks,
 		.classic = o->classic_commit,
+		.ordered = !o->data_journal,
 		.on_commit_submit = o->on_commit_submit,
 		.on_commit_ack = o->on_commit_ack,
 		.hook_ctx = o->hook_ctx,
@@ -268,6 +287,7 @@ int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recov
 	memcpy(cfg.uuid, fs->g.uuid, OFS_UUID_BYTES);
 	fs->dev = dev;
 	fs->read_only = o->read_only;
+	fs->data_journal = o->data_journal;
 	err = jnl_open(&cfg, &rec, &fs->j);
 	if (err) {
 		kfree(fs);

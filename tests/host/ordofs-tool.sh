@@ -35,6 +35,9 @@ expect 16 "unknown option '--sise'" "an unknown option is named" -- mkfs "$dir/z
 expect 16 "--size: '64X' is not a size" "a bad --size is refused" -- mkfs "$dir/zero.img" --size 64X
 expect 16 "--inodes needs a number" "a bad --inodes is refused" -- mkfs "$dir/zero.img" --inodes many
 expect 16 "--force is for mkfs only" "--force outside mkfs" -- fsck "$dir/zero.img" --force
+expect 16 "--data: 'both' is neither journal nor ordered" "a bad --data is refused" \
+	-- put "$dir/zero.img" "$dir/a-dir" /x --data both
+expect 16 "--data is for put only" "--data outside put" -- fsck "$dir/zero.img" --data journal
 expect 8 "is a directory" "fsck of a directory" -- fsck "$dir/a-dir"
 expect 8 "not an ordofs filesystem (it holds nothing: it is blank)" "fsck of a blank image" \
 	-- fsck "$dir/zero.img"
@@ -45,6 +48,18 @@ expect 0 "ordofs, 4096 blocks" "mkfs of a blank image" -- mkfs "$dir/ofs.img"
 expect 8 "holds an ordofs filesystem: not formatting" "mkfs over ordofs without --force" \
 	-- mkfs "$dir/ofs.img"
 expect 0 "clean" "fsck of a fresh filesystem" -- fsck "$dir/ofs.img"
+head -c 100000 /dev/urandom >"$dir/data"
+n=$((n + 1))
+if "$ordofs" put "$dir/ofs.img" "$dir/data" /j --data journal &&
+	"$ordofs" put "$dir/ofs.img" "$dir/data" /o --data ordered &&
+	"$ordofs" cat "$dir/ofs.img" /j >"$dir/j" && "$ordofs" cat "$dir/ofs.img" /o >"$dir/o" &&
+	cmp -s "$dir/data" "$dir/j" && cmp -s "$dir/data" "$dir/o"; then
+	echo "ok $n - put --data journal and --data ordered store the file"
+else
+	echo "not ok $n - put --data journal and --data ordered store the file"
+	nfail=$((nfail + 1))
+fi
+expect 0 "clean" "fsck after both puts" -- fsck "$dir/ofs.img"
 # Damage the bitmap (block bitmap_start, from the superblock at byte 56).
 bstart=$(od -An -t u8 -j 56 -N 8 "$dir/ofs.img" | tr -d ' ')
 printf '\377' | dd of="$dir/ofs.img" bs=1 seek=$((bstart * 4096 + 100)) conv=notrunc status=none

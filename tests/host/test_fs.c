@@ -8,6 +8,10 @@
  * recovery, an external journal, fsck against planted corruption, mounts
  * of corrupt images, and a fuzz loop over images whose metadata is
  * scrambled but re-checksummed, so every semantic check is exercised.
+ * Operations that fail half-way must leave every block as it was (undo),
+ * inodes count their blocks, and freed blocks wait for a checkpoint in
+ * data=ordered mode.  The whole suite runs twice, data=ordered (default)
+ * and data=journal: every mount here takes the group's options.
  * Runs under ASan/UBSan; every mount is unmounted (leak-free).
  */
 #include <setjmp.h>
@@ -22,6 +26,7 @@
 #include "arch/host/host.h"
 #include "kernel/block/blk.h"
 #include "kernel/fs/fs.h"
+#include "kernel/fs/fs_priv.h" /* fs_count_blocks, the journal of a mount */
 #include "lib/crc32c.h"
 #include "lib/errno.h"
 #include "tests/host/ramdisk.h"
@@ -68,11 +73,14 @@ static void tformat(struct tdisk *d, u32 jblocks, u32 ninodes)
 	assert_int_equal(fs_format(&d->blk, &o), 0);
 }
 
+/* The mount options of the group running (data=ordered or data=journal). */
+static struct fs_mount_opts mopts;
+
 static struct fs *tmount(struct tdisk *d)
 {
 	struct fs *fs = NULL;
 
-	assert_int_equal(fs_mount(&d->blk, NULL, NULL, &fs), 0);
+	assert_int_equal(fs_mount(&d->blk, &mopts, NULL, &fs), 0);
 	return fs;
 }
 
@@ -136,6 +144,59 @@ static u32 tfree_inodes(struct fs *fs)
 
 	assert_int_equal(fs_statfs(fs, &st), 0);
 	return st.free_inodes;
+}
+
+/* fstat's block count, which must be what a walk of the inode's map finds. */
+static u64 tblocks(struct fs *fs, u32 ino)
+{
+	struct ofs_inode in;
+	struct fs_stat st;
+	u64 walked;
+
+	assert_int_equal(fs_fstat(fs, ino, &st), 0);
+	assert_int_equal(fs_iread(fs, ino, &in), 0);
+	assert_int_equal(fs_count_blocks(fs, &in, &walked), 0);
+	assert_int_equal(st.blocks, walked);
+	return st.blocks;
+}
+
+/*
+ * Every block from the bitmap on as the mounted filesystem sees it: its
+ * cache buffers, where operations change blocks in place.
+ */
+static u8 *tsnap(struct fs *fs, size_t *len)
+{
+	u64 first = fs->g.bitmap_start;
+	u8 *buf;
+
+	*len = (size_t)(fs->g.nblocks - first) * BS;
+	buf = malloc(*len);
+	for (u64 b = first; b < fs->g.nblocks; b++) {
+		struct jbuf *jb;
+
+		assert_int_equal(jnl_bread(fs->j, b, &jb), 0);
+		memcpy(buf + (b - first) * BS, jb->data, BS);
+		jnl_brelse(fs->j, jb);
+	}
+	return buf;
+}
+
+static void tsame_statfs(const struct fs_statfs *a, const struct fs_statfs *b)
+{
+	assert_int_equal(a->free_blocks, b->free_blocks);
+	assert_int_equal(a->free_inodes, b->free_inodes);
+}
+
+/* Nothing changed since `before` (from tsnap): every byte of every block. */
+static void tsame(struct fs *fs, u8 *before, size_t len)
+{
+	size_t now_len;
+	u8 *now = tsnap(fs, &now_len);
+
+	assert_int_equal(now_len, len);
+	assert_memory_equal(now, before, len);
+	free(now);
+	free(before);
 }
 
 /* ---- raw access to an image, for planting corruption ----------------- */
@@ -831,6 +892,19 @@ static void entry_to_unused_inode(struct tdisk *d, const struct tree_info *t)
 	restamp(rblock(d, t->dblk));
 }
 
+/* More blocks than the size allows: also refused when the inode is read. */
+static void too_many_blocks(struct tdisk *d, const struct tree_info *t)
+{
+	rinode(d, t->fino)->blocks = cpu_to_le32(le32_to_cpu(rinode(d, t->fino)->blocks) + 1);
+	restamp(rblock(d, rinode_block(d, t->fino)));
+}
+
+static void too_few_blocks(struct tdisk *d, const struct tree_info *t)
+{
+	rinode(d, t->fino)->blocks = cpu_to_le32(le32_to_cpu(rinode(d, t->fino)->blocks) - 1);
+	restamp(rblock(d, rinode_block(d, t->fino)));
+}
+
 static void wrong_nlink(struct tdisk *d, const struct tree_info *t)
 {
 	rinode(d, t->fino)->nlink = cpu_to_le16(2);
@@ -864,6 +938,8 @@ static void test_fsck_finds_corruption(void **state)
 		{ dangling_entry, "/g" },
 		{ entry_to_unused_inode, NULL },
 		{ wrong_nlink, NULL },
+		{ too_many_blocks, "/d/f" },
+		{ too_few_blocks, NULL },
 		{ dir_cycle, NULL },
 	};
 	struct tdisk *base = tree_image();
@@ -904,7 +980,7 @@ static int mount_err(struct tdisk *d)
 	int err;
 
 	host_console_quiet = true;
-	err = fs_mount(&d->blk, NULL, NULL, &fs);
+	err = fs_mount(&d->blk, &mopts, NULL, &fs);
 	host_console_quiet = false;
 	if (!err)
 		fs_unmount(fs);
@@ -1061,7 +1137,7 @@ static void test_fuzz_metadata(void **state)
 			restamp(blk); /* let it pass the checksum: semantic checks */
 		host_console_quiet = true;
 		fs_fsck(&d->blk, NULL, false);
-		if (fs_mount(&d->blk, NULL, NULL, &fs) == 0) {
+		if (fs_mount(&d->blk, &mopts, NULL, &fs) == 0) {
 			mounted++;
 			fuzz_exercise(fs);
 			fs_unmount(fs);
@@ -1079,7 +1155,7 @@ static void test_fuzz_metadata(void **state)
 static void test_read_only(void **state)
 {
 	struct tdisk *d = tree_image();
-	struct fs_mount_opts ro = { .read_only = true };
+	struct fs_mount_opts ro = { .read_only = true, .data_journal = mopts.data_journal };
 	unsigned writes;
 	struct fs *fs;
 	u32 ino;
@@ -1102,7 +1178,7 @@ static void test_read_only(void **state)
 	/* A read-only device: only a read-only mount. */
 	d->rd.q.dev.info.read_only = true;
 	host_console_quiet = true;
-	assert_int_equal(fs_mount(&d->blk, NULL, NULL, &fs), -EROFS);
+	assert_int_equal(fs_mount(&d->blk, &mopts, NULL, &fs), -EROFS);
 	host_console_quiet = false;
 	assert_int_equal(fs_mount(&d->blk, &ro, NULL, &fs), 0);
 	tverify(fs, "/g", 10, 13);
@@ -1138,7 +1214,7 @@ static void test_recovery(void **state)
 	expect_fsck_problem(crash);
 	assert_true(strstr(host_console_last, "recovery") != NULL);
 	host_console_quiet = true;
-	assert_int_equal(fs_mount(&crash->blk, NULL, &rep, &fs), 0);
+	assert_int_equal(fs_mount(&crash->blk, &mopts, &rep, &fs), 0);
 	host_console_quiet = false;
 	assert_true(strstr(host_console_last, "recovery replayed 2 transactions") != NULL);
 	assert_int_equal(rep.transactions, (u64)pending);
@@ -1210,7 +1286,7 @@ static void test_external_journal(void **state)
 	struct tdisk *other = tdisk_new(8 * MiB, 512), *ojd = tdisk_new(MiB, 512);
 	struct tdisk *crash, *jcrash;
 	struct fs_mkfs_opts o = { .journal_dev = &jd->blk };
-	struct fs_mount_opts mo = { .journal_dev = &jd->blk };
+	struct fs_mount_opts mo = { .journal_dev = &jd->blk, .data_journal = mopts.data_journal };
 	struct fs_mount_opts wrong = { .journal_dev = &ojd->blk };
 	struct fs *fs;
 
@@ -1367,6 +1443,221 @@ static void test_two_bitmap_blocks(void **state)
 	free(buf);
 	free(got);
 	tdisk_free(d);
+}
+
+/* The inode's block count through appends, holes, truncates and unlink. */
+static void test_block_count(void **state)
+{
+	struct tdisk *d = tdisk_new(16 * MiB, 512);
+	u8 buf[3000];
+	char path[32];
+	u64 free0;
+	struct fs *fs;
+	u32 ino, dino;
+
+	(void)state;
+	tformat(d, 0, 0);
+	fs = tmount(d);
+	free0 = tfree_blocks(fs);
+	assert_int_equal(fs_create(fs, "/f"), 0);
+	ino = topen(fs, "/f");
+	assert_int_equal(tblocks(fs, ino), 0);
+	pattern(buf, sizeof(buf), 60);
+	for (u32 i = 0; i < 10; i++) {
+		assert_int_equal(fs_write(fs, ino, i * sizeof(buf), buf, sizeof(buf)),
+				 (int)sizeof(buf));
+		assert_int_equal(tblocks(fs, ino), fs_size_blocks((i + 1) * sizeof(buf)));
+	}
+	/* Holes: block 12 needs the indirect block, 1032 + 5 dind and a leaf. */
+	assert_int_equal(fs_write(fs, ino, 12 * BS, buf, 1), 1);
+	assert_int_equal(tblocks(fs, ino), 8 + 2);
+	assert_int_equal(fs_write(fs, ino, (1032 + 5) * BS + 7, buf, 100), 100);
+	assert_int_equal(tblocks(fs, ino), 10 + 3);
+	/* Counted in the inode, not walked: it survives a remount. */
+	assert_int_equal(fs_unmount(fs), 0);
+	tcheck(d);
+	fs = tmount(d);
+	assert_int_equal(tblocks(fs, ino), 13);
+	assert_int_equal(fs_truncate(fs, ino, 1032 * BS), 0);
+	assert_int_equal(tblocks(fs, ino), 10);
+	assert_int_equal(fs_truncate(fs, ino, 12 * BS + 1), 0);
+	assert_int_equal(tblocks(fs, ino), 10);
+	assert_int_equal(fs_truncate(fs, ino, 12 * BS), 0);
+	assert_int_equal(tblocks(fs, ino), 8);
+	assert_int_equal(fs_truncate(fs, ino, 5000), 0);
+	assert_int_equal(tblocks(fs, ino), 2);
+	assert_int_equal(fs_truncate(fs, ino, 100000), 0);
+	assert_int_equal(tblocks(fs, ino), 2);
+	/* Directories count their blocks too. */
+	assert_int_equal(fs_mkdir(fs, "/d"), 0);
+	dino = topen(fs, "/d");
+	assert_int_equal(tblocks(fs, dino), 0);
+	for (int i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/d/%d", i);
+		assert_int_equal(fs_create(fs, path), 0);
+	}
+	assert_int_equal(tblocks(fs, dino), 2);
+	assert_int_equal(tblocks(fs, OFS_ROOT_INO), 1);
+	assert_int_equal(fs_unlink(fs, "/f"), 0);
+	assert_int_equal(tfree_blocks(fs), free0 - 1 - 2);
+	assert_int_equal(fs_unmount(fs), 0);
+	tcheck(d);
+	tdisk_free(d);
+}
+
+/*
+ * Operations that fail half-way, after changing blocks in place: each is
+ * undone to the byte, in the cache and in the free counts.
+ */
+static void test_undo_half_way(void **state)
+{
+	struct tdisk *d = tdisk_new(4 * MiB, 512);
+	u8 *buf = malloc(64 * 1024), *snap;
+	struct fs_statfs sf0, sf;
+	u32 ino, leaf;
+	char path[32];
+	size_t len;
+	struct fs *fs;
+	int i;
+
+	(void)state;
+	tformat(d, 0, 0);
+	fs = tmount(d);
+	pattern(buf, 64 * 1024, 61);
+	assert_int_equal(fs_create(fs, "/f"), 0);
+	ino = topen(fs, "/f");
+	assert_int_equal(fs_write(fs, ino, 0, buf, BS), BS);
+	assert_int_equal(fs_write(fs, ino, 12 * BS, buf, 10), 10);
+	assert_int_equal(fs_unmount(fs), 0);
+	/* A corrupt indirect block, found after the op allocated two blocks. */
+	leaf = le32_to_cpu(rinode(d, ino)->indirect);
+	rblock(d, leaf)[8] ^= 1;
+	fs = tmount(d);
+	assert_int_equal(fs_statfs(fs, &sf0), 0);
+	snap = tsnap(fs, &len);
+	host_console_quiet = true;
+	assert_int_equal(fs_write(fs, ino, 10 * BS, buf, 3 * BS), -EUCLEAN);
+	tsame(fs, snap, len);
+	/* ... found after freeing direct blocks: truncate, unlink. */
+	snap = tsnap(fs, &len);
+	assert_int_equal(fs_truncate(fs, ino, 0), -EUCLEAN);
+	tsame(fs, snap, len);
+	snap = tsnap(fs, &len);
+	assert_int_equal(fs_unlink(fs, "/f"), -EUCLEAN);
+	host_console_quiet = false;
+	tsame(fs, snap, len);
+	assert_int_equal(fs_statfs(fs, &sf), 0);
+	tsame_statfs(&sf, &sf0);
+	assert_int_equal(fs_unmount(fs), 0);
+
+	/* No space for a directory block, after an inode was taken. */
+	tdisk_free(d);
+	d = tdisk_new(4 * MiB, 512);
+	tformat(d, 0, 0);
+	fs = tmount(d);
+	assert_int_equal(fs_mkdir(fs, "/d"), 0);
+	assert_int_equal(fs_create(fs, "/d/x"), 0);
+	for (i = 0; i < 61; i++) {
+		snprintf(path, sizeof(path), "/%d", i);
+		assert_int_equal(fs_create(fs, path), 0);
+	}
+	assert_int_equal(fs_create(fs, "/big"), 0);
+	ino = topen(fs, "/big");
+	for (u64 off = 0;; off += 64 * 1024) {
+		if (fs_write(fs, ino, off, buf, 64 * 1024) <= 0)
+			break;
+	}
+	assert_int_equal(tfree_blocks(fs), 0);
+	assert_int_equal(fs_statfs(fs, &sf0), 0);
+	snap = tsnap(fs, &len);
+	assert_int_equal(fs_create(fs, "/one-more"), -ENOSPC);
+	assert_int_equal(fs_mkdir(fs, "/one-more"), -ENOSPC);
+	/* The source's entry is cleared before the target needs a block. */
+	assert_int_equal(fs_rename(fs, "/d/x", "/one-more"), -ENOSPC);
+	tsame(fs, snap, len);
+	assert_int_equal(fs_statfs(fs, &sf), 0);
+	tsame_statfs(&sf, &sf0);
+	assert_int_equal(fs_unmount(fs), 0);
+	tcheck(d);
+	free(buf);
+	tdisk_free(d);
+}
+
+/*
+ * data=ordered: blocks freed by a committed operation are reused only
+ * after a checkpoint; when the disk is full without them, the call forces
+ * one.  data=journal reuses them at once.
+ */
+static void test_freed_reuse(void **state)
+{
+	struct tdisk *d = tdisk_new(4 * MiB, 512), *crash;
+	u8 *buf = malloc(64 * 1024);
+	u64 total = 0, ckpt;
+	struct fs *fs, *cfs;
+	u32 ino;
+	int ret;
+
+	(void)state;
+	tformat(d, 0, 0);
+	fs = tmount(d);
+	assert_int_equal(fs_create(fs, "/a"), 0);
+	ino = topen(fs, "/a");
+	pattern(buf, 64 * 1024, 62);
+	while ((ret = fs_write(fs, ino, total, buf, 64 * 1024)) > 0)
+		total += (u32)ret;
+	assert_int_equal(ret, -ENOSPC);
+	assert_int_equal(fs_unmount(fs), 0);
+	fs = tmount(d); /* an empty log: no checkpoint pending */
+	assert_int_equal(tfree_blocks(fs), 0);
+	assert_int_equal(fs_truncate(fs, ino, 100 * BS), 0);
+	/* Free for statfs either way; held back only with data=ordered. */
+	assert_true(tfree_blocks(fs) > 16);
+	assert_int_equal(fs_pending_count(fs) > 0, !mopts.data_journal);
+	ckpt = fs_jnl_stats(fs)->checkpoints;
+	assert_int_equal(fs_create(fs, "/b"), 0);
+	assert_int_equal(fs_write(fs, topen(fs, "/b"), 0, buf, 64 * 1024), 64 * 1024);
+	assert_int_equal(fs_jnl_stats(fs)->checkpoints > ckpt, !mopts.data_journal);
+	assert_int_equal(fs_pending_count(fs), 0);
+	/* What a crash right after the next commit leaves. */
+	assert_int_equal(fs_sync(fs), 0);
+	crash = tdisk_clone(d, 0);
+	host_console_quiet = true;
+	cfs = tmount(crash);
+	host_console_quiet = false;
+	tverify(cfs, "/b", 64 * 1024, 62);
+	assert_int_equal(fs_unmount(cfs), 0);
+	tcheck(crash);
+	tdisk_free(crash);
+	assert_int_equal(fs_unmount(fs), 0);
+	tcheck(d);
+	fs = tmount(d);
+	tverify(fs, "/b", 64 * 1024, 62);
+	assert_int_equal(fs_unmount(fs), 0);
+	free(buf);
+	tdisk_free(d);
+}
+
+/* A format version this build does not read is refused, with a reason. */
+static void test_version(void **state)
+{
+	struct tdisk *base = tree_image(), *d;
+	struct ofs_super *sb;
+
+	(void)state;
+	for (u32 v = 1; v <= 3; v += 2) {
+		d = tdisk_clone(base, 0);
+		sb = (struct ofs_super *)rblock(d, 0);
+		sb->version = cpu_to_le32(v);
+		sb->crc = cpu_to_le32(0);
+		sb->crc = cpu_to_le32(crc32c(sb, BS));
+		assert_int_equal(mount_err(d), -EINVAL);
+		assert_console_has(v == 1 ? "format version 1 is not supported" : "is newer");
+		host_console_quiet = true;
+		assert_int_equal(fs_fsck(&d->blk, NULL, false), 1);
+		host_console_quiet = false;
+		tdisk_free(d);
+	}
+	tdisk_free(base);
 }
 
 /* ---- random operations against a model -------------------------------- */
@@ -1576,8 +1867,17 @@ int main(void)
 		cmocka_unit_test(test_bad_calls),
 		cmocka_unit_test(test_io_error_aborts),
 		cmocka_unit_test(test_two_bitmap_blocks),
+		cmocka_unit_test(test_block_count),
+		cmocka_unit_test(test_undo_half_way),
+		cmocka_unit_test(test_freed_reuse),
+		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_model_random),
 	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	print_message("data=ordered\n");
+	failed = cmocka_run_group_tests_name("data=ordered", tests, NULL, NULL);
+	print_message("data=journal\n");
+	mopts.data_journal = true;
+	return failed + cmocka_run_group_tests_name("data=journal", tests, NULL, NULL);
 }
