@@ -32,6 +32,7 @@
  * Allocation scans the table from a rotating hint.
  */
 #include "kernel/fs/fs_priv.h"
+#include "kernel/fs/jnl_mutant.h"
 
 #include "lib/errno.h"
 #include "lib/heap.h"
@@ -263,17 +264,18 @@ void fs_bitmap_op_commit(struct fs *fs)
 	const struct fs_op *op = &fs->op;
 	struct fs_pending *p = &fs->pend;
 	u64 now = jnl_stats(fs->j)->checkpoints;
+	bool now_free = fs->data_journal || jnl_mutant(JNL_MUT_REUSE_BEFORE_CKPT);
 	u32 *blocks;
 
 	if (!op->nfreed)
 		return;
-	blocks = fs->data_journal ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
+	blocks = now_free ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
 	if (!blocks) {
 		/*
 		 * data=journal, or no memory to remember them: a checkpoint
 		 * (none with data=journal) makes them safe at once.
 		 */
-		if (!fs->data_journal && jnl_checkpoint(fs->j))
+		if (!now_free && jnl_checkpoint(fs->j))
 			return; /* aborted: the blocks stay taken until unmount */
 		for (u32 i = 0; i < op->nfreed; i++)
 			fs_bit_clear(fs->bitmap, op->freed[i]);

@@ -253,7 +253,7 @@ int fs_bfresh(struct fs *fs, u64 blockno, u32 magic, u8 **data)
 	 * blocks wait for one); with data=journal a transaction not yet
 	 * checkpointed may still name it, but only as a block that is free
 	 * after it, so what reaches home there is never read (its tail: see
-	 * fs_op_fresh_tails).
+	 * jnl_bnew() stops the journal stamping a metadata tail into it).
 	 */
 	err = jnl_bnew(fs->j, blockno, &jb);
 	if (err)
@@ -344,48 +344,20 @@ static u32 fs_op_cost(const struct fs_op *op, u32 *bytes)
 	return n;
 }
 
-/*
- * Save (or put back) the tails of the blocks the operation allocated.
- * With data=journal a block freed by a transaction not yet checkpointed
- * is reused at once, and that transaction may still name it as the
- * metadata block it was: a commit or checkpoint then restamps its tail's
- * crc, in the buffer now holding this operation's data.
- */
-static void fs_op_fresh_tails(struct fs *fs, u8 *save, bool restore)
-{
-	struct fs_op *op = &fs->op;
-
-	for (u32 i = 0; i < op->n; i++) {
-		u8 *tail = op->bufs[i].jb->data + OFS_PAYLOAD;
-
-		if (!op->bufs[i].fresh)
-			continue;
-		if (restore)
-			memcpy(tail, save, sizeof(struct ofs_tail));
-		else
-			memcpy(save, tail, sizeof(struct ofs_tail));
-		save += sizeof(struct ofs_tail);
-	}
-}
-
 /* Make room in the running transaction: commit it without this op's changes. */
 static int fs_op_make_room(struct fs *fs, u32 n, u32 bytes)
 {
-	struct fs_op *op = &fs->op;
-	u32 tails = 0, at = op->old_len;
 	int err;
 
-	for (u32 i = 0; i < op->n; i++)
-		tails += op->bufs[i].fresh ? (u32)sizeof(struct ofs_tail) : 0;
-	/* The tails go after the undo records' bytes, for the moment. */
-	err = fs_undo_room(op, tails, false);
-	if (err)
-		return err;
-	fs_op_fresh_tails(fs, op->old + at, false);
+	/*
+	 * Blocks the operation allocated have no records: the commit may
+	 * log or checkpoint one only as a block free after its transaction
+	 * (data=journal reuses a freed block at once), where what it holds
+	 * is never read, and jnl_bnew() dropped any tail stamping it had.
+	 */
 	fs_op_swap(fs, true);
 	err = jnl_commit(fs->j);
 	fs_op_swap(fs, false);
-	fs_op_fresh_tails(fs, op->old + at, true);
 	if (!err && !jnl_op_fits(fs->j, n, bytes))
 		err = -E2BIG; /* not even an empty transaction takes it */
 	return err;

@@ -179,7 +179,14 @@ int jnl_dirty(struct jnl *j, struct jbuf *b, u32 off, u32 len, u32 flags)
 			return -ENOSPC;
 		j->op_dirtied++;
 		b->in_txn = true;
-		b->whole = false;
+		/*
+		 * The first time a block is logged after a checkpoint it is
+		 * logged whole; later transactions log DELTAs against it.  A
+		 * checkpoint's write home may leave garbage in a sector if it
+		 * is cut short, and replay must be able to rebuild the whole
+		 * block from the log, not only the bytes a DELTA names.
+		 */
+		b->whole = !b->committed && !jnl_mutant(JNL_MUT_DELTA_FIRST);
 		b->new_data = false;
 		b->nranges = 0;
 		b->txn_next = NULL;
@@ -189,19 +196,18 @@ int jnl_dirty(struct jnl *j, struct jbuf *b, u32 off, u32 len, u32 flags)
 			j->txn_first = b;
 		j->txn_last = b;
 		j->txn_blocks++;
+		/*
+		 * Ordered data: a block that enters the transaction as new.
+		 * Later operations of the same transaction may change it
+		 * again; it stays new (it was free before this transaction).
+		 */
+		if ((flags & JNL_NEW_DATA) && j->cfg.ordered)
+			b->new_data = true;
+		else if (jnl_mutant(JNL_MUT_OVERWRITE_IN_PLACE) && j->cfg.ordered &&
+			 !(flags & JNL_META))
+			b->new_data = true; /* an existing file block rewritten in place */
 	}
 	b->meta = flags & JNL_META;
-	/*
-	 * Ordered data only for a block that enters the transaction as new:
-	 * one the log already changes in this transaction stays in the log.
-	 */
-	if ((flags & JNL_NEW_DATA) && j->cfg.ordered && (added || b->new_data))
-		b->new_data = true;
-	else if (jnl_mutant(JNL_MUT_OVERWRITE_IN_PLACE) && j->cfg.ordered && !b->meta &&
-		 (added || b->new_data))
-		b->new_data = true; /* an existing file block rewritten in place */
-	else
-		b->new_data = false;
 	if (b->whole || len == OFS_BLOCK_SIZE || b->new_data || !jnl_range_add(b, off, len))
 		b->whole = true;
 	return 0;
@@ -379,7 +385,13 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 	}
 	if (!err && !j->cfg.classic && j->cfg.on_commit_submit)
 		j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
-	if (!err && j->cfg.classic) {
+	if (!err && j->cfg.classic && jnl_mutant(JNL_MUT_COMMIT_FIRST)) {
+		/* The commit record in flight with the rest, before any sync. */
+		err = jnl_submit_log(j, &slot, pos, j->commit);
+		if (!err && j->cfg.on_commit_submit)
+			j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
+		pos = jnl_next_pos(j, pos);
+	} else if (!err && j->cfg.classic) {
 		if (!jnl_mutant(JNL_MUT_NO_FLUSH_BEFORE_COMMIT))
 			err = jnl_sync_txn(j, ndat);
 		if (!err)

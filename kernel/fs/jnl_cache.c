@@ -142,8 +142,11 @@ int jnl_bnew(struct jnl *j, u64 blockno, struct jbuf **out)
 	/* A buffer just made is zeroed already (kmalloc). */
 	if (!err && !fresh)
 		memset((*out)->data, 0, OFS_BLOCK_SIZE);
-	if (!err)
+	if (!err) {
 		(*out)->verified = true; /* its contents are the caller's */
+		/* Whatever it was before, it is not stamped as that any more. */
+		(*out)->meta = false;
+	}
 	return err;
 }
 

@@ -23,7 +23,7 @@ enum jnl_mut {
 	JNL_MUT_CSUM_SKIPS_BLOCK,	/* data_crc leaves out the last image */
 	JNL_MUT_TAIL_EARLY,		/* checkpoint: tail moved before homes are durable */
 	JNL_MUT_REUSE_EARLY,		/* log space reused without a durable tail */
-	JNL_MUT_SEQ_WRAP,		/* recovery compares only 8 bits of seq */
+	JNL_MUT_SEQ_WRAP,		/* recovery compares none of seq (a wrapped counter) */
 	JNL_MUT_STALE_UUID,		/* recovery accepts another format's records */
 	/* data=ordered and deltas (format 2) */
 	JNL_MUT_COMMIT_BEFORE_DATA, /* ordered data sent after the commit's FLUSH */
@@ -32,6 +32,7 @@ enum jnl_mut {
 	JNL_MUT_OVERWRITE_IN_PLACE, /* existing file blocks rewritten in place */
 	JNL_MUT_DELTA_NO_RESTAMP,   /* replayed metadata deltas keep a stale tail crc */
 	JNL_MUT_REUSE_BEFORE_CKPT,  /* fs: a freed block reused before the checkpoint */
+	JNL_MUT_DELTA_FIRST,	    /* a block's first logging after a checkpoint a DELTA */
 };
 
 #ifdef JNL_MUTANT

@@ -214,8 +214,8 @@ static void ktfs_writes_per_append(struct ktap *k, struct kdisk *d)
 		struct fs *fs;
 		u32 ino, bs = 4096, n = 16;
 
-		KT_ASSERT(k, ktfs_mount_opts(d, &(struct fs_mount_opts){ .data_journal = dj }, &fs) ==
-				     0);
+		KT_ASSERT(k, ktfs_mount_opts(d, &(struct fs_mount_opts){ .data_journal = dj },
+					     &fs) == 0);
 		js = fs_jnl_stats(fs);
 		KT_ASSERT(k, fs_create(fs, dj ? "/wj" : "/wo") == 0);
 		KT_ASSERT(k, fs_open(fs, dj ? "/wj" : "/wo", &ino) == 0);

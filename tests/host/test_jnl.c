@@ -474,6 +474,25 @@ static bool meta_tail_ok(const u8 *block)
 }
 
 /*
+ * Log blocks [first, first + n) once, unchanged: the first time a block
+ * is logged after a checkpoint it is logged whole, later changes as DELTAs.
+ */
+static void log_once(struct jnl *j, u64 first, u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		struct jbuf *b;
+
+		assert_true(jnl_op_fits(j, 1, jnl_range_cost(1)));
+		assert_int_equal(jnl_bread(j, first + i, &b), 0);
+		assert_int_equal(jnl_op_begin(j, 1, jnl_range_cost(1)), 0);
+		assert_int_equal(jnl_dirty(j, b, 0, 1, 0), 0);
+		jnl_op_end(j);
+		jnl_brelse(j, b);
+	}
+	assert_int_equal(jnl_commit(j), 0);
+}
+
+/*
  * Small changes are logged as DELTAs in the header block: a commit of a
  * few ranges is one log write and one FLUSH; ranges of one block merge;
  * recovery patches the home block (and re-stamps a metadata tail).
@@ -489,6 +508,8 @@ static void test_delta_commit_and_replay(void **state)
 	memset(home(r, 120), 0x11, OFS_BLOCK_SIZE);
 	meta_fill(home(r, 121), 121, 0x22);
 	assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+	log_once(crashed, 120, 2);
+	assert_int_equal(jnl_stats(crashed)->blocks, 2); /* logged whole */
 	writes = r->fs.stats.writes;
 	flushes = r->fs.stats.flushes_sent;
 	assert_int_equal(put_range(crashed, 120, 100, 28, 0xa1, 0), 0);
@@ -498,12 +519,12 @@ static void test_delta_commit_and_replay(void **state)
 	assert_int_equal(jnl_commit(crashed), 0);
 	assert_int_equal(r->fs.stats.writes - writes, 1); /* one header block */
 	assert_int_equal(r->fs.stats.flushes_sent - flushes, 1);
-	assert_int_equal(jnl_stats(crashed)->blocks, 0);
+	assert_int_equal(jnl_stats(crashed)->blocks, 2);
 	assert_int_equal(jnl_stats(crashed)->deltas, 3);
 	assert_int_equal(home(r, 120)[100], 0x11); /* only in the log so far */
 
 	assert_int_equal(jnl_open(&r->cfg, &rep, &j), 0);
-	assert_int_equal(rep.transactions, 1);
+	assert_int_equal(rep.transactions, 2);
 	assert_int_equal(rep.deltas, 3);
 	assert_int_equal(home(r, 120)[99], 0x11);
 	assert_int_equal(home(r, 120)[100], 0xa1);
@@ -528,12 +549,14 @@ static void test_delta_becomes_image(void **state)
 
 	(void)state;
 	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	log_once(j, 130, 3);
+	assert_int_equal(jnl_stats(j)->blocks, 3);
 	for (u32 k = 0; k <= JNL_RANGES; k++)
 		assert_int_equal(put_range(j, 130, k * 100, 8, 0x40, 0), 0);
 	assert_int_equal(put_range(j, 131, 0, JNL_DELTA_MAX + 1, 0x41, 0), 0);
 	assert_int_equal(put_range(j, 132, 0, JNL_DELTA_MAX, 0x42, 0), 0);
 	assert_int_equal(jnl_commit(j), 0);
-	assert_int_equal(jnl_stats(j)->blocks, 2);
+	assert_int_equal(jnl_stats(j)->blocks, 3 + 2);
 	assert_int_equal(jnl_stats(j)->deltas, 1);
 	assert_int_equal(jnl_checkpoint(j), 0);
 	assert_int_equal(home(r, 130)[400], 0x40);
@@ -557,6 +580,7 @@ static void test_ordered_data_commit(void **state)
 	(void)state;
 	r->cfg.ordered = true;
 	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	log_once(j, 121, 1);
 	writes = r->fs.stats.writes;
 	flushes = r->fs.stats.flushes_sent;
 	assert_int_equal(put_range(j, 140, 0, OFS_BLOCK_SIZE, 0x5e, JNL_NEW_DATA), 0);
@@ -566,7 +590,7 @@ static void test_ordered_data_commit(void **state)
 	assert_int_equal(r->fs.stats.flushes_sent - flushes, 1);
 	assert_true(block_is(home(r, 140), 0x5e)); /* home already */
 	assert_int_equal(jnl_stats(j)->data_blocks, 1);
-	assert_int_equal(jnl_stats(j)->blocks, 0);
+	assert_int_equal(jnl_stats(j)->blocks, 1); /* log_once's */
 	writes = r->fs.stats.writes;
 	assert_int_equal(jnl_checkpoint(j), 0);
 	/* Block 121 and the journal superblock; not 140 again. */
@@ -623,6 +647,42 @@ static void test_ordered_data_recovery(void **state)
 		jnl_discard(crashed);
 		rig_free(r);
 	}
+}
+
+/*
+ * A checkpoint cut short may leave garbage in the sectors of a block it
+ * was writing home.  Replay rebuilds the whole block: the log holds it
+ * whole from the first time it was logged after the last checkpoint, and
+ * DELTAs after that.
+ */
+static void test_garbage_home_rebuilt(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	struct jnl *j, *crashed;
+	u8 *want = malloc(OFS_BLOCK_SIZE);
+
+	(void)state;
+	meta_fill(home(r, 180), 180, 0x44);
+	assert_int_equal(jnl_open(&r->cfg, NULL, &crashed), 0);
+	assert_int_equal(put_range(crashed, 180, 8, 8, 0x01, JNL_META), 0);
+	assert_int_equal(jnl_commit(crashed), 0);
+	assert_int_equal(put_range(crashed, 180, 16, 8, 0x02, JNL_META), 0);
+	assert_int_equal(jnl_commit(crashed), 0);
+	assert_int_equal(jnl_stats(crashed)->blocks, 1);
+	assert_int_equal(jnl_stats(crashed)->deltas, 1);
+	meta_fill(want, 180, 0x44);
+	memset(want + 8, 0x01, 8);
+	memset(want + 16, 0x02, 8);
+	ofs_tail_restamp(want);
+	/* The checkpoint's write of block 180: two sectors of garbage. */
+	memset(home(r, 180), 0x5a, 512);
+	memset(home(r, 180) + 3072, 0xa5, 512);
+	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	assert_memory_equal(home(r, 180), want, OFS_BLOCK_SIZE);
+	assert_int_equal(jnl_close(j), 0);
+	jnl_discard(crashed);
+	free(want);
+	rig_free(r);
 }
 
 /*
@@ -684,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_ordered_data_commit),
 		cmocka_unit_test(test_ordered_data_recovery),
 		cmocka_unit_test(test_bad_entries_refused),
+		cmocka_unit_test(test_garbage_home_rebuilt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
