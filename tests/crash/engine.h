@@ -40,6 +40,7 @@ enum {
 	MUT_OVERWRITE_IN_PLACE = 1u << 13,
 	MUT_DELTA_NO_RESTAMP = 1u << 14,
 	MUT_REUSE_BEFORE_CKPT = 1u << 15,
+	MUT_DELTA_FIRST = 1u << 16,
 };
 
 /* ---- workloads ------------------------------------------------------- */
@@ -63,6 +64,19 @@ struct wl_def {
 	u32 mutants;	    /* MUT_* this workload is meant to expose */
 	u32 cost;	    /* share of the state budget, percent (0: 100) */
 };
+
+/*
+ * FLUSHes one commit may send: one per sync of a device with a volatile
+ * cache (two syncs in a classic commit); a data=ordered commit with an
+ * external journal syncs the filesystem device too, for the new blocks it
+ * wrote home.
+ */
+static inline u32 wl_flush_budget(const struct wl_def *wl)
+{
+	if (!wl->cache)
+		return 0;
+	return (wl->classic ? 2 : 1) + (wl->jdisk_kib && !wl->data_journal ? 1 : 0);
+}
 
 extern const struct wl_def wl_table[];
 extern const u32 wl_count;

@@ -84,7 +84,7 @@ static void print_tier_line(const struct job *j, enum tier t)
 static u32 print_protocol_line(struct job *j, bool ignore)
 {
 	const struct rec *r = &j->rec;
-	u32 bad = ignore ? 0 : r->vmask, allowed = !j->wl->cache ? 0 : j->wl->classic ? 2 : 1;
+	u32 bad = ignore ? 0 : r->vmask, allowed = wl_flush_budget(j->wl);
 	u64 red = 0, und = 0, writes = 0;
 
 	for (u32 i = 0; i < r->ndev; i++) {

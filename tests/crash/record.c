@@ -279,7 +279,7 @@ static void rec_flush_figures(struct rec *r)
 static void rec_protocol(struct rec *r)
 {
 	const struct sim_fault *f = &r->log.fault;
-	u32 budget = !r->wl->cache ? 0 : r->wl->classic ? 2 : 1;
+	u32 budget = wl_flush_budget(r->wl);
 	u64 undrained = 0, redundant = 0;
 
 	rec_flush_figures(r);

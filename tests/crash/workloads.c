@@ -261,10 +261,9 @@ static void w_log_wrap(struct wl_ctx *c)
 }
 
 /*
- * Uniform transactions (one data block and the inode) for more than a lap
- * of a journal of 256 such transactions: the record after the live log is
- * then the one from exactly 256 transactions before, so a sequence number
- * compared modulo 256 accepts it.
+ * Many laps of a journal: the record after the live log is often an old
+ * header from an earlier lap, with the right uuid and checksums; only its
+ * sequence number says it is not the transaction expected next.
  */
 static void w_seq_wrap_pre(struct wl_ctx *c)
 {
@@ -278,6 +277,29 @@ static void w_seq_wrap(struct wl_ctx *c)
 		wl_write(c, "/s", 0, OFS_BLOCK_SIZE, 100 + i);
 		wl_fsync(c, "/s");
 	}
+}
+
+/*
+ * Free a file's blocks and reuse them at once on a full disk.  With
+ * data=ordered the new file's blocks go home with its commit; if they
+ * were the ones just freed, by an unlink not yet durable (or named by a
+ * transaction still in the log), a crash would show the old file holding
+ * the new one's data.  The filesystem must checkpoint first.
+ */
+static void w_reuse_full(struct wl_ctx *c)
+{
+	wl_create(c, "/u");
+	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
+	wl_fsync(c, "/u");
+	wl_append(c, "/u", 100, 2); /* a DELTA of its last block, in the log */
+	wl_fsync(c, "/u");
+	wl_create(c, "/fill");
+	wl_fill(c, "/fill", 3);
+	wl_sync(c);
+	wl_unlink(c, "/u");
+	wl_create(c, "/v");
+	wl_write(c, "/v", 0, 3 * OFS_BLOCK_SIZE, 4);
+	wl_fsync(c, "/v");
 }
 
 /*
@@ -313,8 +335,9 @@ static void w_stale(struct wl_ctx *c)
 #define MUT_CSUM (MUT_COMMIT | MUT_NO_CSUM_VERIFY | MUT_CSUM_SKIPS_BLOCK)
 #define MUT_CKPT (MUT_TAIL_EARLY | MUT_REUSE_EARLY)
 /* data=ordered: new blocks home with the commit, deltas, block reuse. */
-#define MUT_ORDERED (MUT_COMMIT_BEFORE_DATA | MUT_NO_DATA_CHECK | MUT_OVERWRITE_IN_PLACE | \
-		     MUT_DELTA_NO_RESTAMP)
+#define MUT_ORDERED                                                            \
+	(MUT_COMMIT_BEFORE_DATA | MUT_NO_DATA_CHECK | MUT_OVERWRITE_IN_PLACE | \
+	 MUT_DELTA_NO_RESTAMP | MUT_DELTA_FIRST)
 
 /* Unless an entry says otherwise: internal journal, checksummed commits,
  * data=ordered, the full state budget (cost 0 = 100%).  The "-dj" entries
@@ -342,7 +365,7 @@ const struct wl_def wl_table[] = {
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM },
 	{ .name = "unlink-reuse", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
-	{ .name = "unlink-reuse-csum", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
+	{ .name = "reuse-full", .run = w_reuse_full, .block_size = 4096, .disk_kib = 1024,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_REUSE_BEFORE_CKPT | MUT_ORDERED },
 	{ .name = "unlink-reuse-dj", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .data_journal = true,
@@ -401,7 +424,7 @@ const struct wl_def wl_table[] = {
 	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .reformat = true,
 	  .mutants = MUT_STALE_UUID },
 	{ .name = "seq-wrap", .run = w_seq_wrap, .pre = w_seq_wrap_pre, .block_size = 4096,
-	  .disk_kib = 8192, .journal_blocks = 1025, .cache = true, .mutants = MUT_SEQ_WRAP,
+	  .disk_kib = 8192, .journal_blocks = 257, .cache = true, .mutants = MUT_SEQ_WRAP,
 	  .cost = 40 },
 };
 /* clang-format on */
