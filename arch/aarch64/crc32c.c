@@ -17,6 +17,16 @@ u32 arch_crc32c_raw(u32 reg, const void *buf, size_t len)
 
 	for (; len && ((uintptr_t)p & 7); len--, p++)
 		__asm__(".arch_extension crc\n\tcrc32cb %w0, %w0, %w1" : "+r"(reg) : "r"((u32)*p));
+	/* Four words a step: the loop's own instructions count too. */
+	for (; len >= 32; len -= 32, p += 32) {
+		const u64 *w = (const u64 *)(const void *)p;
+
+		__asm__(".arch_extension crc\n\t"
+			"crc32cx %w0, %w0, %x1\n\tcrc32cx %w0, %w0, %x2\n\t"
+			"crc32cx %w0, %w0, %x3\n\tcrc32cx %w0, %w0, %x4"
+			: "+r"(reg)
+			: "r"(w[0]), "r"(w[1]), "r"(w[2]), "r"(w[3]));
+	}
 	for (; len >= 8; len -= 8, p += 8)
 		__asm__(".arch_extension crc\n\tcrc32cx %w0, %w0, %x1"
 			: "+r"(reg)

@@ -20,6 +20,14 @@ u32 arch_crc32c_raw(u32 reg, const void *buf, size_t len)
 
 	for (; len && ((uintptr_t)p & 7); len--, p++)
 		__asm__("crc32b %1, %k0" : "+r"(r) : "rm"(*p));
+	/* Four words a step: the loop's own instructions count too. */
+	for (; len >= 32; len -= 32, p += 32) {
+		const u64 *w = (const u64 *)(const void *)p;
+
+		__asm__("crc32q %1, %0\n\tcrc32q %2, %0\n\tcrc32q %3, %0\n\tcrc32q %4, %0"
+			: "+r"(r)
+			: "m"(w[0]), "m"(w[1]), "m"(w[2]), "m"(w[3]));
+	}
 	for (; len >= 8; len -= 8, p += 8)
 		__asm__("crc32q %1, %0" : "+r"(r) : "rm"(*(const u64 *)(const void *)p));
 	for (; len; len--, p++)
