@@ -19,10 +19,13 @@
  * log.  With data=ordered (the default) a new file block goes straight
  * home at commit, so it must not be one that a transaction still in the
  * log names: a block freed by a committed operation stays set in memory,
- * pending, until the next checkpoint has emptied the log (jnl.h).  Each
- * batch of pending frees remembers the checkpoint count it was made
- * under; fs_op_begin() releases the batches a checkpoint has passed, and a
- * call that runs out of space with frees pending checkpoints at once
+ * pending, until two checkpoints have emptied the log (jnl.h): the
+ * journal superblock keeps the tail in two copies, rewriting the older at
+ * each checkpoint, and a crash that garbles the newer one while the older
+ * is being written makes recovery start from the older tail.  Each batch
+ * of pending frees remembers the checkpoint count it was made under;
+ * fs_op_begin() releases the batches two checkpoints have passed, and a
+ * call that runs out of space with frees pending checkpoints twice at once
  * (fs_reclaim) and tries again.
  *
  * Free blocks are found a 64-bit word at a time from a next-fit hint:
@@ -220,8 +223,11 @@ void fs_pending_release(struct fs *fs)
 	u64 now = jnl_stats(fs->j)->checkpoints;
 	u32 k = 0;
 
-	/* Batches are in checkpoint order: release those made before now. */
-	while (k < p->nbatches && p->batch[k].checkpoints != now)
+	/*
+	 * Batches are in checkpoint order: release those two checkpoints
+	 * have passed (see the header: both journal superblock copies).
+	 */
+	while (k < p->nbatches && now - p->batch[k].checkpoints >= 2)
 		k++;
 	if (k)
 		fs_pending_drop(fs, p->batch[k - 1].end, k);
@@ -234,7 +240,10 @@ int fs_reclaim(struct fs *fs)
 	BUG_ON(fs->op.active);
 	if (!fs->pend.n)
 		return 0;
+	/* Two: each moves the tail in one of the superblock's two copies. */
 	err = jnl_checkpoint(fs->j);
+	if (!err)
+		err = jnl_checkpoint(fs->j);
 	if (err)
 		return err;
 	fs_pending_drop(fs, fs->pend.n, fs->pend.nbatches);
@@ -272,10 +281,10 @@ void fs_bitmap_op_commit(struct fs *fs)
 	blocks = now_free ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
 	if (!blocks) {
 		/*
-		 * data=journal, or no memory to remember them: a checkpoint
-		 * (none with data=journal) makes them safe at once.
+		 * data=journal, or no memory to remember them: two
+		 * checkpoints (none with data=journal) make them safe at once.
 		 */
-		if (!now_free && jnl_checkpoint(fs->j))
+		if (!now_free && (jnl_checkpoint(fs->j) || jnl_checkpoint(fs->j)))
 			return; /* aborted: the blocks stay taken until unmount */
 		for (u32 i = 0; i < op->nfreed; i++)
 			fs_bit_clear(fs->bitmap, op->freed[i]);

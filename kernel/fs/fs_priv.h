@@ -109,9 +109,9 @@ struct fs_op {
  * data=ordered: blocks freed by committed operations, still set in the
  * in-memory bitmap until a checkpoint has taken every transaction that
  * could name them out of the log (jnl.h).  Batches by the checkpoint count
- * their frees were made under; the next checkpoint releases a batch.
+ * their frees were made under; the second checkpoint after releases it.
  */
-#define FS_PEND_BATCHES 2
+#define FS_PEND_BATCHES 3
 struct fs_pend_batch {
 	u32 end;	 /* blocks[previous end, end) */
 	u64 checkpoints; /* jnl_stats()->checkpoints when made */

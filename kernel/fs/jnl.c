@@ -462,7 +462,7 @@ static void jnl_txn_committed(struct jnl *j)
 	j->txn_ops = 0;
 }
 
-static int jnl_checkpoint_committed(struct jnl *j);
+static int jnl_checkpoint_committed(struct jnl *j, bool refresh);
 
 int jnl_commit(struct jnl *j)
 {
@@ -491,7 +491,7 @@ int jnl_commit(struct jnl *j)
 	jnl_txn_committed(j);
 	/* Keep room for the next transaction: see jnl_open()'s sizing. */
 	if (j->used > j->capacity / 2)
-		return jnl_checkpoint_committed(j);
+		return jnl_checkpoint_committed(j, false);
 	return 0;
 }
 
@@ -600,12 +600,23 @@ int jnl_move_tail(struct jnl *j, u32 pos, u64 seq)
 	return err ? err : r->status;
 }
 
-/* Steps 6-9 for everything committed so far (no running transaction). */
-static int jnl_checkpoint_committed(struct jnl *j)
+/* Does the journal superblock's older copy name the current tail too? */
+static bool jnl_copies_agree(const struct jnl *j)
+{
+	const struct ofs_jsuper_copy *c = &j->jsb->copy[1 - j->jsb_cur];
+
+	return le32_to_cpu(c->tail) == j->tail && le64_to_cpu(c->tail_seq) == j->tail_seq;
+}
+
+/*
+ * Steps 6-9 for everything committed so far (no running transaction).
+ * With nothing to write, `refresh` still moves the older copy's tail.
+ */
+static int jnl_checkpoint_committed(struct jnl *j, bool refresh)
 {
 	int err;
 
-	if (j->ckpt_blocks == 0 && j->tail == j->head)
+	if (j->ckpt_blocks == 0 && j->tail == j->head && (!refresh || jnl_copies_agree(j)))
 		return 0;
 	err = jnl_write_home(j);
 	if (!err && jnl_mutant(JNL_MUT_REUSE_EARLY)) {
@@ -625,7 +636,7 @@ static int jnl_checkpoint_committed(struct jnl *j)
 	return 0;
 }
 
-int jnl_checkpoint(struct jnl *j)
+static int jnl_checkpoint_all(struct jnl *j, bool refresh)
 {
 	int err = jnl_commit(j);
 
@@ -633,7 +644,12 @@ int jnl_checkpoint(struct jnl *j)
 		return err;
 	if (j->aborted)
 		return -EROFS;
-	return jnl_checkpoint_committed(j);
+	return jnl_checkpoint_committed(j, refresh);
+}
+
+int jnl_checkpoint(struct jnl *j)
+{
+	return jnl_checkpoint_all(j, true);
 }
 
 void jnl_discard(struct jnl *j)
@@ -644,7 +660,8 @@ void jnl_discard(struct jnl *j)
 
 int jnl_close(struct jnl *j)
 {
-	int err = j->aborted ? -EIO : jnl_checkpoint(j);
+	/* A clean unmount writes nothing it does not have to. */
+	int err = j->aborted ? -EIO : jnl_checkpoint_all(j, false);
 
 	jnl_cache_destroy(j);
 	jnl_free(j);

@@ -32,10 +32,14 @@
  *    running transaction has room; if not, the caller puts the old bytes
  *    back, calls jnl_commit(), and redoes its changes;
  *  - a block written with JNL_NEW_DATA must be free in the committed state
- *    and not named by any transaction still in the log: in data=ordered
- *    mode a block freed by a transaction is not allocated again before the
- *    next checkpoint (jnl_stats()->checkpoints moves on), and a new block
- *    is always dirtied whole.
+ *    and not named by any transaction recovery could replay: in
+ *    data=ordered mode a block freed by a transaction is not allocated
+ *    again before two more checkpoints (jnl_stats()->checkpoints moves on
+ *    by 2; jnl_checkpoint() called twice forces them).  One is not enough:
+ *    the journal superblock holds the tail twice and rewrites the older
+ *    copy at each checkpoint, and a crash that garbles the newer copy's
+ *    sector during that write leaves recovery the older tail.  A new
+ *    block is always dirtied whole.
  *
  * The commit protocol and the recovery rules are written out at the top of
  * jnl.c and jnl_recover.c; the format is in ondisk.h and
@@ -226,7 +230,12 @@ void jnl_bforget(struct jnl *j, struct jbuf *b);
  */
 int jnl_commit(struct jnl *j);
 
-/* Commit, then write every committed block home and empty the log. */
+/*
+ * Commit, then write every committed block home and empty the log: the
+ * tail moves in the journal superblock's older copy.  With nothing to
+ * write it still moves that copy if it names an older tail, so two calls
+ * leave both copies naming the current one.
+ */
 int jnl_checkpoint(struct jnl *j);
 
 bool jnl_aborted(const struct jnl *j);

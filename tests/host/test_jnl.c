@@ -686,6 +686,36 @@ static void test_garbage_home_rebuilt(void **state)
 }
 
 /*
+ * jnl_checkpoint() twice leaves both journal superblock copies naming the
+ * current tail (what data=ordered's block reuse waits for); a third call,
+ * and a close, write nothing.
+ */
+static void test_checkpoint_refreshes_both_copies(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	const struct ofs_jsuper *js =
+		(const struct ofs_jsuper *)(r->fd.store + JSTART * OFS_BLOCK_SIZE);
+	struct jnl *j;
+	u64 writes, cps;
+
+	(void)state;
+	assert_int_equal(jnl_open(&r->cfg, NULL, &j), 0);
+	assert_int_equal(put_block(j, 190, 0x19), 0);
+	cps = jnl_stats(j)->checkpoints;
+	assert_int_equal(jnl_checkpoint(j), 0);
+	assert_int_not_equal(le32_to_cpu(js->copy[0].tail), le32_to_cpu(js->copy[1].tail));
+	assert_int_equal(jnl_checkpoint(j), 0); /* nothing to write: the other copy */
+	assert_int_equal(le32_to_cpu(js->copy[0].tail), le32_to_cpu(js->copy[1].tail));
+	assert_int_equal(le64_to_cpu(js->copy[0].tail_seq), le64_to_cpu(js->copy[1].tail_seq));
+	assert_int_equal(jnl_stats(j)->checkpoints, cps + 2);
+	writes = r->fs.stats.writes;
+	assert_int_equal(jnl_checkpoint(j), 0);
+	assert_int_equal(jnl_close(j), 0);
+	assert_int_equal(r->fs.stats.writes, writes);
+	rig_free(r);
+}
+
+/*
  * A header naming a home block inside the log, or a delta past the end of
  * its block, is refused even with every crc right.
  */
@@ -745,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_ordered_data_recovery),
 		cmocka_unit_test(test_bad_entries_refused),
 		cmocka_unit_test(test_garbage_home_rebuilt),
+		cmocka_unit_test(test_checkpoint_refreshes_both_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
