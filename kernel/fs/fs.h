@@ -151,9 +151,10 @@ int fs_fsck(struct blk *dev, struct blk *journal_dev, bool quiet);
  * "ordofs recover" - before fs_fsck()), or -errno: -EINVAL/-EUCLEAN (bad
  * superblock, a journal superblock that is not this filesystem's), -EIO.
  * The acceptance rules are recovery's (jnl_recover.c): from the tail, a
- * descriptor and commit record that verify (magic, own crc, sequence,
- * uuid, count, every home block inside the device) and, for a checksummed
- * commit, a data_crc matching the descriptor and every image.
+ * header that verifies (magic, own crc, sequence, uuid, well-formed
+ * entries with every home block inside the device), then a data_crc
+ * matching the images (checksummed) or a commit record (classic), and for
+ * the last one its ordered data blocks at home.
  */
 int fs_journal_pending(struct blk *dev, struct blk *journal_dev);
 

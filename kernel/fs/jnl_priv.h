@@ -20,7 +20,7 @@ struct jnl {
 	u32 capacity; /* log blocks: jblocks - 1 */
 	u32 tail;     /* durable tail (as in the journal superblock) */
 	u64 tail_seq;
-	u32 head; /* where the next descriptor goes */
+	u32 head; /* where the next transaction's header goes */
 	u64 next_seq;
 	u32 used;	/* log blocks between tail and head */
 	u32 max_txn;	/* blocks one transaction may change */

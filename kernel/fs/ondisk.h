@@ -19,7 +19,7 @@
  *
  *   0                 journal superblock: where replay starts (tail)
  *   1 .. nblocks-1    a circular log of transactions:
- *                     descriptor | block images ... | commit record
+ *                     header(s) | block images ... | [commit record]
  */
 #ifndef ORDO_FS_ONDISK_H
 #define ORDO_FS_ONDISK_H
@@ -157,7 +157,7 @@ struct ofs_jsuper_copy {
 	u8 uuid[OFS_UUID_BYTES]; /* the filesystem's */
 	le64 generation;	 /* +1 on every write of either copy */
 	le64 tail_seq;		 /* sequence of the first live transaction */
-	le32 tail;		 /* its descriptor's journal block (>= 1) */
+	le32 tail;		 /* its first header block (>= 1) */
 	u8 reserved[OFS_JSUPER_COPY_BYTES - 52 - 4];
 	le32 crc; /* crc32c of this copy with this field 0 */
 };

@@ -2,11 +2,11 @@
  * tests/crash/model.h - what the tree should look like: a model a workload
  * updates after every filesystem call that succeeded.
  *
- * Why a model and not a walk of the live filesystem: the journal calls
- * on_commit_submit from inside jnl_op_begin() when a transaction is full,
- * and ordofs opens the journal operation only after preparing the call's
- * changes in shadow blocks that its own reads already see (fs_op.c).  A
- * walk from the hook would see a call that is not in the transaction.  The
+ * Why a model and not a walk of the live filesystem: a call's changes sit
+ * in the block cache, where ordofs's own reads already see them, before
+ * the journal hears of them, and a commit to make room for the call
+ * (fs_op.c) runs in between.  A walk from the hook would see a call that
+ * is not in the transaction.  The
  * model changes only when a call returns, so at any hook it is exactly the
  * state the committing transaction carries (workload calls are kept to one
  * journal operation each; see workloads.c).  The live tree is compared

@@ -305,7 +305,7 @@ static void w_reuse_full(struct wl_ctx *c)
 /*
  * Reformat over a used journal: its records must never come back.  The
  * first transaction after the reformat has the same size as the old first
- * one, so the old second transaction's descriptor sits exactly where the
+ * one, so the old second transaction's header sits exactly where the
  * next record would go, with the sequence number recovery expects next:
  * only the uuid tells it apart.
  */
