@@ -71,7 +71,7 @@ FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/
 	kernel/fs/fs_format.c kernel/fs/fs_fsck.c kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c \
 	kernel/fs/fs_name.c kernel/fs/fs_op.c kernel/fs/fs_probe.c kernel/fs/fs_super.c
 KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/bench.c kernel/bench_jobs.c kernel/disks.c \
-	kernel/demo.c \
+	kernel/demo.c kernel/posix/vfs.c \
 	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c \
 	kernel/ktest/ktest_fs.c
 

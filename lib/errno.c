@@ -18,6 +18,7 @@ static const struct {
 	{ ENOTEMPTY, "ENOTEMPTY" }, { ENODATA, "ENODATA" },	{ EPROTO, "EPROTO" },
 	{ EOVERFLOW, "EOVERFLOW" }, { EBADMSG, "EBADMSG" },	{ EOPNOTSUPP, "EOPNOTSUPP" },
 	{ ETIMEDOUT, "ETIMEDOUT" }, { ECANCELED, "ECANCELED" }, { EUCLEAN, "EUCLEAN" },
+	{ EXDEV, "EXDEV" },	    { EMFILE, "EMFILE" },	{ ESPIPE, "ESPIPE" },
 };
 
 const char *errno_name(int err)

@@ -134,6 +134,12 @@ int fs_sync(struct fs *fs);
 const struct jnl_stats *fs_jnl_stats(const struct fs *fs);
 
 /*
+ * Has a failed commit or checkpoint aborted the journal?  Then every
+ * change fails with -EROFS from now on, until the next mount.
+ */
+bool fs_journal_aborted(const struct fs *fs);
+
+/*
  * Offline consistency check of an unmounted filesystem whose journal is
  * empty (run fs_mount/fs_unmount or recovery first): superblock, every
  * metadata checksum and self-location, bitmap against reachable blocks,

@@ -453,6 +453,11 @@ int fs_sync(struct fs *fs)
 	return fs->read_only ? 0 : jnl_commit(fs->j);
 }
 
+bool fs_journal_aborted(const struct fs *fs)
+{
+	return jnl_aborted(fs->j);
+}
+
 const struct jnl_stats *fs_jnl_stats(const struct fs *fs)
 {
 	return jnl_stats(fs->j);

@@ -27,3 +27,7 @@ $(HOST_OUT)/ordofs: $(ORDOFS_TOOL_SRCS) $(ORDOFS_TOOL_HDRS) tests/host/fs.mk
 	$(call msg,HOSTCC,$@)
 	$(Q)$(HOST_CC) -std=c11 $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -I. -Iarch/host/include \
 		$(ORDOFS_TOOL_SRCS) -o $@
+
+# The POSIX file layer over ordofs (kernel/posix/vfs.c).
+HOST_TESTS += test_vfs
+test_vfs_SRCS := kernel/posix/vfs.c $(test_fs_SRCS)
