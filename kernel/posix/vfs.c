@@ -392,36 +392,35 @@ static int vfs_resolve_entry(const char *path, u32 *mnt, const char **rest)
 	return err;
 }
 
-int vfs_unlink(const char *path)
+/*
+ * unlink (`dir` false) and rmdir (`dir` true): ordofs removes a file or an
+ * empty directory alike; POSIX wants the kind the call names.
+ */
+static int vfs_remove(const char *path, bool dir)
 {
 	struct fs_stat st;
 	const char *rest;
 	u32 mnt;
 	int err = vfs_resolve_entry(path, &mnt, &rest);
 
-	if (!err)
-		err = fs_stat(vfs_fs(mnt), rest, &st);
-	if (!err && st.type == OFS_TYPE_DIR)
-		err = -EISDIR; /* as Linux says for unlink(2) on a directory */
+	if (err)
+		return err;
+	err = fs_stat(vfs_fs(mnt), rest, &st);
+	if (!err && (st.type == OFS_TYPE_DIR) != dir)
+		err = dir ? -ENOTDIR : -EISDIR; /* EISDIR: as Linux says for unlink(2) */
 	if (!err)
 		err = fs_unlink(vfs_fs(mnt), rest);
-	return err ? vfs_err(mnt, err) : 0;
+	return vfs_err(mnt, err);
+}
+
+int vfs_unlink(const char *path)
+{
+	return vfs_remove(path, false);
 }
 
 int vfs_rmdir(const char *path)
 {
-	struct fs_stat st;
-	const char *rest;
-	u32 mnt;
-	int err = vfs_resolve_entry(path, &mnt, &rest);
-
-	if (!err)
-		err = fs_stat(vfs_fs(mnt), rest, &st);
-	if (!err && st.type != OFS_TYPE_DIR)
-		err = -ENOTDIR;
-	if (!err)
-		err = fs_unlink(vfs_fs(mnt), rest);
-	return err ? vfs_err(mnt, err) : 0;
+	return vfs_remove(path, true);
 }
 
 int vfs_mkdir(const char *path)
@@ -430,11 +429,11 @@ int vfs_mkdir(const char *path)
 	u32 mnt;
 	int err = vfs_resolve(path, &mnt, &rest);
 
-	if (!err && !strcmp(rest, "/"))
-		err = -EEXIST;
-	if (!err)
-		err = fs_mkdir(vfs_fs(mnt), rest);
-	return err ? vfs_err(mnt, err) : 0;
+	if (err)
+		return err;
+	if (!strcmp(rest, "/"))
+		return -EEXIST;
+	return vfs_err(mnt, fs_mkdir(vfs_fs(mnt), rest));
 }
 
 int vfs_rename(const char *from, const char *to)
@@ -447,9 +446,9 @@ int vfs_rename(const char *from, const char *to)
 		err = vfs_resolve_entry(to, &mt, &rt);
 	if (!err && mf != mt)
 		err = -EXDEV;
-	if (!err)
-		err = fs_rename(vfs_fs(mf), rf, rt);
-	return err ? vfs_err(mf, err) : 0;
+	if (err)
+		return err;
+	return vfs_err(mf, fs_rename(vfs_fs(mf), rf, rt));
 }
 
 struct vfs_snap {
