@@ -92,16 +92,15 @@ int fs_bitmap_load(struct fs *fs)
 	return 0;
 }
 
-/* Declare the bitmap byte holding block b's bit: *byte points at it. */
-static int fs_bitmap_byte(struct fs *fs, u64 b, u8 **byte)
+/*
+ * The bitmap block holding block b's bit, with the byte of that bit
+ * declared to the operation, and the bit's number in that block.
+ */
+static int fs_bitmap_bit(struct fs *fs, u64 b, u8 **payload, u64 *bit)
 {
-	u64 bit = b % OFS_BITS_PER_BITMAP;
-	u8 *payload;
-	int err = fs_bmod(fs, fs->g.bitmap_start + b / OFS_BITS_PER_BITMAP, OFS_MAGIC_BITMAP,
-			  (u32)(bit / 8), 1, &payload);
-
-	*byte = err ? NULL : payload + bit / 8;
-	return err;
+	*bit = b % OFS_BITS_PER_BITMAP;
+	return fs_bmod(fs, fs->g.bitmap_start + b / OFS_BITS_PER_BITMAP, OFS_MAGIC_BITMAP,
+		       (u32)(*bit / 8), 1, payload);
 }
 
 /*
@@ -128,8 +127,8 @@ int fs_balloc(struct fs *fs, u32 *blockno)
 {
 	struct fs_op *op = &fs->op;
 	u32 *alloc;
-	u64 b;
-	u8 *byte;
+	u64 b, bit;
+	u8 *payload;
 	int err;
 
 	if (fs->free_blocks == 0)
@@ -147,15 +146,15 @@ int fs_balloc(struct fs *fs, u32 *blockno)
 	if (!alloc)
 		return -ENOMEM;
 	op->alloc = alloc;
-	err = fs_bitmap_byte(fs, b, &byte);
+	err = fs_bitmap_bit(fs, b, &payload, &bit);
 	if (err)
 		return err;
-	if (*byte & (1u << (b % 8))) {
+	if (fs_bitmap_test(payload, bit)) {
 		kprintf("ordofs: bitmap block for block %llu disagrees with memory\n",
 			(unsigned long long)b);
 		return -EUCLEAN;
 	}
-	*byte |= (u8)(1u << (b % 8));
+	fs_bit_set(payload, bit);
 	fs_bit_set(fs->bitmap, b);
 	alloc[op->nalloc++] = (u32)b;
 	fs->free_blocks--;
@@ -168,7 +167,8 @@ int fs_bfree(struct fs *fs, u32 blockno)
 {
 	struct fs_op *op = &fs->op;
 	u32 *freed;
-	u8 *byte;
+	u8 *payload;
+	u64 bit;
 	int err;
 
 	if (!fs_data_blkno_ok(fs, blockno)) {
@@ -179,14 +179,14 @@ int fs_bfree(struct fs *fs, u32 blockno)
 	if (!freed)
 		return -ENOMEM;
 	op->freed = freed;
-	err = fs_bitmap_byte(fs, blockno, &byte);
+	err = fs_bitmap_bit(fs, blockno, &payload, &bit);
 	if (err)
 		return err;
-	if (!(*byte & (1u << (blockno % 8)))) {
+	if (!fs_bitmap_test(payload, bit)) {
 		kprintf("ordofs: block %u freed twice (the bitmap says it is free)\n", blockno);
 		return -EUCLEAN;
 	}
-	*byte &= (u8) ~(1u << (blockno % 8));
+	fs_bit_clear(payload, bit);
 	freed[op->nfreed++] = blockno;
 	return 0;
 }
@@ -299,7 +299,7 @@ void fs_bitmap_op_commit(struct fs *fs)
 	} else if (p->nbatches < FS_PEND_BATCHES) {
 		p->batch[p->nbatches++] = (struct fs_pend_batch){ .end = p->n, .checkpoints = now };
 	} else {
-		/* Never more than two (see fs_pending_release): wait longer. */
+		/* Never more than FS_PEND_BATCHES: the last batch waits longer. */
 		p->batch[p->nbatches - 1] =
 			(struct fs_pend_batch){ .end = p->n, .checkpoints = now };
 	}
