@@ -48,3 +48,12 @@ u32 crc32c(const void *buf, size_t len)
 {
 	return crc32c_update(0, buf, len);
 }
+
+u32 crc32c_field_zero(const void *buf, size_t len, size_t field)
+{
+	static const u8 zero[4];
+	const u8 *p = buf;
+	u32 crc = crc32c_update(crc32c(p, field), zero, sizeof(zero));
+
+	return crc32c_update(crc, p + field + sizeof(zero), len - field - sizeof(zero));
+}

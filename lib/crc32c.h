@@ -19,6 +19,13 @@ u32 crc32c(const void *buf, size_t len);
  */
 u32 crc32c_update(u32 crc, const void *buf, size_t len);
 
+/*
+ * CRC of `len` bytes of `buf` as if the 4-byte field at offset `field`
+ * (field + 4 <= len) held zeros: how a record checksums itself when its
+ * own crc field sits inside what the crc covers.
+ */
+u32 crc32c_field_zero(const void *buf, size_t len, size_t field);
+
 /* crc32c_update() by the tables alone, whatever the CPU has: the reference
  * the instruction paths are checked against (KTAP, host tests). */
 u32 crc32c_sw_update(u32 crc, const void *buf, size_t len);

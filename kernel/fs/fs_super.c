@@ -30,9 +30,7 @@ u64 fs_dev_blocks(struct blk *dev)
 
 u32 fs_super_crc(const struct ofs_super *sb)
 {
-	static const u8 zero[4];
-
-	return crc32c_update(crc32c(sb, offsetof(struct ofs_super, crc)), zero, sizeof(zero));
+	return crc32c_field_zero(sb, sizeof(*sb), offsetof(struct ofs_super, crc));
 }
 
 static u64 fs_div_up(u64 a, u64 b)

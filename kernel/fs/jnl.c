@@ -68,9 +68,7 @@
 
 u32 jnl_record_crc(const void *block)
 {
-	static const u8 zero[4];
-
-	return crc32c_update(crc32c(block, OFS_BLOCK_SIZE - 4), zero, 4);
+	return crc32c_field_zero(block, OFS_BLOCK_SIZE, OFS_BLOCK_SIZE - 4);
 }
 
 void jnl_abort(struct jnl *j, const char *what, int err)
@@ -247,12 +245,7 @@ static int jnl_reqs_status(const struct jnl *j, u32 n)
 
 u32 jnl_hdr_crc(const u8 *hdr, u32 bytes)
 {
-	static const u8 zero[4];
-	const u32 at = offsetof(struct ofs_jhdr, hdr_crc);
-	u32 crc = crc32c(hdr, at);
-
-	crc = crc32c_update(crc, zero, sizeof(zero));
-	return crc32c_update(crc, hdr + at + 4, bytes - at - 4);
+	return crc32c_field_zero(hdr, bytes, offsetof(struct ofs_jhdr, hdr_crc));
 }
 
 /* Append one entry (and its payload) at *p. */
@@ -497,9 +490,7 @@ int jnl_commit(struct jnl *j)
 
 static u32 jnl_copy_crc(const struct ofs_jsuper_copy *c)
 {
-	static const u8 zero[4];
-
-	return crc32c_update(crc32c(c, sizeof(*c) - 4), zero, sizeof(zero));
+	return crc32c_field_zero(c, sizeof(*c), offsetof(struct ofs_jsuper_copy, crc));
 }
 
 bool jnl_copy_valid(const struct ofs_jsuper_copy *c, u32 jblocks)

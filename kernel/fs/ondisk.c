@@ -14,12 +14,8 @@ static struct ofs_tail *ofs_tail(const void *block)
 
 u32 ofs_tail_crc(const void *block)
 {
-	static const u8 zero[4];
-	const struct ofs_tail *t = ofs_tail(block);
-	u32 crc = crc32c(block, OFS_PAYLOAD + offsetof(struct ofs_tail, crc));
-
-	crc = crc32c_update(crc, zero, sizeof(zero));
-	return crc32c_update(crc, &t->blockno, sizeof(t->blockno));
+	return crc32c_field_zero(block, OFS_BLOCK_SIZE,
+				 OFS_PAYLOAD + offsetof(struct ofs_tail, crc));
 }
 
 void ofs_tail_restamp(void *block)
