@@ -93,6 +93,59 @@ void kfree(void *p)
 	}
 }
 
+size_t kmalloc_usable(const void *p)
+{
+	return ((const struct chunk *)p - 1)->size - sizeof(struct chunk);
+}
+
+void *krealloc(void *p, size_t size)
+{
+	void *q;
+
+	if (!p)
+		return kmalloc(size);
+	if (size && size <= kmalloc_usable(p))
+		return p; /* the slack was zeroed by kmalloc() and stays so */
+	q = kmalloc(size);
+	if (q) {
+		memcpy(q, p, kmalloc_usable(p));
+		kfree(p);
+	}
+	return q;
+}
+
+/*
+ * Over-allocate, then give the part before the first aligned payload
+ * that leaves room for a whole free chunk back to the heap.
+ */
+void *kmalloc_aligned(size_t size, size_t align)
+{
+	struct chunk *c, *head;
+	uintptr_t p;
+
+	if (align <= HEAP_ALIGN)
+		return kmalloc(size);
+	if (!IS_POW2(align) || size > heap_hi - heap_lo)
+		return NULL;
+	head = kmalloc(size + align + 2 * sizeof(struct chunk));
+	if (!head)
+		return NULL;
+	head--;
+	p = ALIGN_UP((uintptr_t)(head + 1), align);
+	if (p != (uintptr_t)(head + 1)) {
+		/* At least one whole chunk before the aligned one. */
+		if (p - (uintptr_t)(head + 1) < 2 * sizeof(struct chunk))
+			p += align;
+		c = (struct chunk *)p - 1;
+		c->size = head->size - (size_t)((u8 *)c - (u8 *)head);
+		c->next = NULL;
+		head->size = (size_t)((u8 *)c - (u8 *)head);
+		kfree(head + 1);
+		head = c;
+	}
+	return head + 1;
+}
+
 size_t heap_free_bytes(void)
 {
 	size_t n = 0;

@@ -47,3 +47,9 @@ test_string_CFLAGS := '-DSTRING_NAME(f)=ordo_\#\#f' -fno-builtin
 # CRC-32C: the tables, and x86_64's instruction path where the host is x86_64.
 HOST_TESTS += test_crc32c
 test_crc32c_SRCS := lib/crc32c.c $(if $(filter x86_64,$(shell uname -m)),arch/x86_64/crc32c.c)
+
+# The kernel heap the C library's malloc sits on (included by the test
+# under other names: the other tests map kmalloc() to the C library).
+HOST_TESTS += test_heap
+test_heap_SRCS :=
+$(HOST_OUT)/test_heap: lib/heap.c lib/heap.h
