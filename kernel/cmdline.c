@@ -7,6 +7,8 @@
 #include "lib/string.h"
 
 static char cmdline[CMDLINE_MAX];
+/* Where the kernel's words end: the "--" word, or the terminating NUL. */
+static const char *cmdline_kend = cmdline;
 
 void cmdline_set(const char *line)
 {
@@ -23,6 +25,23 @@ void cmdline_set(const char *line)
 	}
 	memcpy(cmdline, line ? line : "", n);
 	cmdline[n] = '\0';
+	for (cmdline_kend = cmdline; *cmdline_kend; cmdline_kend++) {
+		if ((cmdline_kend == cmdline || cmdline_kend[-1] == ' ') &&
+		    !strncmp(cmdline_kend, "--", 2) &&
+		    (cmdline_kend[2] == ' ' || cmdline_kend[2] == '\0'))
+			break;
+	}
+}
+
+const char *cmdline_args(void)
+{
+	const char *p = cmdline_kend;
+
+	if (!*p)
+		return NULL;
+	for (p += 2; *p == ' '; p++)
+		;
+	return p;
 }
 
 const char *cmdline_get(void)
@@ -39,7 +58,7 @@ static const char *cmdline_find(const char *key, char end)
 {
 	size_t klen = strlen(key);
 
-	for (const char *p = cmdline; *p;) {
+	for (const char *p = cmdline; p < cmdline_kend;) {
 		const char *w = p;
 
 		while (*p && *p != ' ')

@@ -2,7 +2,9 @@
  * kernel/cmdline.h - the kernel command line.
  *
  * Words separated by spaces: a bare word is a flag ("ktest"), "key=value"
- * an option ("blk.timeout_ms=500").  The line is copied at boot, so it
+ * an option ("blk.timeout_ms=500").  A word "--" ends the kernel's part:
+ * what follows is the application's (its argv, cmdline_args()) and is
+ * never read as a kernel flag or option.  The line is copied at boot, so it
  * outlives the device tree it came from.
  */
 #ifndef ORDO_KERNEL_CMDLINE_H
@@ -18,6 +20,12 @@
  */
 void cmdline_set(const char *line);
 const char *cmdline_get(void);
+
+/*
+ * The words after "--" (leading spaces skipped; "" if none follow), or
+ * NULL if the line has no "--".
+ */
+const char *cmdline_args(void);
 
 /* True if `word` appears as a bare word. */
 bool cmdline_flag(const char *word);

@@ -328,6 +328,7 @@ const char *x86_platform_discover(const void *start_info, struct platform *p)
 	else
 		ram_from_cmos(p);
 	p->bootargs = cmdline_buf;
+	vmmio_cmdline_hoist(cmdline_buf, sizeof(cmdline_buf));
 	vmmio_cmdline_parse(cmdline_buf, p);
 
 	id = conf1_read(0, 0, 0, 0);

@@ -128,3 +128,65 @@ unsigned vmmio_cmdline_parse(const char *cmdline, struct platform *p)
 	}
 	return added;
 }
+
+/* Is [s, end) the word "--"? */
+static bool is_separator(const char *s, const char *end)
+{
+	return end - s == 2 && s[0] == '-' && s[1] == '-';
+}
+
+void vmmio_cmdline_hoist(char *cmdline, size_t size)
+{
+	size_t keylen = strlen(VMMIO_KEY), n = 0, len;
+	const char *sep = NULL;
+	char out[CMDLINE_HOIST_MAX];
+
+	if (!cmdline)
+		return;
+	len = strnlen(cmdline, size);
+	if (len >= sizeof(out))
+		return;
+	/*
+	 * Three passes over the words: before "--"; the device entries
+	 * after it; "--" and the rest.  Each word is copied with a space.
+	 */
+	for (int pass = 0; pass < 3; pass++) {
+		bool after = false;
+
+		for (const char *s = cmdline; *s;) {
+			const char *end;
+			bool dev;
+
+			while (*s == ' ')
+				s++;
+			if (!*s)
+				break;
+			for (end = s; *end && *end != ' '; end++)
+				;
+			if (!after && is_separator(s, end)) {
+				after = true;
+				sep = s;
+				if (pass == 2) {
+					memcpy(out + n, "-- ", 3);
+					n += 3;
+				}
+				s = end;
+				continue;
+			}
+			dev = (size_t)(end - s) > keylen && !memcmp(s, VMMIO_KEY, keylen);
+			if ((pass == 0 && !after) || (pass == 1 && after && dev) ||
+			    (pass == 2 && after && !dev)) {
+				memcpy(out + n, s, (size_t)(end - s));
+				n += (size_t)(end - s);
+				out[n++] = ' ';
+			}
+			s = end;
+		}
+		if (!sep)
+			return; /* no "--": nothing to move */
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	memcpy(cmdline, out, n);
+	cmdline[n] = '\0';
+}

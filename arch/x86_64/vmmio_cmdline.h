@@ -22,4 +22,14 @@
  */
 unsigned vmmio_cmdline_parse(const char *cmdline, struct platform *p);
 
+/*
+ * QEMU appends its entries after whatever the user gave, so after a "--"
+ * they would become the program's arguments (kernel/cmdline.h).  Move
+ * every entry that follows "--" to just before it, in order, in place
+ * (the line, of at most `size` bytes, keeps its length or shrinks: runs
+ * of spaces become one).  A line with no "--" is left as it is.
+ */
+#define CMDLINE_HOIST_MAX 2048
+void vmmio_cmdline_hoist(char *cmdline, size_t size);
+
 #endif

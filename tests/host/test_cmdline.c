@@ -155,13 +155,42 @@ static void test_copy_and_null(void **state)
 	assert_int_equal(cmdline_u64("blk.timeout_ms", &v), -ENOENT);
 }
 
+/* "--" hands the rest to the application: never a kernel flag or option. */
+static void test_app_args(void **state)
+{
+	char buf[16];
+	u64 v;
+
+	(void)state;
+	cmdline_set("ktest.x blk.timeout_ms=5 -- ktest blk.queue=8 put a--b");
+	assert_true(cmdline_flag("ktest.x"));
+	assert_false(cmdline_flag("ktest"));
+	assert_int_equal(cmdline_u64("blk.queue", &v), -ENOENT);
+	assert_int_equal(cmdline_u64("blk.timeout_ms", &v), 0);
+	assert_int_equal(v, 5);
+	assert_string_equal(cmdline_args(), "ktest blk.queue=8 put a--b");
+
+	/* "--" must be a word of its own; the rest may be empty. */
+	cmdline_set("a--b --x");
+	assert_null(cmdline_args());
+	assert_true(cmdline_flag("--x"));
+	cmdline_set("demo --");
+	assert_string_equal(cmdline_args(), "");
+	assert_true(cmdline_flag("demo"));
+	cmdline_set("--   kvlog  scan");
+	assert_string_equal(cmdline_args(), "kvlog  scan");
+	assert_int_equal(cmdline_str("kvlog", buf, sizeof(buf)), -ENOENT);
+	assert_false(cmdline_flag("scan"));
+	cmdline_set(NULL);
+	assert_null(cmdline_args());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_copy_and_null),
+		cmocka_unit_test(test_flags),	   cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_truncation), cmocka_unit_test(test_copy_and_null),
+		cmocka_unit_test(test_app_args),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);

@@ -127,6 +127,31 @@ static void test_table_bound(void **state)
 	expect_dev(DT_MAX_VIRTIO_MMIO - 1, 0x10000 + 0x200 * (DT_MAX_VIRTIO_MMIO - 1), 512, 5);
 }
 
+static void hoist(const char *in, const char *want)
+{
+	char line[CMDLINE_HOIST_MAX];
+
+	snprintf(line, sizeof(line), "%s", in);
+	vmmio_cmdline_hoist(line, sizeof(line));
+	assert_string_equal(line, want);
+}
+
+/* QEMU's entries never reach the program after "--". */
+static void test_hoist(void **state)
+{
+	(void)state;
+	hoist("-- put a 1 virtio_mmio.device=512@0x1000:5 virtio_mmio.device=512@0x2000:6",
+	      "virtio_mmio.device=512@0x1000:5 virtio_mmio.device=512@0x2000:6 -- put a 1");
+	hoist("ktest.x -- virtio_mmio.device=512@0x1000:5",
+	      "ktest.x virtio_mmio.device=512@0x1000:5 --");
+	hoist("a  b virtio_mmio.device=512@0x1000:5 -- c -- d",
+	      "a b virtio_mmio.device=512@0x1000:5 -- c -- d");
+	/* No "--": untouched, spaces and all. */
+	hoist("demo  virtio_mmio.device=512@0x1000:5", "demo  virtio_mmio.device=512@0x1000:5");
+	hoist("", "");
+	vmmio_cmdline_hoist(NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_skipped),
 		cmocka_unit_test(test_other_words_ignored),
 		cmocka_unit_test(test_table_bound),
+		cmocka_unit_test(test_hoist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
