@@ -92,6 +92,8 @@ struct fs_statfs {
 	u32 block_size;
 };
 int fs_statfs(struct fs *fs, struct fs_statfs *st);
+/* Mounted read-only (fs_mount_opts.read_only): every change is -EROFS. */
+bool fs_read_only(const struct fs *fs);
 
 struct fs_stat {
 	u32 ino;

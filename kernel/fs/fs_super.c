@@ -178,6 +178,11 @@ int fs_statfs(struct fs *fs, struct fs_statfs *st)
 	return 0;
 }
 
+bool fs_read_only(const struct fs *fs)
+{
+	return fs->read_only;
+}
+
 int fs_unmount(struct fs *fs)
 {
 	int err;

@@ -9,9 +9,12 @@
  */
 #include "kernel/posix/vfs.h"
 
+#include "kernel/fs/fs.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
 #include "lib/string.h"
+
+_Static_assert(VFS_NAME_MAX == OFS_NAME_MAX, "vfs.h's copy of the name limit");
 
 struct vfs_mount {
 	char at[OFS_NAME_MAX + 2]; /* "/" or "/name" */
@@ -304,6 +307,7 @@ static void vfs_stat_fill(struct vfs_stat *st, u32 mnt, const struct fs_stat *s)
 		.dev = mnt,
 		.ino = s->ino,
 		.is_dir = s->type == OFS_TYPE_DIR,
+		.nlink = s->nlink,
 		.size = s->size,
 		.blocks = s->blocks,
 	};
@@ -380,6 +384,34 @@ int vfs_sync(void)
 			first = vfs_err(i, err);
 	}
 	return first;
+}
+
+int vfs_statfs(const char *path, struct vfs_statfs *st)
+{
+	struct fs_statfs s;
+	const char *rest;
+	struct fs_stat ls;
+	u32 mnt;
+	int err = vfs_resolve(path, &mnt, &rest);
+
+	if (err)
+		return err;
+	/* statvfs() of a path that does not exist is ENOENT, as anywhere. */
+	err = fs_stat(vfs_fs(mnt), rest, &ls);
+	if (!err)
+		err = fs_statfs(vfs_fs(mnt), &s);
+	if (err)
+		return vfs_err(mnt, err);
+	*st = (struct vfs_statfs){
+		.block_size = s.block_size,
+		.blocks = s.blocks,
+		.free_blocks = s.free_blocks,
+		.files = s.inodes,
+		.free_files = s.free_inodes,
+		.name_max = OFS_NAME_MAX,
+		.read_only = fs_read_only(vfs_fs(mnt)),
+	};
+	return 0;
 }
 
 /* `path` on its mount, refusing a mount point itself (-EBUSY). */

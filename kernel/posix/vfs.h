@@ -22,16 +22,23 @@
  *
  * Descriptors 0, 1 and 2 are the console's and are never handed out here.
  * Single-threaded: the caller serialises all calls.
+ *
+ * This header needs nothing but lib/types.h, so a C library's glue
+ * (kernel/libc), compiled against the library's own headers, can use it.
  */
 #ifndef ORDO_KERNEL_POSIX_VFS_H
 #define ORDO_KERNEL_POSIX_VFS_H
 
-#include "kernel/fs/fs.h"
+#include "lib/types.h"
+
+struct fs;
 
 #define VFS_MAX_MOUNTS 8
 #define VFS_MAX_FDS 64
 #define VFS_FIRST_FD 3
 #define VFS_PATH_MAX 256
+/* Longest name of one path component (OFS_NAME_MAX, checked in vfs.c). */
+#define VFS_NAME_MAX 56
 
 /* vfs_open() flags: one access mode, then any of the others. */
 #define VFS_O_RDONLY 0x0
@@ -52,6 +59,7 @@ struct vfs_stat {
 	u32 dev; /* index of the mount */
 	u32 ino;
 	bool is_dir;
+	u32 nlink;
 	u64 size;
 	u64 blocks; /* 4096-byte blocks mapped */
 };
@@ -59,7 +67,16 @@ struct vfs_stat {
 struct vfs_dirent {
 	u32 ino;
 	bool is_dir;
-	char name[OFS_NAME_MAX + 1];
+	char name[VFS_NAME_MAX + 1];
+};
+
+/* The filesystem a path lies on, as statvfs() reports it. */
+struct vfs_statfs {
+	u32 block_size;
+	u64 blocks, free_blocks;
+	u64 files, free_files;
+	u32 name_max;
+	bool read_only;
 };
 
 /*
@@ -83,6 +100,7 @@ int vfs_fsync(int fd);
 int vfs_fdatasync(int fd);
 int vfs_ftruncate(int fd, u64 size);
 int vfs_sync(void);
+int vfs_statfs(const char *path, struct vfs_statfs *st);
 int vfs_unlink(const char *path);
 int vfs_mkdir(const char *path);
 int vfs_rmdir(const char *path);
