@@ -17,6 +17,30 @@ void arch_console_putc(char c);
 /* Leave the machine (QEMU) with this exit status.  Never returns. */
 __noreturn void arch_exit(int status);
 
+/*
+ * Thread-local storage, for a linked C library (kernel/libc/tls.c): make
+ * `tp` the thread pointer (TPIDR_EL0, tp, the FS base).  Call it only
+ * from a function that touches no thread-local variable itself: GCC
+ * takes the thread pointer for a constant within a function.  The ABI's
+ * layout around the pointer, for tls.c:
+ *   ARCH_TLS_VARIANT 1  the block starts ARCH_TLS_TCB bytes above tp,
+ *                       rounded up to the block's alignment (aarch64:
+ *                       16, riscv64: 0);
+ *   ARCH_TLS_VARIANT 2  the block ends at tp, and the word at tp points
+ *                       to itself (x86_64).
+ */
+void arch_tls_set(void *tp);
+#if defined(__x86_64__)
+#define ARCH_TLS_VARIANT 2
+#define ARCH_TLS_TCB 8
+#elif defined(__aarch64__)
+#define ARCH_TLS_VARIANT 1
+#define ARCH_TLS_TCB 16
+#else
+#define ARCH_TLS_VARIANT 1
+#define ARCH_TLS_TCB 0
+#endif
+
 /* Monotonic time since boot in nanoseconds, from the architected timer. */
 u64 arch_time_ns(void);
 

@@ -30,10 +30,22 @@ typedef uint64_t phys_addr_t;
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
+/*
+ * A C library's <sys/cdefs.h> (picolibc, newlib) defines some of these
+ * too, with the same meaning: a file that includes both keeps the first.
+ */
+#ifndef __packed
 #define __packed __attribute__((packed))
+#endif
+#ifndef __aligned
 #define __aligned(n) __attribute__((aligned(n)))
+#endif
+#ifndef __noreturn
 #define __noreturn __attribute__((noreturn))
+#endif
+#ifndef __unused
 #define __unused __attribute__((unused))
+#endif
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

@@ -51,6 +51,17 @@ ARCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,--fix-cortex-a53-843419
 
+# The C library of `make APP=` images (kernel/libc/libc.mk): Debian's
+# picolibc, its "release" build (the default one is built for size: its
+# memcpy copies a byte at a time).  libc.a is position-independent code:
+# ld fills its GOT at link time (linker/aarch64.ld).  libgcc: the
+# library's outline atomics and 128-bit helpers.
+LIBC_NAME := picolibc
+LIBC_DIR := /usr/lib/picolibc/aarch64-linux-gnu
+LIBC_CFLAGS := -isystem $(LIBC_DIR)/include/release
+LIBC_LIBS = $(LIBC_DIR)/lib/release/libc.a $(shell $(CC) -print-libgcc-file-name)
+LIBC_DEPS := $(LIBC_DIR)/lib/release/libc.a
+
 ARCH_BUILD := build/aarch64
 ARCH_ELF := $(ARCH_BUILD)/ordo.elf
 ARCH_IMAGE := $(ARCH_BUILD)/ordo.img

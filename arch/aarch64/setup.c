@@ -109,6 +109,18 @@ __noreturn void arch_exit(int status)
 		__asm__ volatile("wfi");
 }
 
+/*
+ * The thread pointer, kept here too: vectors.S borrows TPIDR_EL0 as a
+ * scratch register and puts this back before the trap report runs C.
+ */
+void *aarch64_tls_tp;
+
+void arch_tls_set(void *tp)
+{
+	aarch64_tls_tp = tp;
+	__asm__ volatile("msr tpidr_el0, %0" ::"r"(tp) : "memory");
+}
+
 const char *arch_name(void)
 {
 	return "aarch64 virt";

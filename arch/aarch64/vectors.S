@@ -13,7 +13,8 @@
  *     kernel SP still gets a report;
  *   - the first registers are freed into spare system registers (see
  *     <asm/trap.h>), not memory, so nothing is stored before we know the
- *     stack is good;
+ *     stack is good; TPIDR_EL0, the C library's thread pointer, is put
+ *     back (aarch64_tls_tp, setup.c) before any C runs;
  *   - TPIDR_EL1 counts the nesting depth.  A trap while reporting one (or
  *     the semihosting hlt trapping because QEMU lacks -semihosting) prints
  *     a one-line note with position-independent code and calls arch_exit(3)
@@ -98,6 +99,10 @@ trap_entry:
 	mrs	x1, far_el1
 	str	x1, [sp, #TRAP_FRAME_FAR]
 
+	/* TPIDR_EL0 held x1 above: give C its thread pointer back. */
+	adrp	x2, aarch64_tls_tp
+	ldr	x2, [x2, :lo12:aarch64_tls_tp]
+	msr	tpidr_el0, x2
 	mov	x1, sp			/* x0 = kind, x1 = frame */
 	mov	x29, xzr		/* report's backtrace starts here */
 	bl	trap_report		/* does not return */

@@ -60,6 +60,15 @@ ARCH_LDSCRIPT := linker/riscv64.ld
 ARCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 $(if $(ARCH_LIBGCC_DIR),-L$(ARCH_LIBGCC_DIR))
 
+# The C library of `make APP=` images (kernel/libc/libc.mk): Debian's
+# picolibc, "release" build, the rv64imac/lp64 multilib (soft float,
+# like our code; the default "." one is lp64d and does not link with it).
+LIBC_NAME := picolibc
+LIBC_DIR := /usr/lib/picolibc/riscv64-unknown-elf
+LIBC_CFLAGS := -isystem $(LIBC_DIR)/include/release
+LIBC_LIBS = $(LIBC_DIR)/lib/release/rv64imac/lp64/libc.a $(ARCH_LIBGCC_DIR)libgcc.a
+LIBC_DEPS := $(LIBC_DIR)/lib/release/rv64imac/lp64/libc.a
+
 ARCH_BUILD := build/riscv64
 ARCH_ELF := $(ARCH_BUILD)/ordo.elf
 ARCH_IMAGE := $(ARCH_BUILD)/ordo.img

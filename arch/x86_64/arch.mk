@@ -50,6 +50,17 @@ ARCH_LDSCRIPT := linker/x86_64.ld
 ARCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 
+# The C library of `make APP=` images (kernel/libc/libc.mk): Debian has
+# no freestanding C library for x86_64, so newlib is built once from the
+# newlib-source package (tools/build-newlib.sh, about two minutes) into
+# build/newlib-x86_64.  It uses SSE (head.S enables it); programs are
+# built without -mgeneral-regs-only (libc.mk).
+LIBC_NAME := newlib
+LIBC_DIR := build/newlib-x86_64/install/x86_64-elf
+LIBC_CFLAGS := -nostdinc -isystem $(LIBC_DIR)/include -isystem $(shell gcc -print-file-name=include)
+LIBC_LIBS = $(LIBC_DIR)/lib/libc.a $(LIBC_DIR)/lib/libm.a $(shell gcc -print-libgcc-file-name)
+LIBC_DEPS := build/newlib-x86_64/stamp
+
 ARCH_BUILD := build/x86_64
 ARCH_ELF := $(ARCH_BUILD)/ordo.elf
 ARCH_IMAGE := $(ARCH_BUILD)/ordo.img
@@ -58,6 +69,9 @@ ARCH_OBJCOPY := objcopy
 ARCH_MKIMAGE = $(ARCH_OBJCOPY) --strip-debug $< $@
 
 arch_x86_64_saved_goal := $(.DEFAULT_GOAL)
+build/newlib-x86_64/stamp:
+	$(Q)tools/build-newlib.sh build/newlib-x86_64
+
 $(ARCH_IMAGE): $(ARCH_ELF)
 	$(call msg,OBJCOPY,$@)
 	$(Q)$(ARCH_MKIMAGE)

@@ -111,8 +111,14 @@ pvh_start32:
 	orl	$(PTE_P | PTE_RW), %eax
 	movl	%eax, x86_pd
 
+	/*
+	 * SSE on: the kernel itself is built -mgeneral-regs-only, but a
+	 * linked C library (newlib) and the program keep floating-point
+	 * values and struct copies in XMM registers.  Without OSFXSR every
+	 * SSE instruction raises #UD.
+	 */
 	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
+	orl	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
 	movl	%eax, %cr4
 	movl	$x86_pml4, %eax
 	movl	%eax, %cr3
@@ -121,7 +127,8 @@ pvh_start32:
 	orl	$EFER_LME, %eax
 	wrmsr
 	movl	%cr0, %eax
-	orl	$(CR0_PG | CR0_WP), %eax
+	andl	$~CR0_EM, %eax
+	orl	$(CR0_PG | CR0_WP | CR0_MP), %eax
 	movl	%eax, %cr0
 	ljmp	$GDT_CODE64, $start64
 

@@ -145,6 +145,11 @@ __noreturn void arch_exit(int status)
 		__asm__ volatile("cli; hlt");
 }
 
+void arch_tls_set(void *tp)
+{
+	wrmsr(MSR_FS_BASE, (uintptr_t)tp);
+}
+
 const char *arch_name(void)
 {
 	static char name[48];

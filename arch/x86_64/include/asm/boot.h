@@ -14,10 +14,15 @@
 #define GDT_TSS 0x20 /* 16 bytes: trap.c adds it (for the IST) */
 
 /* Control registers, EFER and page table entry bits (Intel SDM vol. 3A). */
+#define CR0_MP (1 << 1)
+#define CR0_EM (1 << 2)
 #define CR0_WP (1 << 16)
 #define CR0_PG (1 << 31)
 #define CR4_PAE (1 << 5)
+#define CR4_OSFXSR (1 << 9)
+#define CR4_OSXMMEXCPT (1 << 10)
 #define MSR_EFER 0xc0000080
+#define MSR_FS_BASE 0xc0000100
 #define EFER_LME (1 << 8)
 #define PTE_P 0x001
 #define PTE_RW 0x002
