@@ -71,7 +71,7 @@ FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/
 	kernel/fs/fs_format.c kernel/fs/fs_fsck.c kernel/fs/fs_inode.c kernel/fs/fs_jprobe.c \
 	kernel/fs/fs_name.c kernel/fs/fs_op.c kernel/fs/fs_probe.c kernel/fs/fs_super.c
 KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/bench.c kernel/bench_jobs.c kernel/disks.c \
-	kernel/demo.c kernel/posix/vfs.c \
+	kernel/demo.c kernel/posix/vfs.c kernel/app_none.c \
 	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c \
 	kernel/ktest/ktest_fs.c
 
@@ -104,10 +104,17 @@ $(OUT)/ordo.elf: $(OBJS) $(ARCH_LDSCRIPT)
 
 # $(OUT)/ordo.img (the bootable image) is made by the rule in arch.mk.
 
+# make APP=dir: the same kernel with the user's program and a C library.
+include kernel/libc/libc.mk
+
 -include $(OBJS:.o=.d)
 
 # ---- make run: the default configuration, one scratch disk ---------------
-RUN_APPEND ?= demo
+# With APP=dir, the program runs with ARGS as its arguments (make run
+# APP=apps/kvlog ARGS="put a 1"), on a disk of its own that persists
+# from run to run like the demo's.
+ARGS ?=
+RUN_APPEND ?= $(if $(APP),-- $(ARGS),demo)
 # The demo keeps its records on disk.img from run to run.  bench and ktest
 # overwrite what they test, and stress fills its disk: each gets a disk of
 # its own (fresh each time for bench and ktest, which use only blank
@@ -115,7 +122,8 @@ RUN_APPEND ?= demo
 # RUN_DIR: where those disks live (tests/qemu/make-run.sh uses its own).
 RUN_DIR ?= $(OUT)
 RUN_MODE := $(firstword $(filter bench ktest stress,$(RUN_APPEND)))
-RUN_DISK := $(RUN_DIR)/$(if $(RUN_MODE),$(RUN_MODE)-)disk.img
+RUN_DISK := $(RUN_DIR)/$(if $(APP),app-$(APP_NAME)-)$(if $(RUN_MODE),$(RUN_MODE)-)disk.img
+RUN_IMAGE := $(if $(APP),$(APP_IMAGE),$(OUT)/ordo.img)
 RUN_FRESH := $(filter bench ktest,$(RUN_MODE))
 QEMU_EXTRA ?=
 # The disk's transport: virtio-mmio unless the arch (or the user) says
@@ -127,8 +135,8 @@ run:
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(RUN_DIR); $(if $(RUN_FRESH),rm -f $(RUN_DISK);) test -f $(RUN_DISK) || \
 		{ truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
-	$(call msg,QEMU,$(OUT)/ordo.img)
-	$(Q)$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(OUT)/ordo.img -append "$(RUN_APPEND)" \
+	$(call msg,QEMU,$(RUN_IMAGE))
+	$(Q)$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(RUN_IMAGE) -append "$(RUN_APPEND)" \
 		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
 		-device $(RUN_DEVICE),drive=d0 $(QEMU_EXTRA); \
 		$(RUN_DECODE_STATUS) exit $$rc

@@ -41,51 +41,6 @@ struct demo_rec {
 };
 _Static_assert(sizeof(struct demo_rec) == 64, "record size");
 
-/*
- * Mount the filesystem where kernel/disks.c says it lives, formatting a
- * blank disk first.  A disk that holds ordofs but fails to mount (damage,
- * a newer format) is never formatted over: its data may be recoverable.
- */
-static int demo_mount(struct fs_target *t, struct fs **fs)
-{
-	struct fs_mount_opts mo = { 0 };
-	struct jnl_recovery rep;
-	const char *name;
-	int err = fs_choose_target(t);
-
-	if (err)
-		return err;
-	name = blk_info(t->blk)->name;
-	if (t->state == FS_NOT_OURS)
-		return -EEXIST; /* named by fs.disk=, holds something else: said so */
-	if (t->state == FS_BLANK) {
-		kprintf("%s: blank: formatting it as ordofs\n", name);
-		err = fs_format(t->blk, &(struct fs_mkfs_opts){ .force = true });
-		if (err) {
-			kprintf("%s: format failed: %s\n", name, errno_name(err));
-			return err;
-		}
-	}
-	fs_cmdline_mount_opts(&mo); /* a bad value is said and ignored */
-	if (!err)
-		err = fs_mount(t->blk, &mo, &rep, fs);
-	if (err == -EINVAL && t->state == FS_HAS_OFS)
-		kprintf("%s: holds an ordofs that does not mount: not formatting over it "
-			"(inspect it with the ordofs tool)\n",
-			name);
-	if (err) {
-		kprintf("%s: mount failed: %s\n", name, errno_name(err));
-		return err;
-	}
-	if (rep.transactions)
-		kprintf("%s: mounted; recovery replayed %llu transactions (%llu blocks)\n", name,
-			(unsigned long long)rep.transactions, (unsigned long long)rep.blocks);
-	else
-		kprintf("%s: mounted cleanly (journal empty, next transaction %llu)\n", name,
-			(unsigned long long)rep.next_seq);
-	return 0;
-}
-
 static u32 demo_rec_crc(struct demo_rec *r)
 {
 	le32 saved = r->crc;
@@ -177,7 +132,7 @@ int demo_run(void)
 	u64 flush0, kick0, commit0;
 	int err;
 
-	if (demo_mount(&t, &fs))
+	if (fs_mount_chosen(&t, &fs))
 		return 1;
 	err = fs_mkdir(fs, "/demo");
 	if (err && err != -EEXIST)
@@ -265,7 +220,7 @@ int demo_stress(void)
 		kprintf("stress: out of memory\n");
 		return 1;
 	}
-	if (demo_mount(&t, &fs)) {
+	if (fs_mount_chosen(&t, &fs)) {
 		kprintf("stress: no filesystem to write to\n");
 		kfree(buf);
 		return 1;

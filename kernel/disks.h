@@ -31,6 +31,13 @@ struct fs_target {
 int fs_choose_target(struct fs_target *t);
 
 /*
+ * fs_choose_target(), then mount it (as the command line's mount options
+ * say), formatting it first if it is blank.  Each step says what it did
+ * on the console.  0 and the filesystem in *fs, or -errno (said why).
+ */
+int fs_mount_chosen(struct fs_target *t, struct fs **fs);
+
+/*
  * The mount options the command line asks for: fs.data=journal (file data
  * through the log) or fs.data=ordered (the default).  0, or -EINVAL for
  * another value (said so; *mo keeps the default).

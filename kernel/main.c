@@ -5,6 +5,8 @@
  * hosts, binds virtio-blk devices to the block layer, prints a probe line
  * per disk and runs what the command line asks:
  *
+ *   (a program)      in an image built with make APP=dir, the default: the
+ *                    user's main() (kernel/app.h, kernel/libc/)
  *   demo (default)   the filesystem demo (make run, kernel/demo.c): mount,
  *                    check what earlier runs left, append durably, show
  *                    the figures
@@ -21,6 +23,7 @@
 #include "drivers/pci/pci.h"
 #include "drivers/virtio/virtio_mmio.h"
 #include "drivers/virtio/virtio_pci.h"
+#include "kernel/app.h"
 #include "kernel/cmdline.h"
 #include "kernel/disk.h"
 #include "lib/boot_alloc.h"
@@ -307,6 +310,7 @@ void kmain(const struct boot_info *bi)
 	size_t fdt_size, heap_size;
 	int status;
 
+	app_early_init();
 	kprintf("\nordo: booting on %s\n", arch_name());
 	fdt_size = platform_init(bi);
 	arch_irq_setup(&platform.intc);
@@ -340,6 +344,8 @@ void kmain(const struct boot_info *bi)
 		status = demo_stress();
 	else if (cmdline_flag("bench"))
 		status = bench_run();
+	else if (app_linked())
+		status = app_run();
 	else
 		status = demo_run();
 	kprintf("ordo: exit status %d\n", status);

@@ -41,7 +41,6 @@
 #define ECANCELED 125
 #define EUCLEAN 117
 
-/* Short symbolic name of an error ("EIO"), or "E?" for an unknown value. */
-const char *errno_name(int err);
+#include "lib/errno_name.h"
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/deps.sh - install the Debian 12 packages the build and tests need.
 #
-# Usage: tools/deps.sh [build|run|test|bench] [ARCH...]   (default: aarch64)
+# Usage: tools/deps.sh [build|app|run|test|bench] [ARCH...]   (default: aarch64)
+# ("app": also the C library of make APP= images.)
 # Checks for each tool first and installs only what is missing, so it costs
 # nothing on a machine that has everything.  Needs root (or sudo) to install.
 set -eu
@@ -28,16 +29,28 @@ for arch in $arches; do
 		[ "$want" = build ] || need qemu-system-aarch64 qemu-system-arm
 		# The matrix boots U-Boot as secure firmware (uboot-secure).
 		if [ "$want" = test ]; then need /usr/lib/u-boot/qemu_arm64/u-boot.bin u-boot-qemu; fi
+		if [ "$want" = test ] || [ "$want" = app ]; then
+			need /usr/lib/picolibc/aarch64-linux-gnu/lib/release/libc.a picolibc-aarch64-linux-gnu
+		fi
 		;;
 	riscv64)
 		need riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
 		need riscv64-unknown-elf-objcopy binutils-riscv64-unknown-elf
 		[ "$want" = build ] || need qemu-system-riscv64 qemu-system-misc
+		if [ "$want" = test ] || [ "$want" = app ]; then
+			need /usr/lib/picolibc/riscv64-unknown-elf/lib/release/rv64imac/lp64/libc.a \
+				picolibc-riscv64-unknown-elf
+		fi
 		;;
 	x86_64)
 		# The host's own gcc and binutils build it (x86_64 hosts only).
 		need objcopy binutils
 		[ "$want" = build ] || need qemu-system-x86_64 qemu-system-x86
+		# newlib is built from its source (tools/build-newlib.sh).
+		if [ "$want" = test ] || [ "$want" = app ]; then
+			need /usr/src/newlib/newlib-3.3.0.tar.xz newlib-source
+			need xz xz-utils
+		fi
 		;;
 	*)
 		echo "deps: unknown architecture $arch" >&2
