@@ -143,8 +143,10 @@ static char **list_dir(const char *dir, size_t *count)
 		if (n == cap) {
 			char **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
 
-			if (!nv)
+			if (!nv) {
+				errno = ENOMEM;
 				break;
+			}
 			v = nv;
 		}
 		v[n] = xmalloc(strlen(de->d_name) + 1);
@@ -226,7 +228,7 @@ static void cmd_write(int argc, char **argv, int flags)
 	int fd;
 
 	if (argc < 1) {
-		complain("write: missing file operand", "", "");
+		complain(flags == O_APPEND ? "append" : "write", ": missing file operand", "");
 		return;
 	}
 	for (int i = 1; i < argc; i++)
