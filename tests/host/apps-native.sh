@@ -85,6 +85,17 @@ expect 0 "posixtest --rename-check: the last version is intact" \
 	"$dir/posixtest" --rename-check "$dir/pt" <<EOF
 rename-check: version 3 intact
 EOF
+# Kill a rename loop: rl.dat must be one whole version, at least the last one printed.
+"$dir/posixtest" --rename-loop 1000000 "$dir/pt" >"$dir/renamed" 2>&1 &
+pid=$!
+sleep 1
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+last=$(tail -n 1 "$dir/renamed" | sed -n 's/^renamed \([0-9]*\)$/\1/p')
+"$dir/posixtest" --rename-check "$dir/pt" >"$dir/out" 2>&1 || true
+got=$(sed -n 's/^rename-check: version \([0-9]*\) intact$/\1/p' "$dir/out")
+check "posixtest --rename-check after kill -9: version ${got:-none} intact, ${last:-none} printed" \
+	test -n "$got" -a -n "$last" -a "${got:-0}" -ge "${last:-1}"
 head -c 3000 "$dir/pt/rl.dat" >"$dir/pt/rl.tmp"
 mv "$dir/pt/rl.tmp" "$dir/pt/rl.dat"
 expect 1 "posixtest --rename-check: a torn version fails" \
@@ -168,6 +179,17 @@ expect 1 "kvlog refuses a corrupt record in the middle" "$dir/kvlog" -f "$dir/kv
 kvlog: corrupt record at offset 23
 EOF
 check "kvlog leaves a corrupt log as it was" cmp -s "$dir/kv2.db" "$dir/kv2.orig"
+# Kill a fill mid-way: every key it acknowledged must be there afterwards.
+"$dir/kvlog" -f "$dir/kill.db" fill 1000000 k >"$dir/acked" 2>&1 &
+pid=$!
+sleep 1
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+acked=$(grep -c '^acked k-' "$dir/acked" || true)
+expect 0 "kvlog after kill -9 of a fill: all $acked acked keys present" \
+	sh -c "'$dir/kvlog' -f '$dir/kill.db' check $acked k 2>&1 | grep -v '^kvlog: discarding'" <<EOF
+check: $acked present, 0 missing
+EOF
 long=$(printf '%0256d' 0)
 expect 1 "kvlog rejects bad keys and values" kv put a=b x put "$long" x put k "x y" get z <<EOF
 kvlog: bad key 'a=b': a key is 1 to 255 printable characters, no spaces or '='
