@@ -167,6 +167,8 @@ int vfs_open(const char *path, int flags)
 		return -EISDIR;
 	if (st.type != OFS_TYPE_DIR && (flags & VFS_O_DIRECTORY))
 		return -ENOTDIR;
+	if (acc != VFS_O_RDONLY && fs_read_only(fs))
+		return -EROFS;
 	if ((flags & VFS_O_TRUNC) && acc != VFS_O_RDONLY && st.size) {
 		err = fs_truncate(fs, ino, 0);
 		if (err)
