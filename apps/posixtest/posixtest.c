@@ -450,10 +450,20 @@ static void test_unlink_rename(void)
 	EXPECT_EQ(file_is(P("d3/x"), "x", 1), 1, "the non-empty target is untouched");
 }
 
+/* The longest name BASE's filesystem takes (statvfs), at most 255. */
+static size_t name_max(void)
+{
+	struct statvfs sv;
+
+	if (statvfs(base, &sv) || sv.f_namemax == 0 || sv.f_namemax > 255)
+		return 14; /* _POSIX_NAME_MAX */
+	return sv.f_namemax;
+}
+
 static void test_dirs(void)
 {
-	static char n59[60]; /* the longest name ordofs takes */
-	static const char *names[] = { "a", "b", "file-2", "sub", "zz", n59 };
+	static char nmax[256]; /* a name of exactly f_namemax bytes */
+	static const char *names[] = { "a", "b", "file-2", "sub", "zz", nmax };
 	enum { NNAMES = sizeof(names) / sizeof(names[0]) };
 	int seen[NNAMES] = { 0 }, dups = 0, extra = 0, made = 0, missed = 0;
 	char p[PATH_BUF];
@@ -462,7 +472,7 @@ static void test_dirs(void)
 	DIR *d;
 
 	puts("# mkdir, rmdir, opendir, readdir, closedir");
-	memset(n59, 'n', 59);
+	memset(nmax, 'n', name_max());
 	EXPECT_EQ(mkdir(P("m"), 0755), 0, "mkdir");
 	EXPECT_ERR(mkdir(P("m"), 0755), EEXIST, "mkdir of an existing name gives EEXIST");
 	EXPECT_ERR(mkdir(P("nodir/x"), 0755), ENOENT, "mkdir under a missing parent gives ENOENT");
@@ -480,7 +490,7 @@ static void test_dirs(void)
 		join(p, P("ls"), names[i]);
 		made += !(strcmp(names[i], "sub") ? put_file(p, names[i], 1) : mkdir(p, 0755));
 	}
-	EXPECT_EQ(made, NNAMES, "create 5 files and a directory to list, one name of 59 bytes");
+	EXPECT_EQ(made, NNAMES, "create 5 files and a directory to list, one name of f_namemax bytes");
 	EXPECT_PTR(d = opendir(P("ls")), "opendir");
 	while (d && (de = readdir(d))) {
 		int k = 0;
@@ -527,6 +537,10 @@ static void test_paths(void)
 	EXPECT_ERR(stat(P("pf/x"), &st), ENOTDIR, "stat through a file gives ENOTDIR");
 	open_err(base, O_WRONLY, EISDIR, 0, "open of a directory O_WRONLY gives EISDIR");
 	open_err(base, O_RDWR, EISDIR, 0, "open of a directory O_RDWR gives EISDIR");
+	memset(longname, 'L', name_max() + 1);
+	longname[name_max() + 1] = '\0';
+	open_err(P(longname), O_CREAT | O_WRONLY, ENAMETOOLONG, 0,
+		 "open O_CREAT of a name of f_namemax + 1 bytes gives ENAMETOOLONG");
 	memset(longname, 'L', 300);
 	longname[300] = '\0';
 	open_err(P(longname), O_CREAT | O_WRONLY, ENAMETOOLONG, 0,
