@@ -197,7 +197,8 @@ host-tests: $(HOST_BINS)
 
 qemu-tests: all $(HOST_TOOLS)
 	@tools/deps.sh test $(ARCH)
-	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)"
+	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)" \
+		--tap "qemu $(ARCH) apps" "tests/qemu/apps.sh $(ARCH)"
 
 test:
 	@tools/deps.sh test $(TEST_ARCHES)
@@ -211,8 +212,10 @@ test:
 		--tap "crash engine (ASan, quick)" "$(HOST_OUT)/crash-engine-asan --quick --jobs 2" \
 		--tap "crash mutants" "tests/crash/mutants.sh" \
 		$(foreach a,$(TEST_ARCHES),--qemu $(a) \
-		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)") \
+		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)" \
+		--tap "qemu $(a) apps" "tests/qemu/apps.sh $(a)") \
 		--tap "ordofs tool" "tests/host/ordofs-tool.sh" \
+		--tap "apps on the host's libc" "tests/host/apps-native.sh" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \
 		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
@@ -236,10 +239,12 @@ clean:
 
 define HELP_TEXT
 Targets (ARCH=aarch64 unless given):
-  all            build/ARCH/ordo.img (bootable), ordo.elf and build/host/ordofs (default)
+  all            build/ARCH/ordo.img (bootable), ordo.elf and build/host/ordofs (default);
+                 with APP=dir also build/ARCH/app-NAME/ordo.img, the program's image
   run            build, then boot the default configuration under QEMU with one scratch disk
+                 (with APP=dir: the program, ARGS its arguments, on a disk of its own)
   test           everything: tree checks, host unit tests, crash engine and mutants, the
-                 QEMU matrix and kill test of each of TEST_ARCHES, the ordofs tool, foreign
+                 QEMU matrix, kill test and apps/ of each of TEST_ARCHES, the ordofs tool, foreign
                  disks, errors and make run (first of TEST_ARCHES), the bench plugin and a
                  short bench smoke run (no rates checked); lists each failure
                  with its log, then ends "N passed, N failed"
@@ -260,8 +265,13 @@ Targets (ARCH=aarch64 unless given):
 Variables (make VAR=value ...):
   ARCH           aarch64 (default), riscv64 or x86_64: what all, run and qemu-tests build
   TEST_ARCHES    what make test builds and boots (default "aarch64 riscv64 x86_64")
+  APP            a directory of .c files (or one .c file) holding main(): linked with the
+                 C library into an image of its own (README, "Your program on ordo")
+  ARGS           the program's arguments for make run APP=dir (argv[1..])
+  APP_CFLAGS     more compiler flags for the program's files
   V              V=1 prints the full commands instead of one "  CC      file" line per step
-  RUN_APPEND     kernel command line of make run (default demo; also bench, ktest, stress)
+  RUN_APPEND     kernel command line of make run (default demo; also bench, ktest, stress;
+                 with APP, "-- ARGS")
   RUN_DEVICE     make run's disk device (default virtio-blk-device; virtio-blk-pci
                  with a PCI machine, e.g. ARCH=x86_64 QEMU_MACHINE="-M q35")
   RUN_DIR        where make run keeps its scratch disks (default build/ARCH)
