@@ -490,7 +490,8 @@ static void test_dirs(void)
 		join(p, P("ls"), names[i]);
 		made += !(strcmp(names[i], "sub") ? put_file(p, names[i], 1) : mkdir(p, 0755));
 	}
-	EXPECT_EQ(made, NNAMES, "create 5 files and a directory to list, one name of f_namemax bytes");
+	EXPECT_EQ(made, NNAMES,
+		  "create 5 files and a directory to list, one name of f_namemax bytes");
 	EXPECT_PTR(d = opendir(P("ls")), "opendir");
 	while (d && (de = readdir(d))) {
 		int k = 0;
