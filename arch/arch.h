@@ -41,6 +41,20 @@ void arch_tls_set(void *tp);
 #define ARCH_TLS_TCB 0
 #endif
 
+/*
+ * Cooperative context switch, for lib/sched.c.  arch_ctx_switch() pushes
+ * what the ABI says a call preserves (callee-saved integer registers,
+ * the frame pointer and return address, and the callee-saved FP/SIMD
+ * registers and FP control/status where the port lets C use them) on the
+ * current stack, stores the stack pointer in *save_sp, switches to
+ * load_sp and pops the same frame from there: it "returns" into the
+ * thread that saved load_sp.  arch_ctx_init() lays such a frame at the
+ * top of a fresh stack (16-byte aligned `top`) so that switching to the
+ * returned stack pointer calls entry(), which never returns.
+ */
+void arch_ctx_switch(void **save_sp, void *load_sp);
+void *arch_ctx_init(void *top, void (*entry)(void));
+
 /* Monotonic time since boot in nanoseconds, from the architected timer. */
 u64 arch_time_ns(void);
 
