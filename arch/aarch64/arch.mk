@@ -23,7 +23,8 @@ ARCH_SRCS := \
 	arch/aarch64/pl011.c \
 	arch/aarch64/timer.c \
 	arch/aarch64/gic.c \
-	arch/aarch64/crc32c.c
+	arch/aarch64/crc32c.c \
+	arch/aarch64/ctx.S
 
 # -mcpu: QEMU runs us as a Cortex-A53 (and the errata workarounds below are
 #   for that core on real boards; they cost next to nothing).

@@ -26,7 +26,8 @@ ARCH_SRCS := \
 	arch/riscv64/uart.c \
 	arch/riscv64/timer.c \
 	arch/riscv64/sbi.c \
-	arch/riscv64/plic.c
+	arch/riscv64/plic.c \
+	arch/riscv64/ctx.S
 
 # -march=rv64imac_zicsr_zifencei -mabi=lp64: integer, multiply/divide,
 #   atomics and compressed instructions, soft-float; the CSR and fence.i

@@ -28,7 +28,8 @@ ARCH_SRCS := \
 	arch/x86_64/apic.c \
 	arch/x86_64/platform.c \
 	arch/x86_64/vmmio_cmdline.c \
-	arch/x86_64/crc32c.c
+	arch/x86_64/crc32c.c \
+	arch/x86_64/ctx.S
 
 # -m64 -march=x86-64: the baseline every x86-64 CPU (and QEMU's qemu64) has.
 # -mgeneral-regs-only: no x87/SSE/AVX code at all, so no FPU state to set
