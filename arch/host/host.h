@@ -14,4 +14,7 @@ extern u64 host_time_step_ns;
 extern bool host_console_quiet;
 extern char host_console_last[256];
 
+/* The last arch_tls_set() (arch/host/ctx.c, linked by the scheduler's test). */
+extern void *host_tls_tp;
+
 #endif

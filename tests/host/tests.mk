@@ -53,3 +53,9 @@ test_crc32c_SRCS := lib/crc32c.c $(if $(filter x86_64,$(shell uname -m)),arch/x8
 HOST_TESTS += test_heap
 test_heap_SRCS :=
 $(HOST_OUT)/test_heap: lib/heap.c lib/heap.h
+
+# The scheduler (included by the test, which reaches a thread's stack
+# canary) on the host's context switch.
+HOST_TESTS += test_sched
+test_sched_SRCS := arch/host/ctx.c
+$(HOST_OUT)/test_sched: lib/sched.c
