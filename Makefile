@@ -73,7 +73,7 @@ FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/
 KERNEL_SRCS := kernel/main.c kernel/cmdline.c kernel/bench.c kernel/bench_jobs.c kernel/disks.c \
 	kernel/demo.c kernel/posix/vfs.c kernel/app_none.c \
 	kernel/ktest/ktap.c kernel/ktest/ktest_blk.c kernel/ktest/ktest_order.c \
-	kernel/ktest/ktest_fs.c
+	kernel/ktest/ktest_fs.c kernel/ktest/ktest_sched.c
 
 SRCS := $(ARCH_SRCS) $(LIB_SRCS) $(PCI_DRV_SRCS) $(VIRTIO_SRCS) $(BLOCK_DRV_SRCS) $(BLOCK_SRCS) $(FS_SRCS) \
 	$(KERNEL_SRCS)

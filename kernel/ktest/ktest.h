@@ -51,4 +51,8 @@ void kt_multi_disk(struct ktap *k);
 unsigned ktest_fs_count(void);
 void ktest_fs_run(struct ktap *k);
 
+/* Scheduler cases in ktest_sched.c (they need no disk): how many, run them. */
+unsigned ktest_sched_count(void);
+void ktest_sched_run(struct ktap *k);
+
 #endif

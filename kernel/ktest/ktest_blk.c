@@ -301,13 +301,15 @@ int ktest_run(void)
 			kprintf("ktest: %s %s: not testing it\n", blk_info(&kdisks[i].blk)->name,
 				kt_why[i]);
 	}
-	ktap_begin(&k, (unsigned)ARRAY_SIZE(kt_cases) * nkdisks + 3 + ktest_fs_count());
+	ktap_begin(&k, (unsigned)ARRAY_SIZE(kt_cases) * nkdisks + 3 + ktest_fs_count() +
+			       ktest_sched_count());
 	ktap_case_begin(&k);
 	KT_EXPECT(&k, nkdisks > 0);
 	ktap_case_end(&k, "disks_found");
 	ktap_case_begin(&k);
 	kt_crc32c(&k);
 	ktap_case_end(&k, "crc32c_instruction_matches_tables");
+	ktest_sched_run(&k);
 	for (unsigned i = 0; i < nkdisks; i++) {
 		for (unsigned c = 0; c < ARRAY_SIZE(kt_cases); c++) {
 			ktap_case_begin(&k);
