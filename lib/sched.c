@@ -214,17 +214,8 @@ static void sched_asan_finish(void *fake)
 	__sanitizer_finish_switch_fiber(fake, &prev->asan_bottom, &prev->asan_size);
 }
 #else
-static void sched_asan_start(struct thread *prev, struct thread *next, void **fake)
-{
-	(void)prev;
-	(void)next;
-	(void)fake;
-}
-
-static void sched_asan_finish(void *fake)
-{
-	(void)fake;
-}
+#define sched_asan_start(prev, next, fake) ((void)(fake))
+#define sched_asan_finish(fake) ((void)(fake))
 #endif
 
 /*
@@ -255,7 +246,7 @@ static const char *const sched_state_names[] = { "runnable", "blocked", "ended" 
 
 static __noreturn void sched_deadlock(void)
 {
-	char buf[256];
+	char buf[256] = "";
 	int n = 0;
 
 	for (struct thread *t = sched_all; t && n < (int)sizeof(buf); t = t->all_next)
