@@ -155,7 +155,8 @@ HOST_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O1 -g -D_POSIX_C_SOURCE
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-I. -Iarch/host/include
 HOST_LIBS := -lcmocka
-HOST_COMMON := arch/host/host.c tests/host/host_alloc.c lib/errno.c lib/kprintf.c lib/panic.c
+HOST_COMMON := arch/host/host.c arch/host/ctx.c tests/host/host_alloc.c lib/errno.c lib/kprintf.c \
+	lib/panic.c lib/sched.c
 
 HOST_TESTS :=
 include tests/host/tests.mk
@@ -175,7 +176,8 @@ HOST_HDRS := $(wildcard arch/arch.h arch/host/*.h arch/host/include/asm/*.h lib/
 $(HOST_OUT)/%: tests/host/%.c $$($$*_SRCS) $(HOST_COMMON) $(HOST_HDRS) tests/host/tests.mk
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) $($*_CFLAGS) $< $($*_SRCS) $(HOST_COMMON) $(HOST_LIBS) -o $@
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $($*_CFLAGS) $< $($*_SRCS) \
+		$(filter-out $($*_EXCLUDE),$(HOST_COMMON)) $(HOST_LIBS) -o $@
 
 
 # Host-side tools used by the tests.

@@ -24,6 +24,7 @@
 #include "lib/diskio.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/sched.h"
 
 static const char *const blk_order_names[] = {
 	[BLK_ORDER_DRAIN_FLUSH] = "drain-flush",
@@ -395,15 +396,22 @@ static void blk_timeout(struct blk *b)
 	blk_poll(b); /* also sees what the revived device reports (blk_refresh) */
 }
 
-/* Nothing completed: let the device sleep until it has news. */
+/*
+ * Nothing completed: let other threads run (lib/sched.h), or, when none
+ * can, let the device sleep until it has news or a sleeping thread's
+ * time comes.
+ */
 static void blk_idle(struct blk *b, u64 deadline)
 {
-	u64 now = arch_time_ns();
+	u64 now = arch_time_ns(), timeout = deadline > now ? deadline - now : 0;
 
-	if (b->dev->ops->idle && deadline > now)
-		b->dev->ops->idle(b->dev->ctx, deadline - now);
+	if (sched_io_idle(&timeout))
+		return;
+	if (b->dev->ops->idle && timeout)
+		b->dev->ops->idle(b->dev->ctx, timeout);
 	else
 		arch_cpu_relax();
+	sched_io_woken();
 }
 
 static u64 blk_deadline(const struct blk *b)

@@ -31,7 +31,10 @@
  *
  * Every wait is bounded by the queue's timeout: a device that stops
  * answering gets -ETIMEDOUT for everything outstanding and a reset, never a
- * hang.  Single-threaded and polled: waits call the device's poll().
+ * hang.  Polled: waits call the device's poll().  With threads (lib/sched.h)
+ * a wait that finds nothing lets the others run, so several threads may
+ * have requests in flight on one device, each waiting for its own; a
+ * thread switch happens only there, never inside a call's bookkeeping.
  */
 #ifndef ORDO_BLK_H
 #define ORDO_BLK_H

@@ -19,7 +19,7 @@ test_fs_SRCS := $(OFS_SRCS) $(OFS_JNL_SRCS) kernel/block/blk.c lib/crc32c.c \
 # The image tool: plain -O2, no sanitizers, its own arch shim (stderr
 # console, real clock, malloc heap) instead of arch/host and host_alloc.
 ORDOFS_TOOL_SRCS := tools/ordofs.c tools/ordofs_filedev.c kernel/block/blk_queue.c $(OFS_SRCS) $(OFS_JNL_SRCS) \
-	kernel/block/blk.c lib/crc32c.c lib/errno.c lib/kprintf.c lib/panic.c
+	kernel/block/blk.c lib/crc32c.c lib/errno.c lib/kprintf.c lib/panic.c lib/sched.c arch/host/ctx.c
 ORDOFS_TOOL_HDRS := $(wildcard kernel/fs/*.h kernel/block/*.h lib/*.h arch/arch.h tools/*.h)
 
 $(HOST_OUT)/ordofs: $(ORDOFS_TOOL_SRCS) $(ORDOFS_TOOL_HDRS) tests/host/fs.mk
