@@ -53,6 +53,13 @@ struct fs_mount_opts {
 	void (*on_commit_submit)(void *ctx, u64 seq);
 	void (*on_commit_ack)(void *ctx, u64 seq);
 	void *hook_ctx;
+	/*
+	 * Threads: the lock every caller holds around every fs_* call on
+	 * this filesystem (NULL: one thread).  fs_fsync() and fs_sync()
+	 * release it while their commit's FLUSH is in flight, so other
+	 * threads' changes join the next commit (jnl_commit_group()).
+	 */
+	struct mutex *lock;
 };
 
 /*

@@ -445,12 +445,12 @@ int fs_fsync(struct fs *fs, u32 ino)
 	if (err)
 		return err;
 	/* One running transaction holds every file's changes: commit it. */
-	return fs->read_only ? 0 : jnl_commit(fs->j);
+	return fs->read_only ? 0 : jnl_commit_group(fs->j);
 }
 
 int fs_sync(struct fs *fs)
 {
-	return fs->read_only ? 0 : jnl_commit(fs->j);
+	return fs->read_only ? 0 : jnl_commit_group(fs->j);
 }
 
 bool fs_journal_aborted(const struct fs *fs)

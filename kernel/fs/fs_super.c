@@ -286,6 +286,7 @@ int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recov
 		.on_commit_submit = o->on_commit_submit,
 		.on_commit_ack = o->on_commit_ack,
 		.hook_ctx = o->hook_ctx,
+		.lock = o->lock,
 	};
 	memcpy(cfg.uuid, fs->g.uuid, OFS_UUID_BYTES);
 	fs->dev = dev;

@@ -355,8 +355,22 @@ static int jnl_submit_data(struct jnl *j, u32 *slot)
 	return err;
 }
 
-/* Steps 1-5 of the protocol.  Returns 0 once durable, or -errno. */
-static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
+/* Wait for every write of a commit (the devices of jnl_sync_txn()). */
+static int jnl_drain_txn(struct jnl *j, bool data)
+{
+	int err = blk_drain(j->cfg.jdev);
+
+	if (!err && data && j->cfg.fsdev != j->cfg.jdev)
+		err = blk_drain(j->cfg.fsdev);
+	return err;
+}
+
+/*
+ * Steps 1-5 of the protocol but the last FLUSH (jnl_flush_txn()): every
+ * write is done when it returns 0.  *end: the log position after the
+ * transaction; *nslots: requests used; *data: ordered data was written.
+ */
+static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end, u32 *nslots, bool *data)
 {
 	u32 pos = j->head, slot = 0, nimg, ndat, bytes, hblocks;
 	bool late_data = jnl_mutant(JNL_MUT_COMMIT_BEFORE_DATA);
@@ -395,18 +409,12 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 			j->cfg.on_commit_submit(j->cfg.hook_ctx, seq);
 		pos = jnl_next_pos(j, pos);
 	}
-	if (!err && jnl_mutant(JNL_MUT_NO_FLUSH_AFTER_COMMIT))
-		err = blk_drain(j->cfg.jdev);
-	else if (!err && jnl_mutant(JNL_MUT_NO_DRAIN))
-		err = blk_flush(j->cfg.jdev);
-	else if (!err)
-		err = jnl_sync_txn(j, ndat);
-	if (!err && ndat && late_data) {
-		/* The data after the commit's FLUSH: only drained. */
-		err = jnl_submit_data(j, &slot);
-		if (!err)
-			err = blk_drain(j->cfg.fsdev);
-	}
+	/*
+	 * Every write done before anything else may run: from here on the
+	 * buffers they were made from may change (jnl_commit_group()).
+	 */
+	if (!err && !jnl_mutant(JNL_MUT_NO_DRAIN))
+		err = jnl_drain_txn(j, ndat);
 	if (err) { /* never leave our requests in flight */
 		blk_drain(j->cfg.jdev);
 		blk_drain(j->cfg.fsdev);
@@ -416,7 +424,36 @@ static int jnl_write_txn(struct jnl *j, u64 seq, u32 *end)
 	j->stats.blocks += nimg;
 	j->stats.data_blocks += ndat;
 	*end = pos;
+	*nslots = slot;
+	*data = ndat != 0;
 	return err;
+}
+
+/*
+ * The rest of step 2 (checksummed) or step 4 (classic): the FLUSH that
+ * makes the written transaction durable.  `slot`: requests used so far.
+ */
+static int jnl_flush_txn(struct jnl *j, u32 slot, bool data)
+{
+	int err;
+
+	if (jnl_mutant(JNL_MUT_NO_FLUSH_AFTER_COMMIT))
+		err = blk_drain(j->cfg.jdev);
+	else if (jnl_mutant(JNL_MUT_NO_DRAIN))
+		err = blk_flush(j->cfg.jdev);
+	else
+		err = jnl_sync_txn(j, data);
+	if (!err && data && jnl_mutant(JNL_MUT_COMMIT_BEFORE_DATA)) {
+		/* The data after the commit's FLUSH: only drained. */
+		err = jnl_submit_data(j, &slot);
+		if (!err)
+			err = blk_drain(j->cfg.fsdev);
+	}
+	if (err) { /* never leave our requests in flight */
+		blk_drain(j->cfg.jdev);
+		blk_drain(j->cfg.fsdev);
+	}
+	return err ? err : jnl_reqs_status(j, slot);
 }
 
 /* Put a buffer on the checkpoint list. */
@@ -430,8 +467,13 @@ void jnl_ckpt_add(struct jnl *j, struct jbuf *b)
 	j->ckpt_blocks++;
 }
 
-/* The transaction is durable: logged buffers now wait for the checkpoint. */
-static void jnl_txn_committed(struct jnl *j)
+/*
+ * The transaction's writes are done: its logged buffers wait for the
+ * checkpoint, and the running transaction starts empty.  (Nothing can
+ * checkpoint them before the transaction is durable: a checkpoint waits
+ * for the commit in flight.)
+ */
+static void jnl_txn_written(struct jnl *j)
 {
 	struct jbuf *b = j->txn_first, *next;
 
@@ -457,35 +499,131 @@ static void jnl_txn_committed(struct jnl *j)
 
 static int jnl_checkpoint_committed(struct jnl *j, bool refresh);
 
-int jnl_commit(struct jnl *j)
+/*
+ * Wait until the commit in flight (another thread's) has ended: durable,
+ * or the journal aborted.  Only that one: waiting for "no commit in
+ * flight" would starve a waiter while others keep committing.  `group`:
+ * the caller is between operations and lets go of cfg.lock meanwhile, so
+ * other threads' operations go on joining the running transaction.
+ */
+static void jnl_wait_inflight(struct jnl *j, bool group)
+{
+	u64 seq = j->committing_seq;
+
+	if (!j->committing)
+		return;
+	if (group)
+		mutex_unlock(j->cfg.lock);
+	mutex_lock(&j->wait_lock);
+	while (j->durable_seq < seq && !j->aborted)
+		cond_wait(&j->commit_done, &j->wait_lock, 0);
+	mutex_unlock(&j->wait_lock);
+	if (group)
+		mutex_lock(j->cfg.lock);
+}
+
+/*
+ * Commit the running transaction (not empty; nothing in flight).  With
+ * `group`, cfg.lock is released for the FLUSH if the log keeps room for
+ * the next transaction without a checkpoint (which needs the lock held
+ * from the commit through the checkpoint: it writes the cache home).
+ */
+static int jnl_commit_txn(struct jnl *j, bool group)
 {
 	u64 seq = j->next_seq;
-	u32 end;
+	u32 end, slots;
+	bool data, release = false;
 	int err;
+
+	j->committing = true;
+	j->committing_seq = seq;
+	if (group && j->cfg.lock && jnl_mutant(JNL_MUT_GC_UNLOCK_EARLY)) {
+		/* Others may change the buffers the writes are made from. */
+		release = true;
+		mutex_unlock(j->cfg.lock);
+	}
+	err = jnl_write_txn(j, seq, &end, &slots, &data);
+	if (!err) {
+		j->used += end > j->head ? end - j->head : end + j->capacity - j->head;
+		j->head = end;
+		j->next_seq = seq + 1;
+		jnl_txn_written(j);
+		if (!release && group && j->cfg.lock && j->used <= j->capacity / 2) {
+			release = true;
+			mutex_unlock(j->cfg.lock);
+		}
+		err = jnl_flush_txn(j, slots, data);
+	}
+	if (err) {
+		jnl_abort(j, "commit", err);
+	} else {
+		if (j->cfg.on_commit_ack)
+			j->cfg.on_commit_ack(j->cfg.hook_ctx, seq);
+		j->durable_seq = seq;
+	}
+	j->committing = false;
+	cond_broadcast(&j->commit_done);
+	if (release)
+		mutex_lock(j->cfg.lock);
+	return err ? -EIO : 0;
+}
+
+/*
+ * Until every operation that ended before the call is durable: wait for
+ * a commit in flight, commit the running transaction, or both (its
+ * operations may have joined while that commit's FLUSH was in flight).
+ */
+static int jnl_commit_mode(struct jnl *j, bool group)
+{
+	u64 target;
+	int err = 0;
 
 	BUG_ON(j->in_op);
 	if (j->aborted)
 		return -EROFS;
-	if (j->txn_blocks == 0) {
+	if (j->txn_blocks && group && j->committing && jnl_mutant(JNL_MUT_GC_RUNNING_LOST)) {
+		target = j->committing_seq; /* its changes are in the running one */
+	} else if (j->txn_blocks) {
+		target = j->next_seq;
+	} else {
 		j->txn_ops = 0; /* operations that changed nothing */
 		j->txn_bytes = 0;
-		return 0;
+		if (!j->committing || (group && jnl_mutant(JNL_MUT_GC_EARLY_ACK)))
+			return 0;
+		target = j->committing_seq;
 	}
-	err = jnl_write_txn(j, seq, &end);
-	if (err) {
-		jnl_abort(j, "commit", err);
+	while (!err && j->durable_seq < target) {
+		if (j->aborted)
+			return -EIO;
+		if (j->committing)
+			jnl_wait_inflight(j, group);
+		else
+			err = jnl_commit_txn(j, group);
+	}
+	if (err)
+		return err;
+	if (j->aborted)
 		return -EIO;
-	}
-	if (j->cfg.on_commit_ack)
-		j->cfg.on_commit_ack(j->cfg.hook_ctx, seq);
-	j->used += end > j->head ? end - j->head : end + j->capacity - j->head;
-	j->head = end;
-	j->next_seq = seq + 1;
-	jnl_txn_committed(j);
-	/* Keep room for the next transaction: see jnl_open()'s sizing. */
-	if (j->used > j->capacity / 2)
+	/*
+	 * Keep room for the next transaction: see jnl_open()'s sizing.  A
+	 * group commit that let go of the lock left room; one that did not
+	 * has an empty running transaction and nothing in flight.
+	 */
+	if (j->used > j->capacity / 2) {
+		BUG_ON(j->committing || j->txn_blocks);
 		return jnl_checkpoint_committed(j, false);
+	}
 	return 0;
+}
+
+int jnl_commit(struct jnl *j)
+{
+	return jnl_commit_mode(j, false);
+}
+
+int jnl_commit_group(struct jnl *j)
+{
+	return jnl_commit_mode(j, j->cfg.lock != NULL);
 }
 
 static u32 jnl_copy_crc(const struct ofs_jsuper_copy *c)

@@ -50,13 +50,18 @@
  * filesystem is now read-only, and every later jnl_op_begin() returns
  * -EROFS.  A commit that failed is never reported as done.
  *
- * Single-threaded; the caller serialises all calls.
+ * Threads: the caller serialises all calls with one lock (cfg.lock).
+ * Only jnl_commit_group() ever lets go of it, and only between the
+ * commit's writes and its acknowledgement, so the rules above hold for
+ * every thread: a buffer never changes while the device may read it.
  */
 #ifndef ORDO_FS_JNL_H
 #define ORDO_FS_JNL_H
 
 #include "kernel/block/blk.h"
 #include "kernel/fs/ondisk.h"
+
+struct mutex;
 
 /* Byte ranges of one block a transaction logs before it logs the block whole. */
 #define JNL_RANGES 4
@@ -106,6 +111,12 @@ struct jnl_config {
 	bool classic;		 /* two FLUSHes per commit, not one */
 	bool ordered;		 /* data=ordered: JNL_NEW_DATA goes home, not to the log */
 	u32 cache_blocks;	 /* clean blocks kept in memory; 0 = default */
+	/*
+	 * The lock the caller holds around every call when several threads
+	 * use the filesystem, or NULL.  jnl_commit_group() releases it while
+	 * its commit's FLUSH is in flight (see there).
+	 */
+	struct mutex *lock;
 	/*
 	 * Hooks for the crash-state engine, may be NULL: the commit record of
 	 * transaction `seq` has just been submitted / the transaction is
@@ -227,8 +238,21 @@ void jnl_bforget(struct jnl *j, struct jbuf *b);
 /*
  * Make every ended operation durable.  Returns 0 once the transaction is on
  * stable storage (nothing to do is 0 too), -EIO (journal aborted), -EROFS.
+ * If another thread's commit is in flight, it waits for that one first,
+ * keeping cfg.lock: callable in the middle of an operation.
  */
 int jnl_commit(struct jnl *j);
+
+/*
+ * jnl_commit() for fsync and sync, between operations: group commit, as
+ * jbd2 does it.  While a commit's FLUSH is in flight cfg.lock is released:
+ * other threads' operations join the next transaction, and their fsyncs
+ * wait for that one, which one of them then commits for all: concurrent
+ * fsyncs share one commit and one FLUSH.  Returns, with cfg.lock held
+ * again, once the transaction holding every operation that ended before
+ * the call is durable.  Without cfg.lock it is jnl_commit().
+ */
+int jnl_commit_group(struct jnl *j);
 
 /*
  * Commit, then write every committed block home and empty the log: the

@@ -7,6 +7,7 @@
 #define ORDO_FS_JNL_PRIV_H
 
 #include "kernel/fs/jnl.h"
+#include "lib/sched.h"
 
 #define JNL_SECTORS_PER_BLOCK (OFS_BLOCK_SIZE / BLK_SECTOR_SIZE)
 #define JNL_HASH_BUCKETS 1024u
@@ -37,6 +38,17 @@ struct jnl {
 	/* Committed blocks not yet written home. */
 	struct jbuf *ckpt_first;
 	u32 ckpt_blocks;
+
+	/*
+	 * Group commit (jnl.c): transaction committing_seq has its writes
+	 * done and its FLUSH in flight; the caller's lock may be released
+	 * meanwhile.  Every transaction up to durable_seq is durable.
+	 */
+	bool committing;
+	u64 committing_seq;
+	u64 durable_seq;
+	struct mutex wait_lock; /* only to wait on commit_done with */
+	struct cond commit_done;
 
 	/* Block cache. */
 	struct jbuf *hash[JNL_HASH_BUCKETS];

@@ -340,6 +340,7 @@ static int jnl_scan(struct jnl *j, bool dry_run, struct jnl_recovery *rep)
 	kfree(buf);
 	j->head = j->tail;
 	j->next_seq = j->tail_seq;
+	j->durable_seq = j->next_seq - 1;
 	rep->next_seq = dry_run ? seq : j->next_seq;
 	return err;
 }
@@ -392,6 +393,8 @@ int jnl_alloc(const struct jnl_config *cfg, struct jnl **out)
 		return -ENOMEM;
 	j->cfg = *cfg;
 	j->capacity = cfg->jblocks - 1;
+	mutex_init(&j->wait_lock);
+	cond_init(&j->commit_done);
 	/*
 	 * Half the log per transaction, so one always fits (jnl_commit): its
 	 * header blocks, one block per buffer it changes, a commit record.

@@ -12,6 +12,7 @@
 #include "kernel/fs/fs.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
+#include "lib/sched.h"
 #include "lib/string.h"
 
 _Static_assert(VFS_NAME_MAX == OFS_NAME_MAX, "vfs.h's copy of the name limit");
@@ -36,8 +37,9 @@ struct vfs_file {
 static struct vfs_mount vfs_mounts[VFS_MAX_MOUNTS];
 static u32 vfs_nmounts;
 static struct vfs_file vfs_fds[VFS_MAX_FDS];
+static struct mutex vfs_mutex; /* zeroed: unlocked */
 
-int vfs_mount(const char *at, struct fs *fs)
+static int vfs_mount_l(const char *at, struct fs *fs)
 {
 	size_t len = strlen(at);
 
@@ -62,7 +64,7 @@ static void vfs_file_free(struct vfs_file *f)
 	*f = (struct vfs_file){ 0 };
 }
 
-void vfs_reset(void)
+static void vfs_reset_l(void)
 {
 	for (u32 i = 0; i < VFS_MAX_FDS; i++)
 		vfs_file_free(&vfs_fds[i]);
@@ -134,7 +136,7 @@ static int vfs_new_fd(void)
 	return -EMFILE;
 }
 
-int vfs_open(const char *path, int flags)
+static int vfs_open_l(const char *path, int flags)
 {
 	int acc = flags & VFS_O_ACCMODE, fd = vfs_new_fd(), err;
 	struct fs_stat st;
@@ -178,7 +180,7 @@ int vfs_open(const char *path, int flags)
 	return fd;
 }
 
-int vfs_close(int fd)
+static int vfs_close_l(int fd)
 {
 	struct vfs_file *f = vfs_file(fd);
 
@@ -201,7 +203,7 @@ static bool vfs_writable(const struct vfs_file *f)
 /* fs_read()/fs_write() take at most an int's worth: loop over bigger ones. */
 #define VFS_IO_STEP 0x40000000u
 
-s64 vfs_pread(int fd, void *buf, u64 len, u64 off)
+static s64 vfs_pread_l(int fd, void *buf, u64 len, u64 off)
 {
 	struct vfs_file *f = vfs_file(fd);
 	u64 done = 0;
@@ -223,7 +225,7 @@ s64 vfs_pread(int fd, void *buf, u64 len, u64 off)
 	return (s64)done;
 }
 
-s64 vfs_pwrite(int fd, const void *buf, u64 len, u64 off)
+static s64 vfs_pwrite_l(int fd, const void *buf, u64 len, u64 off)
 {
 	struct vfs_file *f = vfs_file(fd);
 	u64 done = 0;
@@ -243,20 +245,20 @@ s64 vfs_pwrite(int fd, const void *buf, u64 len, u64 off)
 	return (s64)done;
 }
 
-s64 vfs_read(int fd, void *buf, u64 len)
+static s64 vfs_read_l(int fd, void *buf, u64 len)
 {
 	struct vfs_file *f = vfs_file(fd);
 	s64 n;
 
 	if (!f)
 		return -EBADF;
-	n = vfs_pread(fd, buf, len, f->off);
+	n = vfs_pread_l(fd, buf, len, f->off);
 	if (n > 0)
 		f->off += (u64)n;
 	return n;
 }
 
-s64 vfs_write(int fd, const void *buf, u64 len)
+static s64 vfs_write_l(int fd, const void *buf, u64 len)
 {
 	struct vfs_file *f = vfs_file(fd);
 	struct fs_stat st;
@@ -271,13 +273,13 @@ s64 vfs_write(int fd, const void *buf, u64 len)
 			return vfs_err(f->mnt, err);
 		f->off = st.size;
 	}
-	n = vfs_pwrite(fd, buf, len, f->off);
+	n = vfs_pwrite_l(fd, buf, len, f->off);
 	if (n > 0)
 		f->off += (u64)n;
 	return n;
 }
 
-s64 vfs_lseek(int fd, s64 off, int whence)
+static s64 vfs_lseek_l(int fd, s64 off, int whence)
 {
 	struct vfs_file *f = vfs_file(fd);
 	struct fs_stat st;
@@ -315,7 +317,7 @@ static void vfs_stat_fill(struct vfs_stat *st, u32 mnt, const struct fs_stat *s)
 	};
 }
 
-int vfs_fstat(int fd, struct vfs_stat *st)
+static int vfs_fstat_l(int fd, struct vfs_stat *st)
 {
 	struct vfs_file *f = vfs_file(fd);
 	struct fs_stat s;
@@ -330,7 +332,7 @@ int vfs_fstat(int fd, struct vfs_stat *st)
 	return 0;
 }
 
-int vfs_stat(const char *path, struct vfs_stat *st)
+static int vfs_stat_l(const char *path, struct vfs_stat *st)
 {
 	const char *rest;
 	struct fs_stat s;
@@ -345,7 +347,7 @@ int vfs_stat(const char *path, struct vfs_stat *st)
 	return 0;
 }
 
-int vfs_fsync(int fd)
+static int vfs_fsync_l(int fd)
 {
 	struct vfs_file *f = vfs_file(fd);
 
@@ -357,12 +359,12 @@ int vfs_fsync(int fd)
 }
 
 /* ordofs has no metadata-only commit to skip: the same as fsync. */
-int vfs_fdatasync(int fd)
+static int vfs_fdatasync_l(int fd)
 {
-	return vfs_fsync(fd);
+	return vfs_fsync_l(fd);
 }
 
-int vfs_ftruncate(int fd, u64 size)
+static int vfs_ftruncate_l(int fd, u64 size)
 {
 	struct vfs_file *f = vfs_file(fd);
 
@@ -375,7 +377,7 @@ int vfs_ftruncate(int fd, u64 size)
 	return vfs_err(f->mnt, fs_truncate(vfs_fs(f->mnt), f->ino, size));
 }
 
-int vfs_sync(void)
+static int vfs_sync_l(void)
 {
 	int first = 0;
 
@@ -388,7 +390,7 @@ int vfs_sync(void)
 	return first;
 }
 
-int vfs_statfs(const char *path, struct vfs_statfs *st)
+static int vfs_statfs_l(const char *path, struct vfs_statfs *st)
 {
 	struct fs_statfs s;
 	const char *rest;
@@ -447,17 +449,17 @@ static int vfs_remove(const char *path, bool dir)
 	return vfs_err(mnt, err);
 }
 
-int vfs_unlink(const char *path)
+static int vfs_unlink_l(const char *path)
 {
 	return vfs_remove(path, false);
 }
 
-int vfs_rmdir(const char *path)
+static int vfs_rmdir_l(const char *path)
 {
 	return vfs_remove(path, true);
 }
 
-int vfs_mkdir(const char *path)
+static int vfs_mkdir_l(const char *path)
 {
 	const char *rest;
 	u32 mnt;
@@ -470,7 +472,7 @@ int vfs_mkdir(const char *path)
 	return vfs_err(mnt, fs_mkdir(vfs_fs(mnt), rest));
 }
 
-int vfs_rename(const char *from, const char *to)
+static int vfs_rename_l(const char *from, const char *to)
 {
 	const char *rf, *rt;
 	u32 mf, mt;
@@ -518,7 +520,7 @@ static int vfs_snap_add(void *ctx, const char *name, u32 ino, u8 type)
 	return 0;
 }
 
-int vfs_opendir(const char *path)
+static int vfs_opendir_l(const char *path)
 {
 	struct vfs_snap s = { 0 };
 	struct vfs_stat st;
@@ -530,7 +532,7 @@ int vfs_opendir(const char *path)
 		return fd;
 	err = vfs_resolve(path, &mnt, &rest);
 	if (!err)
-		err = vfs_stat(path, &st);
+		err = vfs_stat_l(path, &st);
 	if (!err && !st.is_dir)
 		err = -ENOTDIR;
 	if (!err)
@@ -550,7 +552,7 @@ int vfs_opendir(const char *path)
 	return fd;
 }
 
-int vfs_readdir(int fd, struct vfs_dirent *de)
+static int vfs_readdir_l(int fd, struct vfs_dirent *de)
 {
 	struct vfs_file *f = vfs_file(fd);
 
@@ -562,4 +564,136 @@ int vfs_readdir(int fd, struct vfs_dirent *de)
 		return 0;
 	*de = f->ents[f->next++];
 	return 1;
+}
+
+/*
+ * The interface: each call holds vfs_mutex throughout, so the descriptor
+ * table and every mounted filesystem see one call at a time.  The lock is
+ * handed to each filesystem (vfs_lock(), fs_mount_opts.lock): an fsync
+ * lets go of it while its commit's FLUSH is in flight (group commit).
+ */
+#define VFS_CALL(call)                    \
+	do {                              \
+		__typeof__(call) r_;      \
+		mutex_lock(&vfs_mutex);   \
+		r_ = (call);              \
+		mutex_unlock(&vfs_mutex); \
+		return r_;                \
+	} while (0)
+
+int vfs_mount(const char *at, struct fs *fs)
+{
+	VFS_CALL(vfs_mount_l(at, fs));
+}
+
+void vfs_reset(void)
+{
+	mutex_lock(&vfs_mutex);
+	vfs_reset_l();
+	mutex_unlock(&vfs_mutex);
+}
+
+int vfs_open(const char *path, int flags)
+{
+	VFS_CALL(vfs_open_l(path, flags));
+}
+
+int vfs_close(int fd)
+{
+	VFS_CALL(vfs_close_l(fd));
+}
+
+s64 vfs_pread(int fd, void *buf, u64 len, u64 off)
+{
+	VFS_CALL(vfs_pread_l(fd, buf, len, off));
+}
+
+s64 vfs_pwrite(int fd, const void *buf, u64 len, u64 off)
+{
+	VFS_CALL(vfs_pwrite_l(fd, buf, len, off));
+}
+
+s64 vfs_read(int fd, void *buf, u64 len)
+{
+	VFS_CALL(vfs_read_l(fd, buf, len));
+}
+
+s64 vfs_write(int fd, const void *buf, u64 len)
+{
+	VFS_CALL(vfs_write_l(fd, buf, len));
+}
+
+s64 vfs_lseek(int fd, s64 off, int whence)
+{
+	VFS_CALL(vfs_lseek_l(fd, off, whence));
+}
+
+int vfs_fstat(int fd, struct vfs_stat *st)
+{
+	VFS_CALL(vfs_fstat_l(fd, st));
+}
+
+int vfs_stat(const char *path, struct vfs_stat *st)
+{
+	VFS_CALL(vfs_stat_l(path, st));
+}
+
+int vfs_fsync(int fd)
+{
+	VFS_CALL(vfs_fsync_l(fd));
+}
+
+int vfs_fdatasync(int fd)
+{
+	VFS_CALL(vfs_fdatasync_l(fd));
+}
+
+int vfs_ftruncate(int fd, u64 size)
+{
+	VFS_CALL(vfs_ftruncate_l(fd, size));
+}
+
+int vfs_sync(void)
+{
+	VFS_CALL(vfs_sync_l());
+}
+
+int vfs_statfs(const char *path, struct vfs_statfs *st)
+{
+	VFS_CALL(vfs_statfs_l(path, st));
+}
+
+int vfs_unlink(const char *path)
+{
+	VFS_CALL(vfs_unlink_l(path));
+}
+
+int vfs_rmdir(const char *path)
+{
+	VFS_CALL(vfs_rmdir_l(path));
+}
+
+int vfs_mkdir(const char *path)
+{
+	VFS_CALL(vfs_mkdir_l(path));
+}
+
+int vfs_rename(const char *from, const char *to)
+{
+	VFS_CALL(vfs_rename_l(from, to));
+}
+
+int vfs_opendir(const char *path)
+{
+	VFS_CALL(vfs_opendir_l(path));
+}
+
+int vfs_readdir(int fd, struct vfs_dirent *de)
+{
+	VFS_CALL(vfs_readdir_l(fd, de));
+}
+
+struct mutex *vfs_lock(void)
+{
+	return &vfs_mutex;
 }

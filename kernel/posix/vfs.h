@@ -21,7 +21,10 @@
  * filesystem fails with -EIO: the error is sticky, never swallowed.
  *
  * Descriptors 0, 1 and 2 are the console's and are never handed out here.
- * Single-threaded: the caller serialises all calls.
+ * Threads (lib/sched.h): every call holds one lock, vfs_lock(), which
+ * each filesystem must be mounted with (fs_mount_opts.lock) so that an
+ * fsync can let other threads in while its commit's FLUSH is in flight:
+ * their changes join the next commit, and their fsyncs share it.
  *
  * This header needs nothing but lib/types.h, so a C library's glue
  * (kernel/libc), compiled against the library's own headers, can use it.
@@ -32,6 +35,7 @@
 #include "lib/types.h"
 
 struct fs;
+struct mutex;
 
 #define VFS_MAX_MOUNTS 8
 #define VFS_MAX_FDS 64
@@ -84,6 +88,8 @@ struct vfs_statfs {
  * -EBUSY (something is mounted there), -EMFILE (table full), -EINVAL.
  */
 int vfs_mount(const char *at, struct fs *fs);
+/* The lock around every call, for fs_mount_opts.lock. */
+struct mutex *vfs_lock(void);
 /* Forget every mount and close every descriptor (the filesystems stay). */
 void vfs_reset(void);
 

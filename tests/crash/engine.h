@@ -41,6 +41,9 @@ enum {
 	MUT_DELTA_NO_RESTAMP = 1u << 14,
 	MUT_REUSE_BEFORE_CKPT = 1u << 15,
 	MUT_DELTA_FIRST = 1u << 16,
+	MUT_GC_EARLY_ACK = 1u << 17,
+	MUT_GC_RUNNING_LOST = 1u << 18,
+	MUT_GC_UNLOCK_EARLY = 1u << 19,
 };
 
 /* ---- workloads ------------------------------------------------------- */
@@ -61,6 +64,7 @@ struct wl_def {
 	bool classic;	    /* classic (two-FLUSH) commits */
 	bool data_journal;  /* mount with data=journal (default data=ordered) */
 	bool reformat;	    /* format again after `pre` (stale journal) */
+	bool threads;	    /* several threads (lib/sched.h): fs calls under a lock */
 	u32 mutants;	    /* MUT_* this workload is meant to expose */
 	u32 cost;	    /* share of the state budget, percent (0: 100) */
 };
@@ -104,6 +108,7 @@ enum vkind {
 	V_REDUNDANT,	/* a FLUSH with nothing to cover */
 	V_FLUSH_BUDGET, /* more FLUSHes per commit than the mode allows */
 	V_BUF_CHANGED,	/* a write buffer changed while in flight */
+	V_EARLY_ACK,	/* fsync/sync returned before its changes were durable */
 	V_NKINDS
 };
 

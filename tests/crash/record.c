@@ -48,6 +48,7 @@ static const char *const vkind_names[V_NKINDS] = {
 	[V_REDUNDANT] = "redundant-flush",
 	[V_FLUSH_BUDGET] = "flush-budget",
 	[V_BUF_CHANGED] = "buffer-changed-in-flight",
+	[V_EARLY_ACK] = "fsync-before-durable",
 };
 
 const char *vkind_name(enum vkind k)
@@ -74,8 +75,12 @@ static void hook_commit_submit(void *ctx, u64 seq)
 	struct wl_ctx *c = ctx;
 	struct lstate s;
 
+	struct sim_log *log = &c->r->log;
+	u32 i;
+
 	model_state(&c->m, &s);
-	sim_log_commit(&c->r->log, seq, state_intern(&c->r->states, &s));
+	i = sim_log_commit(log, seq, state_intern(&c->r->states, &s));
+	log->c.v[i].changes = c->changes;
 }
 
 static void hook_commit_ack(void *ctx, u64 seq)
@@ -138,7 +143,9 @@ static void rec_rig_open(struct rig *g, struct rec *r, struct sim_log *log, bool
 			 u8 *const img[])
 {
 	static const char *const names[SIM_MAX_DEVS] = { "simfs", "simjnl" };
-	const struct simdisk_cfg tmpl = { .volatile_cache = vol, .seed = seed, .log = log };
+	const struct simdisk_cfg tmpl = {
+		.volatile_cache = vol, .seed = seed, .log = log, .slow = r->wl->threads
+	};
 
 	rig_open(g, r, &tmpl, names, img, false);
 }
@@ -183,6 +190,8 @@ static int rig_mount(struct rig *g, struct rec *r, struct wl_ctx *hooks, struct 
 		o.on_commit_submit = hook_commit_submit;
 		o.on_commit_ack = hook_commit_ack;
 		o.hook_ctx = hooks;
+		if (hooks->threaded)
+			o.lock = &hooks->lock;
 	}
 	err = fs_mount(&g->b[0], &o, NULL, fs);
 	if (err)
@@ -345,6 +354,8 @@ int rec_run(const struct wl_def *wl, u64 seed, const struct sim_fault *fault, st
 	}
 	r->log.fault.done_ev = SIM_NEVER;
 	rec_rig_open(&g, r, &r->log, wl->cache, seed, r->base);
+	c.threaded = wl->threads;
+	mutex_init(&c.lock);
 	err = rig_mount(&g, r, &c, &c.fs);
 	if (!err) {
 		c.recording = true;

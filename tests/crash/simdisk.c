@@ -4,7 +4,8 @@
  * Requests wait in an unordered array of slots.  poll() completes between
  * one and half of them, each chosen at random, so completion order is any
  * permutation of submission order and FLUSHes may overtake writes.  A slot
- * is removed before its done() runs, because done() may submit again.
+ * is removed before its done() runs, because done() may submit again.  A
+ * "slow" disk (threaded workloads) completes nothing on half its polls.
  *
  * Recording: a write's data is copied into the log when it is submitted
  * (that is what the device may transfer at any time until completion) and
@@ -225,6 +226,8 @@ static int sim_poll(void *ctx)
 	u32 want, done = 0;
 
 	if (!d->nq)
+		return 0;
+	if (d->cfg.slow && sim_rand(&d->rng) % 2)
 		return 0;
 	want = 1 + (u32)(sim_rand(&d->rng) % ((d->nq + 1) / 2));
 	for (u32 tries = 0; done < want && d->nq && tries < 4 * want; tries++) {

@@ -67,6 +67,7 @@ struct sim_commit {
 	u64 seq;
 	u32 sub, ack; /* events: commit record submitted, acknowledged */
 	u32 state;    /* logical state after it (the engine's state table) */
+	u32 changes;  /* the workload's changing calls it holds (wl_ctx.changes) */
 };
 
 /* Tier E: the k-th (1-based) write or flush on any device fails. */
@@ -118,6 +119,11 @@ struct simdisk_cfg {
 	struct sim_log *log; /* NULL: do not record */
 	u8 dev_index;	     /* this disk's number in the log */
 	u64 max_requests;    /* 0: unlimited; beyond it the disk dies (hang) */
+	/*
+	 * A poll completes nothing one time in two: a wait then idles, and
+	 * a threaded workload's other threads run (group commit).
+	 */
+	bool slow;
 };
 
 struct sim_slot {

@@ -19,6 +19,19 @@ const u8 *wl_pattern(struct wl_ctx *c, u32 seed, u64 off, u32 len)
 	return c->buf;
 }
 
+/* Threaded workloads: each helper holds the lock (workload.h). */
+static void wl_lock(struct wl_ctx *c)
+{
+	if (c->threaded)
+		mutex_lock(&c->lock);
+}
+
+static void wl_unlock(struct wl_ctx *c)
+{
+	if (c->threaded)
+		mutex_unlock(&c->lock);
+}
+
 /*
  * Judge a call's result; true if it succeeded (the model follows it).
  * `changes`: the call must fail once an injected I/O error has completed.
@@ -54,9 +67,13 @@ static int wl_path_call(struct wl_ctx *c, const char *path, int (*call)(struct f
 
 	if (c->stop)
 		return -ECANCELED;
+	wl_lock(c);
 	ret = call(c->fs, path);
-	if (wl_judge(c, ret, what, path, true))
+	if (wl_judge(c, ret, what, path, true)) {
 		follow(&c->m, path);
+		c->changes++;
+	}
+	wl_unlock(c);
 	return ret;
 }
 
@@ -91,17 +108,26 @@ static int wl_write_piece(struct wl_ctx *c, const char *path, u32 ino, u64 off, 
 
 	if (ret == -ENOSPC && !c->r->log.fault.fired)
 		return ret; /* the caller decides */
-	if (wl_judge(c, ret, "fs_write", path, true))
+	if (wl_judge(c, ret, "fs_write", path, true)) {
 		model_write(&c->m, path, off, data, (u64)ret);
+		c->changes++;
+	}
 	return ret;
 }
 
-int wl_write(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed)
+/* wl_write(), at the end of the file if `append` (read under the lock). */
+static int wl_write_at(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed,
+		       bool append)
 {
-	u64 end = off + len;
+	u64 end;
 	u32 ino;
-	int ret = wl_ino(c, path, &ino);
+	int ret;
 
+	wl_lock(c);
+	if (append)
+		off = model_size(&c->m, path);
+	end = off + len;
+	ret = wl_ino(c, path, &ino);
 	while (!ret && off < end && !c->stop) {
 		u32 n = (u32)MIN(end - off, WL_PIECE - off % WL_PIECE);
 
@@ -111,12 +137,18 @@ int wl_write(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed)
 		ret = ret < 0 ? ret : 0;
 		off += n;
 	}
+	wl_unlock(c);
 	return ret;
+}
+
+int wl_write(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed)
+{
+	return wl_write_at(c, path, off, len, seed, false);
 }
 
 int wl_append(struct wl_ctx *c, const char *path, u64 len, u32 seed)
 {
-	return wl_write(c, path, model_size(&c->m, path), len, seed);
+	return wl_write_at(c, path, 0, len, seed, true);
 }
 
 u64 wl_fill(struct wl_ctx *c, const char *path, u32 seed)
@@ -139,13 +171,18 @@ u64 wl_fill(struct wl_ctx *c, const char *path, u32 seed)
 int wl_truncate(struct wl_ctx *c, const char *path, u64 size)
 {
 	u32 ino;
-	int ret = wl_ino(c, path, &ino);
+	int ret;
 
-	if (ret)
-		return ret;
-	ret = fs_truncate(c->fs, ino, size);
-	if (wl_judge(c, ret, "fs_truncate", path, true))
-		model_truncate(&c->m, path, size);
+	wl_lock(c);
+	ret = wl_ino(c, path, &ino);
+	if (!ret) {
+		ret = fs_truncate(c->fs, ino, size);
+		if (wl_judge(c, ret, "fs_truncate", path, true)) {
+			model_truncate(&c->m, path, size);
+			c->changes++;
+		}
+	}
+	wl_unlock(c);
 	return ret;
 }
 
@@ -160,34 +197,72 @@ int wl_rename(struct wl_ctx *c, const char *from, const char *to)
 
 	if (c->stop)
 		return -ECANCELED;
+	wl_lock(c);
 	ret = fs_rename(c->fs, from, to);
-	if (wl_judge(c, ret, "fs_rename", from, true))
+	if (wl_judge(c, ret, "fs_rename", from, true)) {
 		model_rename(&c->m, from, to);
+		c->changes++;
+	}
+	wl_unlock(c);
 	return ret;
+}
+
+/*
+ * Threaded workloads: fsync or sync returned 0, so every change made
+ * before it was called (`need` of them) must be in a commit already
+ * acknowledged.  (Single-threaded ones are judged by crash states alone:
+ * a call that changed nothing, e.g. truncating to the same size, makes
+ * no commit, so the count would not be exact there.)
+ */
+static void wl_check_durable(struct wl_ctx *c, u32 need, const char *what, const char *path)
+{
+	const struct sim_log *log = &c->r->log;
+
+	if (!c->threaded || !c->recording || log->fault.fired || need == 0)
+		return;
+	for (u32 i = log->c.n; i-- > 0;) {
+		if (log->c.v[i].ack != SIM_NEVER && log->c.v[i].changes >= need)
+			return;
+	}
+	rec_violation(c->r, V_EARLY_ACK,
+		      "%s(%s) returned 0 before a durable commit held the %u changes before it",
+		      what, path, need);
 }
 
 int wl_fsync(struct wl_ctx *c, const char *path)
 {
-	u32 ino;
-	int ret = wl_ino(c, path, &ino);
+	u32 ino, need;
+	int ret;
 
-	if (ret)
-		return ret;
-	ret = fs_fsync(c->fs, ino);
-	if (wl_judge(c, ret, "fs_fsync", path, true))
-		wl_verify(c, "after fs_fsync");
+	wl_lock(c);
+	need = c->changes;
+	ret = wl_ino(c, path, &ino);
+	if (!ret) {
+		ret = fs_fsync(c->fs, ino);
+		if (wl_judge(c, ret, "fs_fsync", path, true)) {
+			wl_check_durable(c, need, "fs_fsync", path);
+			wl_verify(c, "after fs_fsync");
+		}
+	}
+	wl_unlock(c);
 	return ret;
 }
 
 int wl_sync(struct wl_ctx *c)
 {
+	u32 need;
 	int ret;
 
 	if (c->stop)
 		return -ECANCELED;
+	wl_lock(c);
+	need = c->changes;
 	ret = fs_sync(c->fs);
-	if (wl_judge(c, ret, "fs_sync", "", true))
+	if (wl_judge(c, ret, "fs_sync", "", true)) {
+		wl_check_durable(c, need, "fs_sync", "");
 		wl_verify(c, "after fs_sync");
+	}
+	wl_unlock(c);
 	return ret;
 }
 

@@ -7,6 +7,11 @@
  * after an injected I/O error (tier E) errors are expected instead, and a
  * call that still succeeds is a V_IO_SWALLOWED violation.
  *
+ * Threaded workloads (wl_def.threads) use create, mkdir, unlink, rename,
+ * write, append, truncate, fsync and sync, which hold wl_ctx.lock; fsync
+ * and sync there also check that they returned only once a commit holding
+ * every earlier change was acknowledged (V_EARLY_ACK).
+ *
  * Every helper call is at most one journal operation, so that the model is
  * exact at every commit hook: wl_write() splits its data into pieces that
  * never cross a block boundary, because fs_write() may cut anything larger
@@ -16,6 +21,7 @@
 #ifndef ORDO_TESTS_CRASH_WORKLOAD_H
 #define ORDO_TESTS_CRASH_WORKLOAD_H
 
+#include "lib/sched.h"
 #include "tests/crash/engine.h"
 #include "tests/crash/model.h"
 
@@ -31,7 +37,16 @@ struct wl_ctx {
 	bool stop;	/* an unexpected error: the rest is skipped */
 	u8 *buf;	/* WL_BUF_BYTES of scratch */
 	u32 calls;
+	u32 changes; /* calls that changed the tree so far */
 	u32 last_commit_flushes;
+	/*
+	 * Threaded workloads (wl_def.threads): every helper holds `lock`
+	 * around its filesystem call and the model's step; the filesystem
+	 * is mounted with it, so fsync lets other threads in while its
+	 * commit's FLUSH is in flight (group commit).
+	 */
+	bool threaded;
+	struct mutex lock;
 };
 
 /* Deterministic contents: `len` bytes for (seed, offset) into c->buf. */

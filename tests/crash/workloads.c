@@ -329,11 +329,81 @@ static void w_stale(struct wl_ctx *c)
 	wl_fsync(c, "/new");
 }
 
+/*
+ * Group commit: four threads each append to a file of their own and fsync
+ * it, three times, all at once.  While one fsync's commit has its FLUSH in
+ * flight the others' appends join the next transaction and their fsyncs
+ * wait for it, so commits hold several threads' changes (the cooperative
+ * scheduler of lib/sched.h switches only where a thread waits: the
+ * simulated disk completes requests over several polls, so every FLUSH
+ * lets the others run).
+ */
+#define GC_THREADS 4
+
+struct gc_arg {
+	struct wl_ctx *c;
+	char path[16];
+	u32 id, rounds, stagger;
+};
+
+static void gc_thread(void *arg)
+{
+	struct gc_arg *a = arg;
+
+	for (u32 i = 0; i < a->rounds && !a->c->stop; i++) {
+		wl_append(a->c, a->path, 1500 + 700 * a->id + 300 * i, 40 + 8 * a->id + i);
+		/* Stagger the fsyncs: some come while a commit is in flight. */
+		for (u32 k = 0; k < (a->id + i) % a->stagger; k++)
+			thread_yield();
+		wl_fsync(a->c, a->path);
+	}
+}
+
+static void gc_run(struct wl_ctx *c, u32 nthreads, u32 rounds, u32 stagger)
+{
+	struct thread *t[GC_THREADS];
+	struct gc_arg a[GC_THREADS];
+	u32 n = 0;
+
+	for (u32 i = 0; i < nthreads; i++) {
+		a[i] = (struct gc_arg){ .c = c, .id = i, .rounds = rounds, .stagger = stagger };
+		snprintf(a[i].path, sizeof(a[i].path), "/g%u", i);
+		wl_create(c, a[i].path);
+	}
+	wl_sync(c);
+	if (!sched_running())
+		sched_init(NULL);
+	for (; n < nthreads; n++) {
+		if (thread_create(&t[n], gc_thread, &a[n], 0, NULL)) {
+			rec_violation(c->r, V_WORKLOAD, "thread_create failed");
+			break;
+		}
+	}
+	while (n)
+		thread_join(t[--n]);
+	wl_sync(c);
+}
+
+static void w_group_commit(struct wl_ctx *c)
+{
+	gc_run(c, GC_THREADS, 3, GC_THREADS);
+}
+
+/*
+ * Two threads, no stagger: an fsync follows its own append while the
+ * other thread's commit is in flight and nobody else waits for the lock.
+ */
+static void w_group_commit_pair(struct wl_ctx *c)
+{
+	gc_run(c, 2, 5, 1);
+}
+
 /* Which seeded bugs a kind of workload is meant to expose. */
 #define MUT_COMMIT (MUT_NO_DRAIN | MUT_NO_FLUSH_AFTER_COMMIT)
 #define MUT_CLASSIC (MUT_COMMIT | MUT_NO_FLUSH_BEFORE_COMMIT | MUT_COMMIT_FIRST)
 #define MUT_CSUM (MUT_COMMIT | MUT_NO_CSUM_VERIFY | MUT_CSUM_SKIPS_BLOCK)
 #define MUT_CKPT (MUT_TAIL_EARLY | MUT_REUSE_EARLY)
+#define MUT_GC (MUT_GC_EARLY_ACK | MUT_GC_RUNNING_LOST | MUT_GC_UNLOCK_EARLY)
 /* data=ordered: new blocks home with the commit, deltas, block reuse. */
 #define MUT_ORDERED                                                            \
 	(MUT_COMMIT_BEFORE_DATA | MUT_NO_DATA_CHECK | MUT_OVERWRITE_IN_PLACE | \
@@ -344,6 +414,20 @@ static void w_stale(struct wl_ctx *c)
  * run the same workloads with data=journal. */
 /* clang-format off */
 const struct wl_def wl_table[] = {
+	{ .name = "group-commit", .run = w_group_commit, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .threads = true,
+	  .mutants = MUT_GC | MUT_CSUM | MUT_ORDERED },
+	{ .name = "group-commit-pair", .run = w_group_commit_pair, .block_size = 4096,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .threads = true,
+	  .mutants = MUT_GC },
+	{ .name = "group-commit-dj", .run = w_group_commit, .block_size = 4096, .disk_kib = 2048,
+	  .journal_blocks = 64, .cache = true, .threads = true, .data_journal = true,
+	  .mutants = MUT_GC },
+	{ .name = "group-commit-classic-512", .run = w_group_commit, .block_size = 512,
+	  .disk_kib = 2048, .journal_blocks = 64, .cache = true, .threads = true, .classic = true,
+	  .mutants = MUT_GC | MUT_CLASSIC },
+	{ .name = "group-commit-nocache", .run = w_group_commit, .block_size = 4096,
+	  .disk_kib = 2048, .journal_blocks = 64, .threads = true, .mutants = MUT_GC },
 	{ .name = "append-fsync", .run = w_append_fsync, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_CSUM | MUT_CKPT | MUT_ORDERED },
 	{ .name = "append-fsync-dj", .run = w_append_fsync, .block_size = 4096, .disk_kib = 2048,
