@@ -132,7 +132,7 @@ int demo_run(void)
 	u64 flush0, kick0, commit0;
 	int err;
 
-	if (fs_mount_chosen(&t, &fs))
+	if (fs_mount_chosen(&t, NULL, &fs))
 		return 1;
 	err = fs_mkdir(fs, "/demo");
 	if (err && err != -EEXIST)
@@ -220,7 +220,7 @@ int demo_stress(void)
 		kprintf("stress: out of memory\n");
 		return 1;
 	}
-	if (fs_mount_chosen(&t, &fs)) {
+	if (fs_mount_chosen(&t, NULL, &fs)) {
 		kprintf("stress: no filesystem to write to\n");
 		kfree(buf);
 		return 1;

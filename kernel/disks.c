@@ -292,7 +292,7 @@ bool kdisk_scratch(struct kdisk *d, const char *mode, char *why, size_t size)
  * mount (damage, a newer format) is never formatted over: its data may be
  * recoverable.
  */
-int fs_mount_chosen(struct fs_target *t, struct fs **fs)
+int fs_mount_chosen(struct fs_target *t, struct mutex *lock, struct fs **fs)
 {
 	struct fs_mount_opts mo = { 0 };
 	struct jnl_recovery rep;
@@ -313,6 +313,7 @@ int fs_mount_chosen(struct fs_target *t, struct fs **fs)
 		}
 	}
 	fs_cmdline_mount_opts(&mo); /* a bad value is said and ignored */
+	mo.lock = lock;
 	if (!err)
 		err = fs_mount(t->blk, &mo, &rep, fs);
 	if (err == -EINVAL && t->state == FS_HAS_OFS)

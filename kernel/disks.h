@@ -32,10 +32,11 @@ int fs_choose_target(struct fs_target *t);
 
 /*
  * fs_choose_target(), then mount it (as the command line's mount options
- * say), formatting it first if it is blank.  Each step says what it did
- * on the console.  0 and the filesystem in *fs, or -errno (said why).
+ * say, with `lock` as fs_mount_opts.lock), formatting it first if it is
+ * blank.  Each step says what it did on the console.  0 and the
+ * filesystem in *fs, or -errno (said why).
  */
-int fs_mount_chosen(struct fs_target *t, struct fs **fs);
+int fs_mount_chosen(struct fs_target *t, struct mutex *lock, struct fs **fs);
 
 /*
  * The mount options the command line asks for: fs.data=journal (file data

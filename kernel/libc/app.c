@@ -25,11 +25,13 @@
 #include "kernel/posix/vfs.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/sched.h"
 #include "lib/string.h"
 
 #define APP_MAX_ARGS 64
 
 static struct fs *app_fs[VFS_MAX_MOUNTS];
+static struct blk *app_blk[VFS_MAX_MOUNTS];
 static unsigned app_nfs;
 static char app_argbuf[CMDLINE_MAX];
 
@@ -43,7 +45,7 @@ bool app_linked(void)
 	return true;
 }
 
-static int app_mount(const char *at, struct fs *fs)
+static int app_mount(const char *at, struct fs *fs, struct blk *b)
 {
 	int err = vfs_mount(at, fs);
 
@@ -52,6 +54,7 @@ static int app_mount(const char *at, struct fs *fs)
 		fs_unmount(fs);
 		return err;
 	}
+	app_blk[app_nfs] = b;
 	app_fs[app_nfs++] = fs;
 	return 0;
 }
@@ -71,6 +74,7 @@ static void app_mount_others(const struct blk *root)
 			continue;
 		fs_cmdline_mount_opts(&mo);
 		mo.read_only = blk_info(b)->read_only;
+		mo.lock = vfs_lock();
 		err = fs_mount(b, &mo, NULL, &fs);
 		if (err) {
 			kprintf("%s: holds ordofs but does not mount (%s): not mounted\n",
@@ -78,7 +82,7 @@ static void app_mount_others(const struct blk *root)
 			continue;
 		}
 		snprintf(at, sizeof(at), "/%s", blk_info(b)->name);
-		if (!app_mount(at, fs))
+		if (!app_mount(at, fs, b))
 			kprintf("%s: mounted at %s%s\n", blk_info(b)->name, at,
 				mo.read_only ? " (read-only)" : "");
 	}
@@ -113,6 +117,23 @@ static int app_argv(char **argv)
 	return argc;
 }
 
+/*
+ * What the disks have done so far: printed before main() and after it,
+ * so the cost of the program's durability can be read off (the
+ * fsyncbench benchmark, tools/bench/groupcommit.sh, does).
+ */
+static void app_disk_stats(const char *when)
+{
+	for (unsigned i = 0; i < app_nfs; i++) {
+		const struct blk_stats *st = blk_stats(app_blk[i]);
+
+		kprintf("app: %s: %s: %llu writes, %llu FLUSHes, %llu commits\n", when,
+			blk_info(app_blk[i])->name, (unsigned long long)st->writes,
+			(unsigned long long)st->flushes_sent,
+			(unsigned long long)fs_jnl_stats(app_fs[i])->commits);
+	}
+}
+
 int app_run(void)
 {
 	static char *argv[APP_MAX_ARGS + 1];
@@ -121,12 +142,14 @@ int app_run(void)
 	int argc;
 
 	vfs_reset();
-	if (!fs_mount_chosen(&t, &root) && !app_mount("/", root))
+	if (!fs_mount_chosen(&t, vfs_lock(), &root) && !app_mount("/", root, t.blk))
 		kprintf("%s: mounted at /\n", blk_info(t.blk)->name);
 	else
 		kprintf("app: no filesystem at /: files cannot be opened\n");
 	app_mount_others(app_nfs ? t.blk : NULL);
 	argc = app_argv(argv);
+	sched_init(tls_boot_tp());
+	app_disk_stats("before main");
 	kprintf("app: running main() with %d argument(s)\n", argc - 1);
 	glue_exit(libc_start_main(argc, argv));
 }
@@ -140,6 +163,13 @@ __noreturn void glue_exit(int status)
 {
 	int failed = 0;
 
+	/*
+	 * Other threads may be inside a call, waiting for the disk: the
+	 * filesystems are unmounted only once none is.
+	 */
+	mutex_lock(vfs_lock());
+	app_disk_stats("at exit");
+
 	while (app_nfs) {
 		struct fs *fs = app_fs[--app_nfs];
 		int err = fs_unmount(fs);
@@ -149,7 +179,6 @@ __noreturn void glue_exit(int status)
 			failed = 1;
 		}
 	}
-	vfs_reset();
 	if (failed && status == 0)
 		status = 1;
 	kprintf("ordo: exit status %d\n", status);

@@ -55,6 +55,7 @@ static void libc_fini(void)
 
 int libc_start_main(int argc, char **argv)
 {
+	libc_threads_init();
 	for (libc_fn *f = __preinit_array_start; f < __preinit_array_end; f++)
 		(*f)();
 	for (libc_fn *f = __init_array_start; f < __init_array_end; f++)

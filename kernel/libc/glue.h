@@ -11,6 +11,8 @@
 
 /* Library side (crt.c): constructors, main(argc, argv), exit(). */
 int libc_start_main(int argc, char **argv);
+/* Library side (pthread.c): the running thread becomes main's pthread. */
+void libc_threads_init(void);
 
 /* Kernel side (app.c). */
 __noreturn void glue_exit(int status); /* sync, unmount, leave QEMU */

@@ -13,7 +13,7 @@
 # (dirent, statvfs) first; APP_CFLAGS adds flags of the user's.
 
 LIBC_KSRCS := kernel/libc/app.c kernel/libc/tls.c kernel/libc/kprintf.c
-LIBC_USRCS := kernel/libc/sys.c kernel/libc/malloc.c kernel/libc/crt.c
+LIBC_USRCS := kernel/libc/sys.c kernel/libc/malloc.c kernel/libc/crt.c kernel/libc/pthread.c
 LIBC_KOBJS := $(patsubst %,$(OUT)/obj/%.o,$(LIBC_KSRCS))
 LIBC_UOBJS := $(patsubst %,$(OUT)/libc/%.o,$(LIBC_USRCS))
 # What the library side and programs are built with.  x86_64's kernel is

@@ -29,6 +29,7 @@ extern const char __tls_data_size[], __tls_size[], __tls_align[];
 /* Room for the boot thread's block (checked at boot). */
 #define TLS_BOOT_AREA 2048
 static _Alignas(64) u8 tls_boot_area[TLS_BOOT_AREA];
+static void *tls_boot_tp_value;
 
 /*
  * One initialised and one zeroed thread-local variable: the image always
@@ -110,9 +111,15 @@ void tls_boot_init(void)
 			tls_area_size(), tls_align(), TLS_BOOT_AREA);
 		arch_exit(2);
 	}
-	arch_tls_set(tls_area_init(tls_boot_area));
+	tls_boot_tp_value = tls_area_init(tls_boot_area);
+	arch_tls_set(tls_boot_tp_value);
 	if (!tls_check(tls_boot_area, tls_area_size())) {
 		kprintf("ordo: thread-local storage is not where the ABI puts it\n");
 		arch_exit(2);
 	}
+}
+
+void *tls_boot_tp(void)
+{
+	return tls_boot_tp_value;
 }
