@@ -10,6 +10,8 @@
 #              must pass fsck once recovered
 #   ftree      make run APP=apps/ftree ARGS=...: every command, output
 #              compared with what it must print
+#   fsyncbench eight threads appending and fsyncing at once: every byte
+#              there, and fewer commits than fsyncs (group commit)
 #   posixtest  the POSIX conformance program, with a read-only ordofs disk
 #              (EROFS) and a 2 MiB one it fills (ENOSPC); then rename
 #              atomicity across kills: after each kill the renamed file
@@ -27,7 +29,7 @@ eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 rm -rf "$dir"
 mkdir -p "$dir"
 
-for app in kvlog ftree posixtest; do
+for app in kvlog ftree posixtest fsyncbench; do
 	if ! make -s --no-print-directory ARCH="$arch" APP="apps/$app" >"$dir/build-$app.log" 2>&1; then
 		echo "Bail out! make APP=apps/$app failed:"
 		sed 's/^/# /' "$dir/build-$app.log" | tail -n 20
@@ -88,6 +90,20 @@ check "ftree: df reports the root filesystem" grep -q '^/: size 65536 KiB, used 
 check "ftree: an error says what and why, and the status is 1" \
 	bash -c "$(declare -f has status); dir='$dir'
 		has ft1 \"ftree: cannot remove '/a/missing': No such file or directory\" && status ft1 1"
+
+# Threads: eight append and fsync at once; every byte must be there and
+# their fsyncs must share commits (group commit: fewer commits than
+# fsyncs; not a rate, which the benchmark measures).
+run fsyncbench fsb 8 25
+before=$(sed -n 's/^app: before main: vblk0: .* \([0-9]*\) commits$/\1/p' "$dir/fsb.log")
+after=$(sed -n 's/^app: at exit: vblk0: .* \([0-9]*\) commits$/\1/p' "$dir/fsb.log")
+check "fsyncbench: 8 threads x 25 appends+fsyncs, every file complete" \
+	bash -c "$(declare -f status); dir='$dir'; grep -q '^fsyncbench: 8 threads x 25 ops: 200 fsyncs' '$dir/fsb.log' && status fsb 0"
+if [ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) -le 150 ]; then
+	result OK "fsyncbench: 200 concurrent fsyncs shared $((after - before)) commits"
+else
+	result FAIL "fsyncbench: 200 concurrent fsyncs took ${before:-?}..${after:-?} commits (group commit should share them)"
+fi
 
 # ---- QEMU directly: several disks, kills ---------------------------------
 # disks IMG[,ro]...: -drive/-device arguments giving the first image vblk0,
