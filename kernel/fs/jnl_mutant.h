@@ -34,9 +34,9 @@ enum jnl_mut {
 	JNL_MUT_REUSE_BEFORE_CKPT,  /* fs: a freed block reused before the checkpoint */
 	JNL_MUT_DELTA_FIRST,	    /* a block's first logging after a checkpoint a DELTA */
 	/* group commit (threads) */
-	JNL_MUT_GC_EARLY_ACK,	  /* fsync returns while the commit holding its changes is in flight */
-	JNL_MUT_GC_RUNNING_LOST,  /* fsync waits for the commit in flight, not for the next one */
-	JNL_MUT_GC_UNLOCK_EARLY,  /* the lock released before the commit's writes are done */
+	JNL_MUT_GC_EARLY_ACK, /* fsync returns while the commit holding its changes is in flight */
+	JNL_MUT_GC_RUNNING_LOST, /* fsync waits for the commit in flight, not for the next one */
+	JNL_MUT_GC_UNLOCK_EARLY, /* the lock released before the commit's writes are done */
 };
 
 #ifdef JNL_MUTANT

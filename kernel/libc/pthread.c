@@ -175,8 +175,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr, void *(*start)(vo
 #ifndef __PICOLIBC__
 	_REENT_INIT_PTR(&p->reent);
 #endif
-	err = p->tls_area ? thread_create(&p->t, thread_start, p, stack,
-					  tls_area_init(p->tls_area))
+	err = p->tls_area ? thread_create(&p->t, thread_start, p, stack, tls_area_init(p->tls_area))
 			  : -ENOMEM;
 	if (err) {
 		record_free(p);
@@ -319,8 +318,7 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 		return EPERM;
 	if (abstime->tv_nsec < 0 || abstime->tv_nsec >= 1000000000)
 		return EINVAL;
-	return cond_wait((struct cond *)c, (struct mutex *)m, timespec_ns(abstime)) ? ETIMEDOUT
-										      : 0;
+	return cond_wait((struct cond *)c, (struct mutex *)m, timespec_ns(abstime)) ? ETIMEDOUT : 0;
 }
 
 int pthread_cond_signal(pthread_cond_t *c)

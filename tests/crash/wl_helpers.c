@@ -116,8 +116,7 @@ static int wl_write_piece(struct wl_ctx *c, const char *path, u32 ino, u64 off, 
 }
 
 /* wl_write(), at the end of the file if `append` (read under the lock). */
-static int wl_write_at(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed,
-		       bool append)
+static int wl_write_at(struct wl_ctx *c, const char *path, u64 off, u64 len, u32 seed, bool append)
 {
 	u64 end;
 	u32 ino;

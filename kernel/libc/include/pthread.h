@@ -28,9 +28,11 @@ extern "C" {
 #define PTHREAD_CREATE_DETACHED 1
 #define PTHREAD_MUTEX_NORMAL 0
 #define PTHREAD_MUTEX_DEFAULT 0
+/* clang-format off */
 #define PTHREAD_MUTEX_INITIALIZER { 0, 0, 0 }
 #define PTHREAD_COND_INITIALIZER { 0, 0 }
 #define PTHREAD_ONCE_INIT { 0 }
+/* clang-format on */
 #define PTHREAD_KEYS_MAX 32
 
 int pthread_attr_init(pthread_attr_t *attr);
