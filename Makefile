@@ -258,7 +258,8 @@ Targets (ARCH=aarch64 unless given):
   crash-asan     the engine's ASan + UBSan build, --quick
   bench          ordo against a Linux guest on the same QEMU (x86_64 q35, virtio-blk-pci):
                  each job interleaved, exact guest instructions per operation; table,
-                 CSV and plot in build/bench/ (tools/bench/run.sh; not part of make test)
+                 CSV and plot in build/bench/ (tools/bench/run.sh; not part of make test);
+                 then group commit, 1 against 8 threads (tools/bench/groupcommit.sh)
   format-check   clang-format must agree with every C file
   deps-build     install the Debian packages that building ARCH needs (tools/deps.sh)
   clean          remove build/
@@ -294,6 +295,7 @@ BENCH_ARGS ?=
 bench:
 	@tools/deps.sh bench x86_64 aarch64
 	@tools/bench/run.sh $(BENCH_ARGS)
+	@tools/bench/groupcommit.sh
 .PHONY: bench
 
 # Used by tests/run-tests.sh to learn how to start QEMU for $(ARCH).

@@ -2,6 +2,7 @@
 # tests/qemu/apps.sh ARCH - the example programs (apps/), as a user runs
 # them, on the C library of ARCH's images (kernel/libc).
 #
+#   counter    the README's example, run twice: the count persists
 #   kvlog      make run APP=apps/kvlog ARGS=...: puts, gets, deletes and a
 #              compaction across boots on the run's own disk, which keeps
 #              them; then a kill test: QEMU is killed (SIGKILL) in the
@@ -29,7 +30,7 @@ eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 rm -rf "$dir"
 mkdir -p "$dir"
 
-for app in kvlog ftree posixtest fsyncbench; do
+for app in counter kvlog ftree posixtest fsyncbench; do
 	if ! make -s --no-print-directory ARCH="$arch" APP="apps/$app" >"$dir/build-$app.log" 2>&1; then
 		echo "Bail out! make APP=apps/$app failed:"
 		sed 's/^/# /' "$dir/build-$app.log" | tail -n 20
@@ -57,6 +58,13 @@ has() {
 	done
 }
 status() { grep -qx "ordo: exit status $2" "$dir/$1.log"; }
+
+run counter c1 ordo
+run counter c2 again
+check "counter (the README's example): make run APP=apps/counter, twice, counts 1 then 2" \
+	has c2 'hello, again: this disk has run me 2 times'
+check "counter: the first run printed its greeting and exited 0" \
+	bash -c "$(declare -f has status); dir='$dir'; has c1 'hello, ordo: this disk has run me 1 time' && status c1 0"
 
 run kvlog kv1 put alpha 1 put beta 2 put gamma 3 get beta
 check "kvlog: make run APP=apps/kvlog formats its disk, puts durably, gets" \
