@@ -182,6 +182,25 @@ check "posixtest: the read-only disk is unchanged" test "$(md5sum <"$dir/ro.img"
 check "posixtest: every disk passes fsck afterwards" \
 	bash -c "'$ordofs' fsck '$dir/root.img' && '$ordofs' fsck '$dir/full.img' >/dev/null"
 
+# A failed FLUSH reaches the program: every FLUSH fails (blkdebug), so
+# kvlog's first fsync returns EIO and it never says "ok"; the kernel's
+# final sync fails too, and says so.
+"$ordofs" mkfs "$dir/flushfail.img" --size 16M >/dev/null
+# shellcheck disable=SC2086
+$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/app-kvlog/ordo.img" -append "-- put a 1 put b 2" \
+	-blockdev "driver=file,node-name=data0,filename=$dir/flushfail.img" \
+	-blockdev "driver=blkdebug,node-name=dbg0,image=data0,inject-error.0.event=none,inject-error.0.iotype=flush,inject-error.0.errno=5" \
+	-device virtio-blk-device,drive=dbg0 </dev/null 2>&1 | tr -d '\r' >"$dir/flushfail.log"
+check "a failed FLUSH: kvlog's fsync fails with EIO, nothing is acknowledged, exit status 1" \
+	bash -c "grep -qE '^kvlog: fsync .*: (Input/output|I/O) error' '$dir/flushfail.log' &&
+		! grep -q '^ok put' '$dir/flushfail.log' && grep -qx 'ordo: exit status 1' '$dir/flushfail.log'"
+
+# One implementation of each C library function: the kernel's string and
+# printf code is not in a program's image.
+check "the program's image links the C library's memcpy and printf only" \
+	bash -c "! grep -qE 'lib/(string|printf)\.c\.o' 'build/$arch/app-kvlog/ordo.map' &&
+		grep -qE 'lib(c|_a)[-_a-z0-9]*\.a\(.*memcpy' 'build/$arch/app-kvlog/ordo.map'"
+
 # Rename atomicity across kills.
 "$ordofs" mkfs "$dir/rename.img" --size 64M >/dev/null
 last=0
