@@ -85,7 +85,7 @@ static struct thread *sched_cur = &sched_boot;
 static struct thread *sched_all = &sched_boot;
 static struct waitq sched_runq;
 static struct thread *sched_sleepers; /* ascending deadlines */
-static bool sched_on;
+bool sched_on; /* sched_running(), inline in sched.h */
 static u32 sched_next_id = 1;
 static u64 sched_nswitches;
 static u64 sched_io_gen;
@@ -309,11 +309,6 @@ void sched_init(void *tp)
 	BUG_ON(sched_on);
 	sched_boot.tp = tp;
 	sched_on = true;
-}
-
-bool sched_running(void)
-{
-	return sched_on;
 }
 
 /* First code of every new thread, on its own stack. */

@@ -59,8 +59,15 @@ struct cond {
 /* The boot thread becomes thread 0, its thread pointer `tp` (may be NULL). */
 void sched_init(void *tp);
 
-/* True once sched_init() has run. */
-bool sched_running(void);
+/*
+ * True once sched_init() has run.  Inline: the block layer asks on every
+ * idle poll, and a single-threaded system should pay one load for it.
+ */
+extern bool sched_on;
+static inline bool sched_running(void)
+{
+	return sched_on;
+}
 
 /*
  * A new runnable thread running fn(arg) on a `stack_size`-byte stack
