@@ -85,7 +85,7 @@ static struct thread *sched_cur = &sched_boot;
 static struct thread *sched_all = &sched_boot;
 static struct waitq sched_runq;
 static struct thread *sched_sleepers; /* ascending deadlines */
-bool sched_on; /* sched_running(), inline in sched.h */
+bool sched_on;			      /* sched_running(), inline in sched.h */
 static u32 sched_next_id = 1;
 static u64 sched_nswitches;
 static u64 sched_io_gen;
