@@ -31,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PATH_BUF 1024
@@ -823,6 +826,114 @@ static int rename_check(const char *dir)
 	return 0;
 }
 
+/* ---- threads: errno and TLS per thread, mutexes, conditions, sleep ---- */
+
+static pthread_mutex_t th_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t th_cond = PTHREAD_COND_INITIALIZER;
+static int th_turn, th_count;
+static _Thread_local int th_local = 1;
+
+struct th_arg {
+	int id, err, local;
+	const char *path;
+};
+
+/* A failing call in a thread sets that thread's errno only. */
+static void *th_errno(void *p)
+{
+	struct th_arg *a = p;
+
+	th_local = 100 + a->id;
+	errno = 0;
+	if (open(a->path, O_RDONLY) < 0)
+		a->err = errno;
+	/* Let the others run, then read our own copies back. */
+	nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+	if (errno != a->err)
+		a->err = -1;
+	a->local = th_local;
+	return p;
+}
+
+/* Threads take turns through one mutex and one condition. */
+static void *th_turns(void *p)
+{
+	int id = *(int *)p;
+
+	for (int i = 0; i < 5; i++) {
+		pthread_mutex_lock(&th_lock);
+		while (th_turn != id)
+			pthread_cond_wait(&th_cond, &th_lock);
+		th_count++;
+		th_turn = (id + 1) % 3;
+		pthread_cond_broadcast(&th_cond);
+		pthread_mutex_unlock(&th_lock);
+	}
+	return NULL;
+}
+
+static double th_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void test_threads(void)
+{
+	struct th_arg a[3] = { { .id = 0, .path = P("missing-0") },
+			       { .id = 1, .path = base }, /* a directory: opens fine */
+			       { .id = 2, .path = P("missing/x") } };
+	pthread_t t[3];
+	int ids[3] = { 0, 1, 2 }, ok = 0;
+	struct timespec ts;
+	double t0;
+
+	puts("# threads");
+	put_file(P("file-not-dir"), "x", 1);
+	a[2].path = P("file-not-dir/x");
+	for (int i = 0; i < 3; i++)
+		ok += !pthread_create(&t[i], NULL, th_errno, &a[i]);
+	EXPECT_EQ(ok, 3, "pthread_create of three threads");
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(a[0].err, ENOENT, "errno is per thread: ENOENT in the first");
+	EXPECT_EQ(a[1].err, 0, "errno is per thread: untouched in the second");
+	EXPECT_EQ(a[2].err, ENOTDIR, "errno is per thread: ENOTDIR in the third");
+	EXPECT_EQ(a[0].local + a[1].local + a[2].local, 303,
+		  "each thread has its own copy of a _Thread_local variable");
+	EXPECT_EQ(th_local, 1, "the main thread's copy is untouched");
+
+	th_turn = th_count = 0;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, th_turns, &ids[i]);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(th_count, 15, "three threads took 15 turns through a mutex and a condition");
+	EXPECT_EQ(pthread_mutex_trylock(&th_lock), 0, "trylock of a free mutex");
+	EXPECT_EQ(pthread_mutex_trylock(&th_lock), EBUSY, "trylock of a held mutex is EBUSY");
+	EXPECT_EQ(pthread_mutex_unlock(&th_lock), 0, "unlock");
+
+	pthread_mutex_lock(&th_lock);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 20 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	t0 = th_now();
+	EXPECT_EQ(pthread_cond_timedwait(&th_cond, &th_lock, &ts), ETIMEDOUT,
+		  "a timed wait nobody signals times out");
+	EXPECT_EQ(th_now() - t0 >= 0.015, 1, "... after about its 20 ms");
+	pthread_mutex_unlock(&th_lock);
+
+	t0 = th_now();
+	ts = (struct timespec){ .tv_nsec = 30 * 1000 * 1000 };
+	EXPECT_EQ(nanosleep(&ts, NULL), 0, "nanosleep of 30 ms");
+	EXPECT_EQ(th_now() - t0 >= 0.029, 1, "nanosleep slept at least 30 ms");
+}
+
 static int usage(void)
 {
 	fputs("usage: posixtest [--ro DIR] [--full DIR] BASE\n"
@@ -871,6 +982,7 @@ int main(int argc, char **argv)
 	test_dirs();
 	test_paths();
 	test_stdio();
+	test_threads();
 	if (ro)
 		test_ro(ro);
 	else

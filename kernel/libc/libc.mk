@@ -21,7 +21,11 @@ LIBC_UOBJS := $(patsubst %,$(OUT)/libc/%.o,$(LIBC_USRCS))
 # -ftls-model=local-exec: every thread-local variable (errno too) is in
 # this one static image, at a fixed offset from the thread pointer; the
 # default for an extern one would go through the GOT.
-LIBC_ARCH_CFLAGS := $(filter-out -mgeneral-regs-only,$(ARCH_CFLAGS)) -ftls-model=local-exec
+# _POSIX_TIMERS, _POSIX_MONOTONIC_CLOCK: the POSIX options ordo implements
+# (clock_gettime, nanosleep) and the libraries' headers declare only when
+# the OS says so.
+LIBC_ARCH_CFLAGS := $(filter-out -mgeneral-regs-only,$(ARCH_CFLAGS)) -ftls-model=local-exec \
+	-D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 LIBC_SIDE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -fno-pic -fno-stack-protector \
 	-Ikernel/libc/include $(LIBC_CFLAGS) -I. $(LIBC_ARCH_CFLAGS)
 APP_CFLAGS ?=
@@ -37,7 +41,7 @@ deps-app:
 .PHONY: deps-app
 $(LIBC_DEPS): | deps-app
 
-$(OUT)/libc/%.c.o: %.c $(LIBC_DEPS)
+$(OUT)/libc/%.c.o: %.c $(LIBC_DEPS) kernel/libc/libc.mk
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$< [$(LIBC_NAME)])
 	$(Q)$(CC) $(LIBC_SIDE_CFLAGS) -MMD -MP -c $< -o $@
@@ -58,7 +62,7 @@ ifeq ($(APP_SRCS),)
 $(error APP=$(APP): no .c file there)
 endif
 
-$(APP_OUT)/obj/%.o: $(APP_DIR)%.c $(LIBC_DEPS)
+$(APP_OUT)/obj/%.o: $(APP_DIR)%.c $(LIBC_DEPS) kernel/libc/libc.mk
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$< [app])
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@

@@ -55,7 +55,7 @@ size() { stat -c %s "$1"; }
 ino() { stat -c %i "$1"; }
 
 for app in kvlog ftree posixtest; do
-	if $cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -o "$dir/$app" \
+	if $cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -o "$dir/$app" \
 		"$top/apps/$app/$app.c" >"$dir/out" 2>&1; then
 		ok "build $app with $cc -std=c11 -Wall -Wextra -Werror"
 	else
