@@ -128,12 +128,6 @@ static const char *sys_path(const char *path, char *buf)
 	return buf;
 }
 
-#define SYS_PATH(var, path)                          \
-	char var##_buf[VFS_PATH_MAX];                \
-	const char *var = sys_path(path, var##_buf); \
-	if (!var)                                    \
-	return -1
-
 static bool sys_console(int fd)
 {
 	return fd >= 0 && fd < CONSOLE_FDS;
@@ -142,8 +136,11 @@ static bool sys_console(int fd)
 int open(const char *path, int flags, ...)
 {
 	int vflags = 0, fd;
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
 
-	SYS_PATH(p, path);
+	if (!p)
+		return -1;
 	switch (flags & O_ACCMODE) {
 	case O_RDONLY: vflags = VFS_O_RDONLY; break;
 	case O_WRONLY: vflags = VFS_O_WRONLY; break;
@@ -284,8 +281,11 @@ int stat(const char *path, struct stat *st)
 {
 	struct vfs_stat v;
 	int err;
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
 
-	SYS_PATH(p, path);
+	if (!p)
+		return -1;
 	err = vfs_stat(p, &v);
 	if (err)
 		return (int)sys_ret(err);
@@ -342,27 +342,42 @@ void sync(void)
 
 int unlink(const char *path)
 {
-	SYS_PATH(p, path);
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
+
+	if (!p)
+		return -1;
 	return (int)sys_ret(vfs_unlink(p));
 }
 
 int mkdir(const char *path, mode_t mode)
 {
-	SYS_PATH(p, path);
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
+
+	if (!p)
+		return -1;
 	(void)mode; /* ordofs keeps no permissions */
 	return (int)sys_ret(vfs_mkdir(p));
 }
 
 int rmdir(const char *path)
 {
-	SYS_PATH(p, path);
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
+
+	if (!p)
+		return -1;
 	return (int)sys_ret(vfs_rmdir(p));
 }
 
 int rename(const char *from, const char *to)
 {
-	SYS_PATH(f, from);
-	SYS_PATH(t, to);
+	char fbuf[VFS_PATH_MAX], tbuf[VFS_PATH_MAX];
+	const char *f = sys_path(from, fbuf), *t = f ? sys_path(to, tbuf) : NULL;
+
+	if (!t)
+		return -1;
 	return (int)sys_ret(vfs_rename(f, t));
 }
 
@@ -379,8 +394,11 @@ int statvfs(const char *path, struct statvfs *buf)
 {
 	struct vfs_statfs v;
 	int err;
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
 
-	SYS_PATH(p, path);
+	if (!p)
+		return -1;
 	err = vfs_statfs(p, &v);
 	if (err)
 		return (int)sys_ret(err);
@@ -409,8 +427,8 @@ DIR *opendir(const char *path)
 {
 	DIR *d;
 	int fd;
-	char buf[VFS_PATH_MAX];
-	const char *p = sys_path(path, buf);
+	char pbuf[VFS_PATH_MAX];
+	const char *p = sys_path(path, pbuf);
 
 	if (!p)
 		return NULL;
