@@ -855,6 +855,23 @@ static void *th_errno(void *p)
 	return p;
 }
 
+static pthread_once_t th_once = PTHREAD_ONCE_INIT;
+static int th_once_runs;
+
+/* Runs once however many threads ask, and waits inside (others must wait). */
+static void th_once_fn(void)
+{
+	nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+	th_once_runs++;
+}
+
+static void *th_once_thread(void *p)
+{
+	pthread_once(&th_once, th_once_fn);
+	*(int *)p = th_once_runs; /* the first call must have finished */
+	return NULL;
+}
+
 /* Threads take turns through one mutex and one condition. */
 static void *th_turns(void *p)
 {
@@ -927,6 +944,17 @@ static void test_threads(void)
 		  "a timed wait nobody signals times out");
 	EXPECT_EQ(th_now() - t0 >= 0.015, 1, "... after about its 20 ms");
 	pthread_mutex_unlock(&th_lock);
+
+	{
+		int seen[3] = { 0 };
+
+		for (int i = 0; i < 3; i++)
+			pthread_create(&t[i], NULL, th_once_thread, &seen[i]);
+		for (int i = 0; i < 3; i++)
+			pthread_join(t[i], NULL);
+		EXPECT_EQ(th_once_runs * 100 + seen[0] + seen[1] + seen[2], 103,
+			  "pthread_once runs once; every caller returns after it finished");
+	}
 
 	t0 = th_now();
 	ts = (struct timespec){ .tv_nsec = 30 * 1000 * 1000 };

@@ -333,15 +333,24 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 	return 0;
 }
 
+static struct mutex once_lock;
+static struct cond once_done;
+
 int pthread_once(pthread_once_t *once, void (*fn)(void))
 {
+	mutex_lock(&once_lock);
+	/* Another thread runs fn(), which may wait for anything. */
+	while (once->__state == 1)
+		cond_wait(&once_done, &once_lock, 0);
 	if (once->__state == 0) {
 		once->__state = 1;
+		mutex_unlock(&once_lock);
 		fn();
+		mutex_lock(&once_lock);
 		once->__state = 2;
+		cond_broadcast(&once_done);
 	}
-	while (once->__state == 1)
-		thread_yield(); /* another thread's fn() is waiting for something */
+	mutex_unlock(&once_lock);
 	return 0;
 }
 
