@@ -79,7 +79,12 @@ u32 arch_crc32c_raw(u32 reg, const void *buf, size_t len);
 /* Hint to the CPU that we are spinning on a device (wfe/yield/pause). */
 void arch_cpu_relax(void);
 
-/* Device (bus) address of a kernel virtual address: identity on every port. */
+/*
+ * Device (bus) address of a kernel virtual address: every address handed
+ * to a device goes through here (the one DMA hook; identity on every port
+ * today, with no IOMMU or bounce buffer in the path).  Drivers accept
+ * VIRTIO_F_ACCESS_PLATFORM on that basis.
+ */
 static inline phys_addr_t virt_to_phys(const void *p)
 {
 	return (phys_addr_t)(uintptr_t)p;

@@ -34,6 +34,7 @@ static const struct virtio_feature vblk_feature_table[] = {
 	{ VIRTIO_BLK_F_CONFIG_WCE, "config_wce" },
 	{ VIRTIO_F_RING_EVENT_IDX, "event_idx" },
 	{ VIRTIO_F_VERSION_1, "version_1" },
+	{ VIRTIO_F_ACCESS_PLATFORM, "access_platform" },
 };
 
 static u64 vblk_fixup_features(struct virtio_dev *vdev, u64 accept)

@@ -48,11 +48,17 @@ static u64 virtio_driver_mask(const struct virtio_driver *drv, bool legacy)
 
 	for (unsigned i = 0; i < drv->nfeatures; i++)
 		mask |= BIT64(drv->features[i].bit);
-	/* 6.1: a modern driver must accept VERSION_1; legacy never sees it. */
+	/*
+	 * 6.1: a modern driver must accept VERSION_1; legacy never sees it.
+	 * ACCESS_PLATFORM (6.1): the device's DMA goes through the platform's
+	 * translation, which every address we give it already went through:
+	 * virt_to_phys() is that one hook (identity where no IOMMU is in the
+	 * path).  A device that offers it fails FEATURES_OK without it.
+	 */
 	if (!legacy)
-		mask |= BIT64(VIRTIO_F_VERSION_1);
+		mask |= BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ACCESS_PLATFORM);
 	else
-		mask &= ~BIT64(VIRTIO_F_VERSION_1);
+		mask &= ~(BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ACCESS_PLATFORM));
 	return mask;
 }
 

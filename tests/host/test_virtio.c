@@ -230,6 +230,23 @@ static void test_features_legacy(void **state)
 	assert_no_violations(&F);
 }
 
+/*
+ * ACCESS_PLATFORM (QEMU's iommu_platform=on): a modern device that offers
+ * it refuses FEATURES_OK without it; ours go through virt_to_phys(), so
+ * it is accepted.  Never for a legacy device, which cannot have it.
+ */
+static void test_features_access_platform(void **state)
+{
+	u64 ap = BIT64(VIRTIO_F_ACCESS_PLATFORM);
+	struct virtio_dev *vdev = probe(2, V1 | F_FLUSH | ap);
+
+	(void)state;
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_int_equal(vdev->features, V1 | F_FLUSH | ap);
+	assert_int_equal(F.driver_features, vdev->features);
+	assert_no_violations(&F);
+}
+
 /* fixup_features may drop bits and add offered ones, never unoffered ones. */
 static void test_features_fixup(void **state)
 {
@@ -620,6 +637,7 @@ int main(void)
 		T_(test_features_legacy),
 		T_(test_features_fixup),
 		T_(test_features_str),
+		T_(test_features_access_platform),
 		T_(test_modern_without_version_1),
 		T_(test_features_ok_refused),
 		T_(test_setup_error),
