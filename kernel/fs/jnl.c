@@ -335,12 +335,20 @@ static u32 jnl_build_records(struct jnl *j, u64 seq, u32 *nimages, u32 *ndata)
 	return bytes;
 }
 
-/* The devices a commit syncs: the log's, and the fs's for ordered data. */
+/* The devices a commit writes: the log's, and the fs's for ordered data. */
+static u32 jnl_txn_devs(const struct jnl *j, bool data, struct blk *devs[2])
+{
+	devs[0] = j->cfg.jdev;
+	devs[1] = j->cfg.fsdev;
+	return data && j->cfg.fsdev != j->cfg.jdev ? 2 : 1;
+}
+
+/* Sync them: wait for their writes, FLUSH where the cache is volatile. */
 static int jnl_sync_txn(struct jnl *j, bool data)
 {
-	struct blk *devs[2] = { j->cfg.jdev, j->cfg.fsdev };
+	struct blk *devs[2];
 
-	return blk_sync_many(devs, data && j->cfg.fsdev != j->cfg.jdev ? 2 : 1);
+	return blk_sync_many(devs, jnl_txn_devs(j, data, devs));
 }
 
 /* Queue the ordered data blocks of the running transaction, home. */
@@ -355,13 +363,15 @@ static int jnl_submit_data(struct jnl *j, u32 *slot)
 	return err;
 }
 
-/* Wait for every write of a commit (the devices of jnl_sync_txn()). */
+/* Wait for every write of a commit, on the devices jnl_sync_txn() syncs. */
 static int jnl_drain_txn(struct jnl *j, bool data)
 {
-	int err = blk_drain(j->cfg.jdev);
+	struct blk *devs[2];
+	u32 n = jnl_txn_devs(j, data, devs);
+	int err = 0;
 
-	if (!err && data && j->cfg.fsdev != j->cfg.jdev)
-		err = blk_drain(j->cfg.fsdev);
+	for (u32 i = 0; i < n && !err; i++)
+		err = blk_drain(devs[i]);
 	return err;
 }
 

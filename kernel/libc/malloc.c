@@ -68,15 +68,21 @@ void *aligned_alloc(size_t align, size_t size)
 	return memalign(align, size);
 }
 
+/* memalign() with POSIX's extra rule and its result in the return value. */
 int posix_memalign(void **out, size_t align, size_t size)
 {
+	int saved = errno;
 	void *p;
 
-	if (!align || (align & (align - 1)) || align % sizeof(void *))
+	if (align % sizeof(void *))
 		return EINVAL;
-	p = kmalloc_aligned(size ? size : 1, align);
-	if (!p)
-		return ENOMEM;
+	p = memalign(align, size);
+	if (!p) {
+		int err = errno;
+
+		errno = saved; /* posix_memalign() leaves errno alone */
+		return err;
+	}
 	*out = p;
 	return 0;
 }

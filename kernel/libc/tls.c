@@ -42,7 +42,7 @@ static _Thread_local unsigned long tls_check_bss;
 
 static size_t tls_align(void)
 {
-	return TLS_ALIGN > 16 ? TLS_ALIGN : 16;
+	return MAX(TLS_ALIGN, (size_t)16);
 }
 
 /* Offset of the block from the area's start, and of tp from it. */
