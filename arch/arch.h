@@ -100,15 +100,19 @@ struct platform;
  * portable code runs; every pointer stays valid for the life of the kernel
  * (the memory they point at must not be given to the allocator).
  *
- * The machine is described either by a device tree (fdt: kmain() parses
- * it) or, on machines whose firmware passes none (x86: PVH), by the
- * description the arch's platform discovery filled in itself (platform,
- * in the same plain-data form dt_platform_parse() produces).  Exactly one
- * of the two is set.
+ * The machine is described by `platform`, in the plain-data form
+ * dt_platform_parse() produces: parsed by the arch from the device tree
+ * before its first console line (so the console, interrupt controller,
+ * timer and power-off are the tree's from the start), or, on machines
+ * whose firmware passes no tree (x86: PVH), filled in by the arch's own
+ * platform discovery.  `fdt` is the blob the boot loader passed (header
+ * checked), kept out of the allocator; if the arch could not parse it,
+ * platform is NULL and kmain() parses it again to report why.  At least
+ * one of the two is set.
  */
 struct boot_info {
 	const void *fdt;		 /* device tree blob (header checked), or NULL */
-	const struct platform *platform; /* no fdt: the machine, as discovered */
+	const struct platform *platform; /* the machine, or NULL (see above) */
 	const char *cmdline;		 /* NULL: use the platform's bootargs */
 };
 

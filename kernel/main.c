@@ -269,14 +269,14 @@ static size_t platform_init(const struct boot_info *bi)
 	size_t fdt_size;
 	int err;
 
-	if (!bi->fdt) {
-		if (!bi->platform) {
-			kprintf("ordo: no device tree and no platform description: "
-				"nothing to drive\n");
-			arch_exit(1);
-		}
+	if (bi->platform) {
 		platform = *bi->platform;
-		return 0;
+		return bi->fdt ? fdt_total_size(bi->fdt) : 0;
+	}
+	if (!bi->fdt) {
+		kprintf("ordo: no device tree and no platform description: "
+			"nothing to drive\n");
+		arch_exit(1);
 	}
 	fdt_size = fdt_total_size(bi->fdt);
 	err = dt_platform_parse(bi->fdt, fdt_size, &platform);

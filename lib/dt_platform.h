@@ -114,10 +114,79 @@ enum dt_intc_kind {
  *   GICv3  distributor, redistributor region(s), ...
  *   PLIC   the whole register block
  */
+#define DT_MAX_PLIC_CONTEXTS 32
+
+/*
+ * A PLIC context that takes a hart's supervisor external interrupt: entry
+ * `context` of the controller's "interrupts-extended" names interrupt 9
+ * (S-mode external) of the "riscv,cpu-intc" of the cpu node whose reg is
+ * `hartid` (sifive,plic-1.0.0.yaml; riscv/cpus.yaml).
+ */
+struct dt_plic_context {
+	u32 hartid, context;
+};
+
 struct dt_intc {
 	u32 kind; /* enum dt_intc_kind */
 	struct dt_region reg[DT_MAX_INTC_REGS];
 	unsigned nreg;
+	/* PLIC only: "riscv,ndev" (0 if absent) and the S-mode contexts. */
+	u32 plic_ndev;
+	struct dt_plic_context plic_ctx[DT_MAX_PLIC_CONTEXTS];
+	unsigned nplic_ctx;
+};
+
+/* UARTs the ports can write to, by compatible string. */
+enum dt_uart_kind {
+	DT_UART_NONE,	 /* no usable stdout-path: the port's default */
+	DT_UART_OTHER,	 /* a console of a kind no port drives */
+	DT_UART_PL011,	 /* arm,pl011 (arm,pl011.yaml) */
+	DT_UART_NS16550, /* ns16550a, ns16550, ns16450, snps,dw-apb-uart (8250.yaml) */
+};
+
+/*
+ * The console: the node /chosen "stdout-path" (3.6) names, either as a
+ * path or as an alias of /aliases, with any ":options" suffix ignored.
+ * 16550 registers are 1 << reg_shift bytes apart and reg_io_width bytes
+ * wide (1 or 4; "reg-shift", "reg-io-width", defaults 0 and 1).  Values
+ * the tree gets wrong (a width of 3, a shift above 4) leave kind
+ * DT_UART_OTHER: no port guesses.
+ */
+struct dt_console {
+	u32 kind; /* enum dt_uart_kind */
+	u64 base, size;
+	u32 reg_shift, reg_io_width;
+};
+
+/*
+ * The Arm architected timer (arm,armv8-timer; arm,arch_timer.yaml): the
+ * raw specifier of its virtual timer interrupt (the third of its
+ * "interrupts": secure phys, non-secure phys, virtual, hypervisor),
+ * irq_cells 0 if absent; "clock-frequency" (only firmware that fails to
+ * program CNTFRQ sets it), 0 if absent.  On RISC-V: /cpus
+ * "timebase-frequency" in freq, no interrupt.
+ */
+struct dt_timer {
+	u32 virt_irq[DT_MAX_IRQ_CELLS];
+	u32 virt_irq_cells;
+	u64 freq;
+};
+
+/* How to reach PSCI (arm,psci.yaml "method"). */
+enum dt_psci_method { DT_PSCI_NONE, DT_PSCI_HVC, DT_PSCI_SMC };
+
+/*
+ * Power-off register: a "sifive,test0" device (write 0x5555 to power off,
+ * (code << 16) | 0x3333 to report a failure), or "syscon-poweroff"
+ * (syscon-poweroff.yaml: write `value` under `mask` at regmap + offset).
+ * sifive,test0 wins when both are present (it can carry a status).
+ */
+enum dt_poweroff_kind { DT_POWEROFF_NONE, DT_POWEROFF_SIFIVE_TEST, DT_POWEROFF_SYSCON };
+
+struct dt_poweroff {
+	u32 kind; /* enum dt_poweroff_kind */
+	u64 base; /* the register (CPU address) */
+	u32 value, mask;
 };
 
 struct platform {
@@ -136,6 +205,12 @@ struct platform {
 	unsigned nvmmio;
 	struct dt_pci_host pci;
 	struct dt_intc intc;
+	struct dt_console console;
+	struct dt_timer timer;
+	u32 psci;  /* enum dt_psci_method; DT_PSCI_NONE without a /psci node */
+	struct dt_poweroff poweroff;
+	/* The root's "model" (3.2), pointing into the blob; NULL if absent. */
+	const char *model;
 	/* More memory regions, virtio-mmio nodes, PCI windows or PCI hosts
 	 * than fit: the first ones were kept, the rest dropped. */
 	bool truncated;
