@@ -36,6 +36,22 @@
 /* Interrupt controllers remembered during the walk (QEMU virt has one). */
 #define DT_MAX_INTC_CANDIDATES 8
 
+/* "syscon" nodes remembered for syscon-poweroff's regmap. */
+#define DT_MAX_SYSCONS 8
+
+/* Longest stdout-path (or alias target) we resolve. */
+#define DT_MAX_PATH 128
+
+/* Bound on "reg-shift": 16550 registers 16 bytes apart is already odd. */
+#define DT_MAX_REG_SHIFT 4u
+
+/* riscv,cpu-intc interrupt 9: supervisor external (RISC-V privileged
+ * spec, mip.SEIP). */
+#define DT_RISCV_IRQ_S_EXT 9u
+
+/* The virtual timer's entry in arm,armv8-timer "interrupts". */
+#define DT_ARM_TIMER_VIRT 2u
+
 /* Each PCI bus decodes 1 MiB of ECAM space (PCIe base spec 7.2.2). */
 #define DT_ECAM_BUS_SHIFT 20
 
@@ -59,6 +75,15 @@ struct dt_walk {
 	unsigned nintc;
 	int disks_intc;	   /* node offset, valid if disks_intc_by */
 	u32 disks_intc_by; /* enum dt_intc_source */
+	int console_node;  /* what /chosen stdout-path names, or -1 */
+	/* syscon-poweroff's regmap (a phandle), resolved after the walk
+	 * against the syscon nodes met on the way. */
+	u32 poweroff_regmap, poweroff_offset;
+	struct dt_syscon {
+		u32 phandle;
+		u64 base, size;
+	} syscon[DT_MAX_SYSCONS];
+	unsigned nsyscon;
 };
 
 /* Remember @node as the disks' interrupt controller unless a stronger
@@ -526,6 +551,67 @@ static const struct {
 	{ "sifive,plic-1.0.0", DT_INTC_PLIC },	 { "riscv,plic0", DT_INTC_PLIC },
 };
 
+/* The hart id of the cpu node above a riscv,cpu-intc node, or -1. */
+static s64 dt_cpu_intc_hart(const struct fdt *fdt, int intc)
+{
+	int cpu = fdt_parent_offset(fdt, intc);
+	const u8 *reg;
+	u32 len;
+	u64 hart;
+
+	if (cpu < 0 || !fdt_node_is_compatible(fdt, intc, "riscv,cpu-intc"))
+		return -1;
+	reg = fdt_getprop(fdt, cpu, "reg", &len);
+	/* /cpus has #address-cells 1 (or 2 on 64-bit hart ids), no size. */
+	if (!reg || (len != 4 && len != 8) || fdt_read_cells(reg, len / 4, &hart) ||
+	    hart > 0xffffffffu)
+		return -1;
+	return (s64)hart;
+}
+
+/*
+ * A PLIC's "riscv,ndev" and, from "interrupts-extended", which context
+ * takes which hart's supervisor external interrupt: entry i (a phandle
+ * and that controller's #interrupt-cells cells) is context i.  Entries
+ * for M-mode, for missing harts (phandle -1, as some trees say "none")
+ * or past DT_MAX_PLIC_CONTEXTS are skipped; a malformed list ends the
+ * scan, keeping what it found (a port that finds no context for its
+ * hart polls).
+ */
+static void dt_parse_plic(struct dt_walk *w, int node, struct dt_intc *c)
+{
+	const struct fdt *fdt = w->fdt;
+	const u8 *p;
+	u32 len, ctx = 0, cells;
+	s64 hart;
+	int target;
+
+	(void)fdt_getprop_u32(fdt, node, "riscv,ndev", &c->plic_ndev);
+	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	if (!p)
+		return;
+	while (len >= 4 && c->nplic_ctx < DT_MAX_PLIC_CONTEXTS) {
+		u32 phandle = be32_load(p);
+
+		target = fdt_node_by_phandle(fdt, phandle);
+		if (target < 0 || fdt_getprop_u32(fdt, target, "#interrupt-cells", &cells) ||
+		    cells == 0 || cells > DT_MAX_IRQ_CELLS || len < 4 + 4 * cells) {
+			/* "none" (-1) stands for one cell, the usual width. */
+			if (phandle != 0xffffffffu || len < 8)
+				return;
+			cells = 1;
+		} else {
+			hart = dt_cpu_intc_hart(fdt, target);
+			if (hart >= 0 && cells == 1 && be32_load(p + 4) == DT_RISCV_IRQ_S_EXT)
+				c->plic_ctx[c->nplic_ctx++] =
+					(struct dt_plic_context){ (u32)hart, ctx };
+		}
+		p += 4 + 4 * cells;
+		len -= 4 + 4 * cells;
+		ctx++;
+	}
+}
+
 /*
  * A node with "interrupt-controller" (2.4.2.2): remember its kind and
  * registers in case it turns out to be the disks' controller.  Its reg is
@@ -549,6 +635,8 @@ static void dt_note_intc(struct dt_walk *w, int depth)
 	}
 	while (c->nreg < DT_MAX_INTC_REGS && !dt_reg(w, depth, c->nreg, &base, &size))
 		c->reg[c->nreg++] = (struct dt_region){ base, size };
+	if (c->kind == DT_INTC_PLIC)
+		dt_parse_plic(w, w->stack[depth], c);
 	w->intc_node[w->nintc++] = w->stack[depth];
 }
 
@@ -565,10 +653,195 @@ static void dt_pick_intc(const struct dt_walk *w)
 	}
 }
 
+/* Compatible strings of the consoles the ports drive. */
+static const struct {
+	const char *compat;
+	u32 kind;
+} dt_uart_kinds[] = {
+	{ "arm,pl011", DT_UART_PL011 },		 { "ns16550a", DT_UART_NS16550 },
+	{ "ns16550", DT_UART_NS16550 },		 { "ns16450", DT_UART_NS16550 },
+	{ "snps,dw-apb-uart", DT_UART_NS16550 },
+};
+
+/*
+ * Resolve /chosen "stdout-path" (or the older "linux,stdout-path") to a
+ * node before the walk, so the walk can read its reg with the ancestry
+ * it needs for translation.  "serial0:115200n8" names an alias; the
+ * options after ':' are the firmware's business.  No or a dangling path:
+ * console_node stays -1 and the port keeps its default.
+ */
+static void dt_find_console(struct dt_walk *w)
+{
+	const struct fdt *fdt = w->fdt;
+	char path[DT_MAX_PATH];
+	const char *val;
+	size_t n;
+	u32 len;
+	int chosen, aliases;
+
+	w->console_node = -1;
+	chosen = fdt_path_offset(fdt, "/chosen");
+	if (chosen < 0)
+		return;
+	val = fdt_getprop(fdt, chosen, "stdout-path", &len);
+	if (!val)
+		val = fdt_getprop(fdt, chosen, "linux,stdout-path", &len);
+	if (!val)
+		return;
+	for (n = 0; n < len && val[n] && val[n] != ':'; n++)
+		;
+	if (n == 0 || n >= sizeof(path))
+		return;
+	memcpy(path, val, n);
+	path[n] = '\0';
+	if (path[0] != '/') {
+		aliases = fdt_path_offset(fdt, "/aliases");
+		val = aliases < 0 ? NULL : fdt_getprop(fdt, aliases, path, &len);
+		if (!val || len == 0 || len > sizeof(path) || strnlen(val, len) != len - 1)
+			return;
+		memcpy(path, val, len);
+	}
+	w->console_node = fdt_path_offset(fdt, path);
+}
+
+/* The console node, met during the walk at @depth. */
+static void dt_parse_console(struct dt_walk *w, int depth)
+{
+	const struct fdt *fdt = w->fdt;
+	struct dt_console *c = &w->out->console;
+	int node = w->stack[depth];
+	u32 shift = 0, width = 1;
+
+	c->kind = DT_UART_OTHER;
+	for (size_t i = 0; i < ARRAY_SIZE(dt_uart_kinds); i++) {
+		if (fdt_node_is_compatible(fdt, node, dt_uart_kinds[i].compat)) {
+			c->kind = dt_uart_kinds[i].kind;
+			break;
+		}
+	}
+	if (dt_reg(w, depth, 0, &c->base, &c->size) || !c->size) {
+		c->kind = DT_UART_OTHER;
+		return;
+	}
+	if (fdt_getprop_u32(fdt, node, "reg-shift", &shift) == -EBADMSG ||
+	    fdt_getprop_u32(fdt, node, "reg-io-width", &width) == -EBADMSG ||
+	    shift > DT_MAX_REG_SHIFT || (width != 1 && width != 4))
+		c->kind = DT_UART_OTHER;
+	c->reg_shift = shift;
+	c->reg_io_width = width;
+}
+
+/* arm,armv8-timer: the virtual timer's interrupt and a firmware-given
+ * frequency.  A timer whose interrupts we cannot read keeps irq_cells 0. */
+static int dt_parse_arm_timer(struct dt_walk *w, int depth)
+{
+	struct dt_timer *t = &w->out->timer;
+	const u8 *p;
+	u32 len, cells, freq;
+	int parent, err;
+
+	if (!fdt_getprop_u32(w->fdt, w->stack[depth], "clock-frequency", &freq))
+		t->freq = freq;
+	p = fdt_getprop(w->fdt, w->stack[depth], "interrupts", &len);
+	if (!p)
+		return 0;
+	err = dt_irq_cells(w, depth, &cells, &parent);
+	if (err)
+		return err;
+	if (cells == 0 || cells > DT_MAX_IRQ_CELLS || len % (cells * 4))
+		return 0;
+	if (len / (cells * 4) <= DT_ARM_TIMER_VIRT)
+		return 0;
+	p += DT_ARM_TIMER_VIRT * cells * 4;
+	for (u32 i = 0; i < cells; i++)
+		t->virt_irq[i] = be32_load(p + 4 * i);
+	t->virt_irq_cells = cells;
+	return 0;
+}
+
+/* /cpus "timebase-frequency": <u32> or <u64> (riscv/cpus.yaml). */
+static void dt_parse_cpus(struct dt_walk *w, int node)
+{
+	const u8 *p;
+	u32 len;
+	u64 freq;
+
+	p = fdt_getprop(w->fdt, node, "timebase-frequency", &len);
+	if (p && (len == 4 || len == 8) && !fdt_read_cells(p, len / 4, &freq))
+		w->out->timer.freq = freq;
+}
+
+/* /psci (arm,psci.yaml): the conduit. */
+static void dt_parse_psci(struct dt_walk *w, int node)
+{
+	if (dt_prop_is(w->fdt, node, "method", "hvc"))
+		w->out->psci = DT_PSCI_HVC;
+	else if (dt_prop_is(w->fdt, node, "method", "smc"))
+		w->out->psci = DT_PSCI_SMC;
+}
+
+/*
+ * Power-off devices.  sifive,test0 is used directly; a syscon-poweroff
+ * names its register block by phandle ("regmap"), resolved after the
+ * walk against the "syscon" nodes remembered here.  A binding value out
+ * of range or a regmap that is not there leaves kind NONE.
+ */
+static void dt_parse_poweroff(struct dt_walk *w, int depth)
+{
+	const struct fdt *fdt = w->fdt;
+	struct dt_poweroff *po = &w->out->poweroff;
+	int node = w->stack[depth];
+	u64 base, size;
+	u32 phandle;
+
+	if (fdt_node_is_compatible(fdt, node, "syscon") && w->nsyscon < DT_MAX_SYSCONS &&
+	    !fdt_getprop_u32(fdt, node, "phandle", &phandle) && !dt_reg(w, depth, 0, &base, &size))
+		w->syscon[w->nsyscon++] = (struct dt_syscon){ phandle, base, size };
+	if (fdt_node_is_compatible(fdt, node, "sifive,test0") &&
+	    !dt_reg(w, depth, 0, &base, &size) && size >= 4) {
+		*po = (struct dt_poweroff){ DT_POWEROFF_SIFIVE_TEST, base, 0, 0 };
+		return;
+	}
+	if (po->kind != DT_POWEROFF_NONE || !fdt_node_is_compatible(fdt, node, "syscon-poweroff"))
+		return;
+	po->mask = 0xffffffffu;
+	if (fdt_getprop_u32(fdt, node, "regmap", &w->poweroff_regmap) ||
+	    fdt_getprop_u32(fdt, node, "offset", &w->poweroff_offset) ||
+	    fdt_getprop_u32(fdt, node, "mask", &po->mask) == -EBADMSG) {
+		w->poweroff_regmap = 0;
+		return;
+	}
+	/* "value" is required unless only "mask" is given (then it is both). */
+	if (fdt_getprop_u32(fdt, node, "value", &po->value))
+		po->value = po->mask;
+}
+
+/* After the walk: where syscon-poweroff's register is, if anywhere. */
+static void dt_resolve_poweroff(struct dt_walk *w)
+{
+	struct dt_poweroff *po = &w->out->poweroff;
+
+	if (po->kind != DT_POWEROFF_NONE || !w->poweroff_regmap)
+		return;
+	for (unsigned i = 0; i < w->nsyscon; i++) {
+		if (w->syscon[i].phandle == w->poweroff_regmap &&
+		    w->poweroff_offset <= w->syscon[i].size &&
+		    w->syscon[i].size - w->poweroff_offset >= 4) {
+			po->kind = DT_POWEROFF_SYSCON;
+			po->base = w->syscon[i].base + w->poweroff_offset;
+			return;
+		}
+	}
+}
+
 /* The root's interrupt-parent: the default for every node (2.4.1). */
 static void dt_visit_root(struct dt_walk *w)
 {
-	u32 phandle;
+	u32 phandle, len;
+	const char *model = fdt_getprop(w->fdt, w->stack[0], "model", &len);
+
+	if (model && strnlen(model, len) < len)
+		w->out->model = model;
 
 	if (!fdt_getprop_u32(w->fdt, w->stack[0], "interrupt-parent", &phandle))
 		dt_note_disks_intc(w, fdt_node_by_phandle(w->fdt, phandle), DT_INTC_BY_ROOT);
@@ -589,6 +862,18 @@ static int dt_visit(struct dt_walk *w, int depth)
 		return dt_parse_chosen(w, node);
 	if (!dt_node_available(fdt, node))
 		return 0;
+	if (depth == 1 && name && !strcmp(name, "cpus"))
+		dt_parse_cpus(w, node);
+	if (node == w->console_node)
+		dt_parse_console(w, depth);
+	if (fdt_node_is_compatible(fdt, node, "arm,armv8-timer") ||
+	    fdt_node_is_compatible(fdt, node, "arm,armv7-timer"))
+		return dt_parse_arm_timer(w, depth);
+	if (fdt_node_is_compatible(fdt, node, "arm,psci") ||
+	    fdt_node_is_compatible(fdt, node, "arm,psci-0.2") ||
+	    fdt_node_is_compatible(fdt, node, "arm,psci-1.0"))
+		dt_parse_psci(w, node);
+	dt_parse_poweroff(w, depth);
 	if (depth == 2) {
 		const char *parent = fdt_node_name(fdt, w->stack[1]);
 
@@ -623,6 +908,7 @@ int dt_platform_parse(const void *blob, size_t avail, struct platform *out)
 		return err;
 	}
 
+	dt_find_console(&w);
 	for (node = fdt_next_node(&fdt, -1, &depth); node >= 0;
 	     node = fdt_next_node(&fdt, node, &depth)) {
 		/* fdt_check() bounded the depth; this guards the stack. */
@@ -637,6 +923,7 @@ int dt_platform_parse(const void *blob, size_t avail, struct platform *out)
 	}
 	if (node == -ENOENT) {
 		dt_pick_intc(&w);
+		dt_resolve_poweroff(&w);
 		return 0;
 	}
 	err = node;

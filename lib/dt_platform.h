@@ -207,7 +207,7 @@ struct platform {
 	struct dt_intc intc;
 	struct dt_console console;
 	struct dt_timer timer;
-	u32 psci;  /* enum dt_psci_method; DT_PSCI_NONE without a /psci node */
+	u32 psci; /* enum dt_psci_method; DT_PSCI_NONE without a /psci node */
 	struct dt_poweroff poweroff;
 	/* The root's "model" (3.2), pointing into the blob; NULL if absent. */
 	const char *model;

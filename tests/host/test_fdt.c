@@ -108,6 +108,16 @@ static void check_platform(const struct platform *p, int rc)
 		(void)strlen(p->bootargs); /* ASan: stays in the blob */
 	for (unsigned i = 0; i < p->nvmmio; i++)
 		assert_true(p->vmmio[i].irq_cells <= DT_MAX_IRQ_CELLS);
+	assert_true(p->intc.nplic_ctx <= DT_MAX_PLIC_CONTEXTS);
+	assert_true(p->timer.virt_irq_cells <= DT_MAX_IRQ_CELLS);
+	assert_true(p->console.kind <= DT_UART_NS16550);
+	if (p->console.kind == DT_UART_PL011 || p->console.kind == DT_UART_NS16550) {
+		assert_true(p->console.reg_shift <= 4);
+		assert_true(p->console.reg_io_width == 1 || p->console.reg_io_width == 4);
+		assert_true(p->console.size > 0);
+	}
+	if (p->model)
+		(void)strlen(p->model); /* ASan: terminated inside the blob */
 }
 
 static int parse_copy(const u8 *src, size_t len, struct platform *p)
@@ -1447,7 +1457,8 @@ static void test_cells_limits(void **state)
  * once with totalsize patched to the prefix length. */
 static void test_truncated_everywhere(void **state)
 {
-	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb" };
+	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb",
+					     "virt-riscv64-smp2.dtb", "versal-virt.dtb" };
 	struct platform p;
 
 	(void)state;
@@ -1482,24 +1493,28 @@ static void test_truncated_everywhere(void **state)
 /* Every byte position, every bit pattern class: XOR 0xff, then 0x00. */
 static void test_every_byte(void **state)
 {
-	size_t len;
-	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
-	struct platform p;
-	u8 *blob = dup_blob(dtb, len);
+	static const char *const files[] = { "virt-aarch64.dtb", "virt-riscv64-smp2.dtb" };
 
 	(void)state;
-	for (size_t i = 0; i < len; i++) {
-		for (int pass = 0; pass < 2; pass++) {
-			int rc;
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		size_t len;
+		u8 *dtb = test_data_load(files[f], &len);
+		struct platform p;
+		u8 *blob = dup_blob(dtb, len);
 
-			blob[i] = pass ? 0 : dtb[i] ^ 0xff;
-			rc = dt_platform_parse(blob, len, &p);
-			check_platform(&p, rc);
-			blob[i] = dtb[i];
+		for (size_t i = 0; i < len; i++) {
+			for (int pass = 0; pass < 2; pass++) {
+				int rc;
+
+				blob[i] = pass ? 0 : dtb[i] ^ 0xff;
+				rc = dt_platform_parse(blob, len, &p);
+				check_platform(&p, rc);
+				blob[i] = dtb[i];
+			}
 		}
+		free(blob);
+		free(dtb);
 	}
-	free(blob);
-	free(dtb);
 }
 
 static u64 rng_state;
@@ -1517,7 +1532,8 @@ static void test_random_damage(void **state)
 {
 	static const u32 words[] = { 0,		 1,	     2,		 3,	     4,		9,
 				     0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff, 0xd00dfeed };
-	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb" };
+	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb",
+					     "virt-riscv64-smp2.dtb", "versal-virt.dtb" };
 	struct platform p;
 	int ok = 0, bad = 0;
 
@@ -1630,6 +1646,295 @@ static void test_boot_check(void **state)
 	host_console_quiet = false;
 }
 
+/* ---- console, timer, PSCI, power-off, PLIC contexts --------------------- */
+
+/* aarch64 virt: PL011 at 0x09000000, virtual timer PPI 11, PSCI by hvc. */
+static void test_virt_devices(void **state)
+{
+	struct platform p;
+	size_t len;
+	u8 *dtb = test_data_load("virt-aarch64.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0); /* p.model: in dtb */
+	assert_int_equal(p.console.kind, DT_UART_PL011);
+	assert_int_equal(p.console.base, 0x09000000);
+	assert_int_equal(p.console.size, 0x1000);
+	assert_int_equal(p.timer.virt_irq_cells, 3);
+	assert_int_equal(p.timer.virt_irq[0], 1); /* PPI */
+	assert_int_equal(p.timer.virt_irq[1], 11);
+	assert_int_equal(p.timer.freq, 0);
+	assert_int_equal(p.psci, DT_PSCI_HVC);
+	assert_int_equal(p.poweroff.kind, DT_POWEROFF_NONE);
+	assert_non_null(p.model);
+	assert_string_equal(p.model, "linux,dummy-virt");
+	free(dtb);
+}
+
+/* riscv64 virt, two harts: the 16550 under /soc, the S-mode contexts 1
+ * and 3, sifive,test0 chosen over the syscon-poweroff that points at it. */
+static void test_riscv_virt_devices(void **state)
+{
+	struct platform p;
+	size_t len;
+	u8 *dtb = test_data_load("virt-riscv64-smp2.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0); /* p.model: in dtb */
+	assert_int_equal(p.console.kind, DT_UART_NS16550);
+	assert_int_equal(p.console.base, 0x10000000);
+	assert_int_equal(p.console.reg_shift, 0);
+	assert_int_equal(p.console.reg_io_width, 1);
+	assert_int_equal(p.intc.kind, DT_INTC_PLIC);
+	assert_int_equal(p.intc.reg[0].base, 0x0c000000);
+	assert_int_equal(p.intc.plic_ndev, 0x60);
+	assert_int_equal(p.intc.nplic_ctx, 2);
+	assert_int_equal(p.intc.plic_ctx[0].hartid, 0);
+	assert_int_equal(p.intc.plic_ctx[0].context, 1);
+	assert_int_equal(p.intc.plic_ctx[1].hartid, 1);
+	assert_int_equal(p.intc.plic_ctx[1].context, 3);
+	assert_int_equal(p.timer.freq, 10000000);
+	assert_int_equal(p.timer.virt_irq_cells, 0);
+	assert_int_equal(p.poweroff.kind, DT_POWEROFF_SIFIVE_TEST);
+	assert_int_equal(p.poweroff.base, 0x100000);
+	assert_int_equal(p.psci, DT_PSCI_NONE);
+	assert_string_equal(p.model, "riscv-virtio,qemu");
+	free(dtb);
+}
+
+/* Xilinx Versal virt: nothing where aarch64 virt has it. */
+static void test_versal_devices(void **state)
+{
+	struct platform p;
+	size_t len;
+	u8 *dtb = test_data_load("versal-virt.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0); /* p.model: in dtb */
+	assert_int_equal(p.console.kind, DT_UART_PL011);
+	assert_int_equal(p.console.base, 0xff000000);
+	assert_int_equal(p.intc.kind, DT_INTC_GICV3);
+	assert_int_equal(p.intc.reg[0].base, 0xf9000000);
+	assert_int_equal(p.intc.reg[1].base, 0xf9080000);
+	assert_int_equal(p.nmem, 1);
+	assert_int_equal(p.mem[0].base, 0);
+	assert_true(p.nvmmio > 0);
+	assert_int_equal(p.vmmio[0].base & 0xfffff000, 0xa0000000);
+	assert_int_equal(p.timer.virt_irq[1], 11);
+	assert_int_equal(p.psci, DT_PSCI_SMC); /* QEMU's own PSCI at EL3 */
+	free(dtb);
+}
+
+/* A tree whose /chosen says @stdout and whose one UART is described by
+ * the given properties; returns the parse's console. */
+static struct dt_console console_of(const char *stdout_path, const char *compat, int shift,
+				    int width, const char *status)
+{
+	struct platform p;
+	struct bld *b = b_root(1, 1);
+
+	b_begin(b, "aliases");
+	b_str(b, "serial0", "/soc/uart@1000");
+	b_str(b, "long", "/soc/uart@1000/does/not/exist");
+	b_end(b);
+	b_begin(b, "chosen");
+	b_str(b, "stdout-path", stdout_path);
+	b_end(b);
+	b_begin(b, "soc");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 1);
+	b_cells(b, "ranges", 3, 0, 0xfe000000, 0x10000);
+	b_begin(b, "uart@1000");
+	b_str(b, "compatible", compat);
+	b_cells(b, "reg", 2, 0x1000, 0x100);
+	if (shift >= 0)
+		b_cells(b, "reg-shift", 1, shift);
+	if (width >= 0)
+		b_cells(b, "reg-io-width", 1, width);
+	if (status)
+		b_str(b, "status", status);
+	b_end(b);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	return p.console;
+}
+
+static void test_console_rules(void **state)
+{
+	struct dt_console c;
+
+	(void)state;
+	/* A path, translated through the bus's ranges. */
+	c = console_of("/soc/uart@1000", "ns16550a", -1, -1, NULL);
+	assert_int_equal(c.kind, DT_UART_NS16550);
+	assert_int_equal(c.base, 0xfe001000);
+	assert_int_equal(c.size, 0x100);
+	assert_int_equal(c.reg_shift, 0);
+	assert_int_equal(c.reg_io_width, 1);
+	/* An alias with options; 32-bit registers 4 bytes apart. */
+	c = console_of("serial0:115200n8", "snps,dw-apb-uart", 2, 4, NULL);
+	assert_int_equal(c.kind, DT_UART_NS16550);
+	assert_int_equal(c.base, 0xfe001000);
+	assert_int_equal(c.reg_shift, 2);
+	assert_int_equal(c.reg_io_width, 4);
+	/* A path with options. */
+	c = console_of("/soc/uart@1000:115200", "arm,pl011", -1, -1, NULL);
+	assert_int_equal(c.kind, DT_UART_PL011);
+	/* Widths and shifts no port drives, an unknown kind: OTHER. */
+	assert_int_equal(console_of("serial0", "ns16550a", 0, 3, NULL).kind, DT_UART_OTHER);
+	assert_int_equal(console_of("serial0", "ns16550a", 0, 2, NULL).kind, DT_UART_OTHER);
+	assert_int_equal(console_of("serial0", "ns16550a", 5, 1, NULL).kind, DT_UART_OTHER);
+	assert_int_equal(console_of("serial0", "sifive,uart0", -1, -1, NULL).kind, DT_UART_OTHER);
+	/* Nothing usable named: NONE, and the port keeps its default. */
+	assert_int_equal(console_of("serial1", "ns16550a", -1, -1, NULL).kind, DT_UART_NONE);
+	assert_int_equal(console_of("long", "ns16550a", -1, -1, NULL).kind, DT_UART_NONE);
+	assert_int_equal(console_of("/soc/uart@2000", "ns16550a", -1, -1, NULL).kind, DT_UART_NONE);
+	assert_int_equal(console_of("", "ns16550a", -1, -1, NULL).kind, DT_UART_NONE);
+	assert_int_equal(console_of(":9600", "ns16550a", -1, -1, NULL).kind, DT_UART_NONE);
+	assert_int_equal(console_of("serial0", "ns16550a", -1, -1, "disabled").kind, DT_UART_NONE);
+}
+
+/* syscon-poweroff through its regmap; sifive,test0 wins; bad ones lose. */
+static int poweroff_of(int regmap, u32 offset, int value, int mask, bool test0,
+		       struct dt_poweroff *po)
+{
+	struct platform p;
+	struct bld *b = b_root(1, 1);
+	int rc;
+
+	b_begin(b, "poweroff");
+	b_str(b, "compatible", "syscon-poweroff");
+	if (regmap >= 0)
+		b_cells(b, "regmap", 1, regmap);
+	b_cells(b, "offset", 1, offset);
+	if (value >= 0)
+		b_cells(b, "value", 1, value);
+	if (mask >= 0)
+		b_cells(b, "mask", 1, mask);
+	b_end(b);
+	b_begin(b, "syscon@20000");
+	b_prop(b, "compatible", "vendor,pmu\0syscon", 18);
+	b_cells(b, "reg", 2, 0x20000, 0x100);
+	b_cells(b, "phandle", 1, 7);
+	b_end(b);
+	if (test0) {
+		b_begin(b, "test@100000");
+		b_prop(b, "compatible", "sifive,test1\0sifive,test0", 26);
+		b_cells(b, "reg", 2, 0x100000, 0x1000);
+		b_end(b);
+	}
+	rc = b_parse(b, &p);
+	*po = p.poweroff;
+	return rc;
+}
+
+static void test_poweroff_rules(void **state)
+{
+	struct dt_poweroff po;
+
+	(void)state;
+	assert_int_equal(poweroff_of(7, 0x10, 0x5555, -1, false, &po), 0);
+	assert_int_equal(po.kind, DT_POWEROFF_SYSCON);
+	assert_int_equal(po.base, 0x20010);
+	assert_int_equal(po.value, 0x5555);
+	assert_int_equal(po.mask, 0xffffffffu);
+	/* Only a mask: it is the value too (syscon-poweroff.yaml). */
+	assert_int_equal(poweroff_of(7, 0, -1, 0x80, false, &po), 0);
+	assert_int_equal(po.kind, DT_POWEROFF_SYSCON);
+	assert_int_equal(po.value, 0x80);
+	assert_int_equal(po.mask, 0x80);
+	/* Offset past the block, a regmap nobody has, no regmap: NONE. */
+	assert_int_equal(poweroff_of(7, 0xfd, 1, -1, false, &po), 0);
+	assert_int_equal(po.kind, DT_POWEROFF_NONE);
+	assert_int_equal(poweroff_of(8, 0, 1, -1, false, &po), 0);
+	assert_int_equal(po.kind, DT_POWEROFF_NONE);
+	assert_int_equal(poweroff_of(-1, 0, 1, -1, false, &po), 0);
+	assert_int_equal(po.kind, DT_POWEROFF_NONE);
+	/* sifive,test0 beats syscon-poweroff, wherever it comes. */
+	assert_int_equal(poweroff_of(7, 0, 1, -1, true, &po), 0);
+	assert_int_equal(po.kind, DT_POWEROFF_SIFIVE_TEST);
+	assert_int_equal(po.base, 0x100000);
+}
+
+/* A PLIC listing M and S contexts for three harts, one of them "none". */
+static void test_plic_contexts(void **state)
+{
+	struct platform p;
+	struct bld *b = b_root(1, 1);
+
+	(void)state;
+	b_cells(b, "interrupt-parent", 1, 9);
+	b_begin(b, "cpus");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 0);
+	b_cells(b, "timebase-frequency", 2, 0, 24000000);
+	for (u32 h = 0; h < 3; h++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "cpu@%u", h + 4);
+		b_begin(b, name);
+		b_cells(b, "reg", 1, h + 4); /* hart ids 4, 5, 6 */
+		b_begin(b, "interrupt-controller");
+		b_str(b, "compatible", "riscv,cpu-intc");
+		b_prop(b, "interrupt-controller", NULL, 0);
+		b_cells(b, "#interrupt-cells", 1, 1);
+		b_cells(b, "phandle", 1, h + 1);
+		b_end(b);
+		b_end(b);
+	}
+	b_end(b);
+	b_begin(b, "plic@c000000");
+	b_str(b, "compatible", "sifive,plic-1.0.0");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 1);
+	b_cells(b, "phandle", 1, 9);
+	b_cells(b, "riscv,ndev", 1, 53);
+	b_cells(b, "reg", 2, 0xc000000, 0x4000000);
+	/* hart 4: M only; hart 5: M, S; "none"; hart 6: S, M. */
+	b_cells(b, "interrupts-extended", 12, 1, 11, 2, 11, 2, 9, 0xffffffffu, 9, 3, 9, 3, 11);
+	b_end(b);
+	b_vmmio(b, "virtio@1000", 0x1000, NULL);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_PLIC);
+	assert_int_equal(p.intc.plic_ndev, 53);
+	assert_int_equal(p.intc.nplic_ctx, 2);
+	assert_int_equal(p.intc.plic_ctx[0].hartid, 5);
+	assert_int_equal(p.intc.plic_ctx[0].context, 2);
+	assert_int_equal(p.intc.plic_ctx[1].hartid, 6);
+	assert_int_equal(p.intc.plic_ctx[1].context, 4);
+	assert_int_equal(p.timer.freq, 24000000);
+}
+
+/* PSCI's conduit, and what a tree without the usual nodes gives. */
+static void test_psci_and_defaults(void **state)
+{
+	struct platform p;
+	struct bld *b = b_root(1, 1);
+
+	(void)state;
+	b_str(b, "model", "board");
+	b_begin(b, "psci");
+	b_prop(b, "compatible", "arm,psci-1.0\0arm,psci-0.2", 26);
+	b_str(b, "method", "smc");
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.psci, DT_PSCI_SMC);
+	assert_string_equal(p.model, "board");
+
+	b = b_root(1, 1);
+	b_prop(b, "model", "unterminated", 12);
+	b_begin(b, "psci");
+	b_str(b, "compatible", "arm,psci");
+	b_str(b, "method", "hvc ");
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.psci, DT_PSCI_NONE);
+	assert_null(p.model);
+	assert_int_equal(p.console.kind, DT_UART_NONE);
+	assert_int_equal(p.poweroff.kind, DT_POWEROFF_NONE);
+	assert_int_equal(p.timer.virt_irq_cells, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1640,6 +1945,13 @@ int main(void)
 		cmocka_unit_test(test_virt_3disks),
 		cmocka_unit_test(test_virt_gicv3),
 		cmocka_unit_test(test_virt_irq_misrouted),
+		cmocka_unit_test(test_virt_devices),
+		cmocka_unit_test(test_riscv_virt_devices),
+		cmocka_unit_test(test_versal_devices),
+		cmocka_unit_test(test_console_rules),
+		cmocka_unit_test(test_poweroff_rules),
+		cmocka_unit_test(test_plic_contexts),
+		cmocka_unit_test(test_psci_and_defaults),
 		cmocka_unit_test(test_intc_choice),
 		cmocka_unit_test(test_fdt_api),
 		cmocka_unit_test(test_fdt_helpers),
