@@ -313,6 +313,8 @@ void kmain(const struct boot_info *bi)
 	app_early_init();
 	kprintf("\nordo: booting on %s\n", arch_name());
 	fdt_size = platform_init(bi);
+	if (platform.model)
+		kprintf("ordo: machine \"%s\"\n", platform.model);
 	arch_irq_setup(&platform.intc);
 	cmdline_set(bi->cmdline ? bi->cmdline : platform.bootargs);
 	mem_init(bi->fdt, fdt_size);

@@ -7,7 +7,8 @@
 #
 # Host tests are cmocka binaries: their "[  PASSED  ]" / "[  FAILED  ]"
 # summaries are added up; a binary that dies without a summary is a failure.
-# QEMU configurations come from tests/qemu/matrix.ARCH; each boot is checked
+# QEMU configurations come from tests/qemu/matrix.ARCH (QEMU_ONLY=REGEX:
+# only the names it matches whole); each boot is checked
 # for the probe lines it must print, then its KTAP output: a version line, a
 # plan, as many results as planned, no "not ok", exit status 0, and no
 # timeout.  Every KTAP case counts (SKIP counts as skipped), plus one check
@@ -263,6 +264,10 @@ run_qemu() {
 	while IFS='|' read -r name expect append args; do
 		name=$(trim "$name")
 		case $name in '' | \#*) continue ;; esac
+		# QEMU_ONLY=REGEX: only the configurations it matches whole.
+		if [ -n "${QEMU_ONLY:-}" ] && ! [[ $name =~ ^(${QEMU_ONLY})$ ]]; then
+			continue
+		fi
 		expect=$(trim "$expect")
 		append=$(trim "$append")
 		run_qemu_config "$arch" "$name" "$expect" "$append" "$args"

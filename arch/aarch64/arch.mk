@@ -20,7 +20,7 @@ ARCH_SRCS := \
 	arch/aarch64/setup.c \
 	arch/aarch64/mmu.c \
 	arch/aarch64/trap.c \
-	arch/aarch64/pl011.c \
+	arch/aarch64/console.c \
 	arch/aarch64/timer.c \
 	arch/aarch64/gic.c \
 	arch/aarch64/crc32c.c \

@@ -13,6 +13,7 @@
  * Single CPU, interrupts masked.
  */
 #include "arch/arch.h"
+#include "lib/dt_platform.h"
 #include "lib/fdt.h"
 #include "lib/printf.h"
 #include <asm/boot.h>
@@ -26,10 +27,6 @@
 /* PSCI 0.2+ SYSTEM_OFF (SMC32 fast call). */
 #define PSCI_0_2_FN_SYSTEM_OFF 0x84000008u
 
-#define UARTFR 0x18
-#define UARTFR_BUSY BIT(3)
-#define BOOT_UART_DRAIN_SPINS 1000000
-
 /*
  * In .data rather than BSS: a trap in head.S before BSS is zeroed reaches
  * arch_exit() and reads these.
@@ -38,16 +35,19 @@ unsigned aarch64_boot_el = 1;
 static unsigned boot_exit_attempts __attribute__((section(".data")));
 
 static struct boot_info boot_info;
+static struct platform boot_platform;
+const struct platform *aarch64_platform;
 
 /*
  * The device tree blob at fdt, or NULL if it does not look like one.  The
  * header is read with byte loads: until arch_map_ram() below, the blob may
  * be in Device memory, where only aligned accesses are allowed.
  */
-static const void *boot_check_fdt(u64 fdt)
+static const void *boot_check_fdt(u64 fdt, u32 *sizep)
 {
 	u32 size;
 
+	*sizep = 0;
 	if (fdt == 0)
 		return NULL; /* ELF boot, or a loader without a DTB */
 	size = fdt_boot_check(fdt, MMU_MAP_LIMIT, "x0");
@@ -57,26 +57,35 @@ static const void *boot_check_fdt(u64 fdt)
 		kprintf("arch: cannot map the DTB at 0x%llx, ignored\n", (unsigned long long)fdt);
 		return NULL;
 	}
+	*sizep = size;
 	return (const void *)(uintptr_t)fdt;
+}
+
+/*
+ * Read the machine from the tree before anything is printed, so that the
+ * console is the tree's from the first line.  A tree that does not parse
+ * is left to kmain(), which says why and stops.
+ */
+static void boot_platform_init(const void *fdt, u32 size)
+{
+	if (!fdt || dt_platform_parse(fdt, size, &boot_platform))
+		return;
+	aarch64_platform = &boot_platform;
+	console_setup(&boot_platform.console);
 }
 
 __noreturn void arch_boot(u64 fdt, u64 boot_el)
 {
+	u32 fdt_size;
+
 	aarch64_boot_el = (unsigned)boot_el;
 	timer_init();
-	boot_info.fdt = boot_check_fdt(fdt);
+	boot_info.fdt = boot_check_fdt(fdt, &fdt_size);
+	boot_platform_init(boot_info.fdt, fdt_size);
+	boot_info.platform = aarch64_platform;
 	boot_info.cmdline = NULL; /* always from the DTB's /chosen */
 	kmain(&boot_info);
 	arch_exit(0);
-}
-
-/* Wait (bounded) until the UART has shifted out its last character. */
-static void boot_uart_drain(void)
-{
-	for (unsigned i = 0; i < BOOT_UART_DRAIN_SPINS; i++) {
-		if (!(raw_readl(PL011_BASE + UARTFR) & UARTFR_BUSY))
-			break;
-	}
 }
 
 /*
@@ -92,7 +101,7 @@ __noreturn void arch_exit(int status)
 {
 	unsigned attempt = boot_exit_attempts++;
 
-	boot_uart_drain();
+	console_drain();
 	if (attempt == 0) {
 		/* Parameter block: {reason, subcode}; QEMU exits with subcode. */
 		u64 block[2] = { ADP_STOPPED_APPLICATION_EXIT, (u64)(s64)status };
@@ -123,5 +132,5 @@ void arch_tls_set(void *tp)
 
 const char *arch_name(void)
 {
-	return "aarch64 virt";
+	return "aarch64";
 }

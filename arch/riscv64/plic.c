@@ -25,13 +25,16 @@
  * base + 0x200000 + 0x1000 * context and the claim/complete register 4
  * bytes after it.  A source fires for a context when it is pending,
  * enabled there and its priority exceeds the threshold; once claimed it
- * does not fire again until completed.  QEMU virt puts the PLIC at
- * 0x0c000000 with two contexts per hart, M-mode then S-mode, so hart h's
- * supervisor context is 2h + 1 (the DTB's interrupts-extended order).  The
- * base comes from the device tree's PLIC node (arch_irq_setup()), QEMU's
- * when the tree names none; a tree whose disks use another kind of
- * controller leaves them polled, with one console line.  (The context
- * number is still QEMU's layout.)
+ * does not fire again until completed.  The base, the number of sources
+ * ("riscv,ndev") and our context come from the device tree's PLIC node
+ * (arch_irq_setup()): the context is the one whose interrupts-extended
+ * entry is the boot hart's supervisor external interrupt.  A tree without
+ * a PLIC node gets QEMU virt's: base 0x0c000000, two contexts per hart,
+ * M-mode then S-mode, so hart h's is 2h + 1; one without
+ * interrupts-extended gets that context numbering.  A tree whose disks use
+ * another kind of controller, or whose PLIC has no context for our hart
+ * (SiFive boards list only M-mode for their monitor core), leaves the disks
+ * polled, with one console line.
  *
  * The PLIC binding has #interrupt-cells = 1, the source number, and no
  * trigger flags: whether a source is edge or level is fixed in its gateway
@@ -55,23 +58,38 @@
 #define PLIC_PRIO 1u /* any priority above threshold 0 */
 
 static bool plic_ready;
-static u32 plic_ctx; /* our S-mode context */
+static u32 plic_ctx; /* our S-mode context; set by arch_irq_setup() */
+static bool plic_ctx_known;
+static u32 plic_nsources = PLIC_MAX_SOURCES; /* riscv,ndev + 1 */
 static uintptr_t plic_base = PLIC_BASE;
-static bool plic_refused; /* the tree names a controller we cannot drive */
+/* Why the disks are polled, if the tree's controller cannot be driven. */
+static const char *plic_refusal;
 
 void arch_irq_setup(const struct dt_intc *intc)
 {
 	if (!intc || intc->kind == DT_INTC_NONE)
+		return; /* QEMU virt's PLIC, context 2h + 1 */
+	if (intc->kind != DT_INTC_PLIC || !intc->nreg) {
+		plic_refusal = "the disks' interrupt controller is not a PLIC";
 		return;
-	if (intc->kind == DT_INTC_PLIC && intc->nreg)
-		plic_base = (uintptr_t)intc->reg[0].base;
-	else
-		plic_refused = true;
+	}
+	plic_base = (uintptr_t)intc->reg[0].base;
+	if (intc->plic_ndev && intc->plic_ndev < PLIC_MAX_SOURCES)
+		plic_nsources = intc->plic_ndev + 1;
+	for (unsigned i = 0; i < intc->nplic_ctx; i++) {
+		if (intc->plic_ctx[i].hartid == riscv_boot_hartid) {
+			plic_ctx = intc->plic_ctx[i].context;
+			plic_ctx_known = true;
+		}
+	}
+	if (intc->nplic_ctx && !plic_ctx_known)
+		plic_refusal = "the PLIC has no supervisor context for this hart";
 }
 
 static void plic_init(void)
 {
-	plic_ctx = 2 * (u32)riscv_boot_hartid + 1;
+	if (!plic_ctx_known)
+		plic_ctx = 2 * (u32)riscv_boot_hartid + 1;
 	/* Nothing enabled but what the drivers ask for; threshold 0. */
 	for (u32 w = 0; w < PLIC_MAX_SOURCES / 32; w++)
 		writel(plic_base + PLIC_ENABLE(plic_ctx, w), 0);
@@ -94,14 +112,14 @@ int arch_irq_enable(u32 irq, bool edge)
 	uintptr_t enable;
 
 	(void)edge; /* fixed per source in the PLIC gateway */
-	if (plic_refused) {
+	if (plic_refusal) {
 		if (!plic_ready) /* say it once */
-			kprintf("plic: the disks' interrupt controller is not a PLIC: "
-				"disks are polled\n");
+			kprintf("plic: %s (hart %llu): disks are polled\n", plic_refusal,
+				(unsigned long long)riscv_boot_hartid);
 		plic_ready = true;
 		return -EOPNOTSUPP;
 	}
-	if (irq == 0 || irq >= PLIC_MAX_SOURCES)
+	if (irq == 0 || irq >= plic_nsources)
 		return -EINVAL;
 	if (!plic_ready)
 		plic_init();
@@ -132,7 +150,7 @@ u32 arch_wait_irq(u64 timeout_ns)
 	u64 deadline = plic_deadline(timeout_ns);
 	u32 irq = 0;
 
-	if (plic_refused)
+	if (plic_refusal)
 		return 0; /* never reached: no line was enabled */
 	if (!plic_ready)
 		plic_init();

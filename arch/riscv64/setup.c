@@ -8,7 +8,8 @@
  *
  * riscv_boot() checks the DTB pointer the SBI firmware passed in a1 (OpenSBI
  * hands on QEMU's blob, which QEMU puts near the top of the first 3 GiB of
- * RAM), reads the timebase from it and calls kmain().
+ * RAM), parses it (console, power-off, the PLIC context of the boot hart
+ * a0), reads the timebase from it and calls kmain().
  *
  * Memory: the kernel runs in S-mode with satp = 0 (Bare: no translation),
  * so there is no page table to build and nothing to map.  What the arm64
@@ -22,6 +23,7 @@
  * Single hart, interrupts masked (sstatus.SIE = 0).
  */
 #include "arch/arch.h"
+#include "lib/dt_platform.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
 #include "lib/printf.h"
@@ -43,6 +45,10 @@ u64 riscv_boot_hartid __attribute__((section(".data")));
 static unsigned boot_exit_attempts __attribute__((section(".data")));
 
 static struct boot_info boot_info;
+static struct platform boot_platform;
+
+/* Where arch_exit() powers off: the tree's device, QEMU virt's without. */
+static struct dt_poweroff boot_poweroff = { DT_POWEROFF_SIFIVE_TEST, SIFIVE_TEST_BASE, 0, 0 };
 
 /* The device tree blob at fdt, or NULL if it does not look like one. */
 static const void *boot_check_fdt(u64 fdt, size_t *sizep)
@@ -57,6 +63,17 @@ __noreturn void riscv_boot(u64 hartid, u64 fdt)
 
 	riscv_boot_hartid = hartid;
 	boot_info.fdt = boot_check_fdt(fdt, &fdt_size);
+	/*
+	 * Read the machine before anything is printed, so that the console
+	 * is the tree's from the first line.  A tree that does not parse is
+	 * left to kmain(), which says why and stops.
+	 */
+	if (boot_info.fdt && !dt_platform_parse(boot_info.fdt, fdt_size, &boot_platform)) {
+		boot_info.platform = &boot_platform;
+		uart_setup(&boot_platform.console);
+		if (boot_platform.poweroff.kind != DT_POWEROFF_NONE)
+			boot_poweroff = boot_platform.poweroff;
+	}
 	boot_info.cmdline = NULL; /* always from the DTB's /chosen */
 	timer_init(boot_info.fdt, fdt_size);
 	kmain(&boot_info);
@@ -78,9 +95,10 @@ int arch_map_ram(u64 base, u64 size)
 /*
  * Each call tries the next way out, because a way that is not available
  * may trap, and the trap report calls arch_exit() again (see entry.S):
- *   1. the sifive,test0 finisher: QEMU exits with `status` (0x5555 for 0,
- *      status << 16 | 0x3333 otherwise: QEMU calls exit() with the upper
- *      16 bits, of which the host sees the low 8);
+ *   1. the tree's power-off register: a sifive,test0 finisher makes QEMU
+ *      exit with `status` (0x5555 for 0, status << 16 | 0x3333 otherwise:
+ *      QEMU calls exit() with the upper 16 bits, of which the host sees
+ *      the low 8); a syscon-poweroff gets its value, whatever `status`;
  *   2. SBI system reset (SRST), or the v0.1 shutdown call: a board powers
  *      off; OpenSBI on QEMU virt writes the finisher's PASS, so QEMU exits
  *      with 0 whatever `status` was;
@@ -91,7 +109,7 @@ __noreturn void arch_exit(int status)
 	unsigned attempt = boot_exit_attempts++;
 
 	uart_drain();
-	if (attempt == 0) {
+	if (attempt == 0 && boot_poweroff.kind == DT_POWEROFF_SIFIVE_TEST) {
 		/*
 		 * The host sees the low 8 bits of the status: keep a failure
 		 * (256, say) from reading as success there.
@@ -100,8 +118,13 @@ __noreturn void arch_exit(int status)
 
 		if (status != 0 && code == 0)
 			code = 1;
-		writel(SIFIVE_TEST_BASE,
+		writel(boot_poweroff.base,
 		       code == 0 ? SIFIVE_TEST_PASS : code << 16 | SIFIVE_TEST_FAIL);
+	} else if (attempt == 0 && boot_poweroff.kind == DT_POWEROFF_SYSCON) {
+		uintptr_t reg = (uintptr_t)boot_poweroff.base;
+
+		writel(reg, (readl(reg) & ~boot_poweroff.mask) |
+				    (boot_poweroff.value & boot_poweroff.mask));
 	}
 	if (attempt <= 1)
 		sbi_shutdown(status != 0);
@@ -117,5 +140,5 @@ void arch_tls_set(void *tp)
 
 const char *arch_name(void)
 {
-	return "riscv64 virt";
+	return "riscv64";
 }

@@ -1,32 +1,24 @@
 /*
- * arch/riscv64/uart.c - boot console on an ns16550a UART, polled.
+ * arch/riscv64/uart.c - the boot console: the UART the device tree's
+ * /chosen stdout-path names (16550 with its reg-shift and reg-io-width, or
+ * PL011; arch/generic/dt_uart.h), QEMU virt's ns16550a at 0x10000000 until
+ * the tree is read or if it names none.  OpenSBI has set the line up.
  *
- * Interface: arch_console_putc() (arch/arch.h) and uart_drain() (used by
- * arch_exit()), from the shared 16550 code (arch/generic/uart_16550.h)
- * over this file's register accessors.  QEMU virt's UART has reg-shift 0
- * (byte registers).
- *
- * The UART is at 0x10000000 on QEMU virt and OpenSBI has already set it to
- * 8N1 (QEMU ignores the baud rate anyway), so there is nothing to program.
- * A board port would take the address from the DTB's /chosen/stdout-path
- * and rely on the firmware's set-up, as Linux's earlycon does.
- *
- * Concurrency: single hart, interrupts masked; the FIFO is the only state.
- * The UART is in an I/O region, whose accesses reach the device in program
- * order without a fence; no ordering against normal memory is needed, hence
- * the raw_ accessors.
+ * Interface: arch_console_putc() (arch/arch.h); uart_setup() and
+ * uart_drain() (asm/boot.h) for setup.c.
  */
 #include <asm/boot.h>
-#include <asm/io.h>
 
-static u8 uart_in(unsigned reg)
+#define DT_UART_DEFAULT_KIND DT_UART_NS16550
+#define DT_UART_DEFAULT_BASE UART_BASE
+#include "arch/generic/dt_uart.h"
+
+void uart_setup(const struct dt_console *c)
 {
-	return raw_readb(UART_BASE + reg);
+	dt_uart_setup(c);
 }
 
-static void uart_out(unsigned reg, u8 v)
+void uart_drain(void)
 {
-	raw_writeb(UART_BASE + reg, v);
+	dt_uart_drain();
 }
-
-#include "arch/generic/uart_16550_console.h"

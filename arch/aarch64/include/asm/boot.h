@@ -9,9 +9,9 @@
 #include <asm/sysreg.h>
 
 /*
- * PL011 UART of QEMU virt.  A board port would take the address from the
- * DTB (/chosen/stdout-path) instead; the early paths (head.S) need it
- * before any C runs, hence a constant.
+ * QEMU virt's PL011: the console until the device tree is read, and after
+ * if the tree names none (/chosen stdout-path, console.c); head.S's early
+ * error messages, which come before any tree is read, use it too.
  */
 #define PL011_BASE _UL(0x09000000)
 
@@ -31,6 +31,20 @@ __noreturn void arch_boot(u64 fdt, u64 boot_el);
 
 /* Exception level the kernel was entered at (1 or 2), set by arch_boot(). */
 extern unsigned aarch64_boot_el;
+
+struct platform;
+struct dt_console;
+
+/*
+ * The machine as the device tree describes it, parsed by arch_boot()
+ * before kmain(); NULL if the boot loader passed no tree or a tree that
+ * does not parse (every user then keeps QEMU virt's defaults).
+ */
+extern const struct platform *aarch64_platform;
+
+/* console.c: switch to the tree's console; wait until all is sent. */
+void console_setup(const struct dt_console *c);
+void console_drain(void);
 
 /* Start the PMU cycle counter if there is one (timer.c). */
 void timer_init(void);

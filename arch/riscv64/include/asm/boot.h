@@ -9,10 +9,10 @@
 #include <asm/csr.h>
 
 /*
- * Fixed devices of QEMU virt (hw/riscv/virt.c memmap).  A board port would
- * take them from the DTB (/chosen/stdout-path, the sifive,test0 and
- * riscv,plic0 nodes); the early paths (head.S) need the UART and the test
- * device before any C runs, hence constants.
+ * QEMU virt's devices (hw/riscv/virt.c memmap): the defaults for a device
+ * tree that names none of its own (/chosen stdout-path, a sifive,test0 or
+ * syscon-poweroff, a PLIC node), and for head.S's early error messages,
+ * which come before any tree is read.
  */
 #define UART_BASE _UL(0x10000000)	 /* ns16550a, reg-shift 0 */
 #define SIFIVE_TEST_BASE _UL(0x00100000) /* sifive,test0 finisher */
@@ -46,7 +46,10 @@ __noreturn void riscv_boot(u64 hartid, u64 fdt);
 /* The hart we run on (a0 at entry), set by riscv_boot(). */
 extern u64 riscv_boot_hartid;
 
-/* Wait (bounded) until the UART has sent everything (uart.c). */
+struct dt_console;
+
+/* uart.c: switch to the tree's console; wait (bounded) until all is sent. */
+void uart_setup(const struct dt_console *c);
 void uart_drain(void);
 
 /*
