@@ -7,7 +7,7 @@
  * opaque constant table to trust.  Single-threaded first use.
  */
 #include "lib/crc32c.h"
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/crc_slice8.h"
 
 #define CRC32C_POLY 0x82f63b78u

@@ -6,7 +6,7 @@
  */
 #include <stdarg.h>
 
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/printf.h"
 
 __noreturn void panic_at(const char *file, int line, const char *fmt, ...)

@@ -6,7 +6,7 @@
  * prints floating point.
  */
 #include "lib/printf.h"
-#include "arch/arch.h"
+#include "arch/port.h"
 
 struct sink {
 	char *buf; /* NULL: console */

@@ -40,7 +40,7 @@
  */
 #include "lib/sched.h"
 
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
 #include "lib/printf.h"

@@ -32,7 +32,7 @@
 #include "drivers/block/virtio_blk.h"
 
 #include "drivers/block/virtio_blk_priv.h"
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 

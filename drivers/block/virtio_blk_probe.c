@@ -12,7 +12,7 @@
  * and accepted only when FLUSH is not offered, as in virtblk_probe after
  * "virtio_blk: support barriers without FLUSH feature".
  */
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "drivers/block/virtio_blk_priv.h"
 
 #include "lib/boot_alloc.h"

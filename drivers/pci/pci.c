@@ -25,7 +25,7 @@
  */
 #include "drivers/pci/pci_priv.h"
 
-#include <asm/io.h>
+#include "arch/port.h"
 
 #include "lib/errno.h"
 #include "lib/printf.h"

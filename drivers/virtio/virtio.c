@@ -8,7 +8,7 @@
  */
 #include "drivers/virtio/virtio.h"
 
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/boot_alloc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"

@@ -15,7 +15,7 @@
  */
 #include "drivers/virtio/virtio_mmio.h"
 
-#include <asm/io.h>
+#include "arch/port.h"
 
 #include "drivers/virtio/virtio_mmio_regs.h"
 #include "lib/boot_alloc.h"

@@ -18,7 +18,7 @@
  */
 #include "drivers/virtio/virtio_pci.h"
 
-#include <asm/io.h>
+#include "arch/port.h"
 
 #include "drivers/pci/pci_regs.h"
 #include "drivers/virtio/virtio_pci_priv.h"

@@ -20,7 +20,7 @@
  *
  * Calls are serialised by the caller (QUEUE_SEL is shared state).
  */
-#include <asm/io.h>
+#include "arch/port.h"
 
 #include "drivers/pci/pci_regs.h"
 #include "drivers/virtio/virtio_pci_priv.h"

@@ -29,7 +29,7 @@
  * our earlier stores to ring memory.  Calls are serialised by the caller:
  * queue_select and the feature selectors are shared state.
  */
-#include <asm/io.h>
+#include "arch/port.h"
 
 #include "drivers/pci/pci_regs.h"
 #include "drivers/virtio/virtio_pci_priv.h"

@@ -22,9 +22,8 @@
  */
 #include "drivers/virtio/virtqueue.h"
 
-#include <asm/io.h>
+#include "arch/port.h"
 
-#include "arch/arch.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"

@@ -20,7 +20,7 @@
  */
 #include "kernel/block/blk.h"
 
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/diskio.h"
 #include "lib/errno.h"
 #include "lib/printf.h"

@@ -18,7 +18,7 @@
  */
 #include "kernel/fs/fs_priv.h"
 
-#include "arch/arch.h"
+#include "arch/port.h"
 #include "lib/errno.h"
 #include "lib/heap.h"
 #include "lib/printf.h"
