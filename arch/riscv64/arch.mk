@@ -22,6 +22,7 @@ ARCH_SRCS := \
 	arch/riscv64/head.S \
 	arch/riscv64/entry.S \
 	arch/riscv64/setup.c \
+	arch/riscv64/mmu.c \
 	arch/riscv64/trap.c \
 	arch/riscv64/uart.c \
 	arch/riscv64/timer.c \
@@ -58,7 +59,7 @@ ARCH_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 # discards .note sections (ld would warn about a discarded build id).
 ARCH_LIBGCC_DIR := $(dir $(shell $(ARCH_CROSS)gcc -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null))
 ARCH_LDSCRIPT := linker/riscv64.ld
-ARCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
+ARCH_LDFLAGS := -nostdlib -B/usr/riscv64-linux-gnu/bin/ -Wl,-pie,--no-dynamic-linker,-z,notext -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 $(if $(ARCH_LIBGCC_DIR),-L$(ARCH_LIBGCC_DIR))
 
 # The C library of `make APP=` images (kernel/libc/libc.mk): Debian's
