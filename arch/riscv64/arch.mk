@@ -9,12 +9,15 @@
 #
 # The raw image (objcopy -O binary, a RISC-V Image with its header) is the
 # bootable artefact: QEMU loads it at 0x80200000 and OpenSBI, QEMU's default
-# -bios, enters it in S-mode with a0 = hart id, a1 = DTB.  The ELF (for
-# gdb/addr2line) boots the same way with -kernel.
+# -bios, enters it in S-mode with a0 = hart id, a1 = DTB; it runs at any
+# other 4 KiB-aligned address too (head.S relocates it, see
+# linker/riscv64.ld).  The ELF (for gdb/addr2line) boots the same way with
+# -kernel.
 #
 # Debian 12 packages: gcc-riscv64-unknown-elf (pulls in
-# binutils-riscv64-unknown-elf) to build; qemu-system-misc to run (its
-# dependency qemu-system-data ships the OpenSBI firmware QEMU loads).
+# binutils-riscv64-unknown-elf) and binutils-riscv64-linux-gnu (its ld, see
+# ARCH_LDFLAGS) to build; qemu-system-misc to run (its dependency
+# qemu-system-data ships the OpenSBI firmware QEMU loads).
 
 ARCH_CROSS := riscv64-unknown-elf-
 
@@ -36,9 +39,11 @@ ARCH_SRCS := \
 #   binutils 2.40 rejects csrr without zicsr.  No F/D: the kernel never
 #   touches FP state (head.S turns the FP unit off).
 # -mcmodel=medany: pc-relative addressing (auipc), so the image can live at
-#   0x80200000 (medlow only reaches the lowest and highest 2 GiB).
-# -fno-pic: absolute addresses in data, no GOT; the image runs only at its
-#   link address (head.S checks).
+#   0x80200000 (medlow only reaches the lowest and highest 2 GiB), or
+#   anywhere else: code needs no relocation.
+# -fno-pic: no GOT; absolute addresses in data (pointers, jump tables)
+#   become R_RISCV_RELATIVE relocations of the -pie link, which head.S
+#   applies.
 # -fno-omit-frame-pointer: the trap report walks the frame-pointer chain.
 # -fno-asynchronous-unwind-tables -fno-unwind-tables: no .eh_frame in the
 #   image (nothing unwinds at run time); with -g the CFI goes to the
@@ -57,9 +62,16 @@ ARCH_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 # directory on the search path, and the linker script's INPUT(-lgcc) picks
 # libgcc.a from there, after our objects.  --build-id=none: the script
 # discards .note sections (ld would warn about a discarded build id).
+# -pie --no-dynamic-linker -z notext: a position-independent image with its
+# .rela.dyn and no loader (head.S relocates; relocations in read-only
+# sections are fine, nothing is write-protected then).  The bare-metal
+# toolchain's ld refuses -pie ("not supported": built without shared
+# library support), so -B points gcc at Debian's riscv64-linux-gnu ld,
+# which links these objects the same way and can.
+ARCH_LINUX_LD_DIR := /usr/riscv64-linux-gnu/bin/
 ARCH_LIBGCC_DIR := $(dir $(shell $(ARCH_CROSS)gcc -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null))
 ARCH_LDSCRIPT := linker/riscv64.ld
-ARCH_LDFLAGS := -nostdlib -B/usr/riscv64-linux-gnu/bin/ -Wl,-pie,--no-dynamic-linker,-z,notext -Wl,--no-warn-rwx-segments \
+ARCH_LDFLAGS := -nostdlib -B$(ARCH_LINUX_LD_DIR) -Wl,-pie,--no-dynamic-linker,-z,notext -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 $(if $(ARCH_LIBGCC_DIR),-L$(ARCH_LIBGCC_DIR))
 
 # The C library of `make APP=` images (kernel/libc/libc.mk): Debian's
