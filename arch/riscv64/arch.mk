@@ -62,16 +62,9 @@ ARCH_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 # directory on the search path, and the linker script's INPUT(-lgcc) picks
 # libgcc.a from there, after our objects.  --build-id=none: the script
 # discards .note sections (ld would warn about a discarded build id).
-# -pie --no-dynamic-linker -z notext: a position-independent image with its
-# .rela.dyn and no loader (head.S relocates; relocations in read-only
-# sections are fine, nothing is write-protected then).  The bare-metal
-# toolchain's ld refuses -pie ("not supported": built without shared
-# library support), so -B points gcc at Debian's riscv64-linux-gnu ld,
-# which links these objects the same way and can.
-ARCH_LINUX_LD_DIR := /usr/riscv64-linux-gnu/bin/
 ARCH_LIBGCC_DIR := $(dir $(shell $(ARCH_CROSS)gcc -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null))
 ARCH_LDSCRIPT := linker/riscv64.ld
-ARCH_LDFLAGS := -nostdlib -B$(ARCH_LINUX_LD_DIR) -Wl,-pie,--no-dynamic-linker,-z,notext -Wl,--no-warn-rwx-segments \
+ARCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 $(if $(ARCH_LIBGCC_DIR),-L$(ARCH_LIBGCC_DIR))
 
 # The C library of `make APP=` images (kernel/libc/libc.mk): Debian's
@@ -86,6 +79,20 @@ LIBC_DEPS := $(LIBC_DIR)/lib/release/rv64imac/lp64/libc.a
 ARCH_BUILD := build/riscv64
 ARCH_ELF := $(ARCH_BUILD)/ordo.elf
 ARCH_IMAGE := $(ARCH_BUILD)/ordo.img
+
+# The kernel image is position independent (head.S relocates it):
+# -pie --no-dynamic-linker -z notext give it a .rela.dyn and no loader
+# (relocations in read-only sections are fine: nothing is write-protected
+# while head.S applies them).  The bare-metal toolchain's ld refuses -pie
+# ("not supported": built without shared-library support), so -B points
+# gcc at Debian's riscv64-linux-gnu ld, which links these objects the same
+# way and can.  `make APP=` images stay linked for 0x80200000 only (head.S
+# says so if loaded elsewhere): picolibc's -fno-pic code reaches undefined
+# weak symbols (_fini, __call_exitprocs) and kernel/libc/tls.c absolute
+# ones (__tls_align) pc-relatively, which only a fixed-address link can
+# resolve.
+ARCH_LINUX_LD_DIR := /usr/riscv64-linux-gnu/bin/
+$(ARCH_ELF): LDFLAGS += -B$(ARCH_LINUX_LD_DIR) -Wl,-pie,--no-dynamic-linker,-z,notext
 
 # ordo.elf -> ordo.img: strip to the loadable bytes from 0x80200000 (the
 # NOLOAD BSS/stacks are not in the file; the Image header's image_size tells

@@ -140,7 +140,9 @@ primary_entry:
 	 * says: the word at r_offset + s3 holds r_addend + s3.  ld leaves
 	 * those words zero in the file, so this runs at the link address too
 	 * (s3 = 0).  Anything but R_RISCV_RELATIVE, or a target outside the
-	 * image, is a build error: stop with a message.
+	 * image, is a build error: stop with a message.  No relocations at
+	 * all: a fixed-address link (a `make APP=` image, see arch.mk), whose
+	 * words hold their link-time values and which runs only there.
 	 */
 	lla	t0, _start
 	lla	t1, __kernel_link_base
@@ -151,7 +153,10 @@ primary_entry:
 	bnez	t2, early_die		/* page tables, guard: 4 KiB pages */
 	lla	t3, __rela_dyn_start
 	lla	t4, __rela_dyn_end
-	mv	t5, t0			/* image bounds, run-time */
+	bne	t3, t4, 3f
+	lla	a0, msg_fixed_address
+	bnez	s3, early_die
+3:	mv	t5, t0			/* image bounds, run-time */
 	lla	t6, __kernel_end
 	lla	a0, msg_bad_reloc
 1:	bgeu	t3, t4, 2f
@@ -309,13 +314,14 @@ early_putc:
 2:	sb	a0, UART_THR(t0)
 	ret
 
-
 msg_m_mode:
 	.asciz	"\nordo: entered in M-mode (-bios none?); this image runs in S-mode under SBI firmware (QEMU's default -bios)\n"
 msg_misaligned:
 	.asciz	"\nordo: loaded at an address that is not 4 KiB aligned\n"
+msg_fixed_address:
+	.asciz	"\nordo: this image (not position independent: make APP=) runs only at its link address 0x80200000\n"
 msg_bad_reloc:
-	.asciz	"\nordo: .rela.dyn holds a relocation other than R_RISCV_RELATIVE inside the image (bad build)\n"
+	.asciz	"\nordo: .rela.dyn holds a relocation head.S cannot apply (not R_RISCV_RELATIVE, or outside the image): a bad build\n"
 msg_early_trap:
 	.asciz	"\nordo: trap before relocation: sepc "
 msg_early_scause:
