@@ -200,7 +200,8 @@ host-tests: $(HOST_BINS)
 qemu-tests: all $(HOST_TOOLS)
 	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)" \
-		--tap "qemu $(ARCH) apps" "tests/qemu/apps.sh $(ARCH)"
+		--tap "qemu $(ARCH) apps" "tests/qemu/apps.sh $(ARCH)" \
+		--tap "qemu $(ARCH) load-address" "tests/qemu/load-address.sh $(ARCH)"
 
 test:
 	@tools/deps.sh test $(TEST_ARCHES)
@@ -215,7 +216,8 @@ test:
 		--tap "crash mutants" "tests/crash/mutants.sh" \
 		$(foreach a,$(TEST_ARCHES),--qemu $(a) \
 		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)" \
-		--tap "qemu $(a) apps" "tests/qemu/apps.sh $(a)") \
+		--tap "qemu $(a) apps" "tests/qemu/apps.sh $(a)" \
+		--tap "qemu $(a) load-address" "tests/qemu/load-address.sh $(a)") \
 		--tap "ordofs tool" "tests/host/ordofs-tool.sh" \
 		--tap "apps on the host's libc" "tests/host/apps-native.sh" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \

@@ -36,6 +36,8 @@ for arch in $arches; do
 	riscv64)
 		need riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
 		need riscv64-unknown-elf-objcopy binutils-riscv64-unknown-elf
+		# Its ld links the position-independent image (arch/riscv64/arch.mk).
+		need /usr/riscv64-linux-gnu/bin/ld binutils-riscv64-linux-gnu
 		[ "$want" = build ] || need qemu-system-riscv64 qemu-system-misc
 		if [ "$want" = test ] || [ "$want" = app ]; then
 			need /usr/lib/picolibc/riscv64-unknown-elf/lib/release/rv64imac/lp64/libc.a \

@@ -9,12 +9,15 @@
 #
 # The raw image (objcopy -O binary, a RISC-V Image with its header) is the
 # bootable artefact: QEMU loads it at 0x80200000 and OpenSBI, QEMU's default
-# -bios, enters it in S-mode with a0 = hart id, a1 = DTB.  The ELF (for
-# gdb/addr2line) boots the same way with -kernel.
+# -bios, enters it in S-mode with a0 = hart id, a1 = DTB; it runs at any
+# other 4 KiB-aligned address too (head.S relocates it, see
+# linker/riscv64.ld).  The ELF (for gdb/addr2line) boots the same way with
+# -kernel.
 #
 # Debian 12 packages: gcc-riscv64-unknown-elf (pulls in
-# binutils-riscv64-unknown-elf) to build; qemu-system-misc to run (its
-# dependency qemu-system-data ships the OpenSBI firmware QEMU loads).
+# binutils-riscv64-unknown-elf) and binutils-riscv64-linux-gnu (its ld, see
+# ARCH_LDFLAGS) to build; qemu-system-misc to run (its dependency
+# qemu-system-data ships the OpenSBI firmware QEMU loads).
 
 ARCH_CROSS := riscv64-unknown-elf-
 
@@ -22,6 +25,7 @@ ARCH_SRCS := \
 	arch/riscv64/head.S \
 	arch/riscv64/entry.S \
 	arch/riscv64/setup.c \
+	arch/riscv64/mmu.c \
 	arch/riscv64/trap.c \
 	arch/riscv64/uart.c \
 	arch/riscv64/timer.c \
@@ -35,9 +39,11 @@ ARCH_SRCS := \
 #   binutils 2.40 rejects csrr without zicsr.  No F/D: the kernel never
 #   touches FP state (head.S turns the FP unit off).
 # -mcmodel=medany: pc-relative addressing (auipc), so the image can live at
-#   0x80200000 (medlow only reaches the lowest and highest 2 GiB).
-# -fno-pic: absolute addresses in data, no GOT; the image runs only at its
-#   link address (head.S checks).
+#   0x80200000 (medlow only reaches the lowest and highest 2 GiB), or
+#   anywhere else: code needs no relocation.
+# -fno-pic: no GOT; absolute addresses in data (pointers, jump tables)
+#   become R_RISCV_RELATIVE relocations of the -pie link, which head.S
+#   applies.
 # -fno-omit-frame-pointer: the trap report walks the frame-pointer chain.
 # -fno-asynchronous-unwind-tables -fno-unwind-tables: no .eh_frame in the
 #   image (nothing unwinds at run time); with -g the CFI goes to the
@@ -73,6 +79,20 @@ LIBC_DEPS := $(LIBC_DIR)/lib/release/rv64imac/lp64/libc.a
 ARCH_BUILD := build/riscv64
 ARCH_ELF := $(ARCH_BUILD)/ordo.elf
 ARCH_IMAGE := $(ARCH_BUILD)/ordo.img
+
+# The kernel image is position independent (head.S relocates it):
+# -pie --no-dynamic-linker -z notext give it a .rela.dyn and no loader
+# (relocations in read-only sections are fine: nothing is write-protected
+# while head.S applies them).  The bare-metal toolchain's ld refuses -pie
+# ("not supported": built without shared-library support), so -B points
+# gcc at Debian's riscv64-linux-gnu ld, which links these objects the same
+# way and can.  `make APP=` images stay linked for 0x80200000 only (head.S
+# says so if loaded elsewhere): picolibc's -fno-pic code reaches undefined
+# weak symbols (_fini, __call_exitprocs) and kernel/libc/tls.c absolute
+# ones (__tls_align) pc-relatively, which only a fixed-address link can
+# resolve.
+ARCH_LINUX_LD_DIR := /usr/riscv64-linux-gnu/bin/
+$(ARCH_ELF): LDFLAGS += -B$(ARCH_LINUX_LD_DIR) -Wl,-pie,--no-dynamic-linker,-z,notext
 
 # ordo.elf -> ordo.img: strip to the loadable bytes from 0x80200000 (the
 # NOLOAD BSS/stacks are not in the file; the Image header's image_size tells

@@ -4,10 +4,11 @@
  * Boot contract (RISC-V SBI firmware -> supervisor, as OpenSBI's fw_dynamic
  * and Linux Documentation/arch/riscv/boot.rst describe it): the image is
  * loaded at RAM base + text_offset (0x80200000 on QEMU virt: OpenSBI owns
- * the first 2 MiB) and entered at its first byte in S-mode with satp = 0
- * (no translation), sstatus.SIE = 0, a0 = the hart id and a1 = the
- * physical address of the DTB.  QEMU -kernel loads a raw image (or an ELF)
- * there and the default -bios (OpenSBI) jumps to it.
+ * the first 2 MiB), or wherever a boot loader chose (U-Boot's booti), and
+ * entered at its first byte in S-mode with satp = 0 (no translation),
+ * sstatus.SIE = 0, a0 = the hart id and a1 = the physical address of the
+ * DTB.  QEMU -kernel loads a raw image (or an ELF) there and the default
+ * -bios (OpenSBI) jumps to it.
  *
  * What happens here, in order:
  *   1. keep a0/a1 and check that we run in S-mode (not M-mode, see
@@ -15,15 +16,24 @@
  *   2. mask every interrupt (sstatus.SIE and sie), turn the FP unit off
  *      (the kernel is soft-float: an FP instruction is a bug and traps),
  *      make sure translation is off;
- *   3. vector every trap to entry.S, whose report exits with status 3;
- *   4. check we run at the address we were linked at (the code is not
- *      position independent);
- *   5. set sp, zero BSS and call riscv_boot(hartid, dtb) in C.
+ *   3. vector traps to early_trap (below: no C, no data);
+ *   4. relocate: the image runs wherever it was loaded (4 KiB aligned at
+ *      least; boot loaders use 2 MiB), so apply the R_RISCV_RELATIVE
+ *      entries of .rela.dyn (linker/riscv64.ld) for the load address;
+ *   5. vector every trap to entry.S, whose report exits with status 3;
+ *   6. set sp, zero BSS, turn on the MMU (mmu.c: an identity map with the
+ *      stack guard page left out) and call riscv_boot(hartid, dtb) in C.
  *
- * There is no MMU or cache set-up to do: with satp = 0 memory attributes
- * come from the platform's PMAs (RAM cacheable, devices I/O), so C may run
- * as soon as there is a stack.  arch.h promises kmain() "FP/SIMD on": that
- * is moot here, as nothing is built for the F/D/V extensions.
+ * C needs no MMU or cache set-up: with satp = 0 memory attributes come
+ * from the platform's PMAs (RAM cacheable, devices I/O), and they still do
+ * under Sv39 without Svpbmt, so mmu.c's identity map changes nothing but
+ * the guard page.  arch.h promises kmain() "FP/SIMD on": that is moot
+ * here, as nothing is built for the F/D/V extensions.
+ *
+ * The Image header (Linux Documentation/arch/riscv/boot-image-header.rst,
+ * v0.2) has no flag for "placeable anywhere" (arm64's bit 3): its flags
+ * hold only the endianness bit, and a loader may put the image at any
+ * suitably aligned address.
  *
  * Why not -bios none (M-mode)?  With -bios none QEMU's reset code jumps
  * to 0x80000000 in M-mode, with a0 = hart id and a1 = DTB.  This image
@@ -44,7 +54,8 @@
  * be entered in M-mode anyway, step 1 stops it with a message rather than let
  * it fault or hang at its first SBI call.
  *
- * Register use until riscv_boot: s1 = hart id, s2 = DTB pointer.
+ * Register use until riscv_boot: s1 = hart id, s2 = DTB pointer, s3 = load
+ * offset (run-time minus link address of _start).
  */
 #include <asm/boot.h>
 #include <asm/csr.h>
@@ -52,6 +63,11 @@
 /* RISC-V Image header (Linux boot-image-header.rst, version 0.2). */
 #define IMAGE_VERSION ((0 << 16) | 2)
 #define IMAGE_FLAGS 0 /* bit 0 = 0: little-endian kernel */
+#define IMAGE_TEXT_OFFSET 0x200000
+
+/* Elf64_Rela.r_info of the only relocation the image may hold. */
+#define R_RISCV_RELATIVE 3
+#define RELA_SIZE 24
 
 /* Bounded wait for the UART transmitter (iterations, not time). */
 #define EARLY_UART_SPINS 0x100000
@@ -66,8 +82,8 @@ _start:
 	j	primary_entry		/* code0 */
 	.option	pop
 	.long	0			/* code1 */
-	.quad	__image_text_offset	/* text_offset (linker script) */
-	.quad	__image_size		/* image_size, including BSS/stacks */
+	.quad	IMAGE_TEXT_OFFSET	/* text_offset */
+	.quad	__kernel_end - _start	/* image_size, including BSS/stacks */
 	.quad	IMAGE_FLAGS		/* flags */
 	.long	IMAGE_VERSION		/* version */
 	.long	0			/* res1 */
@@ -114,6 +130,51 @@ primary_entry:
 	csrw	satp, zero
 	sfence.vma
 
+	/* Until the data is relocated, a trap gets the bare report. */
+	lla	t0, early_trap
+	csrw	stvec, t0
+
+	/*
+	 * Relocate.  s3 = where we run (lla: pc relative) minus where we were
+	 * linked (__kernel_link_base: plain data, not relocated).  Each entry
+	 * says: the word at r_offset + s3 holds r_addend + s3.  ld leaves
+	 * those words zero in the file, so this runs at the link address too
+	 * (s3 = 0).  Anything but R_RISCV_RELATIVE, or a target outside the
+	 * image, is a build error: stop with a message.  No relocations at
+	 * all: a fixed-address link (a `make APP=` image, see arch.mk), whose
+	 * words hold their link-time values and which runs only there.
+	 */
+	lla	t0, _start
+	lla	t1, __kernel_link_base
+	ld	t1, 0(t1)
+	sub	s3, t0, t1
+	slli	t2, s3, 52		/* the offset's low 12 bits */
+	lla	a0, msg_misaligned
+	bnez	t2, early_die		/* page tables, guard: 4 KiB pages */
+	lla	t3, __rela_dyn_start
+	lla	t4, __rela_dyn_end
+	bne	t3, t4, 3f
+	lla	a0, msg_fixed_address
+	bnez	s3, early_die
+3:	mv	t5, t0			/* image bounds, run-time */
+	lla	t6, __kernel_end
+	lla	a0, msg_bad_reloc
+1:	bgeu	t3, t4, 2f
+	ld	t0, 8(t3)		/* r_info: symbol 0, type RELATIVE */
+	li	t1, R_RISCV_RELATIVE
+	bne	t0, t1, early_die
+	ld	t0, 0(t3)		/* r_offset (link-time address) */
+	add	t0, t0, s3
+	bltu	t0, t5, early_die
+	addi	t2, t0, 8
+	bgtu	t2, t6, early_die
+	ld	t1, 16(t3)		/* r_addend (link-time value) */
+	add	t1, t1, s3
+	sd	t1, 0(t0)
+	addi	t3, t3, RELA_SIZE
+	j	1b
+2:	fence.i				/* should a word in .text have changed */
+
 	/*
 	 * Traps from here on are reported (entry.S, trap.c).  sscratch
 	 * first: entry.S reads it to find its stack (0 = nested trap).
@@ -122,16 +183,6 @@ primary_entry:
 	csrw	sscratch, t0
 	lla	t0, trap_entry
 	csrw	stvec, t0		/* direct mode: trap_entry is 4-aligned */
-
-	/*
-	 * Loaded where we were linked?  lla gives the run-time address (pc
-	 * relative), the literal the link-time one.  early_die is position
-	 * independent, so it can report the mismatch from wherever we are.
-	 */
-	lla	t0, _start
-	ld	t1, link_start
-	lla	a0, msg_wrong_address
-	bne	t0, t1, early_die
 
 	/* A stack, BSS zeroed (both ends 16-byte aligned, see the script). */
 	lla	sp, __stack_top
@@ -146,6 +197,7 @@ primary_entry:
 	/* Terminate the frame-pointer chain for backtraces. */
 	li	s0, 0
 	li	ra, 0
+	call	riscv_mmu_init		/* translation on: the stack guard */
 	mv	a0, s1
 	mv	a1, s2
 	call	riscv_boot		/* does not return */
@@ -160,6 +212,27 @@ primary_entry:
  * traps.  A wedged UART costs EARLY_UART_SPINS polls per character, never
  * a hang.
  */
+
+/*
+ * early_trap: a trap before the data is relocated (the C report would
+ * follow unrelocated pointers).  Print the cause and leave.
+ */
+	.balign	4			/* stvec targets are 4-byte aligned */
+early_trap:
+	lla	a0, msg_early_trap
+	jal	early_puts
+	csrr	a0, sepc
+	jal	early_puthex
+	lla	a0, msg_early_scause
+	jal	early_puts
+	csrr	a0, scause
+	jal	early_puthex
+	lla	a0, msg_early_stval
+	jal	early_puts
+	csrr	a0, stval
+	jal	early_puthex
+	lla	a0, msg_newline
+	j	early_die
 
 /*
  * early_die(a0 = NUL-terminated message): print it and leave QEMU with
@@ -241,11 +314,19 @@ early_putc:
 2:	sb	a0, UART_THR(t0)
 	ret
 
-	.balign	8
-link_start:
-	.quad	_start			/* the link-time address, for step 4 */
-
 msg_m_mode:
 	.asciz	"\nordo: entered in M-mode (-bios none?); this image runs in S-mode under SBI firmware (QEMU's default -bios)\n"
-msg_wrong_address:
-	.asciz	"\nordo: not loaded at its link address 0x80200000 (need OpenSBI's default layout: -bios default)\n"
+msg_misaligned:
+	.asciz	"\nordo: loaded at an address that is not 4 KiB aligned\n"
+msg_fixed_address:
+	.asciz	"\nordo: this image (not position independent: make APP=) runs only at its link address 0x80200000\n"
+msg_bad_reloc:
+	.asciz	"\nordo: .rela.dyn holds a relocation head.S cannot apply (not R_RISCV_RELATIVE, or outside the image): a bad build\n"
+msg_early_trap:
+	.asciz	"\nordo: trap before relocation: sepc "
+msg_early_scause:
+	.asciz	" scause "
+msg_early_stval:
+	.asciz	" stval "
+msg_newline:
+	.asciz	"\n"

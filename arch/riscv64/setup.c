@@ -4,21 +4,17 @@
  *
  * Interface: riscv_boot() (asm/boot.h), called once by head.S with BSS
  * zeroed, sp on the kernel stack and traps vectored to the report;
- * arch_exit(), arch_name() and arch_map_ram() (arch/arch.h).
+ * arch_exit() and arch_name() (arch/arch.h).
  *
  * riscv_boot() checks the DTB pointer the SBI firmware passed in a1 (OpenSBI
  * hands on QEMU's blob, which QEMU puts near the top of the first 3 GiB of
  * RAM), parses it (console, power-off, the PLIC context of the boot hart
  * a0), reads the timebase from it and calls kmain().
  *
- * Memory: the kernel runs in S-mode with satp = 0 (Bare: no translation),
- * so there is no page table to build and nothing to map.  What the arm64
- * port expresses in its page tables, RISC-V fixes in the platform's
- * physical memory attributes (privileged spec 3.6): RAM is cacheable and
- * coherent, the device region is I/O, uncached and strongly ordered,
- * whatever the kernel does.  The firmware's PMP (3.7) keeps S-mode out of
- * its own RAM; kmain() never hands that to the allocator since it lies
- * below the kernel image (0x80000000..0x80200000 on QEMU virt).
+ * Memory: mmu.c's identity map (for the stack guard) and arch_map_ram().
+ * The firmware's PMP (privileged spec 3.7) keeps S-mode out of its own
+ * RAM; kmain() never hands that to the allocator since it lies below the
+ * kernel image (0x80000000..0x80200000 on QEMU virt).
  *
  * Single hart, interrupts masked (sstatus.SIE = 0).
  */
@@ -78,18 +74,6 @@ __noreturn void riscv_boot(u64 hartid, u64 fdt)
 	timer_init(boot_info.fdt, fdt_size);
 	kmain(&boot_info);
 	arch_exit(0);
-}
-
-/*
- * Nothing to do but check the region: with satp = 0 every physical address
- * is reachable as it is, and cacheability is the platform's PMA, not ours
- * to choose (see the top of this file).
- */
-int arch_map_ram(u64 base, u64 size)
-{
-	if (size == 0 || base + size < base || base + size > BOOT_PHYS_LIMIT)
-		return -EINVAL;
-	return 0;
 }
 
 /*

@@ -10,7 +10,10 @@
  * stval holds for that cause, and dumps sepc/sstatus, x1-x31 under their ABI
  * names and a frame-pointer backtrace (the tree is built with
  * -fno-omit-frame-pointer).  Feed the addresses to
- * `riscv64-unknown-elf-addr2line -e build/riscv64/ordo.elf`.
+ * `riscv64-unknown-elf-addr2line -e build/riscv64/ordo.elf` (less the load
+ * offset the report prints when the image runs away from its link
+ * address).  A page fault in the guard page under the kernel stack
+ * (mmu.c) is named as the stack overflow it is.
  *
  * It only reads the frame, the stacks and constant tables; a fault in here
  * is caught as a nested trap by entry.S.
@@ -28,6 +31,9 @@ _Static_assert(offsetof(struct trap_frame, scause) == TRAP_FRAME_SCAUSE, "frame"
 _Static_assert(offsetof(struct trap_frame, stval) == TRAP_FRAME_STVAL, "frame");
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "frame");
 _Static_assert(TRAP_FRAME_SIZE % 16 == 0, "sp must stay 16-byte aligned");
+
+/* The link address of the image (linker/riscv64.ld; plain data). */
+extern const u64 __kernel_link_base;
 
 /* Frames followed by the backtrace before giving up. */
 #define TRAP_BACKTRACE_MAX 16
@@ -102,6 +108,12 @@ static void trap_print_cause(const struct trap_frame *f)
 		f->sstatus & SSTATUS_SPP ? "S" : "U");
 	if (code == EXC_LOAD_ACCESS || code == EXC_STORE_ACCESS)
 		kprintf("  (no device or RAM there, or the firmware's PMP forbids it)\n");
+	if ((code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT) &&
+	    f->stval >= (uintptr_t)__stack_guard && f->stval < (uintptr_t)__stack_bottom)
+		kprintf("  kernel stack overflow: stval 0x%llx is in the guard page under the "
+			"%llu KiB stack\n",
+			(unsigned long long)f->stval,
+			(unsigned long long)((__stack_top - __stack_bottom) >> 10));
 }
 
 /* A frame pointer is usable if its record lies inside the kernel stack. */
@@ -160,6 +172,11 @@ __noreturn void trap_report(const struct trap_frame *f)
 	}
 	kprintf("\n");
 	trap_backtrace(f);
+	if ((uintptr_t)__kernel_start != __kernel_link_base)
+		kprintf("  image at 0x%llx, linked at 0x%llx: subtract 0x%llx for addr2line\n",
+			(unsigned long long)(uintptr_t)__kernel_start,
+			(unsigned long long)__kernel_link_base,
+			(unsigned long long)((uintptr_t)__kernel_start - __kernel_link_base));
 	kprintf("*** stopping: exit status 3\n");
 	arch_exit(3);
 }

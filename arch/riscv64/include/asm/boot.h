@@ -34,8 +34,18 @@
 
 #include "arch/generic/sections.h"
 
-/* This port's own linker script symbols: the trap stack. */
-extern char __trap_stack_bottom[], __trap_stack_top[];
+/*
+ * This port's own linker script symbols: the trap stack, and the guard
+ * page between it and the kernel stack (__stack_guard .. __stack_bottom).
+ */
+extern char __trap_stack_bottom[], __trap_stack_top[], __stack_guard[];
+
+/*
+ * Turn on translation: an identity map without the stack guard page
+ * (mmu.c).  Called by head.S before riscv_boot(); without Sv39 the kernel
+ * stays untranslated.
+ */
+void riscv_mmu_init(void);
 
 /*
  * C entry from head.S, BSS zeroed, on the kernel stack, traps vectored.

@@ -51,6 +51,8 @@
 #define EXC_BREAKPOINT 3
 #define EXC_LOAD_ACCESS 5
 #define EXC_STORE_ACCESS 7
+#define EXC_LOAD_PAGE_FAULT 13
+#define EXC_STORE_PAGE_FAULT 15
 
 #ifndef __ASSEMBLER__
 #include "lib/types.h"
