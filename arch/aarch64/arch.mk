@@ -14,6 +14,7 @@ ARCH_CROSS := aarch64-linux-gnu-
 
 ARCH_SRCS := \
 	arch/aarch64/head.S \
+	arch/aarch64/el3.S \
 	arch/aarch64/mmu.S \
 	arch/aarch64/vectors.S \
 	arch/aarch64/firmware.S \
@@ -23,6 +24,8 @@ ARCH_SRCS := \
 	arch/aarch64/pl011.c \
 	arch/aarch64/timer.c \
 	arch/aarch64/gic.c \
+	arch/aarch64/gic_v2.c \
+	arch/aarch64/gic_v3.c \
 	arch/aarch64/crc32c.c \
 	arch/aarch64/ctx.S
 
