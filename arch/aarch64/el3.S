@@ -11,19 +11,24 @@
  * when the boot EL was 3 (an SMCCC fast call in the OEM range):
  *
  *   ORDO_SMC_GIC_NONSECURE  x1 = distributor base, x2 = the GICv3
- *   redistributor (RD_base) of this CPU, or 0 for a GICv2.
+ *   redistributor (RD_base) of this CPU, or 0 for a GICv2, x3 = the
+ *   GICv2 CPU interface, or 0 for a GICv3.
  *   Puts every interrupt in Group 1 non-secure (GICD_IGROUPRn = ~0; GICv3:
  *   also GICD_IGRPMODRn = 0, the SGI/PPI bank in the redistributor's SGI
  *   frame, and the redistributor woken through GICR_WAKER), enables Group 1
  *   non-secure in the secure view of GICD_CTLR (GICv3: with ARE_S and
- *   ARE_NS set, the affinity routing the kernel uses).  Returns 0.
+ *   ARE_NS set, the affinity routing the kernel uses), and on a GICv2 opens
+ *   the priority mask (secure GICC_PMR = 0xff: a non-secure write to the
+ *   mask is ignored while the secure value is below 0x80, GICv2 spec
+ *   3.6.2; the GICv3 system register has the same rule only with
+ *   SCR_EL3.FIQ set, which we leave clear).  Returns 0.
  *
  * Every other SMC returns SMCCC NOT_SUPPORTED (-1): there is no PSCI here
  * (arch_exit() then halts, or uses semihosting if asked).  Any other
  * exception taken to EL3 is a bug: reported on the early console, then
  * QEMU is left through semihosting (early_die).
  *
- * Runs with the EL3 MMU off (Device memory), no stack, only x0-x3 and
+ * Runs with the EL3 MMU off (Device memory), no stack, only x0-x4 and
  * x9-x12 (SMCCC lets the callee clobber x0-x17; x30 is left alone).
  */
 #include <asm/sysreg.h>
@@ -39,6 +44,7 @@
 #define GICD_TYPER 0x0004
 #define GICD_IGROUPR 0x0080
 #define GICD_IGRPMODR 0x0d00
+#define GICC_PMR 0x0004
 #define GICR_WAKER 0x0014
 #define GICR_WAKER_PROCESSOR_SLEEP (1 << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1 << 2)
@@ -90,6 +96,7 @@ el3_sync_lower:
 	eret				/* ELR_EL3 is the instruction after the smc */
 
 el3_gic_nonsecure:
+	mov	x4, x3			/* GICC (x3 is a scratch register below) */
 	/* Distributor: groups off, then (GICv3) affinity routing on. */
 	ldr	w9, [x1, #GICD_CTLR]
 	bic	w9, w9, #0xff		/* every group enable */
@@ -114,7 +121,10 @@ el3_gic_nonsecure:
 	cmp	w11, w10
 	b.ls	2b
 
-	cbz	x2, 5f
+	cbz	x4, 7f
+	mov	w3, #0xff		/* GICv2: open the priority mask */
+	str	w3, [x4, #GICC_PMR]
+7:	cbz	x2, 5f
 	/* GICv3 redistributor: wake it, its SGIs and PPIs Group 1 NS. */
 	ldr	w9, [x2, #GICR_WAKER]
 	bic	w9, w9, #GICR_WAKER_PROCESSOR_SLEEP

@@ -41,7 +41,7 @@ static int v2_init(const struct dt_region *reg, unsigned nreg)
 	}
 	gicd = (uintptr_t)reg[0].base;
 	gicc = (uintptr_t)reg[1].base;
-	el3_gic_nonsecure(gicd, 0);
+	el3_gic_nonsecure(gicd, 0, gicc);
 	writel(gicd + GICD_CTLR, 1);
 	/* Any priority above the mask signals; no preemption groups. */
 	writel(gicc + GICC_PMR, GIC_PMR);

@@ -177,7 +177,7 @@ static int v3_init(const struct dt_region *reg, unsigned nreg)
 		return -ENODEV;
 	}
 	gicr_sgi = rd + GICR_SGI_OFFSET;
-	el3_gic_nonsecure(gicd, rd);
+	el3_gic_nonsecure(gicd, rd, 0);
 
 	/* Wake the redistributor (RAZ/WI to us if secure firmware owns it). */
 	writel(rd + GICR_WAKER, readl(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
@@ -245,11 +245,11 @@ static bool v3_enabled(u32 irq)
 {
 	u32 bit = 1u << (irq % 32);
 
+	/* IGROUPR reads as 0 to us on a GIC with two security states, but
+	 * the enable of a Group 0 line reads as 0 too (RAZ/WI). */
 	if (irq < GIC_SPI_BASE)
-		return (readl(gicr_sgi + GICR_IGROUPR0) & bit) &&
-		       (readl(gicr_sgi + GICR_ISENABLER0) & bit);
-	return (readl(gicd + GICD_IGROUPR(irq / 32)) & bit) &&
-	       (readl(gicd + GICD_ISENABLER(irq / 32)) & bit);
+		return readl(gicr_sgi + GICR_ISENABLER0) & bit;
+	return readl(gicd + GICD_ISENABLER(irq / 32)) & bit;
 }
 
 static u32 v3_ack(void)

@@ -60,17 +60,18 @@ extern char semihosting_hlt[]; /* address of the hlt, for the trap report */
 u64 psci_call_hvc(u64 fn);
 u64 psci_call_smc(u64 fn);
 /* An SMCCC fast call with two arguments, through smc (firmware.S). */
-u64 smccc_smc(u64 fn, u64 a1, u64 a2);
+u64 smccc_smc(u64 fn, u64 a1, u64 a2, u64 a3);
 
 /*
  * When we were entered at EL3 (aarch64_boot_el == 3): ask our own monitor
  * (el3.S) to put every GIC interrupt in Group 1 non-secure.  gicd: the
- * distributor; rd: the GICv3 redistributor of this CPU, 0 for a GICv2.
+ * distributor; rd: the GICv3 redistributor of this CPU, 0 for a GICv2;
+ * gicc: the GICv2 CPU interface, 0 for a GICv3.
  */
-static inline void el3_gic_nonsecure(uintptr_t gicd, uintptr_t rd)
+static inline void el3_gic_nonsecure(uintptr_t gicd, uintptr_t rd, uintptr_t gicc)
 {
 	if (aarch64_boot_el == 3)
-		smccc_smc(ORDO_SMC_GIC_NONSECURE, gicd, rd);
+		smccc_smc(ORDO_SMC_GIC_NONSECURE, gicd, rd, gicc);
 }
 
 #endif /* !__ASSEMBLER__ */
