@@ -85,10 +85,14 @@ $(ARCH_IMAGE): $(ARCH_ELF)
 .DEFAULT_GOAL := $(arch_aarch64_saved_goal)
 
 # QEMU: -cpu is mandatory (the default CPU is 32-bit); -semihosting is
-# mandatory too, arch_exit() uses it to pass the exit status.  Override
+# mandatory too, arch_exit() uses it to pass the exit status, when the
+# command line asks for it: QEMU_APPEND goes in front of every -append of
+# make run and the tests (without it the kernel leaves through PSCI
+# SYSTEM_OFF, and QEMU exits with 0 whatever the status).  Override
 # QEMU_MEM on the command line (e.g. make run QEMU_MEM=1G).
 QEMU_SYSTEM := qemu-system-aarch64
 QEMU_MEM ?= 128M
+QEMU_APPEND := exit=semihosting
 QEMU_MACHINE ?= -M virt
 QEMU_MACHINE_ARGS = $(QEMU_MACHINE) -cpu cortex-a53 -m $(QEMU_MEM) -semihosting \
 	-nodefaults -display none -serial stdio
