@@ -26,7 +26,7 @@
  *   5. build the identity map and turn on the MMU and caches (mmu.S);
  *   6. set SP, zero BSS and call arch_boot(dtb, boot_el) in C.
  *
- * Until step 4 every data access is to Device memory (MMU off), where an
+ * Until step 5 every data access is to Device memory (MMU off), where an
  * unaligned access faults and nothing is cached: only this file and mmu.S
  * run in that window, and they touch memory only with aligned accesses
  * (they do not even use the stack).  All C code runs with the MMU on.
