@@ -136,7 +136,7 @@ run:
 	@mkdir -p $(RUN_DIR); $(if $(RUN_FRESH),rm -f $(RUN_DISK);) test -f $(RUN_DISK) || \
 		{ truncate -s 64M $(RUN_DISK) && echo "created scratch disk $(RUN_DISK) (64 MiB)"; }
 	$(call msg,QEMU,$(RUN_IMAGE))
-	$(Q)$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(RUN_IMAGE) -append "$(RUN_APPEND)" \
+	$(Q)$(QEMU_SYSTEM) $(QEMU_MACHINE_ARGS) -kernel $(RUN_IMAGE) -append "$(strip $(QEMU_APPEND) $(RUN_APPEND))" \
 		-drive if=none,id=d0,file=$(RUN_DISK),format=raw,cache=writeback \
 		-device $(RUN_DEVICE),drive=d0 $(QEMU_EXTRA); \
 		$(RUN_DECODE_STATUS) exit $$rc
@@ -303,5 +303,5 @@ bench:
 # Used by tests/run-tests.sh to learn how to start QEMU for $(ARCH).
 print-qemu:
 	@echo "QEMU_SYSTEM='$(QEMU_SYSTEM)'; QEMU_MACHINE_ARGS='$(QEMU_MACHINE_ARGS)';" \
-		"QEMU_MACHINE='$(QEMU_MACHINE)'; QEMU_EXIT='$(QEMU_EXIT)'"
+		"QEMU_MACHINE='$(QEMU_MACHINE)'; QEMU_EXIT='$(QEMU_EXIT)'; QEMU_APPEND='$(QEMU_APPEND)'"
 .PHONY: print-qemu

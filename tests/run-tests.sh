@@ -172,7 +172,7 @@ run_qemu_config() {
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $machine_args \
-		-kernel "build/$arch/ordo.img" -append "$append" $args </dev/null >"$log" 2>&1
+		-kernel "build/$arch/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }$append" $args </dev/null >"$log" 2>&1
 	rc=$(decode_status $?)
 	end=$(date +%s%N)
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"

@@ -14,6 +14,7 @@ ARCH_CROSS := aarch64-linux-gnu-
 
 ARCH_SRCS := \
 	arch/aarch64/head.S \
+	arch/aarch64/el3.S \
 	arch/aarch64/mmu.S \
 	arch/aarch64/vectors.S \
 	arch/aarch64/firmware.S \
@@ -23,6 +24,8 @@ ARCH_SRCS := \
 	arch/aarch64/console.c \
 	arch/aarch64/timer.c \
 	arch/aarch64/gic.c \
+	arch/aarch64/gic_v2.c \
+	arch/aarch64/gic_v3.c \
 	arch/aarch64/crc32c.c \
 	arch/aarch64/ctx.S
 
@@ -82,10 +85,14 @@ $(ARCH_IMAGE): $(ARCH_ELF)
 .DEFAULT_GOAL := $(arch_aarch64_saved_goal)
 
 # QEMU: -cpu is mandatory (the default CPU is 32-bit); -semihosting is
-# mandatory too, arch_exit() uses it to pass the exit status.  Override
+# mandatory too, arch_exit() uses it to pass the exit status, when the
+# command line asks for it: QEMU_APPEND goes in front of every -append of
+# make run and the tests (without it the kernel leaves through PSCI
+# SYSTEM_OFF, and QEMU exits with 0 whatever the status).  Override
 # QEMU_MEM on the command line (e.g. make run QEMU_MEM=1G).
 QEMU_SYSTEM := qemu-system-aarch64
 QEMU_MEM ?= 128M
+QEMU_APPEND := exit=semihosting
 QEMU_MACHINE ?= -M virt
 QEMU_MACHINE_ARGS = $(QEMU_MACHINE) -cpu cortex-a53 -m $(QEMU_MEM) -semihosting \
 	-nodefaults -display none -serial stdio

@@ -30,8 +30,9 @@ psci_call_hvc:
 	hvc	#0
 	ret
 
-/* u64 psci_call_smc(u64 fn) */
-	.globl	psci_call_smc
+/* u64 psci_call_smc(u64 fn), u64 smccc_smc(u64 fn, u64 a1, u64 a2, u64 a3) */
+	.globl	psci_call_smc, smccc_smc
 psci_call_smc:
+smccc_smc:
 	smc	#0
 	ret

@@ -1,66 +1,52 @@
 /*
- * arch/aarch64/gic.c - GICv2 as a wake-up source (see arch.h).
+ * arch/aarch64/gic.c - the GIC as a wake-up source (see arch.h): what GICv2
+ * and GICv3 share; their registers are in gic_v2.c and gic_v3.c (gic.h).
  *
  * Interrupts stay masked in PSTATE (DAIF.I) for the whole life of the
  * kernel, so the exception vectors never see one.  WFI still wakes when an
  * interrupt is pending at the CPU interface, whatever PSTATE says (Arm ARM
  * D1.16.2: "WFI wake-up events"; Linux's idle loop relies on the same), so
- * arch_wait_irq() sleeps in WFI, then reads GICC_IAR to acknowledge what
- * woke it.  A deadline is a one-shot of the EL1 virtual timer (PPI 27),
+ * arch_wait_irq() sleeps in WFI, then acknowledges (GICC_IAR, ICC_IAR1_EL1)
+ * what woke it.  A deadline is a one-shot of the EL1 virtual timer, whose
+ * PPI is the device tree's (/timer, third interrupt; 27 without one),
  * enabled as a wake-up source the same way: every wait is bounded only as
  * long as that timer interrupt really reaches us.
  *
- * Addresses come from the device tree's interrupt-controller node
- * (arch_irq_setup(): distributor = reg[0], CPU interface = reg[1]); a tree
- * that names none gets QEMU virt's, 0x08000000 and 0x08010000.
+ * The controller comes from the device tree's interrupt-controller node
+ * (arch_irq_setup(): GICv2 distributor = reg[0], CPU interface = reg[1];
+ * GICv3 distributor = reg[0], redistributor regions after it); a tree that
+ * names none gets QEMU virt's GICv2, 0x08000000 and 0x08010000.
  *
- * A controller this file cannot drive leaves the disks polled, with one
- * console line, instead of crashing or hanging (arch_irq_enable() returns
+ * A controller we cannot drive leaves the disks polled, with one console
+ * line, instead of crashing or hanging (arch_irq_enable() returns
  * -EOPNOTSUPP and arch_wait_irq() is then never used):
- *   - a GICv3 (QEMU -M virt,gic-version=3): its CPU interface is system
- *     registers, and the GICv2 one at reg[1] does not exist;
- *   - any other kind, or a GICv2 node without two reg entries;
- *   - a GICv2 that fails the self-test the first arch_irq_enable() runs:
- *     enable the timer PPI and read the enable bit back, then make the
- *     timer fire at once and spin (not WFI) for up to GIC_SELFTEST_MS of
- *     the counter until GICC_IAR shows it.  This catches a GIC with the
- *     Security Extensions whose secure firmware left every interrupt in
- *     Group 0 (QEMU -M virt,secure=on with U-Boot as -bios): our
- *     non-secure enables are then ignored (GICv2 spec 4.3.2 / 4.1.3,
- *     Group 0 bits are RAZ/WI to non-secure accesses), and a WFI would
- *     never wake.
+ *   - any other kind, or a node without the regions its kind needs;
+ *   - a set-up that fails (gic_v3.c: no redistributor for this CPU, no
+ *     system register interface, ...);
+ *   - a GIC that fails the self-test the first arch_irq_enable() runs:
+ *     enable the timer PPI and read the enable back, then make the timer
+ *     fire at once and spin (not WFI) for up to GIC_SELFTEST_MS of the
+ *     counter until an acknowledge shows it.  This catches a GIC with two
+ *     security states whose secure firmware left every interrupt in Group
+ *     0 (QEMU -M virt,secure=on with U-Boot as -bios): our non-secure
+ *     writes are then ignored, and a WFI would never wake.
  *
  * Single CPU; called only from the boot CPU's thread of control.
  */
+#include <asm/boot.h>
 #include <asm/io.h>
+#include <asm/sysreg.h>
 
+#include "arch/aarch64/gic.h"
 #include "arch/arch.h"
 #include "lib/dt_platform.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 
-#define GICD_DEFAULT 0x08000000ul /* QEMU virt */
+#define GICD_DEFAULT 0x08000000ul /* QEMU virt, when the tree names no GIC */
 #define GICC_DEFAULT 0x08010000ul
-
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_ISENABLER(n) (0x100 + 4 * (n))
-#define GICD_ICPENDR(n) (0x280 + 4 * (n))
-#define GICD_IPRIORITYR(n) (0x400 + (n))
-#define GICD_ITARGETSR(n) (0x800 + (n))
-#define GICD_ICFGR(n) (0xc00 + 4 * (n))
-
-#define GICC_CTLR 0x000
-#define GICC_PMR 0x004
-#define GICC_IAR 0x00c
-#define GICC_EOIR 0x010
-
-#define GIC_SPI_BASE 32u
-#define GIC_IAR_ID(v) ((v)&0x3ffu)
-#define GIC_SPECIAL 1020u /* IDs 1020..1023: nothing (or nothing for us) */
-#define GIC_SPURIOUS 1023u
-#define GIC_PRIO 0xa0u
-#define TIMER_PPI 27u /* EL1 virtual timer */
+#define TIMER_PPI_DEFAULT 27u	       /* EL1 virtual timer, when the tree has no /timer */
+#define TIMER_FREQ_DEFAULT 62500000ull /* QEMU's, if neither CNTFRQ nor the tree has one */
 
 #define GIC_SELFTEST_MS 100u
 
@@ -75,8 +61,12 @@ enum gic_state {
 
 static u32 gic_state;
 static bool gic_init_done;
-static uintptr_t gicd = GICD_DEFAULT, gicc = GICC_DEFAULT;
+static const struct gic_ops *gic = &gic_v2_ops;
+static struct dt_region gic_reg[DT_MAX_INTC_REGS] = { { GICD_DEFAULT, 0x10000 },
+						      { GICC_DEFAULT, 0x10000 } };
+static unsigned gic_nreg = 2;
 static u32 gic_nlines;
+static u32 timer_ppi = TIMER_PPI_DEFAULT;
 /* Why arch_irq_setup() refused the controller (printed on first use). */
 static const char *gic_refusal;
 static u64 gic_refusal_addr;
@@ -84,52 +74,34 @@ static u64 gic_refusal_addr;
 void arch_irq_setup(const struct dt_intc *intc)
 {
 	if (!intc || intc->kind == DT_INTC_NONE)
-		return; /* keep QEMU virt's addresses */
+		return; /* keep QEMU virt's GICv2 */
 	gic_refusal_addr = intc->nreg ? intc->reg[0].base : 0;
 	switch (intc->kind) {
-	case DT_INTC_GICV2:
-		if (intc->nreg < 2) {
-			gic_refusal = "GICv2 without CPU interface address";
-			break;
-		}
-		gicd = (uintptr_t)intc->reg[0].base;
-		gicc = (uintptr_t)intc->reg[1].base;
+	case DT_INTC_GICV2: gic = &gic_v2_ops; break;
+	case DT_INTC_GICV3: gic = &gic_v3_ops; break;
+	default:
+		gic_refusal = "interrupt controller of unknown kind";
+		gic_state = GIC_UNUSABLE;
 		return;
-	case DT_INTC_GICV3: gic_refusal = "GICv3"; break;
-	default: gic_refusal = "interrupt controller of unknown kind"; break;
 	}
-	gic_state = GIC_UNUSABLE;
-}
-
-static void gic_enable_line(u32 irq, bool edge)
-{
-	u32 cfg = readl(gicd + GICD_ICFGR(irq / 16));
-	u32 shift = (irq % 16) * 2 + 1;
-
-	writeb(gicd + GICD_IPRIORITYR(irq), GIC_PRIO);
-	if (irq >= GIC_SPI_BASE) {
-		writeb(gicd + GICD_ITARGETSR(irq), 1); /* CPU 0 */
-		/* Int_config bit 1 of the pair: 1 edge, 0 level (SPIs only). */
-		cfg = edge ? cfg | (1u << shift) : cfg & ~(1u << shift);
-		writel(gicd + GICD_ICFGR(irq / 16), cfg);
-	}
-	writel(gicd + GICD_ISENABLER(irq / 32), 1u << (irq % 32));
+	gic_nreg = MIN(intc->nreg, (unsigned)DT_MAX_INTC_REGS);
+	for (unsigned i = 0; i < gic_nreg; i++)
+		gic_reg[i] = intc->reg[i];
 }
 
 static u64 timer_count(void)
 {
-	u64 v;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	return v;
+	isb();
+	return read_sysreg(cntvct_el0);
 }
 
 static u64 timer_freq(void)
 {
-	u64 freq;
+	u64 freq = read_sysreg(cntfrq_el0);
 
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	return freq;
+	if (!freq && aarch64_platform && aarch64_platform->timer.freq)
+		freq = aarch64_platform->timer.freq;
+	return freq ? freq : TIMER_FREQ_DEFAULT;
 }
 
 static void timer_arm(u64 timeout_ns)
@@ -138,65 +110,98 @@ static void timer_arm(u64 timeout_ns)
 
 	if (ticks > 0x7fffffffu)
 		ticks = 0x7fffffffu; /* TVAL is a signed 32-bit down-counter */
-	__asm__ volatile("msr cntv_tval_el0, %0" ::"r"(ticks));
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(CNTV_CTL_ENABLE));
+	write_sysreg(cntv_tval_el0, ticks);
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
 }
 
 static void timer_stop(void)
 {
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(CNTV_CTL_IMASK));
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_IMASK);
+	isb();
+}
+
+bool gic_wait_clear(uintptr_t addr, u32 mask, u32 ms)
+{
+	u64 start = timer_count(), limit = timer_freq() / 1000 * ms;
+
+	while (readl(addr) & mask) {
+		if (timer_count() - start >= limit)
+			return !(readl(addr) & mask);
+		arch_cpu_relax();
+	}
+	return true;
+}
+
+/* The virtual timer's PPI from the device tree, or the default. */
+static u32 gic_timer_ppi(void)
+{
+	const struct platform *p = aarch64_platform;
+	bool edge;
+	int irq;
+
+	if (!p || !p->timer.virt_irq_cells)
+		return TIMER_PPI_DEFAULT;
+	irq = arch_irq_from_dt(p->timer.virt_irq, p->timer.virt_irq_cells, &edge);
+	if (irq < (int)GIC_PPI_BASE || irq >= (int)GIC_SPI_BASE) {
+		kprintf("gic: the device tree's virtual timer interrupt is not a PPI: using %u\n",
+			TIMER_PPI_DEFAULT);
+		return TIMER_PPI_DEFAULT;
+	}
+	return (u32)irq;
 }
 
 /*
- * Does the timer interrupt reach this CPU interface?  Spins on GICC_IAR
- * (no WFI: a wake-up that never comes is what we are testing for) while
- * the timer's output is asserted.  Returns 0, -EPERM if the distributor
- * ignored the enable, -ETIMEDOUT if IAR never showed the timer.
+ * Does the timer interrupt reach this CPU interface?  Spins on the
+ * acknowledge (no WFI: a wake-up that never comes is what we are testing
+ * for) while the timer's output is asserted.  Returns 0, -EPERM if the
+ * controller ignored the enable, -ETIMEDOUT if it never showed the timer.
  */
 static int gic_selftest(void)
 {
 	u64 start, limit;
 	u32 id;
 
-	gic_enable_line(TIMER_PPI, false);
-	if (!(readl(gicd + GICD_ISENABLER(0)) & (1u << TIMER_PPI)))
+	gic->enable(timer_ppi, false);
+	if (!gic->enabled(timer_ppi))
 		return -EPERM;
 	timer_arm(0);
 	start = timer_count();
 	limit = timer_freq() / 1000 * GIC_SELFTEST_MS;
 	do {
-		id = GIC_IAR_ID(readl(gicc + GICC_IAR));
+		id = gic->ack();
 		if (id < GIC_SPECIAL)
-			writel(gicc + GICC_EOIR, id); /* the timer, or a stray line */
-		if (id == TIMER_PPI)
+			gic->eoi(id); /* the timer, or a stray line */
+		if (id == timer_ppi)
 			break;
 	} while (timer_count() - start < limit);
 	/* Masking the timer drops its (level) output: nothing stays pending. */
 	timer_stop();
-	return id == TIMER_PPI ? 0 : -ETIMEDOUT;
+	return id == timer_ppi ? 0 : -ETIMEDOUT;
 }
 
 /* First use: set the GIC up and prove the timer wakes us, or give up. */
 static void gic_init(void)
 {
-	int err;
+	int n, err;
 
 	if (gic_state == GIC_UNUSABLE) {
-		kprintf("gic: %s at 0x%08llx not supported yet: disks are polled\n", gic_refusal,
+		kprintf("gic: %s at 0x%08llx not supported: disks are polled\n", gic_refusal,
 			(unsigned long long)gic_refusal_addr);
 		return;
 	}
-	/* ITLinesNumber: 32 * (N + 1) interrupt IDs. */
-	gic_nlines = 32 * ((readl(gicd + GICD_TYPER) & 0x1f) + 1);
-	writel(gicd + GICD_CTLR, 1);
-	/* Any priority above the mask signals; no preemption groups. */
-	writel(gicc + GICC_PMR, 0xf0);
-	writel(gicc + GICC_CTLR, 1);
+	timer_ppi = gic_timer_ppi();
+	n = gic->init(gic_reg, gic_nreg);
+	if (n < 0) {
+		gic_state = GIC_UNUSABLE; /* init() said why */
+		return;
+	}
+	gic_nlines = (u32)n;
 	err = gic_selftest();
 	if (err == -EPERM)
-		kprintf("gic: distributor at 0x%08llx ignores our enables (secure-only GIC?): "
+		kprintf("gic: %s at 0x%08llx ignores our enables (secure-only GIC?): "
 			"disks are polled\n",
-			(unsigned long long)gicd);
+			gic->name, (unsigned long long)gic_reg[0].base);
 	else if (err)
 		kprintf("gic: timer interrupt does not reach this CPU (secure-only GIC?): "
 			"disks are polled\n");
@@ -206,10 +211,10 @@ static void gic_init(void)
 int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
 {
 	/* GIC binding: <type number flags>, type 0 = SPI, 1 = PPI. */
-	if (ncells != 3 || cells[0] > 1 || cells[1] > 1019)
+	if (ncells != 3 || cells[0] > 1 || cells[1] > 1019 || (cells[0] == 1 && cells[1] > 15))
 		return -EINVAL;
 	*edge = (cells[2] & 0x3) != 0; /* IRQ_TYPE_EDGE_RISING/FALLING */
-	return (int)(cells[1] + (cells[0] == 0 ? GIC_SPI_BASE : 16));
+	return (int)(cells[1] + (cells[0] == 0 ? GIC_SPI_BASE : GIC_PPI_BASE));
 }
 
 int arch_irq_enable(u32 irq, bool edge)
@@ -220,38 +225,38 @@ int arch_irq_enable(u32 irq, bool edge)
 	}
 	if (gic_state != GIC_OK)
 		return -EOPNOTSUPP;
-	if (irq < 16 || irq >= gic_nlines)
+	if (irq < GIC_PPI_BASE || irq >= gic_nlines)
 		return -EINVAL;
-	gic_enable_line(irq, edge);
+	gic->enable(irq, edge);
 	return 0;
 }
 
 u32 arch_wait_irq(u64 timeout_ns)
 {
-	u32 iar;
+	u32 id;
 
 	/* Only reached with a line enabled, i.e. after the self-test passed;
 	 * were it not, a WFI could sleep forever: report a timeout instead. */
 	if (gic_state != GIC_OK)
 		return 0;
-	gic_enable_line(TIMER_PPI, false);
+	gic->enable(timer_ppi, false);
 	timer_arm(timeout_ns);
 	for (;;) {
 		/* Anything already pending wakes WFI at once: no lost wake-up. */
 		__asm__ volatile("dsb sy; wfi" ::: "memory");
-		iar = GIC_IAR_ID(readl(gicc + GICC_IAR));
-		if (iar != GIC_SPURIOUS)
+		id = gic->ack();
+		if (id != GIC_SPURIOUS)
 			break;
 	}
 	timer_stop();
-	if (iar == TIMER_PPI) {
-		writel(gicc + GICC_EOIR, iar);
+	if (id == timer_ppi) {
+		gic->eoi(id);
 		return 0;
 	}
-	return iar;
+	return id;
 }
 
 void arch_irq_eoi(u32 irq)
 {
-	writel(gicc + GICC_EOIR, irq);
+	gic->eoi(irq);
 }

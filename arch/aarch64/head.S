@@ -9,17 +9,24 @@
  * DTB and x1..x3 = 0.  An ELF loaded by QEMU -kernel is entered with x0 = 0
  * instead: that boots too, without a device tree.
  *
+ * Entry at EL3 (no firmware below us: QEMU -M virt,secure=on with a
+ * -bios that jumps to us, a board's boot ROM) works too: we are then the
+ * secure firmware, and make everything below EL3 non-secure (el3_entry).
+ *
  * What happens here, in order:
  *   1. check we run at the address we were linked at (the code is not
- *      position independent) and at EL1 or EL2;
- *   2. at EL2, configure EL2 to stay out of the way and drop to EL1;
- *   3. at EL1: mask exceptions, put SCTLR_EL1 in a known MMU-off state,
+ *      position independent) and at EL1, EL2 or EL3;
+ *   2. at EL3, configure EL3 (non-secure AArch64 lower levels, our small
+ *      monitor el3.S for the GIC's security set-up) and drop to EL2 if the
+ *      CPU has it, else to EL1;
+ *   3. at EL2, configure EL2 to stay out of the way and drop to EL1;
+ *   4. at EL1: mask exceptions, put SCTLR_EL1 in a known MMU-off state,
  *      enable FP/SIMD (the C compiler uses it freely, even in printf's
  *      va_list), install the vector table;
- *   4. build the identity map and turn on the MMU and caches (mmu.S);
- *   5. set SP, zero BSS and call arch_boot(dtb, boot_el) in C.
+ *   5. build the identity map and turn on the MMU and caches (mmu.S);
+ *   6. set SP, zero BSS and call arch_boot(dtb, boot_el) in C.
  *
- * Until step 4 every data access is to Device memory (MMU off), where an
+ * Until step 5 every data access is to Device memory (MMU off), where an
  * unaligned access faults and nothing is cached: only this file and mmu.S
  * run in that window, and they touch memory only with aligned accesses
  * (they do not even use the stack).  All C code runs with the MMU on.
@@ -75,20 +82,66 @@ primary_entry:
 	b.ne	early_die
 
 	mrs	x0, CurrentEL
+	mov	x20, #3
+	cmp	x0, #CURRENTEL_EL3
+	b.eq	el3_entry
+	mov	x20, #2
 	cmp	x0, #CURRENTEL_EL2
 	b.eq	el2_entry
+	mov	x20, #1
 	cmp	x0, #CURRENTEL_EL1
 	adr	x0, msg_bad_el
-	b.ne	early_die		/* EL3: needs firmware, unsupported */
-	mov	x20, #1
+	b.ne	early_die		/* EL0: cannot happen */
 	b	el1_entry
+
+el3_entry:
+	/*
+	 * Entered at EL3: nobody runs in the secure world, so every level
+	 * below is non-secure and AArch64, HVC is enabled if there is an
+	 * EL2, and no EL3 trap is set.  SMC stays enabled: it reaches our
+	 * monitor (el3.S), whose one service puts the GIC's interrupts in
+	 * Group 1 non-secure, once the kernel knows from the device tree
+	 * where the GIC is (gic_v2.c, gic_v3.c call it when boot EL is 3).
+	 * PSCI is not provided: a device tree without /psci (QEMU leaves
+	 * it out when it runs firmware) tells the kernel so.
+	 */
+	ldr	x0, =SCTLR_EL3_RES1	/* MMU, caches off, little-endian */
+	msr	sctlr_el3, x0
+	mrs	x2, id_aa64pfr0_el1
+	ldr	x0, =(SCR_EL3_RES1 | SCR_EL3_NS | SCR_EL3_RW)
+	ubfx	x1, x2, #ID_AA64PFR0_EL2_SHIFT, #4
+	cbz	x1, 1f
+	orr	x0, x0, #SCR_EL3_HCE
+1:	msr	scr_el3, x0
+	msr	cptr_el3, xzr		/* no FP/SIMD, trace or CPACR traps */
+	msr	mdcr_el3, xzr		/* no debug or PMU traps */
+	adrp	x0, el3_vectors
+	add	x0, x0, :lo12:el3_vectors
+	msr	vbar_el3, x0
+
+	/* GICv3 system registers: usable at EL3 and by EL2/EL1 (Enable). */
+	ubfx	x0, x2, #ID_AA64PFR0_GIC_SHIFT, #4
+	cbz	x0, 2f
+	mov	x0, #ICC_SRE_ALL
+	msr	ICC_SRE_EL3_REG, x0
+2:
+	/* "Return" at EL2h if there is an EL2 (el2_entry drops on), else EL1h. */
+	mov	x0, #SPSR_EL1H_DAIF
+	adr	x3, el1_entry
+	cbz	x1, 3f
+	mov	x0, #SPSR_EL2H_DAIF
+	adr	x3, el2_entry
+3:	msr	spsr_el3, x0
+	msr	elr_el3, x3
+	isb				/* EL3 register writes done before eret */
+	eret
 
 el2_entry:
 	/*
-	 * Entered at EL2 (QEMU -M virt,virtualization=on, U-Boot): we do not
-	 * want a hypervisor, so make EL2 transparent and run at EL1.
+	 * Entered at EL2 (QEMU -M virt,virtualization=on, U-Boot), or came
+	 * down from el3_entry: we do not want a hypervisor, so make EL2
+	 * transparent and run at EL1.
 	 */
-	mov	x20, #2
 
 	/* EL1 is AArch64; no stage 2, no traps of EL1 to EL2 (VM, TSC, ... 0). */
 	ldr	x0, =HCR_EL2_RW
@@ -128,10 +181,17 @@ el2_entry:
 	msr	vttbr_el2, xzr
 
 	/*
-	 * Not done: GICv3 ICC_SRE_EL2 (EL1 access to the GIC system
-	 * registers).  The kernel polls and never touches the GIC; an
-	 * interrupt-driven port must set ICC_SRE_EL2.{Enable,SRE} here.
+	 * GICv3 system registers (if the CPU has them): EL1 may use them
+	 * (Enable) and does not trap to EL2 (ICH_HCR_EL2 is 0 at reset,
+	 * and stays 0: no virtual CPU interface).
 	 */
+	mrs	x0, id_aa64pfr0_el1
+	ubfx	x0, x0, #ID_AA64PFR0_GIC_SHIFT, #4
+	cbz	x0, 2f
+	mov	x0, #ICC_SRE_ALL
+	msr	ICC_SRE_EL2_REG, x0
+	isb
+2:
 
 	/* EL1 starts with its MMU and caches off, little-endian. */
 	ldr	x0, =SCTLR_EL1_RES1
@@ -282,6 +342,6 @@ early_exit_block:
 msg_wrong_address:
 	.asciz	"\nordo: not loaded at its link address 0x40080000 (need an arm64 Image loader honouring text_offset)\n"
 msg_bad_el:
-	.asciz	"\nordo: entered at EL3 (or EL0); need EL2 or EL1\n"
+	.asciz	"\nordo: entered at EL0; need EL1, EL2 or EL3\n"
 
 	.ltorg

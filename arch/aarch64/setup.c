@@ -8,7 +8,8 @@
  * arch_boot() checks the DTB pointer the boot loader passed in x0 (QEMU's
  * raw-image boot: a DTB in RAM; ELF boot: 0), makes sure the blob is mapped
  * Normal (a U-Boot may put it outside the kernel's GiB), starts the cycle
- * counter and calls kmain().
+ * counter, parses the tree into the platform description (aarch64_platform:
+ * GIC, timer interrupt, PSCI method, command line) and calls kmain().
  *
  * Single CPU, interrupts masked.
  */
@@ -32,11 +33,12 @@
  * arch_exit() and reads these.
  */
 unsigned aarch64_boot_el = 1;
-static unsigned boot_exit_attempts __attribute__((section(".data")));
+static unsigned boot_exit_stage __attribute__((section(".data")));
+const struct platform *aarch64_platform __attribute__((section(".data")));
+bool aarch64_semihosting __attribute__((section(".data")));
 
 static struct boot_info boot_info;
 static struct platform boot_platform;
-const struct platform *aarch64_platform;
 
 /*
  * The device tree blob at fdt, or NULL if it does not look like one.  The
@@ -61,6 +63,34 @@ static const void *boot_check_fdt(u64 fdt, u32 *sizep)
 	return (const void *)(uintptr_t)fdt;
 }
 
+/* Is `word` one of the kernel's words of `line` (those before "--")? */
+static bool boot_has_word(const char *line, const char *word)
+{
+	size_t n = 0;
+
+	while (word[n])
+		n++;
+	while (line && *line) {
+		const char *w = line;
+
+		while (*line && *line != ' ')
+			line++;
+		if (line - w == 2 && w[0] == '-' && w[1] == '-')
+			return false; /* the application's arguments follow */
+		if ((size_t)(line - w) == n) {
+			size_t i = 0;
+
+			while (i < n && w[i] == word[i])
+				i++;
+			if (i == n)
+				return true;
+		}
+		while (*line == ' ')
+			line++;
+	}
+	return false;
+}
+
 /*
  * Read the machine from the tree before anything is printed, so that the
  * console is the tree's from the first line.  A tree that does not parse
@@ -72,6 +102,7 @@ static void boot_platform_init(const void *fdt, u32 size)
 		return;
 	aarch64_platform = &boot_platform;
 	console_setup(&boot_platform.console);
+	aarch64_semihosting = boot_has_word(boot_platform.bootargs, "exit=semihosting");
 }
 
 __noreturn void arch_boot(u64 fdt, u64 boot_el)
@@ -89,30 +120,54 @@ __noreturn void arch_boot(u64 fdt, u64 boot_el)
 }
 
 /*
+ * How to reach PSCI: the device tree's /psci method; a tree without /psci
+ * has none.  Without a tree: hvc when we were entered at EL1 (QEMU's
+ * built-in PSCI for a guest), smc when we came from EL2 (PSCI at EL3), none
+ * when we came from EL3 (our own monitor, el3.S, has no PSCI).
+ */
+static u32 boot_psci_method(void)
+{
+	if (aarch64_platform)
+		return aarch64_platform->psci;
+	if (aarch64_boot_el == 3)
+		return DT_PSCI_NONE;
+	return aarch64_boot_el == 2 ? DT_PSCI_SMC : DT_PSCI_HVC;
+}
+
+/*
  * Each call tries the next way out, because a way that is not available
  * traps, and the trap report calls arch_exit() again (see vectors.S):
- *   1. semihosting SYS_EXIT: QEMU exits with `status` (needs -semihosting;
- *      without it the hlt is an Undefined Instruction, reported as such);
- *   2. PSCI SYSTEM_OFF: QEMU exits with 0, a board powers off; hvc when we
- *      were entered at EL1, smc when we came from EL2 (no hypervisor);
+ *   1. only if the command line says exit=semihosting: semihosting
+ *      SYS_EXIT, QEMU exits with `status` (needs -semihosting; without it
+ *      the hlt is an Undefined Instruction, reported as such);
+ *   2. PSCI SYSTEM_OFF (boot_psci_method()): QEMU exits with 0, a board
+ *      powers off;
  *   3. wfi forever, interrupts masked.
  */
 __noreturn void arch_exit(int status)
 {
-	unsigned attempt = boot_exit_attempts++;
+	u32 psci;
 
 	console_drain();
-	if (attempt == 0) {
-		/* Parameter block: {reason, subcode}; QEMU exits with subcode. */
-		u64 block[2] = { ADP_STOPPED_APPLICATION_EXIT, (u64)(s64)status };
+	if (boot_exit_stage == 0) {
+		boot_exit_stage = 1;
+		if (aarch64_semihosting) {
+			/* Parameter block: {reason, subcode}; QEMU exits with subcode. */
+			u64 block[2] = { ADP_STOPPED_APPLICATION_EXIT, (u64)(s64)status };
 
-		semihosting_call(SEMIHOSTING_SYS_EXIT, block);
+			semihosting_call(SEMIHOSTING_SYS_EXIT, block);
+		}
 	}
-	if (attempt <= 1) {
-		if (aarch64_boot_el == 2)
+	if (boot_exit_stage == 1) {
+		boot_exit_stage = 2;
+		psci = boot_psci_method();
+		if (psci == DT_PSCI_SMC)
 			psci_call_smc(PSCI_0_2_FN_SYSTEM_OFF);
-		else
+		else if (psci == DT_PSCI_HVC)
 			psci_call_hvc(PSCI_0_2_FN_SYSTEM_OFF);
+		kprintf("ordo: no way to power off (no PSCI%s): halted\n",
+			aarch64_semihosting ? ", semihosting failed"
+					    : "; exit=semihosting not given");
 	}
 	for (;;)
 		__asm__ volatile("wfi");

@@ -94,3 +94,20 @@ dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-smp2.dtb" "$TMP/raw.dtb"
 $QEMU -M xlnx-versal-virt,dumpdtb="$TMP/raw.dtb" -m 2G -nodefaults -display none \
 	-kernel "$KERNEL" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/versal-virt.dtb" "$TMP/raw.dtb"
+
+# Entry at EL3 (matrix el3-*): QEMU runs el3-boot.bin as -bios, which
+# jumps to ordo at EL3.  With firmware QEMU does not emulate PSCI, so its
+# trees have no /psci.  The blob QEMU places at the start of RAM is 1 MiB
+# and would overlap the image at 0x40080000: the tests pass these packed
+# copies with -dtb instead (QEMU adds the bootargs and the /memory size).
+aarch64-linux-gnu-as tests/data/el3-boot.S -o "$TMP/el3-boot.o"
+aarch64-linux-gnu-objcopy -O binary "$TMP/el3-boot.o" "$OUT/el3-boot.bin"
+el3_dump() {
+	$QEMU -M "virt,secure=on$2,dumpdtb=$TMP/raw.dtb" -cpu cortex-a53 -m 128M -nodefaults \
+		-display none -bios "$OUT/el3-boot.bin" 2>/dev/null
+	dtc -q -I dtb -O dtb -o "$OUT/$1" "$TMP/raw.dtb"
+}
+el3_dump virt-aarch64-el3.dtb ""
+el3_dump virt-aarch64-el3-gicv3.dtb ",gic-version=3"
+el3_dump virt-aarch64-el3-virt.dtb ",virtualization=on"
+el3_dump virt-aarch64-el3-virt-gicv3.dtb ",virtualization=on,gic-version=3"

@@ -135,7 +135,7 @@ boot() { # boot NAME APP ARGS -- DISK...: console in $dir/NAME.log
 	shift 4
 	# shellcheck disable=SC2046,SC2086
 	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/app-$app/ordo.img" \
-		-append "-- $args" $(disks "$@") </dev/null >"$dir/$name.log" 2>&1
+		-append "${QEMU_APPEND:+$QEMU_APPEND }-- $args" $(disks "$@") </dev/null >"$dir/$name.log" 2>&1
 	tr -d '\r' <"$dir/$name.log" >"$dir/$name.tmp" && mv "$dir/$name.tmp" "$dir/$name.log"
 }
 # boot_kill NAME APP ARGS PATTERN COUNT -- DISK...: boot in the background,
@@ -146,7 +146,7 @@ boot_kill() {
 	: >"$dir/$name.log"
 	# shellcheck disable=SC2046,SC2086
 	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/app-$app/ordo.img" \
-		-append "-- $args" $(disks "$@") </dev/null >"$dir/$name.log" 2>&1 &
+		-append "${QEMU_APPEND:+$QEMU_APPEND }-- $args" $(disks "$@") </dev/null >"$dir/$name.log" 2>&1 &
 	qemu=$!
 	for _ in $(seq 1 600); do
 		[ "$(complete_lines "$dir/$name.log" | grep -c "$pat")" -ge "$want" ] && break
@@ -187,7 +187,7 @@ check "posixtest: every disk passes fsck afterwards" \
 # final sync fails too, and says so.
 "$ordofs" mkfs "$dir/flushfail.img" --size 16M >/dev/null
 # shellcheck disable=SC2086
-$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/app-kvlog/ordo.img" -append "-- put a 1 put b 2" \
+$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/app-kvlog/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }-- put a 1 put b 2" \
 	-blockdev "driver=file,node-name=data0,filename=$dir/flushfail.img" \
 	-blockdev "driver=blkdebug,node-name=dbg0,image=data0,inject-error.0.event=none,inject-error.0.iotype=flush,inject-error.0.errno=5" \
 	-device virtio-blk-device,drive=dbg0 </dev/null 2>&1 | tr -d '\r' >"$dir/flushfail.log"

@@ -27,7 +27,7 @@ boot() {
 	shift 2
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
-		-kernel "build/$arch/ordo.img" -append "$append" "$@" </dev/null >"$dir/$name.log" 2>&1
+		-kernel "build/$arch/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }$append" "$@" </dev/null >"$dir/$name.log" 2>&1
 	tr -d '\r' <"$dir/$name.log" >"$dir/$name.tmp" && mv "$dir/$name.tmp" "$dir/$name.log"
 }
 disk() { echo "-drive if=none,id=d0,file=$1,format=raw${2:+,$2} -device virtio-blk-device,drive=d0"; }

@@ -79,7 +79,7 @@ boot() {
 	done
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
-		-kernel "build/$arch/ordo.img" -append "$append" "${args[@]}" \
+		-kernel "build/$arch/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }$append" "${args[@]}" \
 		</dev/null >"$dir/$name.log" 2>&1
 	local rc=$?
 	tr -d '\r' <"$dir/$name.log" >"$dir/$name.tmp" && mv "$dir/$name.tmp" "$dir/$name.log"
@@ -96,7 +96,7 @@ stress_boot() {
 	done
 	: >"$dir/$name.log"
 	# shellcheck disable=SC2086
-	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/ordo.img" -append stress \
+	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }stress" \
 		"${args[@]}" </dev/null >"$dir/$name.log" 2>&1 &
 	qemu=$!
 	for _ in $(seq 1 600); do

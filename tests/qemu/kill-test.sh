@@ -40,7 +40,7 @@ for r in $(seq 1 "$rounds"); do
 	[ $((r % 2)) -eq 0 ] && mode=journal
 	: >"$log"
 	# shellcheck disable=SC2086
-	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/ordo.img" -append "stress fs.data=$mode" \
+	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }stress fs.data=$mode" \
 		-drive if=none,id=d0,file="$img",format=raw,cache=writeback \
 		-device virtio-blk-device,drive=d0 </dev/null >"$log" 2>&1 &
 	qemu=$!

@@ -39,7 +39,7 @@ run() {
 	truncate -s 64M "$disk"
 	# shellcheck disable=SC2086
 	$QEMU_SYSTEM $QEMU_MACHINE_ARGS -kernel "build/$arch/app-fsyncbench/ordo.img" \
-		-append "-- $t $ops" \
+		-append "${QEMU_APPEND:+$QEMU_APPEND }-- $t $ops" \
 		-drive if=none,id=d0,file="$disk",format=raw,cache=writeback \
 		-device virtio-blk-device,drive=d0 </dev/null >"$log" 2>&1 || true
 	tr -d '\r' <"$log" >>"$out/raw.txt"

@@ -129,7 +129,7 @@ run_one() {
 	rm -f "$base.img" "$base.insns"
 	cp --sparse=always "$template" "$base.img"
 	if [ "$side" = ordo ]; then
-		kernel=(-kernel "$ordo_img" -append "bench bench.job=$j bench.n=$n bench.disk=vblk0")
+		kernel=(-kernel "$ordo_img" -append "${QEMU_APPEND:+$QEMU_APPEND }bench bench.job=$j bench.n=$n bench.disk=vblk0")
 	else
 		kernel=(-kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
 			-append "console=ttyS0 quiet panic=-1 bench.jobs=$j bench.n=$n bench.backend=$backend")

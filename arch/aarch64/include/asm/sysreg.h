@@ -35,6 +35,28 @@
 #define SCTLR_I (_UL(1) << 12) /* instruction cache enable */
 #define SCTLR_EL1_RES1 _UL(0x30d00800)
 
+/*
+ * EL3, when we own it (head.S, el3.S): lower levels non-secure (NS) and
+ * AArch64 (RW), HVC enabled if EL2 exists (HCE); bits 5:4 are RES1.
+ */
+#define CURRENTEL_EL3 _UL(0xc)
+#define SCR_EL3_NS (_UL(1) << 0)
+#define SCR_EL3_RES1 (_UL(3) << 4)
+#define SCR_EL3_HCE (_UL(1) << 8)
+#define SCR_EL3_RW (_UL(1) << 10)
+#define SCTLR_EL3_RES1 _UL(0x30c50830)
+#define SPSR_EL2H_DAIF _UL(0x3c9)
+#define ID_AA64PFR0_EL2_SHIFT 8
+#define ID_AA64PFR0_GIC_SHIFT 24
+/* ICC_SRE_ELx: SRE, DFB, DIB, and (EL2, EL3) Enable: lower levels may use
+ * the GICv3 system registers. */
+#define ICC_SRE_ALL _UL(0xf)
+#define ICC_SRE_EL2_REG s3_4_c12_c9_5
+#define ICC_SRE_EL3_REG s3_6_c12_c12_5
+/* The one service of our EL3 monitor (el3.S): an SMCCC fast call in the
+ * OEM range, x1 = GIC distributor, x2 = GICv3 RD_base or 0 (GICv2). */
+#define ORDO_SMC_GIC_NONSECURE _UL(0xc3000001)
+
 /* HCR_EL2: the only bit we want is RW (EL1 runs AArch64); no traps, no VM. */
 #define HCR_EL2_RW (_UL(1) << 31)
 
