@@ -197,11 +197,15 @@ host-tests: $(HOST_BINS)
 	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --host $(HOST_BINS)
 
+# The architectures U-Boot boots ordo on in the tests (tests/qemu/uboot.sh).
+UBOOT_ARCHES := aarch64 riscv64
+
 qemu-tests: all $(HOST_TOOLS)
 	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)" \
 		--tap "qemu $(ARCH) apps" "tests/qemu/apps.sh $(ARCH)" \
-		--tap "qemu $(ARCH) load-address" "tests/qemu/load-address.sh $(ARCH)"
+		--tap "qemu $(ARCH) load-address" "tests/qemu/load-address.sh $(ARCH)" \
+		$(if $(filter $(UBOOT_ARCHES),$(ARCH)),--tap "qemu $(ARCH) U-Boot" "tests/qemu/uboot.sh $(ARCH)")
 
 test:
 	@tools/deps.sh test $(TEST_ARCHES)
@@ -225,6 +229,8 @@ test:
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
 		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))" \
 		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))" \
+		$(if $(filter $(UBOOT_ARCHES),$(TEST_ARCHES)),--tap "qemu U-Boot" \
+		"tests/qemu/uboot.sh $(filter $(UBOOT_ARCHES),$(TEST_ARCHES))") \
 		--tap "bench plugin" "tests/bench/plugin-check.sh $(TEST_ARCHES)" \
 		--tap "bench smoke ($(lastword $(TEST_ARCHES)))" "tests/bench/smoke.sh $(lastword $(TEST_ARCHES))"
 
@@ -249,11 +255,12 @@ Targets (ARCH=aarch64 unless given):
                  (with APP=dir: the program, ARGS its arguments, on a disk of its own)
   test           everything: tree checks, host unit tests, crash engine and mutants, the
                  QEMU matrix, kill test and apps/ of each of TEST_ARCHES, the ordofs tool, foreign
-                 disks, errors and make run (first of TEST_ARCHES), the bench plugin and a
-                 short bench smoke run (no rates checked); lists each failure
+                 disks, errors and make run (first of TEST_ARCHES), ordo booted by U-Boot
+                 (aarch64, riscv64), the bench plugin and a short bench smoke run (no
+                 rates checked); lists each failure
                  with its log, then ends "N passed, N failed"
   host-tests     only the host unit tests (cmocka, ASan + UBSan)
-  qemu-tests     only the QEMU matrix and kill test, for ARCH
+  qemu-tests     only the QEMU matrix, kill test, apps/ and U-Boot boots, for ARCH
   crash-test     the crash-state engine's selftest and full run (a few minutes)
   crash-quick    the crash-state engine, --quick (seconds)
   crash-mutants  the engine against each seeded journal bug; all must be caught
@@ -285,6 +292,7 @@ Variables (make VAR=value ...):
   QEMU_MEM       guest memory of make run and the QEMU tests (default 128M)
   HOST_CC        compiler of the host tests and tools (default gcc)
   BOOT_TIMEOUT   seconds a matrix, foreign-disk or error-test boot may take (default 180)
+  UBOOT_TIMEOUT  seconds a boot through U-Boot may take (default 60; tests/qemu/uboot.sh)
   BENCH_ARGS     options of make bench, e.g. "--reps 5 --n 5000 --backends null
                  --jobs randread-qd1,fs-append-4k --arch aarch64 --no-linux"
 endef

@@ -27,7 +27,8 @@ for arch in $arches; do
 		need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 		need aarch64-linux-gnu-objcopy binutils-aarch64-linux-gnu
 		[ "$want" = build ] || need qemu-system-aarch64 qemu-system-arm
-		# The matrix boots U-Boot as secure firmware (uboot-secure).
+		# The matrix boots U-Boot as secure firmware (uboot-secure), and
+		# tests/qemu/uboot.sh boots ordo through it.
 		if [ "$want" = test ]; then need /usr/lib/u-boot/qemu_arm64/u-boot.bin u-boot-qemu; fi
 		if [ "$want" = test ] || [ "$want" = app ]; then
 			need /usr/lib/picolibc/aarch64-linux-gnu/lib/release/libc.a picolibc-aarch64-linux-gnu
@@ -39,6 +40,8 @@ for arch in $arches; do
 		# Its ld links the position-independent image (arch/riscv64/arch.mk).
 		need /usr/riscv64-linux-gnu/bin/ld binutils-riscv64-linux-gnu
 		[ "$want" = build ] || need qemu-system-riscv64 qemu-system-misc
+		# tests/qemu/uboot.sh: OpenSBI starts U-Boot, U-Boot boots ordo.
+		if [ "$want" = test ]; then need /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin u-boot-qemu; fi
 		if [ "$want" = test ] || [ "$want" = app ]; then
 			need /usr/lib/picolibc/riscv64-unknown-elf/lib/release/rv64imac/lp64/libc.a \
 				picolibc-riscv64-unknown-elf
@@ -72,6 +75,10 @@ test)
 	need mkfs.fat dosfstools
 	need genisoimage genisoimage
 	need cryptsetup cryptsetup-bin
+	# tests/qemu/uboot.sh: the boot disk (sfdisk above), its FAT file
+	# system and boot.scr.
+	need mformat mtools
+	need mkimage u-boot-tools
 	;;
 bench)
 	# make bench: the plot; the Linux guest's packages are fetched, not
