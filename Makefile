@@ -212,6 +212,7 @@ test:
 	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
 	@$(MAKE) --no-print-directory test-bins
 	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
+		--check tools/check-addresses.sh \
 		--check tests/qemu/check-acks.sh \
 		--host $(HOST_BINS) \
 		--tap "crash selftest" "$(HOST_OUT)/crash-selftest" \

@@ -63,6 +63,7 @@
 #define LAPIC_TIMER_DIV_16 0x3
 #define LVT_MASKED (1u << 16)
 
+/* The PC default (see the top of this file): no MADT or MP table is read. */
 #define IOAPIC_BASE 0xfec00000u
 #define IOAPIC_REGSEL 0x00
 #define IOAPIC_WIN 0x10
