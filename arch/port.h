@@ -11,8 +11,8 @@
  * docs/porting.md says which layer uses which hook.
  *
  * Implementations: arch/aarch64, arch/riscv64 and arch/x86_64 for the ordo
- * kernel; arch/host for the unit tests and tools/ordofs (a Linux process);
- * tests/host/test_port.c checks arch/host against the guarantees below.
+ * kernel; arch/host for the unit tests and tools/ordofs (a Linux process,
+ * the worked example of hosting the stack elsewhere).
  *
  * What each item must guarantee
  * -----------------------------
