@@ -223,6 +223,7 @@ test:
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
 		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))" \
 		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))" \
+		$(if $(filter aarch64,$(TEST_ARCHES)),--tap "qemu aarch64 relocation" "tests/qemu/relocate.sh") \
 		--tap "bench plugin" "tests/bench/plugin-check.sh $(TEST_ARCHES)" \
 		--tap "bench smoke ($(lastword $(TEST_ARCHES)))" "tests/bench/smoke.sh $(lastword $(TEST_ARCHES))"
 

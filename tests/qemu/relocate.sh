@@ -15,7 +15,9 @@
 #     boot map): the KTAP suite passes;
 #   - 0x44080000 again, selftest.stack_overflow: the trap report names the
 #     guard page at the run-time address (the report's string tables are
-#     relocated, and the guard follows the image), exit status 3.
+#     relocated, and the guard follows the image), exit status 3;
+#   - the counter example (make APP=apps/counter: the C library's GOT and
+#     thread-local storage) at 0x44080000, twice on one disk: 1, then 2.
 #
 # Prints TAP.  Exit 0 iff all ok.
 set -u
@@ -47,21 +49,21 @@ stub() {
 		-o "$dir/stub.o" && "${CROSS}objcopy" -O binary "$dir/stub.o" "$dir/stub.bin"
 }
 
-# boot NAME IMAGE-ADDR DTB-ADDR APPEND QEMU-ARGS...: console in $dir/NAME.log,
-# QEMU's status in $dir/NAME.rc.
+# boot NAME IMAGE-FILE IMAGE-ADDR DTB-ADDR APPEND QEMU-ARGS...: console in
+# $dir/NAME.log, QEMU's status in $dir/NAME.rc.
 boot() {
-	local name=$1 image=$2 dtb=$3 append=$4 rc
-	shift 4
+	local name=$1 file=$2 image=$3 dtb=$4 append=$5 rc
+	shift 5
 	# shellcheck disable=SC2086
 	if ! $QEMU_SYSTEM $QEMU_MACHINE_ARGS -M virt,dumpdtb="$dir/$name.dtb" \
-		-kernel "build/$arch/ordo.img" -append "$append" "$@" \
+		-kernel "$file" -append "$append" "$@" \
 		</dev/null >"$dir/$name.log" 2>&1 || ! stub "$dtb" "$image" >>"$dir/$name.log" 2>&1; then
 		echo 255 >"$dir/$name.rc"
 		return
 	fi
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
-		-device "loader,file=build/$arch/ordo.img,addr=$image,force-raw=on" \
+		-device "loader,file=$file,addr=$image,force-raw=on" \
 		-device "loader,file=$dir/$name.dtb,addr=$dtb,force-raw=on" \
 		-device loader,file="$dir/stub.bin",addr=$STUB_ADDR,force-raw=on \
 		-device loader,addr=$STUB_ADDR,cpu-num=0 \
@@ -70,8 +72,11 @@ boot() {
 	echo "$rc" >"$dir/$name.rc"
 	tr -d '\r' <"$dir/$name.log" >"$dir/$name.tmp" && mv "$dir/$name.tmp" "$dir/$name.log"
 }
+kernel=build/$arch/ordo.img
+counter=build/$arch/app-counter/ordo.img
+# disk NAME: QEMU arguments for disk $dir/NAME.img, made empty if new.
 disk() {
-	truncate -s 64M "$dir/$1.img"
+	[ -e "$dir/$1.img" ] || truncate -s 64M "$dir/$1.img"
 	echo "-drive if=none,id=d0,file=$dir/$1.img,format=raw -device virtio-blk-device,drive=d0"
 }
 # ktap_ok NAME: exit 0, a plan, as many "ok" as planned, no "not ok".
@@ -83,6 +88,7 @@ ktap_ok() {
 }
 says() { grep -qE -- "$2" "$dir/$1.log"; }
 status() { [ "$(cat "$dir/$1.rc")" = "$2" ]; }
+ran() { status "$1" 0 && says "$1" "$2"; } # ran NAME REGEX: exit 0, and said it
 # verify NAME TEXT COMMAND...: check, showing NAME's console if it fails.
 verify() {
 	local name=$1 text=$2
@@ -96,18 +102,32 @@ verify() {
 }
 
 # shellcheck disable=SC2046
-boot at64m 0x44080000 0x47f00000 ktest $(disk at64m)
+boot at64m "$kernel" 0x44080000 0x47f00000 ktest $(disk at64m)
 verify at64m "Image at 0x44080000: KTAP suite passes" ktap_ok at64m
 
 # shellcheck disable=SC2046
-boot at2g 0x80080000 0xbff00000 ktest -m 2G $(disk at2g)
+boot at2g "$kernel" 0x80080000 0xbff00000 ktest -m 2G $(disk at2g)
 verify at2g "Image at 0x80080000 (second GiB of RAM): KTAP suite passes" ktap_ok at2g
 
-boot overflow 0x44080000 0x47f00000 selftest.stack_overflow
+boot overflow "$kernel" 0x44080000 0x47f00000 selftest.stack_overflow
 verify overflow "Image at 0x44080000: stack overflow reported at the guard page there" \
 	says overflow "kernel stack overflow: FAR 0x440[0-9a-f]{5} is in the guard page"
 verify overflow "Image at 0x44080000: the report names the vector (relocated tables)" \
 	says overflow "Synchronous, current EL, SP_ELx"
 verify overflow "Image at 0x44080000: stack overflow exits with status 3" status overflow 3
+
+if make -s --no-print-directory ARCH="$arch" APP=apps/counter >"$dir/build-counter.log" 2>&1; then
+	# shellcheck disable=SC2046
+	boot counter1 "$counter" 0x44080000 0x47f00000 "" $(disk counter)
+	# shellcheck disable=SC2046
+	boot counter2 "$counter" 0x44080000 0x47f00000 "" $(disk counter)
+	verify counter1 "counter app at 0x44080000: first run counts 1, exit 0" \
+		ran counter1 "this disk has run me 1 time$"
+	verify counter2 "counter app at 0x44080000: second run counts 2, exit 0" \
+		ran counter2 "this disk has run me 2 times$"
+else
+	result FAIL "make APP=apps/counter"
+	sed 's/^/# /' "$dir/build-counter.log" | tail -n 20
+fi
 
 tap_end
