@@ -16,8 +16,8 @@
  * data (linker/aarch64.ld).
  *
  * What happens here, in order:
- *   1. check the load address keeps the 4 KiB page offset, and that we
- *      run at EL1 or EL2;
+ *   1. check the load address keeps the 4 KiB page offset and lies in the
+ *      boot map's range, and that we run at EL1 or EL2;
  *   2. at EL2, configure EL2 to stay out of the way and drop to EL1;
  *   3. at EL1: mask exceptions, put SCTLR_EL1 in a known MMU-off state,
  *      enable FP/SIMD (the C compiler uses it freely, even in printf's
@@ -36,6 +36,7 @@
  */
 #include <asm/sysreg.h>
 #include <asm/boot.h>
+#include <asm/mmu.h>
 
 /* arm64 Image header flags (booting.rst): bit 0 = 0 little-endian; bits
  * 2:1 = 1 4 KiB pages; bit 3 = 1 the image may be placed anywhere in RAM
@@ -88,6 +89,12 @@ primary_entry:
 	tst	x0, #0xfff
 	adr	x0, msg_wrong_address
 	b.ne	early_die
+	/* And inside the boot identity map (mmu.S has no room beyond). */
+	adrp	x0, __kernel_end
+	ldr	x1, =MMU_MAP_LIMIT
+	cmp	x0, x1
+	adr	x0, msg_too_high
+	b.hi	early_die
 
 	mrs	x0, CurrentEL
 	cmp	x0, #CURRENTEL_EL2
@@ -327,6 +334,8 @@ early_exit_block:
 
 msg_wrong_address:
 	.asciz	"\nordo: loaded at a wrong offset (need 2 MiB aligned base + text_offset, as the Image header says)\n"
+msg_too_high:
+	.asciz	"\nordo: loaded above 1 TiB, beyond the identity map (asm/mmu.h)\n"
 msg_bad_reloc:
 	.asciz	"\nordo: the image has a relocation other than R_AARCH64_RELATIVE (link error)\n"
 msg_bad_el:
