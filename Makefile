@@ -232,6 +232,7 @@ test:
 		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))" \
 		$(if $(filter $(UBOOT_ARCHES),$(TEST_ARCHES)),--tap "qemu U-Boot" \
 		"tests/qemu/uboot.sh $(filter $(UBOOT_ARCHES),$(TEST_ARCHES))") \
+		$(if $(filter aarch64,$(TEST_ARCHES)),--tap "qemu aarch64 relocation" "tests/qemu/relocate.sh") \
 		--tap "bench plugin" "tests/bench/plugin-check.sh $(TEST_ARCHES)" \
 		--tap "bench smoke ($(lastword $(TEST_ARCHES)))" "tests/bench/smoke.sh $(lastword $(TEST_ARCHES))"
 

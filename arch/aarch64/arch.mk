@@ -31,8 +31,9 @@ ARCH_SRCS := \
 
 # -mcpu: QEMU runs us as a Cortex-A53 (and the errata workarounds below are
 #   for that core on real boards; they cost next to nothing).
-# -fno-pic -mcmodel=small: absolute addresses from adrp/add, no GOT; the
-#   image runs only at its link address (head.S checks).
+# -fno-pic -mcmodel=small: addresses from adrp/add (PC-relative, so the
+#   code runs anywhere), no GOT; the link (-static-pie) lists the absolute
+#   addresses in data as relocations, which head.S applies at boot.
 # -mno-outline-atomics: inline LL/SC atomics instead of calls into libgcc's
 #   __aarch64_* helpers, which we do not link.
 # -fno-omit-frame-pointer: the trap report walks the frame-pointer chain.
@@ -47,11 +48,16 @@ ARCH_CFLAGS := -mcpu=cortex-a53 -mfix-cortex-a53-835769 -mfix-cortex-a53-843419 
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 
 # For linking through the gcc driver, plus -T $(ARCH_LDSCRIPT).  No libgcc
-# is needed.  --build-id=none: the script discards .note sections (ld would
+# is needed.  -static-pie: a position-independent image with no dynamic
+# linker; its R_AARCH64_RELATIVE relocations stay in the image
+# (.rela.dyn) for head.S.  -z notext: -fno-pic code keeps its constant
+# pointer tables in .rodata, not in a writable .data.rel.ro; head.S
+# patches them before any is read (data words only, never an
+# instruction, so no I-cache maintenance).  --build-id=none: the script discards .note sections (ld would
 # warn about a discarded build id).  --fix-cortex-a53-843419 pairs with the
 # -mfix flag above (the linker patches the affected adrp sequences).
 ARCH_LDSCRIPT := linker/aarch64.ld
-ARCH_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
+ARCH_LDFLAGS := -nostdlib -static-pie -Wl,-z,notext -Wl,--no-warn-rwx-segments \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,--fix-cortex-a53-843419
 
@@ -70,7 +76,7 @@ ARCH_BUILD := build/aarch64
 ARCH_ELF := $(ARCH_BUILD)/ordo.elf
 ARCH_IMAGE := $(ARCH_BUILD)/ordo.img
 
-# ordo.elf -> ordo.img: strip to the loadable bytes from 0x40080000 (the
+# ordo.elf -> ordo.img: strip to the loadable bytes from _start (the
 # NOLOAD BSS/page tables/stacks are not in the file; the Image header's
 # image_size tells the loader about them).
 ARCH_OBJCOPY := $(ARCH_CROSS)objcopy

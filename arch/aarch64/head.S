@@ -13,9 +13,15 @@
  * -bios that jumps to us, a board's boot ROM) works too: we are then the
  * secure firmware, and make everything below EL3 non-secure (el3_entry).
  *
+ * The image runs wherever the loader put it (booting.rst: a 2 MiB aligned
+ * base + text_offset; we need only the link address's offset within a
+ * 4 KiB page, which adrp/:lo12: pairs assume): this file and mmu.S reach
+ * everything PC-relatively, and step 6 fixes up the absolute addresses in
+ * data (linker/aarch64.ld).
+ *
  * What happens here, in order:
- *   1. check we run at the address we were linked at (the code is not
- *      position independent) and at EL1, EL2 or EL3;
+ *   1. check the load address keeps the 4 KiB page offset and lies in the
+ *      boot map's range, and that we run at EL1, EL2 or EL3;
  *   2. at EL3, configure EL3 (non-secure AArch64 lower levels, our small
  *      monitor el3.S for the GIC's security set-up) and drop to EL2 if the
  *      CPU has it, else to EL1;
@@ -23,8 +29,10 @@
  *   4. at EL1: mask exceptions, put SCTLR_EL1 in a known MMU-off state,
  *      enable FP/SIMD (the C compiler uses it freely, even in printf's
  *      va_list), install the vector table;
- *   5. build the identity map and turn on the MMU and caches (mmu.S);
- *   6. set SP, zero BSS and call arch_boot(dtb, boot_el) in C.
+ *   5. build the identity map of the run-time image and turn on the MMU
+ *      and caches (mmu.S);
+ *   6. apply the R_AARCH64_RELATIVE relocations for the run-time address;
+ *   7. set SP, zero BSS and call arch_boot(dtb, boot_el) in C.
  *
  * Until step 5 every data access is to Device memory (MMU off), where an
  * unaligned access faults and nothing is cached: only this file and mmu.S
@@ -35,11 +43,17 @@
  */
 #include <asm/sysreg.h>
 #include <asm/boot.h>
+#include <asm/mmu.h>
 
 /* arm64 Image header flags (booting.rst): bit 0 = 0 little-endian; bits
- * 2:1 = 1 4 KiB pages; bit 3 = 0 place the image near the start of RAM
- * (we are not relocatable, so "anywhere" would be a lie). */
-#define IMAGE_FLAGS ((0 << 0) | (1 << 1) | (0 << 3))
+ * 2:1 = 1 4 KiB pages; bit 3 = 1 the image may be placed anywhere in RAM
+ * (2 MiB aligned base + text_offset): it relocates itself. */
+#define IMAGE_FLAGS ((0 << 0) | (1 << 1) | (1 << 3))
+
+/* Elf64_Rela types (ELF for the Arm 64-bit Architecture). */
+#define R_AARCH64_NONE 0
+#define R_AARCH64_RELATIVE 1027
+#define ELF64_RELA_SIZE 24
 
 /* Bounded wait for the PL011 transmit FIFO (iterations, not time). */
 #define EARLY_UART_SPINS 0x100000
@@ -71,15 +85,23 @@ primary_entry:
 	mov	x19, x0			/* DTB pointer, kept for arch_boot */
 
 	/*
-	 * Loaded where we were linked?  adr gives the run-time address, the
-	 * literal the link-time one.  early_die is position independent, so
-	 * it can report the mismatch from wherever we are.
+	 * Loaded at the link address's offset in a 4 KiB page?  adr gives
+	 * the run-time address; KERNEL_BASE is an absolute symbol of the
+	 * linker script, so its literal is not relocated.  early_die is
+	 * position independent, so it can report it from wherever we are.
 	 */
 	adr	x0, _start
-	ldr	x1, =_start
-	cmp	x0, x1
+	ldr	x1, =KERNEL_BASE
+	eor	x0, x0, x1
+	tst	x0, #0xfff
 	adr	x0, msg_wrong_address
 	b.ne	early_die
+	/* And inside the boot identity map (mmu.S has no room beyond). */
+	adrp	x0, __kernel_end
+	ldr	x1, =MMU_MAP_LIMIT
+	cmp	x0, x1
+	adr	x0, msg_too_high
+	b.hi	early_die
 
 	mrs	x0, CurrentEL
 	mov	x20, #3
@@ -232,6 +254,37 @@ el1_entry:
 	bl	mmu_early_map
 	bl	mmu_enable
 
+	/*
+	 * Relocate: for each R_AARCH64_RELATIVE entry {offset, info, addend}
+	 * of .rela.dyn, store addend + delta at offset + delta, delta being
+	 * run-time minus link-time address.  Done with the MMU on, so the
+	 * stores go through the cache (no stale line can shadow them) and
+	 * may be unaligned; nothing before this point reads a relocated
+	 * word.  A trap report before it may print wrong names (its string
+	 * tables are not relocated yet) but still exits.
+	 */
+	adr	x0, _start
+	ldr	x1, =KERNEL_BASE
+	sub	x9, x0, x1		/* delta */
+	adrp	x2, __rela_start
+	add	x2, x2, :lo12:__rela_start
+	adrp	x3, __rela_end
+	add	x3, x3, :lo12:__rela_end
+4:	cmp	x2, x3
+	b.hs	6f
+	ldp	x4, x5, [x2]		/* r_offset, r_info */
+	ldr	x6, [x2, #16]		/* r_addend */
+	add	x2, x2, #ELF64_RELA_SIZE
+	cmp	x5, #R_AARCH64_RELATIVE
+	b.ne	5f
+	add	x6, x6, x9
+	str	x6, [x4, x9]
+	b	4b
+5:	cmp	x5, #R_AARCH64_NONE
+	adr	x0, msg_bad_reloc
+	b.ne	early_die
+	b	4b
+6:
 	/* From here on memory is Normal cacheable: C may run. */
 	adrp	x0, __stack_top
 	add	x0, x0, :lo12:__stack_top
@@ -340,7 +393,11 @@ early_exit_block:
 	.quad	3			/* exit status */
 
 msg_wrong_address:
-	.asciz	"\nordo: not loaded at its link address 0x40080000 (need an arm64 Image loader honouring text_offset)\n"
+	.asciz	"\nordo: loaded at a wrong offset (need 2 MiB aligned base + text_offset, as the Image header says)\n"
+msg_too_high:
+	.asciz	"\nordo: loaded above 1 TiB, beyond the identity map (asm/mmu.h)\n"
+msg_bad_reloc:
+	.asciz	"\nordo: the image has a relocation other than R_AARCH64_RELATIVE (link error)\n"
 msg_bad_el:
 	.asciz	"\nordo: entered at EL0; need EL1, EL2 or EL3\n"
 

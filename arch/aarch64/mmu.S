@@ -5,7 +5,9 @@
  * it is assembly: no stack, aligned 8-byte stores only.  The map it builds
  * is described in <asm/mmu.h>: L0 -> MMU_L1_TABLES L1 tables of 1 GiB
  * blocks over [0, 1 TiB), all Device-nGnRE execute-never except the GiB(s)
- * holding the kernel image, which are Normal write-back and executable.
+ * holding the kernel image, which are Normal write-back and executable;
+ * the GiB of the kernel stack's guard page is split down to 4 KiB pages so
+ * that page alone can stay unmapped.
  * The DTB QEMU passes (64 or 128 MiB into RAM) is in that same GiB; other
  * RAM is added later by arch_map_ram() (mmu.c) with the MMU on.
  *
@@ -22,11 +24,15 @@
 /* The translation tables, page aligned, not part of the loaded file. */
 	.section .pgtables, "aw", %nobits
 	.balign	PAGE_SIZE
-	.globl	mmu_l0, mmu_l1, mmu_l2_pool
+	.globl	mmu_l0, mmu_l1, mmu_l2_kernel, mmu_l3_guard, mmu_l2_pool
 mmu_l0:
 	.skip	PAGE_SIZE
 mmu_l1:
 	.skip	PAGE_SIZE * MMU_L1_TABLES
+mmu_l2_kernel:				/* the guard's GiB, 2 MiB blocks */
+	.skip	PAGE_SIZE
+mmu_l3_guard:				/* the guard's 2 MiB, 4 KiB pages */
+	.skip	PAGE_SIZE
 mmu_l2_pool:
 	.skip	PAGE_SIZE * MMU_L2_TABLES
 
@@ -51,14 +57,16 @@ dcache_inval_range:
 	ret
 
 /*
- * mmu_early_map(): fill mmu_l0 and mmu_l1 (every entry is written, so the
- * NOLOAD section needs no zeroing).  No stack; clobbers x0-x6, x10.
+ * mmu_early_map(): fill mmu_l0, mmu_l1, mmu_l2_kernel and mmu_l3_guard
+ * (every entry is written, so the NOLOAD section needs no zeroing).  All
+ * addresses are the run-time ones (adrp), wherever the image was loaded.
+ * No stack; clobbers x0-x7, x10.
  */
 	.globl	mmu_early_map
 mmu_early_map:
 	mov	x10, x30
 	adrp	x0, mmu_l0
-	adrp	x1, mmu_l2_pool		/* end of L0 + L1 */
+	adrp	x1, mmu_l2_pool		/* end of L0, L1, L2 and L3 above */
 	bl	dcache_inval_range
 
 	/* L0: the first MMU_L1_TABLES entries point at the L1 tables. */
@@ -97,6 +105,46 @@ mmu_early_map:
 	add	x5, x5, #1
 	cmp	x5, x6
 	b.ls	3b
+
+	/*
+	 * The stack guard page (x5): its 2 MiB become mmu_l3_guard, kernel
+	 * pages except the guard itself (invalid), ...
+	 */
+	adrp	x5, __stack_guard
+	and	x7, x5, #~(L2_BLOCK_SIZE - 1)
+	adrp	x1, mmu_l3_guard
+	ldr	x4, =PTE_PAGE_KERNEL
+	mov	x2, #0
+4:	add	x3, x7, x2, lsl #PAGE_SHIFT
+	cmp	x3, x5
+	orr	x3, x3, x4
+	csel	x3, xzr, x3, eq		/* the guard page: invalid */
+	str	x3, [x1, x2, lsl #3]
+	add	x2, x2, #1
+	cmp	x2, #MMU_ENTRIES
+	b.lo	4b
+
+	/* ... its GiB becomes mmu_l2_kernel, kernel 2 MiB blocks, ... */
+	and	x7, x5, #~(L1_BLOCK_SIZE - 1)
+	adrp	x1, mmu_l2_kernel
+	ldr	x4, =PTE_BLOCK_KERNEL
+	mov	x2, #0
+5:	add	x3, x7, x2, lsl #L2_BLOCK_SHIFT
+	orr	x3, x3, x4
+	str	x3, [x1, x2, lsl #3]
+	add	x2, x2, #1
+	cmp	x2, #MMU_ENTRIES
+	b.lo	5b
+
+	/* ... but for the guard's 2 MiB, which point at mmu_l3_guard. */
+	adrp	x3, mmu_l3_guard
+	orr	x3, x3, #PTE_TABLE
+	ubfx	x2, x5, #L2_BLOCK_SHIFT, #9
+	str	x3, [x1, x2, lsl #3]
+	adrp	x3, mmu_l2_kernel
+	orr	x3, x3, #PTE_TABLE
+	lsr	x2, x5, #L1_BLOCK_SHIFT
+	str	x3, [x0, x2, lsl #3]	/* x0 = mmu_l1 */
 
 	/*
 	 * Complete the table stores before invalidating again, so the

@@ -13,7 +13,9 @@
  * never makes a device register cacheable (which would let the CPU
  * speculatively read it).  The GiB of the kernel image is Normal from boot
  * (including its non-RAM remainder if RAM is smaller: harmless on virt,
- * where that range is unused), so calls for it change nothing.
+ * where that range is unused), so calls for it change nothing; in the GiB
+ * of the stack guard mmu.S built an L2 table itself, whose L3 table entry
+ * (the guard's 2 MiB) is left alone.
  *
  * Updates follow break-before-make (Arm ARM D8.14.1): changing a live
  * entry's memory type or block size needs the old entry invalidated and
@@ -38,6 +40,15 @@ static unsigned mmu_l2_used; /* tables of mmu_l2_pool handed out */
 static bool pte_is_normal(u64 pte)
 {
 	return (pte & PTE_VALID) && (pte & PTE_ATTRINDX_MASK) == PTE_ATTRINDX(MT_NORMAL);
+}
+
+/*
+ * An L2 entry that already maps RAM: a Normal block, or the L3 table of the
+ * stack guard's 2 MiB (mmu.S; kernel pages and the guard), never replaced.
+ */
+static bool l2e_is_mapped(u64 l2e)
+{
+	return (l2e & PTE_TYPE_MASK) == PTE_TABLE || pte_is_normal(l2e);
 }
 
 /*
@@ -114,7 +125,7 @@ static int mmu_map_ram_gib(u64 gib_base, u64 start, u64 end)
 	for (u64 a = start; a < end; a += L2_BLOCK_SIZE) {
 		u64 *l2e = &l2[(a >> L2_BLOCK_SHIFT) % MMU_ENTRIES];
 
-		if (!pte_is_normal(*l2e)) {
+		if (!l2e_is_mapped(*l2e)) {
 			WRITE_ONCE(*l2e, 0);
 			changed = true;
 		}

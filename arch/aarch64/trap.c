@@ -8,8 +8,10 @@
  *
  * The report names the vector (kind), decodes ESR_EL1's exception class
  * (Arm ARM D17.2.37, "ESR_ELx") and, for aborts, the fault status code,
- * then dumps ELR/FAR/SPSR, x0-x30, SP and a frame-pointer backtrace (the
- * tree is built with -fno-omit-frame-pointer).  Feed the addresses to
+ * reports a data abort in the guard page under the kernel stack as a stack
+ * overflow (linker/aarch64.ld, mmu.S), then dumps ELR/FAR/SPSR, x0-x30,
+ * SP and a frame-pointer backtrace (the tree is built with
+ * -fno-omit-frame-pointer).  Feed the addresses to
  * `aarch64-linux-gnu-addr2line -e build/aarch64/ordo.elf`.
  *
  * May run with the MMU off if head.S itself faults: it only reads the
@@ -141,6 +143,24 @@ static void trap_print_esr(unsigned type, u64 esr, u64 elr)
 		kprintf("           semihosting is not enabled: run QEMU with -semihosting\n");
 }
 
+/*
+ * A data abort at EL1 on the guard page under the kernel stack (unmapped by
+ * mmu.S): the kernel stack overflowed.  vectors.S got here on the trap
+ * stack without touching the exhausted one.
+ */
+static void trap_print_stack_overflow(unsigned type, u64 esr, u64 far)
+{
+	unsigned ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+
+	if (type != TRAP_TYPE_SYNC || ec != ESR_EC_DABT_CUR || (esr & ESR_ISS_FNV) ||
+	    far < (uintptr_t)__stack_guard || far >= (uintptr_t)__stack_bottom)
+		return;
+	kprintf("  kernel stack overflow: FAR 0x%llx is in the guard page under the %llu KiB "
+		"stack\n",
+		(unsigned long long)far,
+		(unsigned long long)((__stack_top - __stack_bottom) >> 10));
+}
+
 /* Walk the AAPCS64 frame-pointer chain of the interrupted code (bounded). */
 static void trap_backtrace(const struct trap_frame *f)
 {
@@ -155,6 +175,7 @@ __noreturn void trap_report(unsigned kind, const struct trap_frame *f)
 	kprintf("\n*** unexpected exception: %s, %s (vector %u)\n", trap_types[type],
 		trap_groups[(kind / 4) % 4], kind);
 	trap_print_esr(type, f->esr, f->elr);
+	trap_print_stack_overflow(type, f->esr, f->far);
 	kprintf("  ELR_EL1  0x%016llx  FAR_EL1 0x%016llx  SPSR_EL1 0x%08llx\n",
 		(unsigned long long)f->elr, (unsigned long long)f->far,
 		(unsigned long long)f->spsr);

@@ -22,9 +22,18 @@
 extern const char __tls_template[];
 extern const char __tls_data_size[], __tls_size[], __tls_align[];
 
-#define TLS_DATA_SIZE ((size_t)(uintptr_t)__tls_data_size)
-#define TLS_SIZE ((size_t)(uintptr_t)__tls_size)
-#define TLS_ALIGN ((size_t)(uintptr_t)__tls_align)
+/*
+ * The sizes are absolute symbols, read from data words the linker fills
+ * with their values.  Taken as addresses in code (adrp, auipc: PC-relative)
+ * they would move with an image that runs away from its link address
+ * (aarch64: head.S relocates it); volatile keeps the compiler from folding
+ * the loads back into such address arithmetic.
+ */
+static const char *const volatile tls_sizes[3] = { __tls_data_size, __tls_size, __tls_align };
+
+#define TLS_DATA_SIZE ((size_t)(uintptr_t)tls_sizes[0])
+#define TLS_SIZE ((size_t)(uintptr_t)tls_sizes[1])
+#define TLS_ALIGN ((size_t)(uintptr_t)tls_sizes[2])
 
 /* Room for the boot thread's block (checked at boot). */
 #define TLS_BOOT_AREA 2048

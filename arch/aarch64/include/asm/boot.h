@@ -20,8 +20,9 @@
 
 #include "arch/generic/sections.h"
 
-/* This port's own linker script symbols: the trap stack. */
+/* This port's own linker script symbols: the trap stack, the guard page. */
 extern char __trap_stack_bottom[], __trap_stack_top[];
+extern char __stack_guard[]; /* unmapped page under __stack_bottom */
 
 /*
  * C entry from head.S, MMU and caches on, BSS zeroed, on the kernel stack.

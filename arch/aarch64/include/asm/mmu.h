@@ -14,7 +14,11 @@
  *
  * Everything starts as Device-nGnRE execute-never; the GiB blocks holding
  * the kernel image are Normal cacheable and executable from the first
- * instruction with the MMU on.  Included by both .S and .c files.
+ * instruction with the MMU on.  The GiB holding the kernel stack's guard
+ * page is not a block but the table mmu_l2_kernel (2 MiB blocks, same
+ * attributes), whose entry for the guard's 2 MiB is the table mmu_l3_guard
+ * (4 KiB pages) in which the guard page alone is invalid.  Included by both
+ * .S and .c files.
  */
 #ifndef ORDO_ASM_MMU_H
 #define ORDO_ASM_MMU_H
@@ -54,6 +58,7 @@
 #define PTE_VALID (_UL(1) << 0)
 #define PTE_TABLE (_UL(3) << 0)
 #define PTE_BLOCK (_UL(1) << 0)
+#define PTE_PAGE (_UL(3) << 0) /* at level 3 */
 #define PTE_TYPE_MASK (_UL(3) << 0)
 #define PTE_ATTRINDX(n) (_UL(n) << 2)
 #define PTE_ATTRINDX_MASK (_UL(7) << 2)
@@ -68,6 +73,8 @@
 #define PTE_BLOCK_DEVICE (PTE_BLOCK | PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
 /* The kernel image's GiB: Normal write-back, executable at EL1. */
 #define PTE_BLOCK_KERNEL (PTE_BLOCK | PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+/* A 4 KiB page of the kernel image (the guard page's 2 MiB). */
+#define PTE_PAGE_KERNEL (PTE_BLOCK_KERNEL | PTE_PAGE)
 /* RAM added by arch_map_ram(): Normal write-back, data only. */
 #define PTE_BLOCK_RAM (PTE_BLOCK_KERNEL | PTE_PXN)
 
@@ -81,6 +88,7 @@
 extern u64 mmu_l0[MMU_ENTRIES];
 extern u64 mmu_l1[MMU_L1_TABLES * MMU_ENTRIES];
 extern u64 mmu_l2_pool[MMU_L2_TABLES][MMU_ENTRIES];
+extern u64 mmu_l2_kernel[MMU_ENTRIES], mmu_l3_guard[MMU_ENTRIES];
 
 #endif /* !__ASSEMBLER__ */
 #endif
