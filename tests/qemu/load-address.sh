@@ -56,7 +56,7 @@ boot() {
 	truncate -s 64M "$dir/$name-d0.img"
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $machine_args \
-		-kernel "$kernel" -append "$append" \
+		-kernel "$kernel" -append "${QEMU_APPEND:+$QEMU_APPEND }$append" \
 		-drive "if=none,id=d0,file=$dir/$name-d0.img,format=raw" \
 		-device virtio-blk-device,drive=d0 </dev/null >"$dir/$name.log" 2>&1
 	echo $? >"$dir/$name.rc"

@@ -56,7 +56,7 @@ boot() {
 	shift 5
 	# shellcheck disable=SC2086
 	if ! $QEMU_SYSTEM $QEMU_MACHINE_ARGS -M virt,dumpdtb="$dir/$name.dtb" \
-		-kernel "$file" -append "$append" "$@" \
+		-kernel "$file" -append "${QEMU_APPEND:+$QEMU_APPEND }$append" "$@" \
 		</dev/null >"$dir/$name.log" 2>&1 || ! stub "$dtb" "$image" >>"$dir/$name.log" 2>&1; then
 		echo 255 >"$dir/$name.rc"
 		return
