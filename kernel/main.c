@@ -288,10 +288,10 @@ static size_t platform_init(const struct boot_info *bi)
 }
 
 /*
- * selftest.stack_overflow: recurse until the kernel stack overflows.  A
- * port with a stack guard (x86_64) must report it and exit 3; on one
- * without (riscv64 runs untranslated, aarch64 has none yet) this
- * corrupts memory, so only the x86_64 matrix runs it.  The frame is kept
+ * selftest.stack_overflow: recurse until the kernel stack overflows.  Every
+ * port has an unmapped guard page under the stack, so this must end in the
+ * trap report ("kernel stack overflow") and exit status 3; each matrix
+ * checks it.  On a port without a guard it would corrupt memory.  The frame is kept
  * alive across the call, so neither inlining nor a tail call can turn the
  * recursion into a loop.
  */
