@@ -197,14 +197,18 @@ host-tests: $(HOST_BINS)
 	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --host $(HOST_BINS)
 
-# The architectures U-Boot boots ordo on in the tests (tests/qemu/uboot.sh).
+# The architectures U-Boot boots ordo on in the tests (tests/qemu/uboot.sh),
+# and those whose machine comes from a device tree (tests/qemu/moved-dtb.sh).
 UBOOT_ARCHES := aarch64 riscv64
+DT_ARCHES := aarch64 riscv64
 
 qemu-tests: all $(HOST_TOOLS)
 	@tools/deps.sh test $(ARCH)
 	@tests/run-tests.sh --qemu $(ARCH) --tap "qemu $(ARCH) kill-test" "tests/qemu/kill-test.sh $(ARCH)" \
 		--tap "qemu $(ARCH) apps" "tests/qemu/apps.sh $(ARCH)" \
 		--tap "qemu $(ARCH) load-address" "tests/qemu/load-address.sh $(ARCH)" \
+		$(if $(filter $(DT_ARCHES),$(ARCH)),--tap "qemu $(ARCH) moved-dtb" "tests/qemu/moved-dtb.sh $(ARCH)") \
+		$(if $(filter aarch64,$(ARCH)),--tap "qemu aarch64 relocation" "tests/qemu/relocate.sh") \
 		$(if $(filter $(UBOOT_ARCHES),$(ARCH)),--tap "qemu $(ARCH) U-Boot" "tests/qemu/uboot.sh $(ARCH)")
 
 test:
@@ -222,7 +226,8 @@ test:
 		$(foreach a,$(TEST_ARCHES),--qemu $(a) \
 		--tap "qemu $(a) kill-test" "tests/qemu/kill-test.sh $(a)" \
 		--tap "qemu $(a) apps" "tests/qemu/apps.sh $(a)" \
-		--tap "qemu $(a) load-address" "tests/qemu/load-address.sh $(a)") \
+		--tap "qemu $(a) load-address" "tests/qemu/load-address.sh $(a)" \
+		$(if $(filter $(DT_ARCHES),$(a)),--tap "qemu $(a) moved-dtb" "tests/qemu/moved-dtb.sh $(a)")) \
 		--tap "ordofs tool" "tests/host/ordofs-tool.sh" \
 		--tap "apps on the host's libc" "tests/host/apps-native.sh" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \

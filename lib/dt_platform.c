@@ -590,6 +590,7 @@ static void dt_parse_plic(struct dt_walk *w, int node, struct dt_intc *c)
 	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
 	if (!p)
 		return;
+	c->plic_ctx_listed = true;
 	while (len >= 4 && c->nplic_ctx < DT_MAX_PLIC_CONTEXTS) {
 		u32 phandle = be32_load(p);
 

@@ -130,10 +130,15 @@ struct dt_intc {
 	u32 kind; /* enum dt_intc_kind */
 	struct dt_region reg[DT_MAX_INTC_REGS];
 	unsigned nreg;
-	/* PLIC only: "riscv,ndev" (0 if absent) and the S-mode contexts. */
+	/*
+	 * PLIC only: "riscv,ndev" (0 if absent) and the S-mode contexts;
+	 * plic_ctx_listed says the node has "interrupts-extended" at all
+	 * (a list without S-mode contexts for a hart means it has none).
+	 */
 	u32 plic_ndev;
 	struct dt_plic_context plic_ctx[DT_MAX_PLIC_CONTEXTS];
 	unsigned nplic_ctx;
+	bool plic_ctx_listed;
 };
 
 /* UARTs the ports can write to, by compatible string. */

@@ -79,6 +79,8 @@ test)
 	# system and boot.scr.
 	need mformat mtools
 	need mkimage u-boot-tools
+	# tests/qemu/moved-dtb.sh: rewrites QEMU's device tree.
+	need dtc device-tree-compiler
 	;;
 bench)
 	# make bench: the plot; the Linux guest's packages are fetched, not

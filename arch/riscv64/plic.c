@@ -82,7 +82,7 @@ void arch_irq_setup(const struct dt_intc *intc)
 			plic_ctx_known = true;
 		}
 	}
-	if (intc->nplic_ctx && !plic_ctx_known)
+	if (intc->plic_ctx_listed && !plic_ctx_known)
 		plic_refusal = "the PLIC has no supervisor context for this hart";
 }
 

@@ -1902,7 +1902,49 @@ static void test_plic_contexts(void **state)
 	assert_int_equal(p.intc.plic_ctx[0].context, 2);
 	assert_int_equal(p.intc.plic_ctx[1].hartid, 6);
 	assert_int_equal(p.intc.plic_ctx[1].context, 4);
+	assert_true(p.intc.plic_ctx_listed);
 	assert_int_equal(p.timer.freq, 24000000);
+}
+
+/* A PLIC that lists only M-mode contexts has none for S-mode (a port must
+ * not fall back to a guess); one without interrupts-extended lists none. */
+static void test_plic_no_s_context(void **state)
+{
+	struct platform p;
+
+	(void)state;
+	for (int listed = 0; listed < 2; listed++) {
+		struct bld *b = b_root(1, 1);
+
+		b_cells(b, "interrupt-parent", 1, 9);
+		b_begin(b, "cpus");
+		b_cells(b, "#address-cells", 1, 1);
+		b_cells(b, "#size-cells", 1, 0);
+		b_begin(b, "cpu@0");
+		b_cells(b, "reg", 1, 0);
+		b_begin(b, "interrupt-controller");
+		b_str(b, "compatible", "riscv,cpu-intc");
+		b_prop(b, "interrupt-controller", NULL, 0);
+		b_cells(b, "#interrupt-cells", 1, 1);
+		b_cells(b, "phandle", 1, 1);
+		b_end(b);
+		b_end(b);
+		b_end(b);
+		b_begin(b, "plic@c000000");
+		b_str(b, "compatible", "riscv,plic0");
+		b_prop(b, "interrupt-controller", NULL, 0);
+		b_cells(b, "#interrupt-cells", 1, 1);
+		b_cells(b, "phandle", 1, 9);
+		b_cells(b, "reg", 2, 0xc000000, 0x4000000);
+		if (listed)
+			b_cells(b, "interrupts-extended", 2, 1, 11);
+		b_end(b);
+		b_vmmio(b, "virtio@1000", 0x1000, NULL);
+		assert_int_equal(b_parse(b, &p), 0);
+		assert_int_equal(p.intc.kind, DT_INTC_PLIC);
+		assert_int_equal(p.intc.nplic_ctx, 0);
+		assert_int_equal(p.intc.plic_ctx_listed, listed);
+	}
 }
 
 /* PSCI's conduit, and what a tree without the usual nodes gives. */
@@ -1951,6 +1993,7 @@ int main(void)
 		cmocka_unit_test(test_console_rules),
 		cmocka_unit_test(test_poweroff_rules),
 		cmocka_unit_test(test_plic_contexts),
+		cmocka_unit_test(test_plic_no_s_context),
 		cmocka_unit_test(test_psci_and_defaults),
 		cmocka_unit_test(test_intc_choice),
 		cmocka_unit_test(test_fdt_api),
