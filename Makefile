@@ -189,7 +189,7 @@ $(HOST_OUT)/logwrites-stat: tools/logwrites-stat.c
 $(HOST_OUT)/crc32c-file: tools/crc32c-file.c lib/crc32c.c lib/crc32c.h
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
-	$(Q)$(HOST_CC) -std=c11 $(WARN) -O2 -I. $< lib/crc32c.c -o $@
+	$(Q)$(HOST_CC) -std=c11 $(WARN) -O2 -I. -Iarch/host/include $< lib/crc32c.c -o $@
 
 HOST_TOOLS := $(HOST_OUT)/logwrites-stat $(HOST_OUT)/crc32c-file $(HOST_OUT)/ordofs
 
