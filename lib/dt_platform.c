@@ -538,12 +538,27 @@ static int dt_parse_pci(struct dt_walk *w, int depth)
 	return 0;
 }
 
-/* Compatible strings of the controllers the ports know (Linux bindings
- * interrupt-controller/arm,gic.yaml, arm,gic-v3.yaml, sifive,plic-1.0.0.yaml). */
-static const struct {
+/* A compatible string and the kind of device it means to us. */
+struct dt_compat_kind {
 	const char *compat;
 	u32 kind;
-} dt_intc_kinds[] = {
+};
+
+/* The kind of the first entry of @table (@n long) @node is compatible
+ * with, or @other. */
+static u32 dt_kind_of(const struct fdt *fdt, int node, const struct dt_compat_kind *table, size_t n,
+		      u32 other)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fdt_node_is_compatible(fdt, node, table[i].compat))
+			return table[i].kind;
+	}
+	return other;
+}
+
+/* Compatible strings of the controllers the ports know (Linux bindings
+ * interrupt-controller/arm,gic.yaml, arm,gic-v3.yaml, sifive,plic-1.0.0.yaml). */
+static const struct dt_compat_kind dt_intc_kinds[] = {
 	{ "arm,gic-v3", DT_INTC_GICV3 },	 { "arm,gic-400", DT_INTC_GICV2 },
 	{ "arm,cortex-a15-gic", DT_INTC_GICV2 }, { "arm,cortex-a9-gic", DT_INTC_GICV2 },
 	{ "arm,cortex-a7-gic", DT_INTC_GICV2 },	 { "arm,cortex-a5-gic", DT_INTC_GICV2 },
@@ -627,13 +642,8 @@ static void dt_note_intc(struct dt_walk *w, int depth)
 	if (w->nintc == DT_MAX_INTC_CANDIDATES)
 		return;
 	memset(c, 0, sizeof(*c));
-	c->kind = DT_INTC_OTHER;
-	for (size_t i = 0; i < ARRAY_SIZE(dt_intc_kinds); i++) {
-		if (fdt_node_is_compatible(w->fdt, w->stack[depth], dt_intc_kinds[i].compat)) {
-			c->kind = dt_intc_kinds[i].kind;
-			break;
-		}
-	}
+	c->kind = dt_kind_of(w->fdt, w->stack[depth], dt_intc_kinds, ARRAY_SIZE(dt_intc_kinds),
+			     DT_INTC_OTHER);
 	while (c->nreg < DT_MAX_INTC_REGS && !dt_reg(w, depth, c->nreg, &base, &size))
 		c->reg[c->nreg++] = (struct dt_region){ base, size };
 	if (c->kind == DT_INTC_PLIC)
@@ -655,10 +665,7 @@ static void dt_pick_intc(const struct dt_walk *w)
 }
 
 /* Compatible strings of the consoles the ports drive. */
-static const struct {
-	const char *compat;
-	u32 kind;
-} dt_uart_kinds[] = {
+static const struct dt_compat_kind dt_uart_kinds[] = {
 	{ "arm,pl011", DT_UART_PL011 },		 { "ns16550a", DT_UART_NS16550 },
 	{ "ns16550", DT_UART_NS16550 },		 { "ns16450", DT_UART_NS16550 },
 	{ "snps,dw-apb-uart", DT_UART_NS16550 },
@@ -713,13 +720,7 @@ static void dt_parse_console(struct dt_walk *w, int depth)
 	int node = w->stack[depth];
 	u32 shift = 0, width = 1;
 
-	c->kind = DT_UART_OTHER;
-	for (size_t i = 0; i < ARRAY_SIZE(dt_uart_kinds); i++) {
-		if (fdt_node_is_compatible(fdt, node, dt_uart_kinds[i].compat)) {
-			c->kind = dt_uart_kinds[i].kind;
-			break;
-		}
-	}
+	c->kind = dt_kind_of(fdt, node, dt_uart_kinds, ARRAY_SIZE(dt_uart_kinds), DT_UART_OTHER);
 	if (dt_reg(w, depth, 0, &c->base, &c->size) || !c->size) {
 		c->kind = DT_UART_OTHER;
 		return;
