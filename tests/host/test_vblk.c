@@ -1324,6 +1324,8 @@ static void test_dwz_hostile_config(void **state)
 		  "rounded up" },
 		{ "alignment 0", ALIGN, 0, 4096, true, true, "discard_align=8", NULL },
 		{ "may_unmap 7", UNMAP, 7, 512, true, true, "wz_unmap=1", NULL },
+		/* The unmap flag asked for is dropped (the fake flags it otherwise). */
+		{ "may_unmap 0", UNMAP, 0, 512, true, true, "wz_unmap=0", NULL },
 		{ "size_max 8", SIZEMAX, 8, 512, false, false, "discard_max=0",
 		  "cannot carry one write_zeroes range" },
 	};
@@ -1362,6 +1364,7 @@ static void test_dwz_hostile_config(void **state)
 		assert_int_equal(blk_write_zeroes(&B, 8 * spb, 64 * spb, true),
 				 cases[c].wz ? 0 : -EOPNOTSUPP);
 		assert_true(F.cmds >= (u64)cases[c].discard + cases[c].wz);
+		assert_int_equal(F.dwz_unmap, cases[c].wz && F.cfg.write_zeroes_may_unmap);
 		if (!cases[c].discard && !cases[c].wz)
 			assert_int_equal(F.cmds, 0);
 		assert_usable();
