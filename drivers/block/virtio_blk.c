@@ -6,7 +6,10 @@
  * (device-readable), the data segments (readable for a write, writable for a
  * read), and the one-byte status (writable), which the device writes last.
  * Each command has a slot in a DMA-able table (header, status, owner); the
- * slot's address is the virtqueue token.
+ * slot's address is the virtqueue token.  DISCARD and WRITE_ZEROES carry,
+ * instead of data, one device-readable descriptor over the slot's array of
+ * ranges (struct virtio_blk_discard_write_zeroes), within the limits
+ * virtio_blk_probe.c validated.
  *
  * Per-request state (struct vblk_rq) lives in the request's driver area.
  *
@@ -15,7 +18,9 @@
  *    handed to the device (rq->issued == len); rq->parts counts its
  *    commands still at the device; it is ended (blk_end_request) when both
  *    say it is done;
- *  - every command covers whole logical blocks and at most max_cmd_bytes;
+ *  - every command covers whole logical blocks, and a READ/WRITE command at
+ *    most max_cmd_bytes (a DISCARD/WRITE_ZEROES command: the device's
+ *    limits on ranges);
  *  - the status byte is poisoned (0xff) before each command, so a device
  *    that completes a chain without writing the status cannot pass for
  *    success (vblk_status_to_errno maps anything unknown to -EIO).
@@ -86,6 +91,8 @@ static u32 vblk_req_type(const struct vblk *vb, const struct blk_req *req)
 	case BLK_OP_READ: type = VIRTIO_BLK_T_IN; break;
 	case BLK_OP_WRITE: type = VIRTIO_BLK_T_OUT; break;
 	case BLK_OP_FLUSH: type = VIRTIO_BLK_T_FLUSH; break;
+	case BLK_OP_DISCARD: type = VIRTIO_BLK_T_DISCARD; break;
+	case BLK_OP_WRITE_ZEROES: type = VIRTIO_BLK_T_WRITE_ZEROES; break;
 	default: type = VIRTIO_BLK_T_GET_ID; break;
 	}
 	/* 5.2.6.3 legacy: tagged ordering rides on the type field. */
@@ -111,6 +118,52 @@ static u32 vblk_next_part(const struct vblk *vb, struct blk_req *req, unsigned f
 	return (u32)MIN((u64)left, room);
 }
 
+static bool vblk_is_dwz(const struct blk_req *req)
+{
+	return req->op == BLK_OP_DISCARD || req->op == BLK_OP_WRITE_ZEROES;
+}
+
+/*
+ * Fill c->dwz with the next ranges of a DISCARD or WRITE_ZEROES request, as
+ * many as one command may carry.  Each is whole blocks and at most the
+ * device's per-range limit; one that stops short of the request's end stops
+ * at a multiple of the discard alignment when it can, so the device gets
+ * aligned pieces (5.2.4: discard_sector_alignment is for splitting).
+ * Returns the ranges filled (0 if the device no longer has the op, after
+ * a reset), *bytes what they cover.
+ */
+static unsigned vblk_dwz_fill(const struct vblk *vb, const struct blk_req *req, struct vblk_cmd *c,
+			      u32 *bytes)
+{
+	bool wz = req->op == BLK_OP_WRITE_ZEROES;
+	u32 max = wz ? vb->wz_seg_sectors : vb->discard_seg_sectors;
+	u32 segs = wz ? vb->wz_segs : vb->discard_segs;
+	u64 align = wz ? 1 : MAX(vb->bdev.info.discard_align, 1u);
+	u32 flags = wz && (req->flags & BLK_REQ_UNMAP) && vb->bdev.info.wz_may_unmap
+			    ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
+			    : 0;
+	u64 start = req->sector + (vblk_rq((struct blk_req *)req)->issued >> BLK_SECTOR_SHIFT);
+	u64 end = req->sector + (req->len >> BLK_SECTOR_SHIFT), pos = start;
+	unsigned n = 0;
+
+	while (max && n < segs && pos < end) {
+		u64 stop = pos + max; /* pos < 2^55 (checked capacity): no wrap */
+
+		if (stop >= end)
+			stop = end;
+		else if (stop - stop % align > pos)
+			stop -= stop % align;
+		c->dwz[n++] = (struct virtio_blk_discard_write_zeroes){
+			.sector = cpu_to_le64(pos),
+			.num_sectors = cpu_to_le32((u32)(stop - pos)),
+			.flags = cpu_to_le32(flags),
+		};
+		pos = stop;
+	}
+	*bytes = (u32)((pos - start) << BLK_SECTOR_SHIFT);
+	return n;
+}
+
 /* Build and add one command for `req`.  0, -ENOSPC (retry later) or -EIO. */
 static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 {
@@ -118,37 +171,51 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	struct virtq_buf bufs[VBLK_MAX_CHAIN];
 	unsigned n = 0, nout;
 	u32 part = 0, seg_size = vb->bdev.info.max_segment_size;
+	bool data = req->op == BLK_OP_READ || req->op == BLK_OP_WRITE, dwz = vblk_is_dwz(req);
+	unsigned nranges = 0;
 	struct vblk_cmd *c;
 	int err;
 
-	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE) {
+	if (data) {
 		part = vblk_next_part(vb, req, vb->vq.num_free);
 		if (part == 0)
 			return -ENOSPC;
 	} else if (req->op == BLK_OP_GET_ID) {
 		part = MIN(req->len, VIRTIO_BLK_ID_BYTES);
 	}
-	if (vb->vq.num_free < 2 + (part + seg_size - 1) / seg_size)
+	/* Header, data (the ranges: one descriptor), status. */
+	if (vb->vq.num_free < 2 + (dwz ? 1 : (part + seg_size - 1) / seg_size))
 		return -ENOSPC;
 	c = vblk_cmd_get(vb);
 	if (!c)
 		return -ENOSPC;
+	if (dwz) {
+		nranges = vblk_dwz_fill(vb, req, c, &part);
+		if (nranges == 0) {
+			/* Stays queued: the block layer's timeout fails it. */
+			vblk_cmd_put(vb, c);
+			return -EIO;
+		}
+	}
 
 	c->hdr.type = cpu_to_le32(vblk_req_type(vb, req));
 	c->hdr.ioprio = cpu_to_le32(0);
-	c->hdr.sector = cpu_to_le64(req->op == BLK_OP_FLUSH || req->op == BLK_OP_GET_ID
-					    ? 0
-					    : req->sector + (rq->issued >> BLK_SECTOR_SHIFT));
+	/* FLUSH, GET_ID, DISCARD and WRITE_ZEROES: sector 0 (5.2.6). */
+	c->hdr.sector = cpu_to_le64(data ? req->sector + (rq->issued >> BLK_SECTOR_SHIFT) : 0);
 	c->status = 0xff; /* poison: see the header comment */
 	c->req = req;
 	c->bytes = part;
 
 	bufs[n++] = (struct virtq_buf){ &c->hdr, sizeof(c->hdr) };
-	for (u32 off = 0; off < part; off += seg_size)
-		bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + rq->issued + off,
-						MIN(seg_size, part - off) };
+	if (dwz) {
+		bufs[n++] = (struct virtq_buf){ c->dwz, nranges * (u32)sizeof(c->dwz[0]) };
+	} else {
+		for (u32 off = 0; off < part; off += seg_size)
+			bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + rq->issued + off,
+							MIN(seg_size, part - off) };
+	}
 	/* For a write the data is device-readable, otherwise writable. */
-	nout = req->op == BLK_OP_WRITE ? n : 1;
+	nout = req->op == BLK_OP_WRITE || dwz ? n : 1;
 	bufs[n++] = (struct virtq_buf){ &c->status, 1 };
 
 	err = virtq_add(&vb->vq, bufs, nout, n - nout, c);
@@ -158,9 +225,8 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	}
 	rq->issued += part;
 	rq->parts++;
-	/* Data requests may need several commands; the others need one. */
-	rq->all_issued =
-		(req->op != BLK_OP_READ && req->op != BLK_OP_WRITE) || rq->issued == req->len;
+	/* Ranged requests may need several commands; the others need one. */
+	rq->all_issued = !blk_op_has_range(req->op) || rq->issued == req->len;
 	vb->bdev.stats.commands++;
 	vb->bdev.stats.max_inflight = MAX(vb->bdev.stats.max_inflight, vb->vq.inflight);
 	return 0;
@@ -200,9 +266,12 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 
 	if (vb->dead)
 		return -EIO;
-	if (req->op > BLK_OP_GET_ID)
+	if ((unsigned)req->op >= BLK_OP_COUNT)
 		return -EOPNOTSUPP;
 	if (req->op == BLK_OP_FLUSH && !vb->bdev.info.has_flush)
+		return -EOPNOTSUPP;
+	if ((req->op == BLK_OP_DISCARD && !vb->discard_seg_sectors) ||
+	    (req->op == BLK_OP_WRITE_ZEROES && !vb->wz_seg_sectors))
 		return -EOPNOTSUPP;
 	*vblk_rq(req) = (struct vblk_rq){ 0 };
 	if (vb->queue_tail)

@@ -16,6 +16,8 @@
 #define VBLK_MAX_CMD_BYTES (1u << 20)
 /* Segment size when the device sets no SIZE_MAX. */
 #define VBLK_DEFAULT_SEG_BYTES (64u * 1024)
+/* Our cap on the ranges one DISCARD/WRITE_ZEROES command carries. */
+#define VBLK_MAX_DWZ_SEGS 8u
 
 /* One device command; lives in DMA-able memory. */
 struct vblk_cmd {
@@ -24,6 +26,8 @@ struct vblk_cmd {
 	struct blk_req *req;	      /* owner, NULL while free */
 	u32 bytes;		      /* data bytes in this command */
 	struct vblk_cmd *next_free;
+	/* DISCARD/WRITE_ZEROES: the ranges, device-readable (5.2.6). */
+	struct virtio_blk_discard_write_zeroes dwz[VBLK_MAX_DWZ_SEGS];
 };
 
 struct vblk {
@@ -48,6 +52,13 @@ struct vblk {
 	u8 physical_block_exp;
 	u16 min_io_size;
 	u32 opt_io_size;
+	/*
+	 * DISCARD and WRITE_ZEROES as validated (0: not used): sectors one
+	 * range may cover (whole blocks) and ranges per command (at most
+	 * VBLK_MAX_DWZ_SEGS); the alignment is bdev.info.discard_align.
+	 */
+	u32 discard_seg_sectors, discard_segs;
+	u32 wz_seg_sectors, wz_segs;
 };
 
 extern const struct blk_dev_ops vblk_ops;

@@ -11,6 +11,11 @@
  * cache we can see but not flush is no use).  BARRIER is a legacy feature
  * and accepted only when FLUSH is not offered, as in virtblk_probe after
  * "virtio_blk: support barriers without FLUSH feature".
+ *
+ * DISCARD and WRITE_ZEROES are accepted whenever offered; their limits
+ * (5.2.4) are validated like every other number the device gives, and an
+ * op whose limits make no sense (no sectors, or not one block) is not
+ * used, with a console line: the block layer then answers -EOPNOTSUPP.
  */
 #include "arch/port.h"
 #include "drivers/block/virtio_blk_priv.h"
@@ -32,6 +37,8 @@ static const struct virtio_feature vblk_feature_table[] = {
 	{ VIRTIO_BLK_F_FLUSH, "flush" },
 	{ VIRTIO_BLK_F_TOPOLOGY, "topology" },
 	{ VIRTIO_BLK_F_CONFIG_WCE, "config_wce" },
+	{ VIRTIO_BLK_F_DISCARD, "discard" },
+	{ VIRTIO_BLK_F_WRITE_ZEROES, "write_zeroes" },
 	{ VIRTIO_F_RING_EVENT_IDX, "event_idx" },
 	{ VIRTIO_F_VERSION_1, "version_1" },
 	{ VIRTIO_F_ACCESS_PLATFORM, "access_platform" },
@@ -64,24 +71,139 @@ static u64 vblk_fixup_features(struct virtio_dev *vdev, u64 accept)
 static const struct {
 	u8 off, len;
 } vblk_config_fields[] = {
-	VBLK_FIELD(capacity),	      VBLK_FIELD(size_max),
-	VBLK_FIELD(seg_max),	      VBLK_FIELD(geometry.cylinders),
-	VBLK_FIELD(geometry.heads),   VBLK_FIELD(geometry.sectors),
-	VBLK_FIELD(blk_size),	      VBLK_FIELD(physical_block_exp),
-	VBLK_FIELD(alignment_offset), VBLK_FIELD(min_io_size),
-	VBLK_FIELD(opt_io_size),      VBLK_FIELD(writeback),
+	VBLK_FIELD(capacity),
+	VBLK_FIELD(size_max),
+	VBLK_FIELD(seg_max),
+	VBLK_FIELD(geometry.cylinders),
+	VBLK_FIELD(geometry.heads),
+	VBLK_FIELD(geometry.sectors),
+	VBLK_FIELD(blk_size),
+	VBLK_FIELD(physical_block_exp),
+	VBLK_FIELD(alignment_offset),
+	VBLK_FIELD(min_io_size),
+	VBLK_FIELD(opt_io_size),
+	VBLK_FIELD(writeback),
+	/* Read only when their feature was negotiated: see vblk_field_wanted(). */
+	VBLK_FIELD(max_discard_sectors),
+	VBLK_FIELD(max_discard_seg),
+	VBLK_FIELD(discard_sector_alignment),
+	VBLK_FIELD(max_write_zeroes_sectors),
+	VBLK_FIELD(max_write_zeroes_seg),
+	VBLK_FIELD(write_zeroes_may_unmap),
 };
+
+/*
+ * The DISCARD and WRITE_ZEROES fields exist only with their features: a
+ * device without them may map a shorter configuration (QEMU sizes it by
+ * the features it offers).
+ */
+static bool vblk_field_wanted(const struct vblk *vb, unsigned off)
+{
+	if (off >= offsetof(struct virtio_blk_config, max_write_zeroes_sectors))
+		return virtio_has_feature(vb->vdev, VIRTIO_BLK_F_WRITE_ZEROES);
+	if (off >= offsetof(struct virtio_blk_config, max_discard_sectors))
+		return virtio_has_feature(vb->vdev, VIRTIO_BLK_F_DISCARD);
+	return true;
+}
 
 int vblk_read_config(struct vblk *vb, struct virtio_blk_config *cfg)
 {
 	int err = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (unsigned i = 0; i < ARRAY_SIZE(vblk_config_fields) && !err; i++)
-		err = virtio_cread(vb->vdev, vblk_config_fields[i].off,
-				   (u8 *)cfg + vblk_config_fields[i].off,
-				   vblk_config_fields[i].len);
+	for (unsigned i = 0; i < ARRAY_SIZE(vblk_config_fields) && !err; i++) {
+		if (vblk_field_wanted(vb, vblk_config_fields[i].off))
+			err = virtio_cread(vb->vdev, vblk_config_fields[i].off,
+					   (u8 *)cfg + vblk_config_fields[i].off,
+					   vblk_config_fields[i].len);
+	}
 	return err;
+}
+
+/*
+ * One op's limits (5.2.4): `max_sectors` per range, `max_seg` ranges per
+ * command.  Sets *seg_sectors (whole blocks) and *segs (at most what a
+ * command slot and one descriptor of size_max bytes hold), or both to 0,
+ * with a console line, if the op cannot be used.
+ */
+static void vblk_range_limits(struct vblk *vb, const char *op, u32 max_sectors, u32 max_seg,
+			      u32 *seg_sectors, u32 *segs)
+{
+	const struct blk_dev_info *info = &vb->bdev.info;
+	u32 spb = info->block_size / BLK_SECTOR_SIZE;
+	u32 fit = info->max_segment_size / (u32)sizeof(struct virtio_blk_discard_write_zeroes);
+
+	*seg_sectors = *segs = 0;
+	if (max_sectors < spb) {
+		kprintf("%s: max_%s_sectors %u is less than one %u-byte block: %s not used\n",
+			vb->name, op, max_sectors, info->block_size, op);
+		return;
+	}
+	if (fit == 0) {
+		kprintf("%s: size_max %u cannot carry one %s range: %s not used\n", vb->name,
+			info->max_segment_size, op, op);
+		return;
+	}
+	if (max_seg == 0) {
+		kprintf("%s: max_%s_seg 0: using 1\n", vb->name, op);
+		max_seg = 1;
+	}
+	*seg_sectors = max_sectors - max_sectors % spb;
+	*segs = MIN(MIN(max_seg, VBLK_MAX_DWZ_SEGS), fit);
+}
+
+/* The most sectors one command covers: the block layer's request limit. */
+static u32 vblk_range_request_max(const struct vblk *vb, u32 seg_sectors, u32 segs)
+{
+	u32 spb = vb->bdev.info.block_size / BLK_SECTOR_SIZE;
+	/* A request's length is a u32 of bytes. */
+	u64 max = MIN((u64)seg_sectors * segs, (u64)(0xffffffffu >> BLK_SECTOR_SHIFT));
+
+	return (u32)(max - max % spb);
+}
+
+/* Check the DISCARD and WRITE_ZEROES configuration; fill in what is usable. */
+static void vblk_apply_range_ops(struct vblk *vb, const struct virtio_blk_config *cfg)
+{
+	struct blk_dev_info *info = &vb->bdev.info;
+	u32 spb = info->block_size / BLK_SECTOR_SIZE, align;
+
+	vb->discard_seg_sectors = vb->discard_segs = 0;
+	vb->wz_seg_sectors = vb->wz_segs = 0;
+	info->discard_max_sectors = info->wz_max_sectors = info->discard_align = 0;
+	info->wz_may_unmap = false;
+	if (virtio_has_feature(vb->vdev, VIRTIO_BLK_F_DISCARD)) {
+		vblk_range_limits(vb, "discard", le32_to_cpu(cfg->max_discard_sectors),
+				  le32_to_cpu(cfg->max_discard_seg), &vb->discard_seg_sectors,
+				  &vb->discard_segs);
+		/* In sectors; less than a block (0 too) means a block. */
+		align = le32_to_cpu(cfg->discard_sector_alignment);
+		if (align > info->capacity) {
+			kprintf("%s: discard_sector_alignment %u beyond the disk: ignored\n",
+				vb->name, align);
+			align = spb;
+		} else if (align % spb && align > spb) {
+			kprintf("%s: discard_sector_alignment %u not whole %u-byte blocks: "
+				"rounded up\n",
+				vb->name, align, info->block_size);
+			align += spb - align % spb;
+		}
+		if (vb->discard_seg_sectors) {
+			info->discard_align = MAX(align, spb);
+			info->discard_max_sectors = vblk_range_request_max(
+				vb, vb->discard_seg_sectors, vb->discard_segs);
+		}
+	}
+	if (virtio_has_feature(vb->vdev, VIRTIO_BLK_F_WRITE_ZEROES)) {
+		vblk_range_limits(vb, "write_zeroes", le32_to_cpu(cfg->max_write_zeroes_sectors),
+				  le32_to_cpu(cfg->max_write_zeroes_seg), &vb->wz_seg_sectors,
+				  &vb->wz_segs);
+		if (vb->wz_seg_sectors) {
+			info->wz_max_sectors =
+				vblk_range_request_max(vb, vb->wz_seg_sectors, vb->wz_segs);
+			info->wz_may_unmap = cfg->write_zeroes_may_unmap != 0;
+		}
+	}
 }
 
 /* Check the device's numbers and turn them into blk_dev_info.  0 or -EINVAL. */
@@ -132,6 +254,7 @@ static int vblk_apply_config(struct vblk *vb, const struct virtio_blk_config *cf
 	vb->physical_block_exp = cfg->physical_block_exp;
 	vb->min_io_size = le16_to_cpu(cfg->min_io_size);
 	vb->opt_io_size = le32_to_cpu(cfg->opt_io_size);
+	vblk_apply_range_ops(vb, cfg);
 	return 0;
 }
 
@@ -248,7 +371,7 @@ struct vblk *to_vblk(const struct blk_dev *bdev)
 int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 {
 	const struct vblk *vb = to_vblk(bdev);
-	char feat[160], irq[12] = "poll";
+	char feat[224], irq[12] = "poll";
 
 	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
 	if (vb->vdev->irq_on)
@@ -256,13 +379,15 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 	return snprintf(
 		buf, size,
 		"transport=%s irq=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
-		"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u",
+		"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u "
+		"discard_max=%u discard_seg=%u discard_align=%u wz_max=%u wz_seg=%u wz_unmap=%d",
 		vb->vdev->transport, irq, (unsigned long long)bdev->info.capacity,
 		bdev->info.block_size, feat, bdev->info.read_only, bdev->info.queue_depth,
 		bdev->info.max_segments, bdev->info.max_segment_size,
 		le16_to_cpu(vb->geometry.cylinders), vb->geometry.heads, vb->geometry.sectors,
 		(unsigned long long)bdev->info.block_size << MIN(vb->physical_block_exp, 16),
-		vb->min_io_size, vb->opt_io_size);
+		vb->min_io_size, vb->opt_io_size, vb->discard_seg_sectors, vb->discard_segs,
+		bdev->info.discard_align, vb->wz_seg_sectors, vb->wz_segs, bdev->info.wz_may_unmap);
 }
 
 u32 vblk_irq(const struct blk_dev *bdev)

@@ -56,6 +56,9 @@ _Static_assert(offsetof(struct virtio_blk_config, blk_size) == 20, "5.2.4");
 _Static_assert(offsetof(struct virtio_blk_config, physical_block_exp) == 24, "5.2.4");
 _Static_assert(offsetof(struct virtio_blk_config, writeback) == 32, "5.2.4");
 _Static_assert(offsetof(struct virtio_blk_config, num_queues) == 34, "5.2.4");
+_Static_assert(offsetof(struct virtio_blk_config, max_discard_sectors) == 36, "5.2.4");
+_Static_assert(offsetof(struct virtio_blk_config, max_write_zeroes_sectors) == 48, "5.2.4");
+_Static_assert(offsetof(struct virtio_blk_config, write_zeroes_may_unmap) == 56, "5.2.4");
 _Static_assert(offsetof(struct virtio_blk_config, unused1) + 3 == 60, "5.2.4");
 
 /* 5.2.6 Device Operation: request types */
@@ -75,6 +78,22 @@ struct virtio_blk_outhdr {
 	le64 sector;
 };
 _Static_assert(sizeof(struct virtio_blk_outhdr) == 16, "5.2.6");
+
+/*
+ * 5.2.6: the data of a DISCARD or WRITE_ZEROES command, device-readable:
+ * an array of these, at most max_discard_seg / max_write_zeroes_seg, each
+ * covering at most max_discard_sectors / max_write_zeroes_sectors.  The
+ * header's sector field is unused (0).
+ */
+struct virtio_blk_discard_write_zeroes {
+	le64 sector;
+	le32 num_sectors;
+	le32 flags; /* VIRTIO_BLK_WRITE_ZEROES_FLAG_*; 0 for DISCARD */
+};
+_Static_assert(sizeof(struct virtio_blk_discard_write_zeroes) == 16, "5.2.6");
+
+/* WRITE_ZEROES only: the device may deallocate instead of writing zeros. */
+#define VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP 0x1u
 
 /* Status byte written by the device last. */
 #define VIRTIO_BLK_S_OK 0

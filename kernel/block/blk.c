@@ -148,15 +148,24 @@ void blk_end_request(struct blk_req *req, int status)
 	b->inflight--;
 	if (status) {
 		b->stats.errors++;
-	} else if (req->op == BLK_OP_WRITE) {
-		b->dev->flush.writes_done++;
-		b->stats.writes++;
-		b->stats.bytes_written += req->len;
 	} else if (req->op == BLK_OP_READ) {
 		b->stats.reads++;
 		b->stats.bytes_read += req->len;
+	} else if (blk_op_is_write(req->op)) {
+		/* Volatile until a FLUSH, like any write: the next one covers it. */
+		b->dev->flush.writes_done++;
+		if (req->op == BLK_OP_WRITE) {
+			b->stats.writes++;
+			b->stats.bytes_written += req->len;
+		} else if (req->op == BLK_OP_DISCARD) {
+			b->stats.discards++;
+			b->stats.bytes_discarded += req->len;
+		} else {
+			b->stats.write_zeroes++;
+			b->stats.bytes_zeroed += req->len;
+		}
 	}
-	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
+	if (blk_op_has_range(req->op))
 		req->sector -= b->start; /* back to the caller's view */
 	if (req->blk.tagged)
 		req->flags &= ~BLK_REQ_BARRIER; /* ours, not the caller's */
@@ -172,11 +181,11 @@ static int blk_issue(struct blk *b, struct blk_req *req)
 	req->completed = false;
 	req->status = 0;
 	/* A view's sectors become the device's while the device holds it. */
-	if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
+	if (blk_op_has_range(req->op))
 		req->sector += b->start;
 	err = b->dev->ops->submit(b->dev->ctx, req);
 	if (err) {
-		if (req->op == BLK_OP_READ || req->op == BLK_OP_WRITE)
+		if (blk_op_has_range(req->op))
 			req->sector -= b->start;
 		return err;
 	}
@@ -323,17 +332,30 @@ static int blk_check(const struct blk *b, const struct blk_req *req)
 	case BLK_OP_FLUSH: return 0;
 	case BLK_OP_GET_ID: return req->buf && req->len ? 0 : -EINVAL;
 	case BLK_OP_READ:
-	case BLK_OP_WRITE: break;
+	case BLK_OP_WRITE:
+		if (!req->buf)
+			return -EINVAL;
+		break;
+	case BLK_OP_DISCARD:
+		if (!info->discard_max_sectors)
+			return -EOPNOTSUPP;
+		if (req->flags & BLK_REQ_UNMAP)
+			return -EINVAL; /* WRITE_ZEROES' flag */
+		break;
+	case BLK_OP_WRITE_ZEROES:
+		if (!info->wz_max_sectors)
+			return -EOPNOTSUPP;
+		break;
 	default: return -EOPNOTSUPP;
 	}
-	if (!req->buf || req->len == 0 || req->len % info->block_size ||
+	if (req->len == 0 || req->len % info->block_size ||
 	    (req->sector << BLK_SECTOR_SHIFT) % info->block_size)
 		return -EINVAL;
 	nsect = req->len >> BLK_SECTOR_SHIFT;
 	/* Written so that sector + nsect cannot wrap. */
 	if (req->sector > info->capacity || nsect > info->capacity - req->sector)
 		return -ERANGE;
-	if (req->op == BLK_OP_WRITE && info->read_only)
+	if (blk_op_is_write(req->op) && info->read_only)
 		return -EROFS;
 	return 0;
 }
@@ -568,6 +590,66 @@ int blk_write(struct blk *b, u64 sector, const void *buf, u32 len)
 	};
 
 	return blk_submit_wait(b, &req);
+}
+
+/*
+ * DISCARD or WRITE_ZEROES over [sector, sector + nsectors), in requests of
+ * at most `max` sectors (whole blocks) each, one after the other.  A
+ * request that stops short of the end stops, when it can, at a multiple of
+ * `align` device sectors (the discard alignment), as the device's own
+ * splitting does, so only the range's own ends may be unaligned.
+ */
+static int blk_range_op(struct blk *b, enum blk_op op, u32 flags, u64 sector, u64 nsectors, u32 max,
+			u32 align)
+{
+	u32 spb = blk_info(b)->block_size / BLK_SECTOR_SIZE;
+	u64 chunk;
+	int err;
+
+	/* One request's len is a u32 of bytes: at most 4 GiB less a block. */
+	chunk = MIN((u64)max, (u64)(0xffffffffu >> BLK_SECTOR_SHIFT));
+	chunk -= chunk % spb;
+	if (nsectors == 0 || chunk == 0) {
+		struct blk_req req = { .op = op, .flags = flags, .sector = sector };
+
+		/* Nothing to do or unsupported: blk_check's verdict. */
+		return blk_submit_wait(b, &req);
+	}
+	align = MAX(align, 1u);
+	do {
+		u32 n = (u32)MIN(nsectors, chunk);
+		/* Where it ends on the device (a wrap fails blk_check anyway). */
+		u64 dev_end = b->start + sector + n;
+		struct blk_req req;
+
+		if (n < nsectors && dev_end % align &&
+		    dev_end - dev_end % align > b->start + sector)
+			n -= (u32)(dev_end % align);
+		req = (struct blk_req){
+			.op = op,
+			.flags = flags,
+			.sector = sector,
+			.len = n << BLK_SECTOR_SHIFT,
+		};
+		err = blk_submit_wait(b, &req);
+		sector += n;
+		nsectors -= n;
+	} while (!err && nsectors);
+	return err;
+}
+
+int blk_discard(struct blk *b, u64 sector, u64 nsectors)
+{
+	blk_refresh(b);
+	return blk_range_op(b, BLK_OP_DISCARD, 0, sector, nsectors,
+			    blk_info(b)->discard_max_sectors, blk_info(b)->discard_align);
+}
+
+int blk_write_zeroes(struct blk *b, u64 sector, u64 nsectors, bool unmap)
+{
+	blk_refresh(b);
+	return blk_range_op(b, BLK_OP_WRITE_ZEROES, unmap ? BLK_REQ_UNMAP : 0, sector, nsectors,
+			    blk_info(b)->wz_max_sectors, 1);
 }
 
 int blk_get_id(struct blk *b, char *buf, u32 len)

@@ -57,6 +57,8 @@ enum blk_order blk_order_select(const struct blk_dev_info *info, bool ignore_flu
 struct blk_stats {
 	u64 reads, writes; /* requests completed successfully */
 	u64 bytes_read, bytes_written;
+	u64 discards, write_zeroes; /* requests completed successfully */
+	u64 bytes_discarded, bytes_zeroed;
 	u64 flush_requests;  /* blk_flush()/FLUSH requests asked for */
 	u64 flushes_sent;    /* FLUSH commands sent to the device */
 	u64 flushes_elided;  /* nothing completed since the last FLUSH */
@@ -159,10 +161,14 @@ static inline const struct blk_dev_info *blk_info(const struct blk *b)
  * Submit `req` asynchronously; req->done(req) runs from a later
  * blk_poll()/blk_wait() with req->status set.  Returns 0, or -errno without
  * calling done(): -EINVAL (empty or misaligned: offset and length must be
- * multiples of the logical block size; NULL buffer), -ERANGE (beyond the end
- * of the device; never wraps), -EROFS (write to a read-only device),
- * -EOPNOTSUPP, -EIO (device dead).  A FLUSH completes at once (status 0)
- * when it has nothing to do; see blk_flush().
+ * multiples of the logical block size; NULL buffer for READ/WRITE;
+ * BLK_REQ_UNMAP on a DISCARD), -ERANGE (beyond the end of the device; never
+ * wraps), -EROFS (write, DISCARD or WRITE_ZEROES to a read-only device),
+ * -EOPNOTSUPP (DISCARD or WRITE_ZEROES on a device without it: checked
+ * first), -EIO (device dead).  A FLUSH completes at once (status 0) when it
+ * has nothing to do; see blk_flush().  DISCARD and WRITE_ZEROES are writes
+ * for every ordering primitive below (blkdev.h): drained like writes, made
+ * durable by the next FLUSH, and volatile until then.
  */
 int blk_submit(struct blk *b, struct blk_req *req);
 
@@ -228,6 +234,26 @@ int blk_barrier(struct blk *b);
 int blk_read(struct blk *b, u64 sector, void *buf, u32 len);
 int blk_write(struct blk *b, u64 sector, const void *buf, u32 len);
 int blk_get_id(struct blk *b, char *buf, u32 len);
+
+/*
+ * DISCARD [sector, sector + nsectors) (blkdev.h: each block then reads back
+ * as zeros or as its old data), in requests of at most
+ * blk_info(b)->discard_max_sectors, one after the other; stops at the first
+ * error.  A discard is a write: it is durable only after a later
+ * blk_sync()/blk_flush(), and until then a crash may leave the old data
+ * (a filesystem discards freed blocks only once the free is durable).
+ * 0 or -errno as blk_submit(): -EOPNOTSUPP if blk_info(b)->discard_max_sectors
+ * is 0, -EINVAL, -ERANGE, -EROFS.
+ */
+int blk_discard(struct blk *b, u64 sector, u64 nsectors);
+
+/*
+ * WRITE_ZEROES [sector, sector + nsectors): it reads back as zeros.
+ * `unmap`: the device may deallocate the range instead (honoured only when
+ * blk_info(b)->wz_may_unmap).  Split, ordered and durable as blk_discard();
+ * -EOPNOTSUPP if blk_info(b)->wz_max_sectors is 0.
+ */
+int blk_write_zeroes(struct blk *b, u64 sector, u64 nsectors, bool unmap);
 
 /*
  * Switch the device's volatile write cache (CONFIG_WCE).  Turning it off

@@ -40,11 +40,42 @@ enum blk_op {
 	BLK_OP_WRITE,
 	BLK_OP_FLUSH,  /* make completed writes durable */
 	BLK_OP_GET_ID, /* device serial into buf (up to 20 bytes) */
+	/*
+	 * The range's contents are no longer needed: afterwards each block
+	 * reads back either as zeros or as its old data (virtio 1.2, 5.2.6),
+	 * never as anything else, and a later read sees the same.  No buffer.
+	 */
+	BLK_OP_DISCARD,
+	/* The range reads back as zeros afterwards.  No buffer. */
+	BLK_OP_WRITE_ZEROES,
 };
+#define BLK_OP_COUNT (BLK_OP_WRITE_ZEROES + 1)
+
+/*
+ * DISCARD and WRITE_ZEROES modify the media like WRITE: for ordering and
+ * durability they are writes (a drain waits for them, a FLUSH makes them
+ * durable, one completed before a FLUSH is as volatile as a write).
+ */
+static inline bool blk_op_is_write(int op)
+{
+	return op == BLK_OP_WRITE || op == BLK_OP_DISCARD || op == BLK_OP_WRITE_ZEROES;
+}
+
+/* Ops that name a range of sectors (sector, len). */
+static inline bool blk_op_has_range(int op)
+{
+	return op == BLK_OP_READ || blk_op_is_write(op);
+}
 
 /* Order this request after every earlier one and before every later one
  * (legacy VIRTIO_BLK_F_BARRIER devices only: "tagged" ordering). */
 #define BLK_REQ_BARRIER 0x1u
+/*
+ * WRITE_ZEROES only: the device may deallocate the range instead of
+ * writing zeros (it still reads back as zeros).  A hint: dropped when the
+ * device cannot unmap (blk_dev_info.wz_may_unmap).
+ */
+#define BLK_REQ_UNMAP 0x2u
 
 struct blk_req;
 typedef void (*blk_done_fn)(struct blk_req *req);
@@ -57,7 +88,7 @@ struct blk_req {
 	enum blk_op op;
 	u32 flags;	  /* BLK_REQ_* */
 	u64 sector;	  /* start, in 512-byte sectors */
-	void *buf;	  /* READ/WRITE/GET_ID data */
+	void *buf;	  /* READ/WRITE/GET_ID data; unused by DISCARD/WRITE_ZEROES */
 	u32 len;	  /* bytes, a multiple of the logical block size */
 	blk_done_fn done; /* may be NULL */
 	void *priv;	  /* for the submitter */
@@ -106,6 +137,21 @@ struct blk_dev_info {
 	bool has_barrier;    /* legacy tagged ordering (BLK_REQ_BARRIER) */
 	bool wce_switchable; /* set_write_cache() works */
 	bool volatile_cache; /* completed writes are not durable until FLUSH */
+	/*
+	 * DISCARD and WRITE_ZEROES: the most sectors one request may cover
+	 * (a whole number of blocks; the device splits it into commands as
+	 * its own limits require), 0 if the device lacks the op.
+	 */
+	u32 discard_max_sectors;
+	u32 wz_max_sectors;
+	/*
+	 * Device sectors a DISCARD is best aligned to (a whole number of
+	 * blocks, at least one): the device splits at multiples of it, and a
+	 * range that does not cover whole units of it may be partly ignored
+	 * (reads back as old data).  For a view, in the device's sectors.
+	 */
+	u32 discard_align;
+	bool wz_may_unmap; /* WRITE_ZEROES with BLK_REQ_UNMAP may deallocate */
 };
 
 /* What a device counts; read through blk_dev_stats() (blk.h). */
@@ -123,7 +169,8 @@ struct blk_dev_ops {
 	 * Queue `req`.  Returns 0 if the device took it (it is ended by a
 	 * later poll() or reset()), or -errno without ending it:
 	 * -EOPNOTSUPP for an op the device lacks, -EIO if the device is dead.
-	 * Range and alignment are checked by the block layer before this.
+	 * Range and alignment are checked by the block layer before this, and
+	 * DISCARD/WRITE_ZEROES reach only a device whose info names a limit.
 	 * A full queue is not an error: the device keeps the request until
 	 * it has room.  No doorbell: see kick().
 	 */

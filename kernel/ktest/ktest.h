@@ -46,6 +46,11 @@ void kt_flush_merge(struct ktap *k, struct kdisk *d);
 void kt_barrier(struct ktap *k, struct kdisk *d);
 void kt_wce_switch(struct ktap *k, struct kdisk *d);
 void kt_multi_disk(struct ktap *k);
+void kt_discard(struct ktap *k, struct kdisk *d);
+void kt_write_zeroes(struct ktap *k, struct kdisk *d);
+void kt_dwz_range(struct ktap *k, struct kdisk *d);
+/* "ktest.trim": discard every writable disk whole, at the end of the run. */
+void kt_trim_all(void);
 
 /* Filesystem cases in ktest_fs.c: how many, and run them all. */
 unsigned ktest_fs_count(void);

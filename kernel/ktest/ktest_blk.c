@@ -273,6 +273,9 @@ static const struct kt_case kt_cases[] = {
 	{ "barrier_drains", kt_barrier },
 	{ "write_cache_switch", kt_wce_switch },
 	{ "get_id", kt_get_id },
+	{ "discard_zeros_or_old", kt_discard },
+	{ "write_zeroes_reads_zeros", kt_write_zeroes },
+	{ "discard_write_zeroes_range", kt_dwz_range },
 };
 
 /* Disks the suite may overwrite (kdisk_scratch), and why not the others. */
@@ -325,6 +328,7 @@ int ktest_run(void)
 	kt_multi_disk(&k);
 	ktap_case_end(&k, "multi_disk_in_flight");
 	ktest_fs_run(&k);
+	kt_trim_all();
 	/* Read by the test runner, e.g. to match the host's write log. */
 	for (unsigned i = 0; i < nkdisks; i++)
 		kprintf("# %s: totals commands=%llu flush_commands=%llu resets=%llu irqs=%llu "

@@ -5,6 +5,11 @@
  * write-cache switch changes the ordering mode, and several disks work at
  * once.  FLUSH commands are counted in the virtio-blk driver, i.e. what
  * was actually put on the ring.
+ *
+ * DISCARD and WRITE_ZEROES are writes for ordering (blkdev.h): a FLUSH
+ * covers them, and what they leave is checked against virtio 1.2, 5.2.6:
+ * a discarded block reads back as zeros or as its old data, never anything
+ * else; a zeroed one as zeros.  Devices without the op skip those cases.
  */
 #include "kernel/ktest/ktest.h"
 
@@ -212,4 +217,197 @@ void kt_multi_disk(struct ktap *k)
 		KT_EXPECT(k, memcmp(kt_rbuf, kt_wbuf + i * 65536, kt_bs(d)) == 0);
 	}
 	KT_EXPECT_EQ(k, done, writable);
+}
+
+/* ---- DISCARD and WRITE_ZEROES ----------------------------------------- */
+
+/*
+ * The region the cases use: up to 1 MiB (and a quarter of the disk) at a
+ * quarter of the disk, its start aligned to the discard alignment.
+ */
+static void kt_dwz_region(const struct kdisk *d, u64 *base, u32 *len)
+{
+	const struct blk_dev_info *info = blk_info(&d->blk);
+	u32 bs = kt_bs(d);
+	u64 align = MAX(info->discard_align, bs / BLK_SECTOR_SIZE);
+	u64 cap_bytes = kt_cap(d) * BLK_SECTOR_SIZE;
+
+	*len = (u32)MIN((u64)1 << 20, cap_bytes / 4);
+	*len -= *len % bs;
+	*base = kt_cap(d) / 4;
+	*base -= *base % align;
+}
+
+/* With a volatile cache (and FLUSH working): is FLUSH bookkeeping checked? */
+static bool kt_dwz_flushes(const struct kdisk *d)
+{
+	return d->blk.order == BLK_ORDER_DRAIN_FLUSH && !kt_flush_fails();
+}
+
+/*
+ * Called between a FLUSH that left nothing unflushed and a DISCARD or
+ * WRITE_ZEROES: that op counts as an unflushed write, and the next FLUSH is
+ * sent for it alone and covers it.
+ */
+static void kt_dwz_flush_covers(struct ktap *k, struct kdisk *d)
+{
+	u64 sent = kt_flush_cmds(d);
+
+	if (!kt_dwz_flushes(d))
+		return;
+	KT_EXPECT(k, blk_unflushed_writes(&d->blk) > 0);
+	KT_EXPECT_EQ(k, blk_flush(&d->blk), 0);
+	KT_EXPECT_EQ(k, kt_flush_cmds(d), sent + 1);
+	KT_EXPECT_EQ(k, blk_unflushed_writes(&d->blk), 0);
+}
+
+/*
+ * Write a pattern, discard all of it but the first and last block, read it
+ * back: the ends keep the pattern, every block between reads as zeros or
+ * as its old data.  The discard is split by the device's limits (a
+ * configuration with small max-discard-sectors makes that many commands).
+ */
+void kt_discard(struct ktap *k, struct kdisk *d)
+{
+	const struct blk_dev_info *info = blk_info(&d->blk);
+	u32 bs = kt_bs(d), spb = bs / BLK_SECTOR_SIZE, len, zeros = 0, old = 0, bad = 0;
+	u64 base, first, n, cmds;
+
+	if (!info->discard_max_sectors)
+		return ktap_skip(k, "device has no DISCARD");
+	if (info->read_only) {
+		KT_EXPECT_EQ(k, blk_discard(&d->blk, 0, spb), -EROFS);
+		return;
+	}
+	kt_dwz_region(d, &base, &len);
+	KT_ASSERT(k, len >= 4 * bs);
+	kt_fill(kt_wbuf, len, base, 51);
+	KT_ASSERT(k, blk_write(&d->blk, base, kt_wbuf, len) == 0);
+	if (kt_dwz_flushes(d)) {
+		KT_ASSERT(k, blk_flush(&d->blk) == 0);
+		KT_ASSERT(k, blk_unflushed_writes(&d->blk) == 0);
+	}
+	first = base + spb;
+	n = len / BLK_SECTOR_SIZE - 2 * spb;
+	cmds = blk_dev_stats(&d->blk)->commands;
+	KT_ASSERT(k, blk_discard(&d->blk, first, n) == 0);
+	cmds = blk_dev_stats(&d->blk)->commands - cmds;
+	KT_EXPECT(k, cmds >= (n + info->discard_max_sectors - 1) / info->discard_max_sectors);
+	kt_dwz_flush_covers(k, d);
+	memset(kt_rbuf, 0xa5, len);
+	KT_ASSERT(k, blk_read(&d->blk, base, kt_rbuf, len) == 0);
+	KT_EXPECT(k, memcmp(kt_rbuf, kt_wbuf, bs) == 0);
+	KT_EXPECT(k, memcmp(kt_rbuf + len - bs, kt_wbuf + len - bs, bs) == 0);
+	for (u32 off = bs; off < len - bs; off += bs) {
+		bool z = true;
+
+		for (u32 i = 0; i < bs && z; i++)
+			z = kt_rbuf[off + i] == 0;
+		if (z)
+			zeros++;
+		else if (memcmp(kt_rbuf + off, kt_wbuf + off, bs) == 0)
+			old++;
+		else
+			bad++;
+	}
+	KT_EXPECT_EQ(k, bad, 0);
+	kprintf("# %s: discarded %llu sectors in %llu commands: %u blocks read as zeros, "
+		"%u as old data\n",
+		info->name, (unsigned long long)n, (unsigned long long)cmds, zeros, old);
+}
+
+/*
+ * Write a pattern, zero all of it but the first and last block (half
+ * without unmap, half with it), read it back: zeros between, the pattern
+ * at the ends.
+ */
+void kt_write_zeroes(struct ktap *k, struct kdisk *d)
+{
+	const struct blk_dev_info *info = blk_info(&d->blk);
+	u32 bs = kt_bs(d), spb = bs / BLK_SECTOR_SIZE, len, nonzero = 0;
+	u64 base, first, n, half;
+
+	if (!info->wz_max_sectors)
+		return ktap_skip(k, "device has no WRITE_ZEROES");
+	if (info->read_only) {
+		KT_EXPECT_EQ(k, blk_write_zeroes(&d->blk, 0, spb, false), -EROFS);
+		return;
+	}
+	kt_dwz_region(d, &base, &len);
+	KT_ASSERT(k, len >= 4 * bs);
+	kt_fill(kt_wbuf, len, base, 52);
+	KT_ASSERT(k, blk_write(&d->blk, base, kt_wbuf, len) == 0);
+	if (kt_dwz_flushes(d)) {
+		KT_ASSERT(k, blk_flush(&d->blk) == 0);
+		KT_ASSERT(k, blk_unflushed_writes(&d->blk) == 0);
+	}
+	first = base + spb;
+	n = len / BLK_SECTOR_SIZE - 2 * spb;
+	half = n / 2 - (n / 2) % spb;
+	KT_ASSERT(k, blk_write_zeroes(&d->blk, first, half, false) == 0);
+	KT_ASSERT(k, blk_write_zeroes(&d->blk, first + half, n - half, true) == 0);
+	kt_dwz_flush_covers(k, d);
+	memset(kt_rbuf, 0xa5, len);
+	KT_ASSERT(k, blk_read(&d->blk, base, kt_rbuf, len) == 0);
+	KT_EXPECT(k, memcmp(kt_rbuf, kt_wbuf, bs) == 0);
+	KT_EXPECT(k, memcmp(kt_rbuf + len - bs, kt_wbuf + len - bs, bs) == 0);
+	for (u32 i = bs; i < len - bs; i++)
+		nonzero += kt_rbuf[i] != 0;
+	KT_EXPECT_EQ(k, nonzero, 0);
+}
+
+/* One of DISCARD/WRITE_ZEROES at [sector, sector + n): blk_discard's result. */
+static int kt_dwz(struct kdisk *d, bool wz, u64 sector, u64 n)
+{
+	return wz ? blk_write_zeroes(&d->blk, sector, n, true) : blk_discard(&d->blk, sector, n);
+}
+
+/*
+ * Range and support checks, as for writes: past the end -ERANGE (never
+ * wrapping), empty or misaligned -EINVAL, a device without the op
+ * -EOPNOTSUPP; the device works afterwards.
+ */
+void kt_dwz_range(struct ktap *k, struct kdisk *d)
+{
+	const struct blk_dev_info *info = blk_info(&d->blk);
+	u32 bs = kt_bs(d), spb = bs / BLK_SECTOR_SIZE;
+	u64 cap = kt_cap(d);
+
+	for (int wz = 0; wz < 2; wz++) {
+		if (!(wz ? info->wz_max_sectors : info->discard_max_sectors)) {
+			KT_EXPECT_EQ(k, kt_dwz(d, wz, 0, spb), -EOPNOTSUPP);
+			continue;
+		}
+		KT_EXPECT_EQ(k, kt_dwz(d, wz, cap, spb), -ERANGE);
+		KT_EXPECT_EQ(k, kt_dwz(d, wz, cap - spb, 2 * spb), -ERANGE);
+		KT_EXPECT_EQ(k, kt_dwz(d, wz, ~0ull - (spb - 1) - spb, 2 * spb), -ERANGE);
+		KT_EXPECT_EQ(k, kt_dwz(d, wz, 0, 0), -EINVAL);
+		if (spb > 1)
+			KT_EXPECT_EQ(k, kt_dwz(d, wz, 1, spb), -EINVAL);
+	}
+	/* The device still works: the last block is readable. */
+	KT_EXPECT_EQ(k, blk_read(&d->blk, cap - spb, kt_rbuf, bs), 0);
+}
+
+/*
+ * "ktest.trim": once everything else ran, discard every disk the suite may
+ * write, whole, and make it durable, so the host can see the image file
+ * shrink (tests/qemu/discard.sh).
+ */
+void kt_trim_all(void)
+{
+	if (!cmdline_flag("ktest.trim"))
+		return;
+	for (unsigned i = 0; i < nkdisks; i++) {
+		struct kdisk *d = &kdisks[i];
+		int err;
+
+		if (!kt_may_write(d) || !blk_info(&d->blk)->discard_max_sectors)
+			continue;
+		err = blk_discard(&d->blk, 0, kt_cap(d));
+		if (!err)
+			err = blk_sync(&d->blk);
+		kprintf("# %s: trimmed %llu sectors: %s\n", blk_info(&d->blk)->name,
+			(unsigned long long)kt_cap(d), err ? errno_name(err) : "ok");
+	}
 }

@@ -64,6 +64,9 @@ static int sim_fault_check(struct sim_log *log, enum blk_op op)
 	struct sim_fault *f = &log->fault;
 	u32 nth;
 
+	/* DISCARD and WRITE_ZEROES are writes here too (blkdev.h). */
+	if (blk_op_is_write(op))
+		op = BLK_OP_WRITE;
 	if (op != BLK_OP_WRITE && op != BLK_OP_FLUSH)
 		return 0;
 	nth = op == BLK_OP_WRITE ? ++log->writes_seen : ++log->flushes_seen;
@@ -84,18 +87,20 @@ static u32 sim_record_submit(struct simdisk *d, const struct blk_req *req)
 	struct sim_log *log = d->cfg.log;
 	u8 dev = d->cfg.dev_index;
 
-	if (req->op == BLK_OP_WRITE) {
+	if (blk_op_is_write(req->op)) {
 		struct sim_write w = {
 			.dev = dev,
+			.discard = req->op == BLK_OP_DISCARD,
 			.sector = req->sector,
 			.nsect = req->len >> BLK_SECTOR_SHIFT,
-			.data = malloc(req->len),
+			.data = req->op == BLK_OP_WRITE ? malloc(req->len) : calloc(1, req->len),
 			.done = SIM_NEVER,
 		};
 
 		if (!w.data)
 			abort();
-		memcpy(w.data, req->buf, req->len);
+		if (req->op == BLK_OP_WRITE)
+			memcpy(w.data, req->buf, req->len);
 		w.sub = sim_log_event(log, SIM_EV_WSUB, dev, log->w.n);
 		SIM_VEC_PUSH(log->w, w);
 		return log->w.n - 1;
@@ -112,12 +117,13 @@ static void sim_record_done(struct simdisk *d, const struct sim_slot *s, int sta
 	struct sim_log *log = d->cfg.log;
 	u8 dev = d->cfg.dev_index;
 
-	if (s->req->op == BLK_OP_WRITE) {
+	if (blk_op_is_write(s->req->op)) {
 		struct sim_write *w = &log->w.v[s->widx];
 
 		w->status = status;
 		w->done = sim_log_event(log, SIM_EV_WDONE, dev, s->widx);
-		if (memcmp(w->data, s->req->buf, s->req->len) && !log->buf_changed) {
+		if (s->req->op == BLK_OP_WRITE && memcmp(w->data, s->req->buf, s->req->len) &&
+		    !log->buf_changed) {
 			log->buf_changed = true;
 			log->buf_changed_write = s->widx;
 		}
@@ -153,6 +159,14 @@ static void sim_complete(struct simdisk *d, struct sim_slot s, int status)
 			d->completed_since_flush = true;
 		}
 		break;
+	case BLK_OP_DISCARD:
+	case BLK_OP_WRITE_ZEROES:
+		d->writes_in_flight--;
+		if (!status) {
+			memset(d->media + off, 0, req->len);
+			d->completed_since_flush = true;
+		}
+		break;
 	case BLK_OP_GET_ID: {
 		size_t n = strlen(d->cfg.name);
 
@@ -179,8 +193,7 @@ static int sim_submit(void *ctx, struct blk_req *req)
 		d->hung = true;
 		return -EIO;
 	}
-	if ((req->op == BLK_OP_READ || req->op == BLK_OP_WRITE) &&
-	    (end << BLK_SECTOR_SHIFT) > d->cfg.bytes)
+	if (blk_op_has_range(req->op) && (end << BLK_SECTOR_SHIFT) > d->cfg.bytes)
 		panic("simdisk %s: request beyond the end", d->cfg.name);
 	if (req->op == BLK_OP_FLUSH) {
 		d->st.flushes++;
@@ -189,7 +202,7 @@ static int sim_submit(void *ctx, struct blk_req *req)
 		if (d->writes_in_flight)
 			d->st.undrained_flushes++;
 		d->completed_since_flush = false;
-	} else if (req->op == BLK_OP_WRITE) {
+	} else if (blk_op_is_write(req->op)) {
 		d->st.writes++;
 		d->writes_in_flight++;
 	} else if (req->op == BLK_OP_READ) {
@@ -197,7 +210,7 @@ static int sim_submit(void *ctx, struct blk_req *req)
 	}
 	if (d->cfg.log) {
 		s.failure = sim_fault_check(d->cfg.log, req->op);
-		if (req->op == BLK_OP_WRITE || req->op == BLK_OP_FLUSH)
+		if (blk_op_is_write(req->op) || req->op == BLK_OP_FLUSH)
 			s.widx = sim_record_submit(d, req);
 	}
 	if (d->nq == d->qcap) {
@@ -287,6 +300,11 @@ int simdisk_init_adopt(struct simdisk *d, const struct simdisk_cfg *cfg, u8 *ima
 			.volatile_cache = cfg->volatile_cache,
 		},
 	};
+	if (cfg->discard) {
+		d->dev.info.discard_max_sectors = d->dev.info.wz_max_sectors = 1u << 16;
+		d->dev.info.discard_align = cfg->block_size / BLK_SECTOR_SIZE;
+		d->dev.info.wz_may_unmap = true;
+	}
 	return 0;
 }
 

@@ -46,9 +46,16 @@ struct sim_ev {
 	u32 ref;
 };
 
-/* One recorded write; `sub`/`done` are event indices (the log's clock). */
+/*
+ * One recorded write; `sub`/`done` are event indices (the log's clock).
+ * DISCARD and WRITE_ZEROES are recorded as writes of zeros (what the media
+ * reads afterwards); `discard` marks a DISCARD, which virtio also lets
+ * leave the old data: a crash state where it did is as valid (the
+ * enumerator may explore it).
+ */
 struct sim_write {
 	u8 dev;
+	bool discard;
 	int status; /* of the completion: 0 or -errno */
 	u64 sector;
 	u32 nsect;
@@ -119,6 +126,7 @@ struct simdisk_cfg {
 	struct sim_log *log; /* NULL: do not record */
 	u8 dev_index;	     /* this disk's number in the log */
 	u64 max_requests;    /* 0: unlimited; beyond it the disk dies (hang) */
+	bool discard;	     /* offer DISCARD and WRITE_ZEROES (both zero the media) */
 	/*
 	 * A poll completes nothing one time in two: a wait then idles, and
 	 * a threaded workload's other threads run (group commit).

@@ -29,7 +29,9 @@ static struct fake_ev_rec *fake_log(struct fake_blkdev *f, enum fake_ev ev)
 	*r = (struct fake_ev_rec){
 		.ev = ev,
 		.outstanding = f->q.len,
-		.outstanding_writes = fake_blkdev_outstanding_op(f, BLK_OP_WRITE),
+		.outstanding_writes = fake_blkdev_outstanding_op(f, BLK_OP_WRITE) +
+				      fake_blkdev_outstanding_op(f, BLK_OP_DISCARD) +
+				      fake_blkdev_outstanding_op(f, BLK_OP_WRITE_ZEROES),
 	};
 	return r;
 }
@@ -49,6 +51,14 @@ static void fake_transfer(struct fake_blkdev *f, struct blk_req *req)
 			memcpy(req->buf, f->store + off, req->len);
 		else
 			memcpy(f->store + off, req->buf, req->len);
+		return;
+	case BLK_OP_DISCARD:
+	case BLK_OP_WRITE_ZEROES:
+		if (f->store) {
+			assert_true(req->sector + req->len / BLK_SECTOR_SIZE <=
+				    f->dev.info.capacity);
+			memset(f->store + off, 0, req->len);
+		}
 		return;
 	case BLK_OP_GET_ID:
 		memcpy(req->buf, fake_serial,

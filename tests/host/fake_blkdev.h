@@ -12,7 +12,8 @@
  * Every submit, reset and write-cache switch is appended to a log, with a
  * snapshot of what was outstanding at that moment, so a test can check
  * ordering after the fact ("no write was at the device when the FLUSH
- * went out").  An optional RAM store makes READ/WRITE move real data.
+ * went out").  An optional RAM store makes READ/WRITE move real data
+ * (DISCARD and WRITE_ZEROES zero it).
  *
  * Like a real device, it never completes a request from inside submit(),
  * and it copes with submit() being called from a completion callback (the
@@ -43,7 +44,7 @@ struct fake_ev_rec {
 	bool writeback; /* SET_WCE */
 	/* Outstanding at the device just before this event. */
 	unsigned outstanding;
-	unsigned outstanding_writes;
+	unsigned outstanding_writes; /* WRITE, DISCARD, WRITE_ZEROES */
 };
 
 enum fake_poll_mode {
@@ -59,13 +60,13 @@ struct fake_blkdev {
 
 	/* Behaviour, set by the test. */
 	enum fake_poll_mode poll_mode;
-	bool hang;	     /* poll() completes nothing */
-	unsigned poll_delay; /* a slow device: poll() returns 0 this many
+	bool hang;		  /* poll() completes nothing */
+	unsigned poll_delay;	  /* a slow device: poll() returns 0 this many
 			      * times before each poll() that completes */
-	int status[4];	     /* per enum blk_op: status poll() gives */
-	int submit_err;	     /* nonzero: submit() refuses with this */
-	int reset_ret;	     /* what reset() returns */
-	u8 *store;	     /* optional backing store, capacity sectors */
+	int status[BLK_OP_COUNT]; /* per enum blk_op: status poll() gives */
+	int submit_err;		  /* nonzero: submit() refuses with this */
+	int reset_ret;		  /* what reset() returns */
+	u8 *store;		  /* optional backing store, capacity sectors */
 	/*
 	 * A device whose interrupt never comes: idle() sleeps the whole time
 	 * it is allowed (the fake clock jumps by it), as a wait does when only

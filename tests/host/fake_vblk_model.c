@@ -13,7 +13,8 @@
  * list (and, with EVENT_IDX, asks for the next notification through
  * avail_event).  Completing one walks its chain (header, data segments,
  * status), checks it against what was negotiated (seg_max, size_max,
- * directions, BARRIER), executes IN/OUT/FLUSH/GET_ID against the in-memory
+ * directions, BARRIER, the DISCARD/WRITE_ZEROES limits), executes
+ * IN/OUT/FLUSH/GET_ID/DISCARD/WRITE_ZEROES against the in-memory
  * disk, writes the status byte last and publishes the used entry with the
  * number of bytes written into device-writable buffers, raising the
  * interrupt unless the driver suppressed it.  Scripted status errors and
@@ -62,6 +63,12 @@ void fvb_init(struct fake_vblk *d, bool legacy, u64 features, unsigned nq, u64 s
 	d->cfg.blk_size = cpu_to_le32(512);
 	d->cfg.writeback = 1;
 	d->cfg.num_queues = cpu_to_le16((u16)nq);
+	d->cfg.max_discard_sectors = cpu_to_le32(FVB_QEMU_MAX_DWZ_SECTORS);
+	d->cfg.max_discard_seg = cpu_to_le32(1);
+	d->cfg.discard_sector_alignment = cpu_to_le32(1); /* blk_size >> 9 */
+	d->cfg.max_write_zeroes_sectors = cpu_to_le32(FVB_QEMU_MAX_DWZ_SECTORS);
+	d->cfg.max_write_zeroes_seg = cpu_to_le32(1);
+	d->cfg.write_zeroes_may_unmap = 1;
 	d->disk_bytes = sectors * 512;
 	d->disk = calloc(1, d->disk_bytes ? d->disk_bytes : 1);
 }
@@ -448,6 +455,78 @@ static void fvb_transfer(struct fake_vblk *d, u64 off, unsigned ndata, bool to_m
 	}
 }
 
+/* One DISCARD/WRITE_ZEROES range: checked, then carried out.  Its status. */
+static unsigned fvb_dwz_range(struct fake_vblk *d, bool wz,
+			      const struct virtio_blk_discard_write_zeroes *r)
+{
+	u64 sector = le64_to_cpu(r->sector), n = le32_to_cpu(r->num_sectors);
+	u32 flags = le32_to_cpu(r->flags), bsect = le32_to_cpu(d->cfg.blk_size) / 512;
+	u32 max = le32_to_cpu(wz ? d->cfg.max_write_zeroes_sectors : d->cfg.max_discard_sectors);
+	u32 align = le32_to_cpu(d->cfg.discard_sector_alignment);
+	const char *what = wz ? "WRITE_ZEROES" : "DISCARD";
+
+	if (!fvb_negotiated(d, VIRTIO_BLK_F_BLK_SIZE) || bsect == 0)
+		bsect = 1;
+	/* 5.2.6.2: unknown flags, or unmap on a DISCARD, are UNSUPP. */
+	if (flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP || (!wz && flags)) {
+		fvb_violation(d, "%s range with flags %#x", what, flags);
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+	if (flags && !d->cfg.write_zeroes_may_unmap)
+		fvb_violation(d, "WRITE_ZEROES unmap, write_zeroes_may_unmap 0");
+	if (n == 0 || n > max || sector % bsect || n % bsect || sector > d->disk_bytes / 512 ||
+	    n > d->disk_bytes / 512 - sector) {
+		fvb_violation(d, "%s of %llu sectors at %llu (max %u, block %u sectors, disk %llu)",
+			      what, (unsigned long long)n, (unsigned long long)sector, max, bsect,
+			      (unsigned long long)(d->disk_bytes / 512));
+		return VIRTIO_BLK_S_IOERR;
+	}
+	d->dwz_ranges++;
+	d->dwz_unmap += flags != 0;
+	d->dwz_sectors += n;
+	if (!wz && align > 1 && (sector % align || (sector + n) % align))
+		d->discard_misaligned++;
+	if (wz || !d->discard_keeps)
+		memset(d->disk + sector * 512, 0, n * 512);
+	return VIRTIO_BLK_S_OK;
+}
+
+/* DISCARD or WRITE_ZEROES: the data is an array of ranges (5.2.6). */
+static unsigned fvb_dwz(struct fake_vblk *d, u32 type, unsigned ndata, u64 len)
+{
+	static struct virtio_blk_discard_write_zeroes r[FVB_MAX_DWZ_RANGES];
+	bool wz = type == VIRTIO_BLK_T_WRITE_ZEROES;
+	u32 max_seg = le32_to_cpu(wz ? d->cfg.max_write_zeroes_seg : d->cfg.max_discard_seg);
+	unsigned nr = (unsigned)(len / sizeof(r[0])), status = VIRTIO_BLK_S_OK;
+	u64 off = 0;
+
+	/* A device that says 0 (a test's hostile value) takes one range. */
+	max_seg = max_seg ? max_seg : 1;
+	if (!fvb_negotiated(d, wz ? VIRTIO_BLK_F_WRITE_ZEROES : VIRTIO_BLK_F_DISCARD)) {
+		fvb_violation(d, "%s without its feature", wz ? "WRITE_ZEROES" : "DISCARD");
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+	if (fvb_negotiated(d, VIRTIO_BLK_F_RO)) {
+		fvb_violation(d, "%s to a read-only device", wz ? "WRITE_ZEROES" : "DISCARD");
+		return VIRTIO_BLK_S_IOERR;
+	}
+	if (len == 0 || len % sizeof(r[0]) || nr > max_seg || nr > FVB_MAX_DWZ_RANGES) {
+		fvb_violation(d, "%s with %llu bytes of ranges (max %u ranges)",
+			      wz ? "WRITE_ZEROES" : "DISCARD", (unsigned long long)len, max_seg);
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+	for (unsigned k = 1; k <= ndata; k++) {
+		memcpy((u8 *)r + off, fvb_segs[k].p, fvb_segs[k].len);
+		off += fvb_segs[k].len;
+	}
+	d->max_dwz_ranges = MAX(d->max_dwz_ranges, nr);
+	for (unsigned i = 0; i < nr && status == VIRTIO_BLK_S_OK; i++)
+		status = fvb_dwz_range(d, wz, &r[i]);
+	if (status == VIRTIO_BLK_S_OK)
+		d->writes_since_flush++;
+	return status;
+}
+
 /* Execute one command.  Returns its VIRTIO_BLK_S_*; *written: data bytes. */
 static unsigned fvb_do(struct fake_vblk *d, u32 type, u64 sector, unsigned ndata, u64 len,
 		       u32 *written)
@@ -486,6 +565,8 @@ static unsigned fvb_do(struct fake_vblk *d, u32 type, u64 sector, unsigned ndata
 			*written += n;
 		}
 		return VIRTIO_BLK_S_OK;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES: return fvb_dwz(d, type, ndata, len);
 	default: return VIRTIO_BLK_S_UNSUPP;
 	}
 }
@@ -574,11 +655,15 @@ static void fvb_execute(struct fake_vblk *d, struct fvb_queue *q, u16 head)
 	case VIRTIO_BLK_T_OUT: d->cmd_out++; break;
 	case VIRTIO_BLK_T_FLUSH: d->cmd_flush++; break;
 	case VIRTIO_BLK_T_GET_ID: d->cmd_get_id++; break;
+	case VIRTIO_BLK_T_DISCARD: d->cmd_discard++; break;
+	case VIRTIO_BLK_T_WRITE_ZEROES: d->cmd_write_zeroes++; break;
 	default: d->cmd_other++; break;
 	}
 	len = fvb_check_data(d, type, n - 2);
-	if (type == VIRTIO_BLK_T_FLUSH && le64_to_cpu(hdr.sector))
-		fvb_violation(d, "FLUSH with sector %llu, not 0",
+	if ((type == VIRTIO_BLK_T_FLUSH || type == VIRTIO_BLK_T_DISCARD ||
+	     type == VIRTIO_BLK_T_WRITE_ZEROES) &&
+	    le64_to_cpu(hdr.sector))
+		fvb_violation(d, "type %u with sector %llu, not 0", type,
 			      (unsigned long long)le64_to_cpu(hdr.sector));
 	if (no == d->bad_status_cmd) {
 		status = d->bad_status; /* scripted: nothing is transferred */

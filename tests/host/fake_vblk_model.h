@@ -10,7 +10,8 @@
  * FVB_MAX_QUEUES virtqueues (set up from addresses, or from a legacy PFN
  * with the 2.7.2 layout computed independently of the driver), and behind
  * each doorbell a virtio-blk backend over an in-memory disk (IN, OUT,
- * FLUSH, GET_ID) that writes the status byte last and raises the queue
+ * FLUSH, GET_ID, DISCARD, WRITE_ZEROES with their ranges checked against
+ * the configured limits) that writes the status byte last and raises the queue
  * interrupt (bit 0 of `isr` on both transports) unless suppressed.
  *
  * Who decides when requests finish: on a notify the device fetches the new
@@ -51,8 +52,13 @@
 	(BIT64(VIRTIO_BLK_F_SEG_MAX) | BIT64(VIRTIO_BLK_F_GEOMETRY) |                              \
 	 BIT64(VIRTIO_BLK_F_BLK_SIZE) | BIT64(VIRTIO_BLK_F_FLUSH) | BIT64(VIRTIO_BLK_F_TOPOLOGY) | \
 	 BIT64(VIRTIO_BLK_F_CONFIG_WCE) | BIT64(VIRTIO_BLK_F_MQ) | BIT64(VIRTIO_BLK_F_DISCARD) |   \
-	 BIT64(VIRTIO_F_RING_INDIRECT_DESC) | BIT64(VIRTIO_F_RING_EVENT_IDX) |                     \
-	 BIT64(VIRTIO_F_VERSION_1))
+	 BIT64(VIRTIO_BLK_F_WRITE_ZEROES) | BIT64(VIRTIO_F_RING_INDIRECT_DESC) |                   \
+	 BIT64(VIRTIO_F_RING_EVENT_IDX) | BIT64(VIRTIO_F_VERSION_1))
+
+/* QEMU 7.2's default max-discard-sectors and max-write-zeroes-sectors. */
+#define FVB_QEMU_MAX_DWZ_SECTORS 4194303u
+/* Most DISCARD/WRITE_ZEROES ranges the model reads from one command. */
+#define FVB_MAX_DWZ_RANGES 64u
 
 /* One bad used entry, published with the next completion (one-shot). */
 enum fvb_hostile {
@@ -101,6 +107,7 @@ struct fake_vblk {
 	unsigned lose_notifies;	  /* the next this many notifies never arrive */
 	u16 avail_event_ahead;	  /* EVENT_IDX: avail_event = last_avail + this */
 	enum fvb_hostile hostile; /* one-shot, see above */
+	bool discard_keeps;	  /* DISCARD leaves the old data (else: zeros) */
 	u64 bad_status_cmd;	  /* command number (cmds, from 1) to fail ... */
 	unsigned bad_status;	  /* ... with this VIRTIO_BLK_S_* or FVB_STATUS_NONE */
 
@@ -121,6 +128,13 @@ struct fake_vblk {
 	char last_violation[200];
 	u64 cmds; /* commands executed (completed) */
 	u64 cmd_in, cmd_out, cmd_flush, cmd_get_id, cmd_other, cmd_barrier;
+	u64 cmd_discard, cmd_write_zeroes;
+	/* DISCARD/WRITE_ZEROES ranges: how many, the most in one command,
+	 * those with the unmap flag, and the discard ranges whose start or
+	 * end is off discard_sector_alignment. */
+	u64 dwz_ranges, dwz_unmap, discard_misaligned;
+	unsigned max_dwz_ranges;
+	u64 dwz_sectors;	    /* sectors all ranges covered */
 	u32 type_log[FVB_TYPE_LOG]; /* header type of command n at [n % size] */
 	u64 writes_since_flush;	    /* OUT commands since the last FLUSH */
 	unsigned max_chain;	    /* descriptors in the longest chain */

@@ -14,7 +14,10 @@
  *  - blk_barrier() per mode; the write-cache switch;
  *  - bounded waits: a hung device is reset and everything outstanding
  *    fails with -ETIMEDOUT, a slow one is not;
- *  - completions never run inside blk_submit().
+ *  - completions never run inside blk_submit();
+ *  - DISCARD and WRITE_ZEROES: checked like writes (and -EOPNOTSUPP without
+ *    the device's support), shifted by views, split by the helpers, and
+ *    writes for ordering: drained before a FLUSH, which they make needed.
  *
  * Time is the host arch's fake clock (each arch_time_ns() call advances it),
  * so a 5 ms timeout expires after a few thousand idle polls, instantly.
@@ -1356,6 +1359,235 @@ static void test_refused_flush_completes_from_poll(void **state)
 	assert_int_equal(d.status, -EIO);
 }
 
+/* ---- DISCARD and WRITE_ZEROES ------------------------------------------ */
+
+/* A device with both ops, `max` sectors per request. */
+static struct blk_dev_info dwz_info(enum dev_kind k, u32 max)
+{
+	struct blk_dev_info i = dev_info(k);
+
+	i.discard_max_sectors = i.wz_max_sectors = max;
+	i.discard_align = 1;
+	i.wz_may_unmap = true;
+	return i;
+}
+
+static struct blk_req mkdwz(enum blk_op op, u64 sector, u32 len, u32 flags, struct done_rec *d)
+{
+	struct blk_req r = mkreq(op, sector, len, d);
+
+	r.buf = NULL;
+	r.flags = flags;
+	return r;
+}
+
+static void test_dwz_request_checks(void **state)
+{
+	static const struct {
+		const char *what;
+		u32 bs;
+		bool ro, supported;
+		enum blk_op op;
+		u64 sector;
+		u32 len, flags;
+		int want;
+	} rows[] = {
+		{ "discard", 512, 0, 1, BLK_OP_DISCARD, 8, 1024, 0, 0 },
+		{ "write zeroes", 512, 0, 1, BLK_OP_WRITE_ZEROES, 8, 1024, 0, 0 },
+		{ "write zeroes unmap", 512, 0, 1, BLK_OP_WRITE_ZEROES, 8, 1024, BLK_REQ_UNMAP, 0 },
+		{ "discard unmap", 512, 0, 1, BLK_OP_DISCARD, 8, 1024, BLK_REQ_UNMAP, -EINVAL },
+		{ "discard unsupported", 512, 0, 0, BLK_OP_DISCARD, 8, 1024, 0, -EOPNOTSUPP },
+		{ "write zeroes unsupported", 512, 0, 0, BLK_OP_WRITE_ZEROES, 8, 1024, 0,
+		  -EOPNOTSUPP },
+		{ "unsupported beats range", 512, 0, 0, BLK_OP_DISCARD, 4096, 512, 0, -EOPNOTSUPP },
+		{ "discard len 0", 512, 0, 1, BLK_OP_DISCARD, 0, 0, 0, -EINVAL },
+		{ "discard len 100", 512, 0, 1, BLK_OP_DISCARD, 0, 100, 0, -EINVAL },
+		{ "discard sector 1 on 4K", 4096, 0, 1, BLK_OP_DISCARD, 1, 4096, 0, -EINVAL },
+		{ "write zeroes 512 on 4K", 4096, 0, 1, BLK_OP_WRITE_ZEROES, 8, 512, 0, -EINVAL },
+		{ "discard at capacity", 512, 0, 1, BLK_OP_DISCARD, 2048, 512, 0, -ERANGE },
+		{ "discard crossing the end", 512, 0, 1, BLK_OP_DISCARD, 2047, 1024, 0, -ERANGE },
+		{ "discard last sector", 512, 0, 1, BLK_OP_DISCARD, 2047, 512, 0, 0 },
+		{ "write zeroes wrapping", 512, 0, 1, BLK_OP_WRITE_ZEROES, UINT64_MAX, 1024, 0,
+		  -ERANGE },
+		{ "discard on read-only", 512, 1, 1, BLK_OP_DISCARD, 0, 512, 0, -EROFS },
+		{ "write zeroes on read-only", 512, 1, 1, BLK_OP_WRITE_ZEROES, 0, 512, 0, -EROFS },
+		{ "read-only, out of range", 512, 1, 1, BLK_OP_DISCARD, 2048, 512, 0, -ERANGE },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		struct blk_dev_info i = dwz_info(DEV_VOLATILE, rows[r].supported ? 2048 : 0);
+		struct done_rec d;
+		struct blk_req req;
+		int got;
+
+		i.block_size = rows[r].bs;
+		i.read_only = rows[r].ro;
+		setup_info(&i, false);
+		req = mkdwz(rows[r].op, rows[r].sector, rows[r].len, rows[r].flags, &d);
+		got = submit(&req);
+		if (got != rows[r].want)
+			fail_msg("%s: got %d, want %d", rows[r].what, got, rows[r].want);
+		assert_int_equal(fake_blkdev_count_submits(&fd, -1), got ? 0 : 1);
+		fake_blkdev_complete_all(&fd, 0);
+		blk_poll(&b);
+		assert_int_equal(d.calls, got ? 0 : 1);
+	}
+}
+
+/*
+ * A DISCARD or WRITE_ZEROES that completed needs a FLUSH like a write: the
+ * next blk_flush() sends one, after it completed; a failed one dirties
+ * nothing.
+ */
+static void test_dwz_needs_flush(void **state)
+{
+	static const enum blk_op ops[] = { BLK_OP_DISCARD, BLK_OP_WRITE_ZEROES };
+
+	(void)state;
+	for (unsigned o = 0; o < ARRAY_SIZE(ops); o++) {
+		struct blk_dev_info i = dwz_info(DEV_VOLATILE, 2048);
+		struct done_rec d;
+		struct blk_req r;
+		int rc, fs;
+
+		setup_info(&i, false);
+		fd.poll_mode = FAKE_POLL_ALL;
+		assert_int_equal(blk_flush(&b), 0);
+		assert_int_equal(nflush(), 0);
+		r = mkdwz(ops[o], 16, 4096, 0, &d);
+		assert_int_equal(submit(&r), 0);
+		assert_int_equal(blk_wait(&b, &r), 0);
+		assert_int_equal(blk_unflushed_writes(&b), 1);
+		assert_int_equal(blk_flush(&b), 0);
+		assert_int_equal(nflush(), 1);
+		rc = log_complete_of(&r, 0);
+		fs = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0);
+		assert_true(rc >= 0 && fs > rc);
+		assert_int_equal(blk_unflushed_writes(&b), 0);
+		/* Covered: nothing more to send. */
+		assert_int_equal(blk_flush(&b), 0);
+		assert_int_equal(nflush(), 1);
+		/* One the device failed changed nothing that needs a FLUSH. */
+		fd.status[ops[o]] = -EIO;
+		assert_int_equal(ops[o] == BLK_OP_DISCARD ? blk_discard(&b, 0, 8)
+							  : blk_write_zeroes(&b, 0, 8, false),
+				 -EIO);
+		assert_int_equal(blk_flush(&b), 0);
+		assert_int_equal(nflush(), 1);
+		assert_int_equal(b.stats.errors, 1);
+	}
+}
+
+/*
+ * The durability primitive drains DISCARD and WRITE_ZEROES with the writes
+ * before its FLUSH (virtio FLUSH covers only completed commands).
+ */
+static void test_dwz_sync_drains_first(void **state)
+{
+	struct blk_dev_info i = dwz_info(DEV_VOLATILE, 2048);
+	struct done_rec d[3];
+	struct blk_req r[3];
+	int fs;
+
+	(void)state;
+	setup_info(&i, false);
+	fd.poll_mode = FAKE_POLL_ONE;
+	r[0] = mkdwz(BLK_OP_DISCARD, 0, 1024, 0, &d[0]);
+	r[1] = mkdwz(BLK_OP_WRITE_ZEROES, 64, 1024, BLK_REQ_UNMAP, &d[1]);
+	r[2] = mkreq(BLK_OP_WRITE, 128, 512, &d[2]);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(submit(&r[k]), 0);
+	assert_int_equal(
+		fd.log[fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_WRITE, 0)].outstanding_writes,
+		2);
+	assert_int_equal(blk_sync(&b), 0);
+	assert_int_equal(nflush(), 1);
+	fs = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_FLUSH, 0);
+	assert_int_equal(fd.log[fs].outstanding_writes, 0);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(d[k].calls, 1);
+		assert_true(log_complete_of(&r[k], 0) < fs);
+	}
+	assert_int_equal(blk_unflushed_writes(&b), 0);
+	/* The flag went down as given. */
+	assert_int_equal(fd.log[log_submit_of(&r[1], 0)].flags, BLK_REQ_UNMAP);
+}
+
+/* A view shifts them and bounds them by its own size, as other requests. */
+static void test_dwz_view(void **state)
+{
+	struct blk_dev_info i = dwz_info(DEV_VOLATILE, 2048);
+	struct done_rec d;
+	struct blk_req r;
+	struct blk v;
+
+	(void)state;
+	setup_info(&i, false);
+	fd.poll_mode = FAKE_POLL_ALL;
+	assert_int_equal(blk_init_view(&v, &b, 1024, 512, "fake0p2"), 0);
+	assert_int_equal(blk_info(&v)->discard_max_sectors, 2048);
+	assert_int_equal(blk_info(&v)->wz_max_sectors, 2048);
+	r = mkdwz(BLK_OP_DISCARD, 8, 1024, 0, &d);
+	assert_int_equal(blk_submit(&v, &r), 0);
+	assert_int_equal(fd.log[fd.nlog - 1].sector, 1024 + 8);
+	assert_int_equal(blk_wait(&v, &r), 0);
+	assert_int_equal(r.sector, 8);
+	assert_int_equal(blk_write_zeroes(&v, 504, 8, false), 0);
+	assert_int_equal(
+		fd.log[fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_WRITE_ZEROES, 0)].sector,
+		1024 + 504);
+	assert_int_equal(blk_discard(&v, 512, 1), -ERANGE);
+	assert_int_equal(blk_write_zeroes(&v, 508, 8, true), -ERANGE);
+	assert_int_equal(fake_blkdev_count_submits(&fd, -1), 2);
+	/* The view's writes need the device's FLUSH. */
+	assert_int_equal(blk_flush(&b), 0);
+	assert_int_equal(nflush(), 1);
+}
+
+/*
+ * blk_discard()/blk_write_zeroes() split a long range into requests of at
+ * most the device's limit, in order, and count what completed.
+ */
+static void test_dwz_helpers_split(void **state)
+{
+	static u8 store[2048 * 512];
+	struct blk_dev_info i = dwz_info(DEV_PLAIN, 64);
+	static const u32 want[] = { 64, 64, 64, 8 };
+
+	(void)state;
+	setup_info(&i, false);
+	fd.poll_mode = FAKE_POLL_ALL;
+	fd.store = store;
+	memset(store, 0xee, sizeof(store));
+	assert_int_equal(blk_discard(&b, 100, 200), 0);
+	assert_int_equal(fake_blkdev_count_submits(&fd, BLK_OP_DISCARD), 4);
+	for (unsigned k = 0, sector = 100; k < 4; k++) {
+		int e = fake_blkdev_find(&fd, FAKE_EV_SUBMIT, BLK_OP_DISCARD, k);
+
+		assert_int_equal(fd.log[e].sector, sector);
+		assert_int_equal(fd.log[e].len, want[k] * 512);
+		sector += want[k];
+	}
+	assert_int_equal(b.stats.discards, 4);
+	assert_int_equal(b.stats.bytes_discarded, 200 * 512);
+	assert_int_equal(blk_write_zeroes(&b, 1000, 65, true), 0);
+	assert_int_equal(b.stats.write_zeroes, 2);
+	assert_int_equal(b.stats.bytes_zeroed, 65 * 512);
+	assert_int_equal(store[1000 * 512 - 1], 0xee);
+	assert_int_equal(store[1000 * 512], 0);
+	assert_int_equal(store[1065 * 512 - 1], 0);
+	assert_int_equal(store[1065 * 512], 0xee);
+	assert_int_equal(store[100 * 512 - 1], 0xee);
+	/* Nothing for an empty range; an error for an unsupported op. */
+	assert_int_equal(blk_discard(&b, 0, 0), -EINVAL);
+	i.discard_max_sectors = 0;
+	setup_info(&i, false);
+	assert_int_equal(blk_discard(&b, 0, 8), -EOPNOTSUPP);
+	assert_int_equal(blk_discard(&b, 0, 0), -EOPNOTSUPP);
+	assert_int_equal(fake_blkdev_count_submits(&fd, -1), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup_quiet)
 
 int main(void)
@@ -1404,6 +1636,11 @@ int main(void)
 		T(test_device_change_reselects_order),
 		T(test_views_share_flush_state),
 		T(test_sync_many_flushes_only_what_needs_it),
+		T(test_dwz_request_checks),
+		T(test_dwz_needs_flush),
+		T(test_dwz_sync_drains_first),
+		T(test_dwz_view),
+		T(test_dwz_helpers_split),
 	};
 
 	return cmocka_run_group_tests_name("blk", tests, NULL, NULL);

@@ -9,7 +9,9 @@
  * errors (status bytes, hostile used entries, a device that never answers),
  * after which the device must be reset and usable; the ordering mode chosen
  * per feature set and the FLUSH commands actually sent (docs/architecture.md
- * section 6); request checks and configurations the driver must refuse.
+ * section 6); request checks and configurations the driver must refuse;
+ * DISCARD and WRITE_ZEROES: payload, limits (split into commands or ranges
+ * at the discard alignment), hostile limits in the configuration.
  *
  * The fake completes on notify unless `defer` is set; then the test decides
  * when, and in what order, commands finish.  Every test requires that the
@@ -1147,6 +1149,261 @@ static void test_queue_too_short_for_one_block(void **state)
 	assert_no_violations(&F);
 }
 
+/* ---- DISCARD and WRITE_ZEROES ------------------------------------------ */
+
+#define F_DISCARD BIT64(VIRTIO_BLK_F_DISCARD)
+#define F_WZ BIT64(VIRTIO_BLK_F_WRITE_ZEROES)
+
+/* The probe line has `field` (" key=value" followed by a space or the end). */
+static void assert_probe_has(const char *field)
+{
+	char desc[512], want[64] = " ";
+	size_t n = strlen(field) + 1;
+	const char *p;
+
+	assert_true(n < sizeof(want));
+	memcpy(want + 1, field, n);
+	n = strlen(want);
+	vblk_describe(D, desc, sizeof(desc));
+	for (p = strstr(desc, want); p; p = strstr(p + 1, want)) {
+		if (p[n] == ' ' || p[n] == '\0')
+			return;
+	}
+	fail_msg("probe line lacks '%s': %s", field, desc);
+}
+
+/*
+ * QEMU 7.2's defaults, on the legacy and the modern interface: both ops
+ * negotiated and named, the payload as 5.2.6 says, a discard reading back
+ * as zeros or the old data as the device chooses, WRITE_ZEROES as zeros.
+ */
+static void test_dwz_qemu_defaults(void **state)
+{
+	(void)state;
+	for (u32 version = 1; version <= 2; version++) {
+		for (int keeps = 0; keeps < 2; keeps++) {
+			rig(version, FEAT(version));
+			F.discard_keeps = keeps;
+			assert_true(fvb_negotiated(&F, VIRTIO_BLK_F_DISCARD));
+			assert_true(fvb_negotiated(&F, VIRTIO_BLK_F_WRITE_ZEROES));
+			assert_int_equal(blk_info(&B)->discard_max_sectors,
+					 FVB_QEMU_MAX_DWZ_SECTORS);
+			assert_int_equal(blk_info(&B)->wz_max_sectors, FVB_QEMU_MAX_DWZ_SECTORS);
+			assert_int_equal(blk_info(&B)->discard_align, 1);
+			assert_true(blk_info(&B)->wz_may_unmap);
+			assert_probe_has("discard_max=4194303");
+			assert_probe_has("discard_seg=1");
+			assert_probe_has("discard_align=1");
+			assert_probe_has("wz_max=4194303");
+			assert_probe_has("wz_seg=1");
+			assert_probe_has("wz_unmap=1");
+			fill(buf_a, 65536, 5);
+			OK(blk_write(&B, 256, buf_a, 65536));
+			OK(blk_discard(&B, 264, 64));
+			OK(blk_write_zeroes(&B, 328, 32, true));
+			OK(blk_write_zeroes(&B, 360, 16, false));
+			assert_int_equal(F.cmd_discard, 1);
+			assert_int_equal(F.cmd_write_zeroes, 2);
+			assert_int_equal(F.dwz_unmap, 1);
+			assert_memory_equal(disk_at(256), buf_a, 8 * 512);
+			for (u32 i = 0; i < 64 * 512; i++)
+				assert_int_equal(disk_at(264)[i], keeps ? buf_a[8 * 512 + i] : 0);
+			for (u32 i = 0; i < 48 * 512; i++)
+				assert_int_equal(disk_at(328)[i], 0);
+			assert_memory_equal(disk_at(376), buf_a + 120 * 512, 8 * 512);
+			/* A FLUSH follows them, as it would writes. */
+			OK(blk_flush(&B));
+			assert_int_equal(F.writes_since_flush, 0);
+			assert_usable();
+			assert_no_violations(&F);
+		}
+	}
+}
+
+/*
+ * A range longer than the device takes is split: into several commands of
+ * one range each, or several ranges per command (up to our cap), and at
+ * multiples of the discard alignment so only the request's own ends may
+ * be off it.
+ */
+static void test_dwz_split_by_limits(void **state)
+{
+	static const struct {
+		u32 max, seg, align;
+		u64 sector, n;
+		/* Device commands, ranges, most ranges in one: [0] DISCARD, [1] WRITE_ZEROES. */
+		u64 cmds[2], ranges[2];
+		unsigned max_ranges[2];
+		u64 misaligned; /* discard ranges off the alignment */
+	} cases[] = {
+		{ 8, 1, 1, 0, 64, { 8, 8 }, { 8, 8 }, { 1, 1 }, 0 },
+		{ 8, 4, 1, 0, 64, { 2, 2 }, { 8, 8 }, { 4, 4 }, 0 },
+		{ 8, 100, 1, 0, 128, { 2, 2 }, { 16, 16 }, { 8, 8 }, 0 },
+		/* Discard: [4,16) [16,32) .. [64,80) [80,104); zeroes: by 24 only. */
+		{ 24, 1, 16, 4, 100, { 6, 5 }, { 6, 5 }, { 1, 1 }, 2 },
+		/* One request of 6 aligned discard ranges, 4 zeroes ranges. */
+		{ 24, 8, 16, 16, 96, { 1, 1 }, { 6, 4 }, { 6, 4 }, 0 },
+		{ 5, 1, 1, 3, 11, { 3, 3 }, { 3, 3 }, { 1, 1 }, 0 }, /* 5 + 5 + 1 */
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (int wz = 0; wz < 2; wz++) {
+			u64 before, ranges;
+
+			fvm_init(&M, &F, 2, MODERN, SECTORS);
+			F.cfg.max_discard_sectors = cpu_to_le32(cases[c].max);
+			F.cfg.max_discard_seg = cpu_to_le32(cases[c].seg);
+			F.cfg.discard_sector_alignment = cpu_to_le32(cases[c].align);
+			F.cfg.max_write_zeroes_sectors = cpu_to_le32(cases[c].max);
+			F.cfg.max_write_zeroes_seg = cpu_to_le32(cases[c].seg);
+			up();
+			memset(disk_at(0), 0x5a, 256 * 512);
+			before = F.cmds;
+			if (wz)
+				OK(blk_write_zeroes(&B, cases[c].sector, cases[c].n, false));
+			else
+				OK(blk_discard(&B, cases[c].sector, cases[c].n));
+			ranges = F.dwz_ranges;
+			if (F.cmds - before != cases[c].cmds[wz] || ranges != cases[c].ranges[wz])
+				fail_msg("case %u %s: %llu commands, %llu ranges", c,
+					 wz ? "wz" : "discard",
+					 (unsigned long long)(F.cmds - before),
+					 (unsigned long long)ranges);
+			assert_int_equal(F.max_dwz_ranges, cases[c].max_ranges[wz]);
+			assert_int_equal(F.dwz_sectors, cases[c].n);
+			if (!wz)
+				assert_int_equal(F.discard_misaligned, cases[c].misaligned);
+			/* Exactly the range is zeroed. */
+			for (u64 sct = 0; sct < 256; sct++) {
+				bool in = sct >= cases[c].sector &&
+					  sct < cases[c].sector + cases[c].n;
+
+				assert_int_equal(disk_at(sct)[0], in ? 0 : 0x5a);
+				assert_int_equal(disk_at(sct)[511], in ? 0 : 0x5a);
+			}
+			assert_no_violations(&F);
+		}
+	}
+}
+
+/*
+ * Configuration values a device may get wrong: each is refused (the op not
+ * used, -EOPNOTSUPP without a command) or clamped, with a console line;
+ * the device is otherwise fine.
+ */
+static void test_dwz_hostile_config(void **state)
+{
+	enum { MAXD, SEGD, ALIGN, MAXW, SEGW, UNMAP, SIZEMAX };
+	static const struct {
+		const char *what;
+		unsigned field;
+		u32 val, bs;
+		bool discard, wz; /* usable afterwards */
+		const char *probe, *msg;
+	} cases[] = {
+		{ "max_discard_sectors 0", MAXD, 0, 512, false, true, "discard_max=0",
+		  "max_discard_sectors 0" },
+		{ "max_write_zeroes_sectors 0", MAXW, 0, 512, true, false, "wz_max=0",
+		  "max_write_zeroes_sectors 0" },
+		{ "max_discard_sectors < block", MAXD, 7, 4096, false, true, "discard_max=0",
+		  "less than one 4096-byte block" },
+		{ "max_write_zeroes_sectors < block", MAXW, 4, 4096, true, false, "wz_max=0",
+		  "less than one 4096-byte block" },
+		{ "max_discard_sectors 2^32-1", MAXD, 0xffffffffu, 4096, true, true,
+		  "discard_max=4294967288", NULL },
+		{ "max_discard_seg 0", SEGD, 0, 512, true, true, "discard_seg=1",
+		  "max_discard_seg 0: using 1" },
+		{ "max_write_zeroes_seg 0", SEGW, 0, 512, true, true, "wz_seg=1",
+		  "max_write_zeroes_seg 0: using 1" },
+		{ "max_discard_seg 2^32-1", SEGD, 0xffffffffu, 512, true, true, "discard_seg=8",
+		  NULL },
+		{ "alignment beyond the disk", ALIGN, 0xffffffffu, 512, true, true,
+		  "discard_align=1", "beyond the disk" },
+		{ "alignment 12 on 4K", ALIGN, 12, 4096, true, true, "discard_align=16",
+		  "rounded up" },
+		{ "alignment 0", ALIGN, 0, 4096, true, true, "discard_align=8", NULL },
+		{ "may_unmap 7", UNMAP, 7, 512, true, true, "wz_unmap=1", NULL },
+		/* The unmap flag asked for is dropped (the fake flags it otherwise). */
+		{ "may_unmap 0", UNMAP, 0, 512, true, true, "wz_unmap=0", NULL },
+		{ "size_max 8", SIZEMAX, 8, 512, false, false, "discard_max=0",
+		  "cannot carry one write_zeroes range" },
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
+		u32 v = cases[c].val, spb = cases[c].bs / 512;
+
+		print_message("  %s\n", cases[c].what);
+		fvm_init(&M, &F, 2, MODERN | (cases[c].field == SIZEMAX ? F_SIZE : 0), SECTORS);
+		F.cfg.blk_size = cpu_to_le32(cases[c].bs);
+		F.cfg.discard_sector_alignment = cpu_to_le32(spb);
+		switch (cases[c].field) {
+		case MAXD: F.cfg.max_discard_sectors = cpu_to_le32(v); break;
+		case SEGD: F.cfg.max_discard_seg = cpu_to_le32(v); break;
+		case ALIGN: F.cfg.discard_sector_alignment = cpu_to_le32(v); break;
+		case MAXW: F.cfg.max_write_zeroes_sectors = cpu_to_le32(v); break;
+		case SEGW: F.cfg.max_write_zeroes_seg = cpu_to_le32(v); break;
+		case UNMAP: F.cfg.write_zeroes_may_unmap = (u8)v; break;
+		default: F.cfg.size_max = cpu_to_le32(v); break;
+		}
+		host_console_quiet = true;
+		host_console_last[0] = '\0';
+		up();
+		if (cases[c].msg)
+			assert_console_has(cases[c].msg);
+		else
+			assert_string_equal(host_console_last, "");
+		assert_probe_has(cases[c].probe);
+		assert_int_equal(blk_info(&B)->discard_max_sectors != 0, cases[c].discard);
+		assert_int_equal(blk_info(&B)->wz_max_sectors != 0, cases[c].wz);
+		/* Whatever is left works, within what the device said. */
+		F.cmds = 0;
+		assert_int_equal(blk_discard(&B, 8 * spb, 64 * spb),
+				 cases[c].discard ? 0 : -EOPNOTSUPP);
+		assert_int_equal(blk_write_zeroes(&B, 8 * spb, 64 * spb, true),
+				 cases[c].wz ? 0 : -EOPNOTSUPP);
+		assert_true(F.cmds >= (u64)cases[c].discard + cases[c].wz);
+		assert_int_equal(F.dwz_unmap, cases[c].wz && F.cfg.write_zeroes_may_unmap);
+		if (!cases[c].discard && !cases[c].wz)
+			assert_int_equal(F.cmds, 0);
+		assert_usable();
+		assert_no_violations(&F);
+	}
+}
+
+/*
+ * Not offered, read-only, or refused by the device: -EOPNOTSUPP or -EROFS
+ * without a command, or the device's UNSUPP status as -EOPNOTSUPP.
+ */
+static void test_dwz_unsupported(void **state)
+{
+	(void)state;
+	rig(2, MODERN & ~(F_DISCARD | F_WZ));
+	assert_int_equal(blk_info(&B)->discard_max_sectors, 0);
+	assert_int_equal(blk_info(&B)->wz_max_sectors, 0);
+	assert_probe_has("discard_max=0");
+	assert_probe_has("wz_max=0");
+	assert_int_equal(blk_discard(&B, 0, 8), -EOPNOTSUPP);
+	assert_int_equal(blk_write_zeroes(&B, 0, 8, false), -EOPNOTSUPP);
+	assert_int_equal(F.cmds, 0);
+	/* The configuration fields past the offered features are never read. */
+	assert_no_violations(&F);
+
+	rig(2, MODERN | F_RO);
+	assert_int_equal(blk_discard(&B, 0, 8), -EROFS);
+	assert_int_equal(blk_write_zeroes(&B, 0, 8, true), -EROFS);
+	assert_int_equal(F.cmds, 0);
+
+	rig(2, MODERN);
+	fvb_fail_cmd(&F, 1, VIRTIO_BLK_S_UNSUPP);
+	assert_int_equal(blk_discard(&B, 0, 8), -EOPNOTSUPP);
+	fvb_fail_cmd(&F, 1, VIRTIO_BLK_S_IOERR);
+	assert_int_equal(blk_write_zeroes(&B, 0, 8, false), -EIO);
+	assert_usable();
+	assert_no_violations(&F);
+}
+
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
 
 int main(void)
@@ -1180,6 +1437,10 @@ int main(void)
 		T_(test_request_checks),
 		T_(test_invalid_config),
 		T_(test_queue_too_short_for_one_block),
+		T_(test_dwz_qemu_defaults),
+		T_(test_dwz_split_by_limits),
+		T_(test_dwz_hostile_config),
+		T_(test_dwz_unsupported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
