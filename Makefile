@@ -234,6 +234,8 @@ test:
 		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
 		"tests/qemu/errors.sh $(firstword $(TEST_ARCHES))" \
+		--tap "qemu $(firstword $(TEST_ARCHES)) discard" \
+		"tests/qemu/discard.sh $(firstword $(TEST_ARCHES))" \
 		--tap "make run sequence" "tests/qemu/make-run.sh $(firstword $(TEST_ARCHES))" \
 		$(if $(filter $(UBOOT_ARCHES),$(TEST_ARCHES)),--tap "qemu U-Boot" \
 		"tests/qemu/uboot.sh $(filter $(UBOOT_ARCHES),$(TEST_ARCHES))") \

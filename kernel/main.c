@@ -118,7 +118,7 @@ static size_t fdt_total_size(const void *fdt)
 
 void kdisk_print_probe_line(const struct kdisk *d)
 {
-	char desc[400];
+	char desc[512];
 
 	vblk_describe(d->bdev, desc, sizeof(desc));
 	kprintf("%s: %s cache=%s order=%s\n", blk_info(&d->blk)->name, desc,
