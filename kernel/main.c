@@ -16,7 +16,8 @@
  *
  * Options: blk.ignore_flush=1 (unsafe: flushes are not sent, order=none),
  * blk.timeout_ms=N (request timeout, default 30000), vblk.queue=N (ring
- * entries per disk, default 256).
+ * entries per disk, default 256), vblk.indirect=0 (never negotiate
+ * indirect descriptors: every request takes a ring entry per buffer).
  */
 #include "arch/arch.h"
 #include "drivers/block/virtio_blk.h"
@@ -51,7 +52,7 @@ static struct pci_host pci_host;
 
 /* Options every disk shares, from the command line. */
 struct disk_opts {
-	bool ignore_flush, use_irq;
+	bool ignore_flush, use_irq, no_indirect;
 	u32 timeout_ms, queue;
 };
 
@@ -151,6 +152,8 @@ static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struc
 		vdev->irq = (u32)irq;
 		vdev->irq_edge = edge;
 	}
+	if (o->no_indirect)
+		vdev->features_off |= BIT64(VIRTIO_F_RING_INDIRECT_DESC);
 	if (vblk_probe(vdev, nkdisks, o->queue, &d->bdev))
 		return;
 	/*
@@ -236,6 +239,7 @@ static void probe_pci(const struct disk_opts *o)
 static void probe_disks(void)
 {
 	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0, irq = 1;
+	u64 indirect = 1;
 	struct disk_opts o;
 
 	if (cmdline_u64("blk.timeout_ms", &timeout_ms) == 0 && timeout_ms == 0) {
@@ -244,10 +248,12 @@ static void probe_disks(void)
 	}
 	cmdline_u64("vblk.queue", &queue);
 	cmdline_u64("vblk.irq", &irq);
+	cmdline_u64("vblk.indirect", &indirect);
 	o = (struct disk_opts){
 		.ignore_flush = cmdline_flag("blk.ignore_flush") ||
 				(cmdline_u64("blk.ignore_flush", &v) == 0 && v),
 		.use_irq = irq != 0,
+		.no_indirect = indirect == 0,
 		.timeout_ms = (u32)MIN(timeout_ms, 3600000ull),
 		.queue = (u32)MIN(queue, 32768ull),
 	};

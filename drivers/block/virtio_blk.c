@@ -102,8 +102,10 @@ static u32 vblk_req_type(const struct vblk *vb, const struct blk_req *req)
 }
 
 /*
- * Bytes the next command of `req` may carry given `free` descriptors, or 0
- * if it must wait for the ring to drain.  Whole logical blocks only.
+ * Bytes the next command of `req` may carry in a chain of at most `free`
+ * descriptors (virtq_chain_room: with indirect descriptors a whole table
+ * takes one ring slot), or 0 if it must wait for the ring to drain.  Whole
+ * logical blocks only.
  */
 static u32 vblk_next_part(const struct vblk *vb, struct blk_req *req, unsigned free)
 {
@@ -177,14 +179,14 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	int err;
 
 	if (data) {
-		part = vblk_next_part(vb, req, vb->vq.num_free);
+		part = vblk_next_part(vb, req, virtq_chain_room(&vb->vq));
 		if (part == 0)
 			return -ENOSPC;
 	} else if (req->op == BLK_OP_GET_ID) {
 		part = MIN(req->len, VIRTIO_BLK_ID_BYTES);
 	}
 	/* Header, data (the ranges: one descriptor), status. */
-	if (vb->vq.num_free < 2 + (dwz ? 1 : (part + seg_size - 1) / seg_size))
+	if (virtq_chain_room(&vb->vq) < 2 + (dwz ? 1 : (part + seg_size - 1) / seg_size))
 		return -ENOSPC;
 	c = vblk_cmd_get(vb);
 	if (!c)

@@ -42,12 +42,23 @@ void virtio_dev_fail(struct virtio_dev *vdev)
 	virtio_add_status(vdev, VIRTIO_CONFIG_S_FAILED);
 }
 
+/*
+ * Ring features the core (virtqueue.c) handles the same for every driver,
+ * accepted when offered unless the command line turned them off.  INDIRECT
+ * (2.7.5.3) lets a chain of several buffers take one ring slot.
+ */
+static const struct virtio_feature virtio_core_features[] = {
+	{ VIRTIO_F_RING_INDIRECT_DESC, "indirect_desc" },
+};
+
 static u64 virtio_driver_mask(const struct virtio_driver *drv, bool legacy)
 {
 	u64 mask = 0;
 
 	for (unsigned i = 0; i < drv->nfeatures; i++)
 		mask |= BIT64(drv->features[i].bit);
+	for (unsigned i = 0; i < ARRAY_SIZE(virtio_core_features); i++)
+		mask |= BIT64(virtio_core_features[i].bit);
 	/*
 	 * 6.1: a modern driver must accept VERSION_1; legacy never sees it.
 	 * ACCESS_PLATFORM (6.1): the device's DMA goes through the platform's
@@ -75,6 +86,7 @@ static int virtio_negotiate(struct virtio_dev *vdev, const struct virtio_driver 
 	}
 	if (drv->fixup_features)
 		accept = drv->fixup_features(vdev, accept) & offered;
+	accept &= ~vdev->features_off;
 	vdev->ops->set_features(vdev, accept);
 	vdev->features = accept;
 	if (vdev->legacy)
@@ -189,9 +201,29 @@ static void virtio_vq_notify(struct virtq *vq)
 	vdev->ops->notify(vdev, vq->index);
 }
 
+/*
+ * Indirect tables for `vq` if INDIRECT was negotiated: allocated once
+ * (`tables`, from before a reset, is reused).  Without memory for them the
+ * queue stays direct, which every device accepts.
+ */
+static void virtio_vq_indirect(struct virtio_dev *vdev, struct virtq *vq, void *tables)
+{
+	unsigned max = MIN(VIRTIO_INDIRECT_MAX, vq->num);
+
+	if (!virtio_has_feature(vdev, VIRTIO_F_RING_INDIRECT_DESC))
+		max = 0;
+	if (max && !tables) {
+		tables = boot_alloc(virtq_indirect_size(vq->num, max), 16);
+		if (!tables)
+			kprintf("%s: no memory for indirect tables: queue %u stays direct\n",
+				vdev->name, vq->index);
+	}
+	virtq_set_indirect(vq, tables, max);
+}
+
 int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num)
 {
-	void *ring = vq->ring_mem, *priv = vq->priv_mem;
+	void *ring = vq->ring_mem, *priv = vq->priv_mem, *tables = vq->indirect;
 	unsigned num = vq->num;
 	u8 *base;
 
@@ -216,6 +248,7 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv,
 		   virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX), virtio_vq_notify, vdev);
 	vq->lenient_len = vdev->legacy;
+	virtio_vq_indirect(vdev, vq, tables);
 	base = ring;
 	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(base), virt_to_phys(vq->avail),
 				      virt_to_phys(vq->used));
@@ -227,11 +260,15 @@ void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driv
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (unsigned i = 0; i < drv->nfeatures; i++) {
-		if (!virtio_has_feature(vdev, drv->features[i].bit))
+	for (unsigned i = 0; i < drv->nfeatures + ARRAY_SIZE(virtio_core_features); i++) {
+		const struct virtio_feature *f =
+			i < drv->nfeatures ? &drv->features[i]
+					   : &virtio_core_features[i - drv->nfeatures];
+
+		if (!virtio_has_feature(vdev, f->bit))
 			continue;
 		len += (size_t)snprintf(buf + MIN(len, size), size - MIN(len, size), "%s%s",
-					len ? "," : "", drv->features[i].name);
+					len ? "," : "", f->name);
 	}
 }
 

@@ -67,6 +67,7 @@ struct virtio_dev {
 	bool queue_size_fixed; /* legacy PCI: a queue's size is what the device says */
 	u64 device_features;   /* as offered, recorded at init */
 	u64 features;	       /* negotiated */
+	u64 features_off;      /* never accepted, whatever is offered (command line) */
 	/*
 	 * Interrupt line (arch_irq_from_dt numbering), 0 = none: set by whoever
 	 * found the device; used once virtio_irq_register() succeeded.
@@ -86,7 +87,11 @@ struct virtio_feature {
 struct virtio_driver {
 	const char *name;
 	u32 device_id;
-	/* Features the driver can use; the rest are never acknowledged. */
+	/*
+	 * Features the driver can use; the rest are never acknowledged, but
+	 * for those of the rings the core handles for every driver
+	 * (VIRTIO_F_RING_INDIRECT_DESC, see virtio_vq_setup).
+	 */
 	const struct virtio_feature *features;
 	unsigned nfeatures;
 	/*
@@ -136,10 +141,15 @@ void virtio_cwrite(struct virtio_dev *vdev, unsigned offset, unsigned len, u32 v
  */
 bool virtio_needs_reset(struct virtio_dev *vdev);
 
+/* Entries per indirect table: a chain longer than this stays direct. */
+#define VIRTIO_INDIRECT_MAX 32u
+
 /*
  * Give queue `index` to the device with at most `max_num` entries (rounded
  * down to a power of two and to what the device supports).  The first call
- * allocates the ring; later calls (after a reset) reuse it, same size.
+ * allocates the ring, and with VIRTIO_F_RING_INDIRECT_DESC negotiated one
+ * indirect table per ring entry (VIRTIO_INDIRECT_MAX entries, at most the
+ * ring size); later calls (after a reset) reuse them, same size.
  * Returns 0, -ENOENT (no such queue), -ENOMEM, or the transport's error.
  */
 int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num);

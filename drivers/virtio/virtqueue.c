@@ -10,6 +10,11 @@
  *    chain always have a NULL token, so a used id naming one is rejected.
  *  - avail_idx is what we published; used->idx is read once per pop and
  *    may never run more than num entries ahead of last_used.
+ *  - an indirect chain (2.7.5.3) holds one ring descriptor h, flagged
+ *    INDIRECT and nothing else, pointing at table h; heads[h] records the
+ *    table's entry count and writable bytes.  Tables are written, never
+ *    read: a device that scribbles on one changes nothing the driver
+ *    decides, and the next chain through slot h rewrites what it uses.
  *
  * Barriers (each one also commented where it is issued):
  *  - dma_wmb before publishing avail->idx: descriptors and the ring entry
@@ -85,36 +90,24 @@ static void virtq_set_desc(struct virtq *vq, u16 i, const struct virtq_buf *b, u
 	};
 }
 
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
-	      void *token)
+void virtq_set_indirect(struct virtq *vq, void *tables, unsigned max)
 {
-	unsigned total = nout + nin;
-	u16 head, i, prev = 0;
-	u64 chain_len = 0, in_len = 0;
+	vq->indirect = tables;
+	vq->indirect_max = tables && max >= 2 ? (u16)MIN(max, vq->num) : 0;
+}
 
-	if (vq->broken)
-		return -EIO;
-	if (total == 0 || !token)
-		return -EINVAL;
-	for (unsigned k = 0; k < total; k++) {
-		if (!bufs[k].addr || bufs[k].len == 0)
-			return -EINVAL;
-		chain_len += bufs[k].len;
-	}
-	/* 2.7.5.2: a chain may not describe more than 2^32 bytes in total. */
-	if (chain_len > (1ull << 32))
-		return -EINVAL;
-	if (total > vq->num_free)
-		return -ENOSPC;
+/* Lay `total` buffers out as a direct chain from free_head.  Its head. */
+static u16 virtq_add_direct(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+			    unsigned total)
+{
+	u16 head, i, prev = 0;
 
 	head = i = vq->free_head;
 	for (unsigned k = 0; k < total; k++) {
 		u16 flags = k + 1 < total ? VIRTQ_DESC_F_NEXT : 0;
 
-		if (k >= nout) {
+		if (k >= nout)
 			flags |= VIRTQ_DESC_F_WRITE;
-			in_len += bufs[k].len;
-		}
 		prev = i;
 		/* The free link becomes the chain link: keep it as `next`. */
 		virtq_set_desc(vq, i, &bufs[k], flags, vq->shadow[i].next);
@@ -125,15 +118,79 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 	vq->desc[prev].next = cpu_to_le16(0);
 	vq->free_head = i;
 	vq->num_free = (u16)(vq->num_free - total);
+	return head;
+}
+
+/*
+ * Write `total` buffers into the table of the first free descriptor and
+ * make that descriptor point at it (2.7.5.3): one ring slot.  Its head.
+ */
+static u16 virtq_add_indirect(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+			      unsigned total)
+{
+	u16 head = vq->free_head;
+	struct virtq_desc *t = &vq->indirect[(size_t)head * vq->indirect_max];
+	struct virtq_buf table = { t, (u32)(total * sizeof(*t)) };
+
+	/* Table entries are linked by their index in the table, from 0. */
+	for (unsigned k = 0; k < total; k++) {
+		u16 flags = k + 1 < total ? VIRTQ_DESC_F_NEXT : 0;
+
+		if (k >= nout)
+			flags |= VIRTQ_DESC_F_WRITE;
+		t[k] = (struct virtq_desc){
+			.addr = cpu_to_le64(virt_to_phys(bufs[k].addr)),
+			.len = cpu_to_le32(bufs[k].len),
+			.flags = cpu_to_le16(flags),
+			.next = cpu_to_le16(k + 1 < total ? (u16)(k + 1) : 0),
+		};
+	}
+	vq->free_head = vq->shadow[head].next;
+	/* 2.7.5.3.1: INDIRECT without NEXT (or WRITE, which the device ignores). */
+	virtq_set_desc(vq, head, &table, VIRTQ_DESC_F_INDIRECT, 0);
+	vq->num_free--;
+	return head;
+}
+
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+	      void *token)
+{
+	unsigned total = nout + nin;
+	bool indirect;
+	u16 head;
+	u64 chain_len = 0, in_len = 0;
+
+	if (vq->broken)
+		return -EIO;
+	if (total == 0 || !token)
+		return -EINVAL;
+	for (unsigned k = 0; k < total; k++) {
+		if (!bufs[k].addr || bufs[k].len == 0)
+			return -EINVAL;
+		chain_len += bufs[k].len;
+		if (k >= nout)
+			in_len += bufs[k].len;
+	}
+	/* 2.7.5.2: a chain may not describe more than 2^32 bytes in total. */
+	if (chain_len > (1ull << 32))
+		return -EINVAL;
+	/* A single buffer gains nothing from a table: it stays direct. */
+	indirect = total >= 2 && total <= vq->indirect_max;
+	if (vq->num_free < (indirect ? 1 : total))
+		return -ENOSPC;
+
+	head = indirect ? virtq_add_indirect(vq, bufs, nout, total)
+			: virtq_add_direct(vq, bufs, nout, total);
 	vq->heads[head] = (struct virtq_head){
 		/* A used length is 32 bits: 2^32 writable bytes admit any. */
 		.token = token,
-		.ndescs = (u16)total,
+		.ndescs = indirect ? 1 : (u16)total,
+		.ntable = indirect ? (u16)total : 0,
 		.in_len = (u32)MIN(in_len, 0xffffffffull),
 	};
 
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = cpu_to_le16(head);
-	/* Descriptors and ring entry before the index that exposes them. */
+	/* Descriptors, tables and ring entry before the index that exposes them. */
 	dma_wmb();
 	vq->avail_idx++;
 	le16_write_once(&vq->avail->idx, vq->avail_idx);

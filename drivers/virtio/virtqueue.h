@@ -13,6 +13,13 @@
  * popped, and the owner collects every in-flight token with
  * virtq_detach_unused() to fail it, then resets the device.
  *
+ * Indirect descriptors (VIRTIO_F_RING_INDIRECT_DESC, 2.7.5.3), when the
+ * owner gives the queue tables with virtq_set_indirect(): a chain of 2 or
+ * more buffers that fits a table takes one ring descriptor, which points at
+ * the table (so a 3-buffer block request takes one slot, not three); a
+ * longer chain, or a single buffer, stays direct.  The caller does not
+ * choose: virtq_chain_room() says how long a chain may be right now.
+ *
  * Concurrency: single-threaded; callers serialise all calls on one queue.
  */
 #ifndef ORDO_VIRTQUEUE_H
@@ -35,11 +42,17 @@ struct virtq_shadow {
 	u16 next;
 };
 
-/* Per chain head: who owns it and what the device may write into it. */
+/*
+ * Per chain head: who owns it and what the device may write into it.  For
+ * an indirect chain this is all the driver keeps of its table: the table
+ * itself is device-visible and never read back (the device may overwrite
+ * it), so completion checks and freeing use only these numbers.
+ */
 struct virtq_head {
 	void *token; /* NULL: this descriptor is not an in-flight head */
-	u16 ndescs;
-	u32 in_len; /* bytes the device may write (WRITE descriptors) */
+	u16 ndescs;  /* ring descriptors the chain holds (1 if indirect) */
+	u16 ntable;  /* entries written to its indirect table, 0 if direct */
+	u32 in_len;  /* bytes the device may write (WRITE descriptors) */
 };
 
 struct virtq {
@@ -67,6 +80,14 @@ struct virtq {
 	 * breaking the queue.  Set by the owner after virtq_init().
 	 */
 	bool lenient_len;
+	/*
+	 * Indirect tables (virtq_set_indirect), shared with the device and
+	 * only ever written: table h, of indirect_max entries, belongs to
+	 * ring descriptor h and is in use exactly while h heads an indirect
+	 * chain in flight.  indirect_max 0: every chain is direct.
+	 */
+	struct virtq_desc *indirect;
+	u16 indirect_max;
 	bool broken;
 	const char *broken_reason;
 
@@ -94,13 +115,39 @@ static inline size_t virtq_priv_size(unsigned num)
 void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
 		bool event_idx, void (*notify)(struct virtq *vq), void *priv);
 
+/* Bytes of indirect tables for a ring of `num` with `max` entries per table. */
+static inline size_t virtq_indirect_size(unsigned num, unsigned max)
+{
+	return sizeof(struct virtq_desc) * num * max;
+}
+
+/*
+ * Use indirect descriptors (the owner negotiated VIRTIO_F_RING_INDIRECT_DESC)
+ * with `tables` of virtq_indirect_size(num, max) bytes, DMA-able; `max` is
+ * clamped to the ring size (2.7.5.3.1: no chain longer than the queue).
+ * NULL or max < 2 turns them off.  Call after virtq_init(), before adding.
+ */
+void virtq_set_indirect(struct virtq *vq, void *tables, unsigned max);
+
+/*
+ * The longest chain virtq_add() accepts now (0 while the ring is full):
+ * the free descriptors, or a whole indirect table if one ring slot is free.
+ */
+static inline unsigned virtq_chain_room(const struct virtq *vq)
+{
+	if (vq->num_free == 0)
+		return 0;
+	return MAX(vq->num_free, vq->indirect_max);
+}
+
 /*
  * Add a chain: `nout` device-readable buffers then `nin` device-writable
- * ones, identified by `token` (non-NULL) when it completes.
- * Returns 0, -ENOSPC if fewer than nout + nin descriptors are free (retry
- * after completions), -EINVAL for an empty chain, a zero-length or NULL
- * buffer or a chain longer than 2^32 bytes, or -EIO if the queue is
- * broken.
+ * ones, identified by `token` (non-NULL) when it completes.  It goes into
+ * an indirect table when it has 2 or more buffers and fits one.
+ * Returns 0, -ENOSPC if the chain does not fit (more than
+ * virtq_chain_room(); retry after completions), -EINVAL for an empty
+ * chain, a zero-length or NULL buffer or a chain longer than 2^32 bytes,
+ * or -EIO if the queue is broken.
  */
 int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
 	      void *token);

@@ -152,6 +152,46 @@ static void kt_inflight(struct ktap *k, struct kdisk *d)
 }
 
 /*
+ * A ring's worth of one-block requests submitted at once (up to
+ * KT_RING_FILL).  With indirect descriptors each takes one ring entry, so
+ * all of them are at the device together: 256 in a 256-entry ring.
+ * Without, a request takes three entries (header, data, status): a third
+ * of the ring.  "ktest.indirect=0|1" on the command line says which the
+ * configuration must have negotiated.
+ */
+#define KT_RING_FILL 256u
+
+static void kt_ring_fill(struct ktap *k, struct kdisk *d)
+{
+	static struct blk_req reqs[KT_RING_FILL];
+	const struct blk_dev_info *info = blk_info(&d->blk);
+	bool indirect = (vblk_features(d->bdev) & BIT64(VIRTIO_F_RING_INDIRECT_DESC)) != 0;
+	unsigned n = MIN(info->queue_depth, KT_RING_FILL), done = 0, want;
+	u32 bs = kt_bs(d), most;
+	u64 v;
+
+	if (cmdline_u64("ktest.indirect", &v) == 0)
+		KT_EXPECT_EQ(k, indirect, v != 0);
+	if (info->read_only)
+		return ktap_skip(k, "read-only device");
+	KT_ASSERT(k, (u64)n * 2 * bs / BLK_SECTOR_SIZE <= kt_cap(d));
+	kt_fill(kt_wbuf, n * bs, 0, 43);
+	KT_EXPECT_EQ(k, kt_batch(d, BLK_OP_WRITE, reqs, n, kt_wbuf, &done), 0);
+	KT_EXPECT_EQ(k, done, n);
+	most = blk_dev_stats(&d->blk)->max_inflight;
+	want = indirect ? n : MIN(n, info->queue_depth / 3);
+	kprintf("# %s: %u requests at once, most in flight %u (queue of %u, indirect %s)\n",
+		info->name, n, most, info->queue_depth, indirect ? "on" : "off");
+	KT_EXPECT(k, most >= want);
+	KT_EXPECT(k, most <= info->queue_depth);
+	done = 0;
+	memset(kt_rbuf, 0, n * bs);
+	KT_EXPECT_EQ(k, kt_batch(d, BLK_OP_READ, reqs, n, kt_rbuf, &done), 0);
+	KT_EXPECT_EQ(k, done, n);
+	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, n * bs) == 0);
+}
+
+/*
  * The interrupt wakes a sleeping wait -- checked without depending on
  * timing.  (Counting interrupts after a workload did: on a loaded host
  * every completion may be found by polling before the vCPU ever sleeps.)
@@ -265,6 +305,7 @@ static const struct kt_case kt_cases[] = {
 	{ "roundtrip_sizes_offsets", kt_roundtrips },
 	{ "split_large_request", kt_split },
 	{ "inflight_64", kt_inflight },
+	{ "inflight_ring_full", kt_ring_fill },
 	{ "irq_wakes_wait", kt_irq_wakes },
 	{ "out_of_range", kt_range },
 	{ "read_only", kt_readonly },

@@ -377,21 +377,62 @@ unsigned fvb_fetch(struct fake_vblk *d, unsigned qi)
 	return n;
 }
 
-/* Walk the chain at `head` into fvb_segs.  Returns its length, 0 if bad. */
+/*
+ * An indirect descriptor (2.7.5.3) at `head`: check it as a device must
+ * and return its table and entry count in *desc / *max, or false.
+ */
+static bool fvb_indirect(struct fake_vblk *d, const struct fvb_queue *q, u16 head,
+			 const struct virtq_desc **desc, unsigned *max)
+{
+	const struct virtq_desc *r = &(*desc)[head];
+	u16 flags = le16_to_cpu(r->flags);
+	u32 len = le32_to_cpu(r->len);
+
+	if (!fvb_negotiated(d, VIRTIO_F_RING_INDIRECT_DESC))
+		fvb_violation(d, "INDIRECT descriptor at %u without the feature", head);
+	if (flags & VIRTQ_DESC_F_NEXT)
+		fvb_violation(d, "INDIRECT descriptor at %u also has NEXT", head);
+	if (len == 0 || len % sizeof(struct virtq_desc) ||
+	    len / sizeof(struct virtq_desc) > q->num) {
+		fvb_violation(d, "indirect table of %u bytes at %u (queue of %u)", len, head,
+			      q->num);
+		return false;
+	}
+	*desc = fvb_ptr(le64_to_cpu(r->addr));
+	*max = len / sizeof(struct virtq_desc);
+	d->indirect_chains++;
+	d->last_table = (struct virtq_desc *)*desc;
+	d->last_table_len = *max;
+	return true;
+}
+
+/*
+ * Walk the chain at `head` into fvb_segs, through its indirect table if it
+ * has one (`second` then stays put: the chain holds no second ring
+ * descriptor).  Returns its length, 0 if bad.
+ */
 static unsigned fvb_chain(struct fake_vblk *d, const struct fvb_queue *q, u16 head, u16 *second)
 {
 	const struct virtq_desc *desc = fvb_ptr(q->desc);
-	unsigned n = 0;
-	bool seen_w = false;
+	unsigned n = 0, max = q->num;
+	bool seen_w = false, table = false;
+	u16 i = head;
 
-	for (u16 i = head;;) {
+	d->last_table = NULL;
+	if (le16_to_cpu(desc[head].flags) & VIRTQ_DESC_F_INDIRECT) {
+		if (!fvb_indirect(d, q, head, &desc, &max))
+			return 0;
+		table = true;
+		i = 0;
+	}
+	for (;;) {
 		u16 flags = le16_to_cpu(desc[i].flags);
 
-		if (n == q->num || (flags & VIRTQ_DESC_F_INDIRECT)) {
-			fvb_violation(d, "chain at %u loops or is indirect", head);
+		if (n == max || (flags & VIRTQ_DESC_F_INDIRECT)) {
+			fvb_violation(d, "chain at %u loops or nests INDIRECT", head);
 			return 0;
 		}
-		if (n == 1)
+		if (n == 1 && !table)
 			*second = i;
 		fvb_segs[n] = (struct fvb_seg){
 			.p = fvb_ptr(le64_to_cpu(desc[i].addr)),
@@ -405,7 +446,7 @@ static unsigned fvb_chain(struct fake_vblk *d, const struct fvb_queue *q, u16 he
 		if (!(flags & VIRTQ_DESC_F_NEXT))
 			break;
 		i = le16_to_cpu(desc[i].next);
-		if (i >= q->num) {
+		if (i >= max) {
 			fvb_violation(d, "chain at %u links to %u", head, i);
 			return 0;
 		}
@@ -623,6 +664,41 @@ static void fvb_publish(struct fake_vblk *d, struct fvb_queue *q, u32 id, u32 le
 	fvb_interrupt(d, q, old, idx);
 }
 
+/*
+ * A hostile device overwrites a table it has read: garbage addresses,
+ * lengths past any buffer, links that loop.  The driver must never read it.
+ */
+static void fvb_scribble(struct virtq_desc *t, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		t[k] = (struct virtq_desc){
+			.addr = cpu_to_le64(0xdead0000ull + k),
+			.len = cpu_to_le32(0xffffffffu),
+			.flags = cpu_to_le16(VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE),
+			.next = cpu_to_le16(0),
+		};
+}
+
+/*
+ * The id FVB_HOSTILE_ID_NONHEAD names: the chain's second ring descriptor,
+ * or for an indirect chain (which has none) the first descriptor that
+ * heads no fetched chain.
+ */
+static u16 fvb_not_head(const struct fake_vblk *d, const struct fvb_queue *q, u16 head, u16 second)
+{
+	if (second != head || !d->last_table)
+		return second;
+	for (u16 i = 0; i < q->num; i++) {
+		bool busy = i == head;
+
+		for (unsigned k = 0; k < q->npending && !busy; k++)
+			busy = q->pending[k] == i;
+		if (!busy)
+			return i;
+	}
+	return second;
+}
+
 static void fvb_execute(struct fake_vblk *d, struct fvb_queue *q, u16 head)
 {
 	u16 second = head;
@@ -676,7 +752,9 @@ static void fvb_execute(struct fake_vblk *d, struct fvb_queue *q, u16 head)
 		st->p[0] = (u8)status; /* the status byte is written last */
 		written++;
 	}
-	fvb_publish(d, q, head, written, second, wlen);
+	if (d->scribble_tables && d->last_table)
+		fvb_scribble(d->last_table, d->last_table_len);
+	fvb_publish(d, q, head, written, fvb_not_head(d, q, head, second), wlen);
 }
 
 bool fvb_complete_at(struct fake_vblk *d, unsigned qi, unsigned i)

@@ -36,6 +36,8 @@
 #include "drivers/virtio/virtio_spec.h"
 #include "lib/types.h"
 
+struct virtq_desc;
+
 #define FVB_MAX_QUEUES 4u
 #define FVB_MAX_QSIZE 1024u /* largest queue the model handles */
 #define FVB_STATUS_LOG 64u
@@ -108,6 +110,7 @@ struct fake_vblk {
 	u16 avail_event_ahead;	  /* EVENT_IDX: avail_event = last_avail + this */
 	enum fvb_hostile hostile; /* one-shot, see above */
 	bool discard_keeps;	  /* DISCARD leaves the old data (else: zeros) */
+	bool scribble_tables;	  /* overwrite each indirect table once executed */
 	u64 bad_status_cmd;	  /* command number (cmds, from 1) to fail ... */
 	unsigned bad_status;	  /* ... with this VIRTIO_BLK_S_* or FVB_STATUS_NONE */
 
@@ -143,6 +146,11 @@ struct fake_vblk {
 	unsigned max_outstanding;   /* most chains fetched and not completed */
 	unsigned notifies, resets, irqs;
 	unsigned cfg_reads, cfg_writes, gen_reads;
+
+	/* Indirect descriptors (2.7.5.3) the driver used. */
+	u64 indirect_chains;	       /* chains that came through a table */
+	struct virtq_desc *last_table; /* the table of the chain just walked, or NULL */
+	unsigned last_table_len;       /* its entries */
 	/* host_console_last when the driver set FAILED: its reason, since
 	 * later messages (e.g. "initialisation failed") overwrite the last. */
 	char console_at_failed[256];

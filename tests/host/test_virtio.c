@@ -484,6 +484,57 @@ static void test_queue_missing(void **state)
 	assert_no_violations(&F);
 }
 
+/*
+ * INDIRECT is the core's: accepted for any driver when offered, named by
+ * virtio_features_str, given one table per ring entry by virtio_vq_setup
+ * (VIRTIO_INDIRECT_MAX entries, no more than the ring), the same tables
+ * after a reset; never accepted when features_off says so.
+ */
+static void test_indirect_negotiated(void **state)
+{
+	u64 ind = BIT64(VIRTIO_F_RING_INDIRECT_DESC);
+	struct virtio_dev *vdev;
+	char buf[64];
+
+	(void)state;
+	for (u32 version = 1; version <= 2; version++) {
+		struct virtq_desc *tables;
+
+		vdev = probe(version, (version == 2 ? V1 : 0) | F_FLUSH | ind);
+		memset(&T.vq, 0, sizeof(T.vq));
+		T.want_vq = true;
+		assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+		assert_true(F.driver_features & ind);
+		virtio_features_str(vdev, &tdrv, buf, sizeof(buf));
+		assert_string_equal(buf, "flush,indirect_desc");
+		assert_int_equal(T.vq.indirect_max, VIRTIO_INDIRECT_MAX);
+		tables = T.vq.indirect;
+		assert_non_null(tables);
+		assert_int_equal(virtio_dev_reset(vdev), 0);
+		assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+		assert_ptr_equal(T.vq.indirect, tables);
+		assert_int_equal(T.vq.indirect_max, VIRTIO_INDIRECT_MAX);
+		assert_no_violations(&F);
+	}
+
+	vdev = probe(2, V1 | F_FLUSH | ind);
+	F.q[0].max = 16;
+	memset(&T.vq, 0, sizeof(T.vq));
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_int_equal(T.vq.indirect_max, 16); /* 2.7.5.3.1: not past the ring */
+
+	vdev = probe(2, V1 | F_FLUSH | ind);
+	vdev->features_off = ind; /* vblk.indirect=0 */
+	memset(&T.vq, 0, sizeof(T.vq));
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_false(F.driver_features & ind);
+	assert_false(virtio_has_feature(vdev, VIRTIO_F_RING_INDIRECT_DESC));
+	virtio_features_str(vdev, &tdrv, buf, sizeof(buf));
+	assert_string_equal(buf, "flush");
+	assert_int_equal(T.vq.indirect_max, 0);
+	assert_no_violations(&F);
+}
+
 /* After a reset the same ring memory is handed to the device again. */
 static void test_queue_reuse_after_reset(void **state)
 {
@@ -637,6 +688,7 @@ int main(void)
 		T_(test_features_legacy),
 		T_(test_features_fixup),
 		T_(test_features_str),
+		T_(test_indirect_negotiated),
 		T_(test_features_access_platform),
 		T_(test_modern_without_version_1),
 		T_(test_features_ok_refused),

@@ -14,7 +14,11 @@
  *  - the hostile device (a table): every kind of bad used entry must mark
  *    the queue broken without a crash, after which each in-flight token is
  *    detached exactly once and nothing more is added or popped;
- *  - a device scribbling on desc[] cannot corrupt the driver's free list.
+ *  - a device scribbling on desc[] cannot corrupt the driver's free list;
+ *  - indirect descriptors (2.7.5.3): a chain takes one ring slot, its
+ *    table says what the chain says, a ring fills with one chain per slot,
+ *    long or single-buffer chains stay direct, and a device that scribbles
+ *    on tables or completes wrongly is caught as for direct chains.
  *
  * Ring memory is laid out for both legacy (align 4096) and modern (align 16)
  * transports.  ASan/UBSan watch every access: the ring and the private
@@ -51,6 +55,8 @@ struct fix {
 	struct virtq vq;
 	void *ring;
 	void *priv;
+	void *tables;	  /* indirect tables, or NULL */
+	unsigned ind_max; /* what the device knows: INDIRECT negotiated if != 0 */
 	size_t ring_size;
 	unsigned notifies;
 	struct tdev dev;
@@ -99,9 +105,23 @@ static struct fix *fix_new(u16 num, size_t align, bool event_idx)
 	return f;
 }
 
+/* The same with indirect tables of `ind_max` entries (INDIRECT negotiated). */
+static struct fix *fix_new_ind(u16 num, size_t align, bool event_idx, unsigned ind_max)
+{
+	struct fix *f = fix_new(num, align, event_idx);
+
+	f->tables = malloc(virtq_indirect_size(num, ind_max));
+	assert_non_null(f->tables);
+	memset(f->tables, 0xa5, virtq_indirect_size(num, ind_max));
+	f->ind_max = ind_max;
+	virtq_set_indirect(&f->vq, f->tables, ind_max);
+	return f;
+}
+
 static void fix_free(struct fix *f)
 {
 	fix_track(f, NULL);
+	free(f->tables);
 	free(f->ring);
 	free(f->priv);
 	free(f);
@@ -151,6 +171,9 @@ static int dev_next_avail(struct fix *f)
 
 struct chain {
 	unsigned n, nout, nin;
+	bool indirect;	   /* the chain came through an indirect table ... */
+	u64 table;	   /* ... at this address ... */
+	u32 table_entries; /* ... of this many entries; idx[] index it */
 	u16 idx[MAXC];
 	u64 addr[MAXC];
 	u32 len[MAXC];
@@ -159,22 +182,51 @@ struct chain {
 };
 
 /*
- * Walk a chain the way a device does, through desc[].next, checking what
- * the spec demands of the driver: in range, no loop, readable before
- * writable (2.7.4.2).
+ * An indirect ring descriptor, checked as the spec demands of the driver
+ * (2.7.5.3.1): INDIRECT negotiated, no NEXT, a whole number of entries, no
+ * more than the queue size.  Its table, where the walk continues from 0.
+ */
+static const struct virtq_desc *dev_table(struct fix *f, const struct virtq_desc *d,
+					  struct chain *c)
+{
+	u16 flags = le16_to_cpu(d->flags);
+
+	assert_true(f->ind_max != 0);
+	assert_int_equal(flags & VIRTQ_DESC_F_NEXT, 0);
+	c->indirect = true;
+	c->table = le64_to_cpu(d->addr);
+	c->table_entries = le32_to_cpu(d->len) / sizeof(struct virtq_desc);
+	assert_int_equal(le32_to_cpu(d->len) % sizeof(struct virtq_desc), 0);
+	assert_true(c->table_entries >= 1 && c->table_entries <= f->vq.num);
+	return (const struct virtq_desc *)(uintptr_t)c->table;
+}
+
+/*
+ * Walk a chain the way a device does, through desc[].next (or its
+ * indirect table's), checking what the spec demands of the driver: in
+ * range, no loop, readable before writable (2.7.4.2), no INDIRECT inside a
+ * table.
  */
 static void dev_walk(struct fix *f, u16 head, struct chain *c)
 {
 	struct virtq *vq = &f->vq;
+	const struct virtq_desc *table = vq->desc;
+	unsigned limit = vq->num;
 	u16 i = head;
 
 	memset(c, 0, sizeof(*c));
+	assert_true(head < vq->num);
+	if (le16_to_cpu(vq->desc[head].flags) & VIRTQ_DESC_F_INDIRECT) {
+		table = dev_table(f, &vq->desc[head], c);
+		limit = c->table_entries;
+		i = 0;
+	}
 	for (;;) {
 		const struct virtq_desc *d;
 
-		assert_true(i < vq->num);
-		assert_true(c->n < vq->num && c->n < MAXC);
-		d = &vq->desc[i];
+		assert_true(i < limit);
+		assert_true(c->n < limit && c->n < MAXC);
+		d = &table[i];
 		c->idx[c->n] = i;
 		c->addr[c->n] = le64_to_cpu(d->addr);
 		c->len[c->n] = le32_to_cpu(d->len);
@@ -192,6 +244,9 @@ static void dev_walk(struct fix *f, u16 head, struct chain *c)
 			break;
 		i = le16_to_cpu(d->next);
 	}
+	/* A table holds exactly its chain. */
+	if (c->indirect)
+		assert_int_equal(c->n, c->table_entries);
 }
 
 static void dev_used(struct fix *f, u32 id, u32 len)
@@ -725,7 +780,11 @@ static void test_used_event_published(void **state)
  *   B: 1 out + 2 in (32 writable bytes)   head 2, descriptors 2-4
  *   C: 1 out only  (nothing writable)     head 5
  * and then misbehaves.  `done_ok` is the chain it completed correctly
- * before the violation (-1 if none).
+ * before the violation (-1 if none).  With indirect descriptors A and B
+ * take one slot each (heads 0 and 1, their tables holding the rest) and C
+ * stays direct (head 2); cases about a chain's second descriptor only
+ * exist for direct chains, one about a grown table entry only for
+ * indirect ones.
  */
 enum { CH_A, CH_B, CH_C, NCH };
 
@@ -734,10 +793,18 @@ struct hostile {
 	int head[NCH];
 };
 
+enum { HC_BOTH, HC_DIRECT, HC_INDIRECT };
+
 struct hostile_case {
 	const char *name;
 	void (*act)(struct hostile *h);
 	int done_ok;
+	int mode; /* HC_*: with which chains the case exists */
+};
+
+struct hostile_run {
+	const struct hostile_case *hc;
+	bool indirect;
 };
 
 static void h_id_num(struct hostile *h)
@@ -817,6 +884,16 @@ static void h_len_grown_desc(struct hostile *h)
 	dev_used(h->f, (u32)h->head[CH_A], 100);
 }
 
+/* The device grows the writable entry of A's indirect table, then fills it. */
+static void h_len_grown_table(struct hostile *h)
+{
+	struct virtq_desc *t =
+		(struct virtq_desc *)(uintptr_t)le64_to_cpu(h->f->vq.desc[h->head[CH_A]].addr);
+
+	t[1].len = cpu_to_le32(4096);
+	dev_used(h->f, (u32)h->head[CH_A], 100);
+}
+
 static void h_idx_ahead(struct hostile *h)
 {
 	/* Three in flight, four published (the fourth entry is stale). */
@@ -837,28 +914,31 @@ static void h_idx_backwards(struct hostile *h)
 }
 
 static const struct hostile_case hostile_cases[] = {
-	{ "used id == num", h_id_num, -1 },
-	{ "used id 0xffffffff", h_id_huge, -1 },
-	{ "used id head + 0x10000", h_id_high_16, -1 },
-	{ "used id is a chain's second descriptor", h_id_non_head, -1 },
-	{ "used id is a chain's middle descriptor", h_id_middle, -1 },
-	{ "used id is a free descriptor", h_id_free, -1 },
-	{ "duplicate completion", h_duplicate, CH_A },
-	{ "duplicate completion in one batch", h_duplicate_batched, CH_B },
-	{ "used len > writable bytes", h_len_over, -1 },
-	{ "used len > writable bytes of a chain", h_len_over_chain, -1 },
-	{ "used len > 0 with nothing writable", h_len_no_writable, -1 },
-	{ "used len 0xffffffff", h_len_huge, -1 },
-	{ "used len within a descriptor the device grew", h_len_grown_desc, -1 },
-	{ "used idx one ahead of in-flight", h_idx_ahead, -1 },
-	{ "used idx far ahead", h_idx_far_ahead, -1 },
-	{ "used idx moved backwards", h_idx_backwards, -1 },
+	{ "used id == num", h_id_num, -1, HC_BOTH },
+	{ "used id 0xffffffff", h_id_huge, -1, HC_BOTH },
+	{ "used id head + 0x10000", h_id_high_16, -1, HC_BOTH },
+	{ "used id is a chain's second descriptor", h_id_non_head, -1, HC_DIRECT },
+	{ "used id is a chain's middle descriptor", h_id_middle, -1, HC_DIRECT },
+	{ "used id is a free descriptor", h_id_free, -1, HC_BOTH },
+	{ "duplicate completion", h_duplicate, CH_A, HC_BOTH },
+	{ "duplicate completion in one batch", h_duplicate_batched, CH_B, HC_BOTH },
+	{ "used len > writable bytes", h_len_over, -1, HC_BOTH },
+	{ "used len > writable bytes of a chain", h_len_over_chain, -1, HC_BOTH },
+	{ "used len > 0 with nothing writable", h_len_no_writable, -1, HC_BOTH },
+	{ "used len 0xffffffff", h_len_huge, -1, HC_BOTH },
+	{ "used len within a descriptor the device grew", h_len_grown_desc, -1, HC_DIRECT },
+	{ "used len within a table entry the device grew", h_len_grown_table, -1, HC_INDIRECT },
+	{ "used idx one ahead of in-flight", h_idx_ahead, -1, HC_BOTH },
+	{ "used idx far ahead", h_idx_far_ahead, -1, HC_BOTH },
+	{ "used idx moved backwards", h_idx_backwards, -1, HC_BOTH },
 };
 
 static void test_hostile(void **state)
 {
-	const struct hostile_case *hc = *state;
-	struct hostile h = { .f = fix_new(8, 16, true) };
+	const struct hostile_run *run = *state;
+	const struct hostile_case *hc = run->hc;
+	struct hostile h = { .f = run->indirect ? fix_new_ind(8, 16, true, 4)
+						: fix_new(8, 16, true) };
 	struct virtq *vq = &h.f->vq;
 	unsigned detached[NCH] = { 0 }, n = 0;
 	int expect_inflight = NCH - (hc->done_ok >= 0);
@@ -872,8 +952,9 @@ static void test_hostile(void **state)
 	for (unsigned i = 0; i < NCH; i++)
 		h.head[i] = dev_next_avail(h.f);
 	assert_int_equal(h.head[CH_A], 0);
-	assert_int_equal(h.head[CH_B], 2);
-	assert_int_equal(h.head[CH_C], 5);
+	assert_int_equal(h.head[CH_B], run->indirect ? 1 : 2);
+	assert_int_equal(h.head[CH_C], run->indirect ? 2 : 5);
+	assert_int_equal(vq->num_free, run->indirect ? 5 : 2);
 
 	hc->act(&h);
 	assert_false(vq->broken); /* nothing checked until the driver pops */
@@ -910,6 +991,8 @@ static void test_hostile(void **state)
 
 	/* After the owner resets the device, the same memory works again. */
 	virtq_init(vq, vq->index, 8, vq->ring_mem, vq->align, vq->priv_mem, true, fix_notify, h.f);
+	if (run->indirect)
+		virtq_set_indirect(vq, h.f->tables, h.f->ind_max);
 	h.f->dev = (struct tdev){ 0 };
 	assert_false(vq->broken);
 	assert_int_equal(add_chain(h.f, 1, 1, TOK(5)), 0);
@@ -1054,6 +1137,255 @@ static void test_chain_over_4g_refused(void **state)
 	fix_free(f);
 }
 
+/* ---- indirect descriptors ------------------------------------------------ */
+
+/* Every entry of chain `c` is what bufs[0 .. n) asked for, nout readable. */
+static void assert_chain_is(const struct chain *c, const struct virtq_buf *b, unsigned n,
+			    unsigned nout)
+{
+	assert_int_equal(c->n, n);
+	assert_int_equal(c->nout, nout);
+	for (unsigned k = 0; k < n; k++) {
+		u16 want =
+			(k + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (k >= nout ? VIRTQ_DESC_F_WRITE : 0);
+
+		assert_int_equal(c->addr[k], (uintptr_t)b[k].addr);
+		assert_int_equal(c->len[k], b[k].len);
+		assert_int_equal(c->flags[k], want);
+		if (c->indirect)
+			assert_int_equal(c->idx[k], k); /* a table's chain runs 0, 1, ... */
+	}
+}
+
+/*
+ * A 3-buffer chain (a block request: header, data, status) takes one ring
+ * slot whose descriptor is INDIRECT only and points at a table holding the
+ * chain; a single buffer stays direct.  Both come back whole.
+ */
+static void test_ind_one_slot(void **state)
+{
+	const struct vq_params *p = *state;
+	struct fix *f = fix_new_ind(p->num, p->align, p->event_idx, 32);
+	struct virtq_buf b[3] = { { mem[0], 16 }, { mem[1], 40 }, { mem[2], 1 } };
+	struct chain c;
+	u32 len;
+	int head, single;
+
+	assert_int_equal(f->vq.indirect_max, MIN(32u, p->num));
+	assert_int_equal(virtq_add(&f->vq, b, 1, 2, TOK(1)), 0);
+	assert_int_equal(f->vq.num_free, p->num - 1);
+	assert_int_equal(add_chain(f, 0, 1, TOK(2)), 0);
+	assert_int_equal(f->vq.num_free, p->num - 2);
+	virtq_kick(&f->vq);
+
+	head = dev_next_avail(f);
+	assert_int_equal(le16_to_cpu(f->vq.desc[head].flags), VIRTQ_DESC_F_INDIRECT);
+	dev_walk(f, (u16)head, &c);
+	assert_true(c.indirect);
+	assert_int_equal(c.table_entries, 3);
+	assert_chain_is(&c, b, 3, 1);
+	/* The table lies inside the memory given for tables, in head's slot. */
+	assert_int_equal(c.table, (uintptr_t)f->tables + (size_t)head * f->vq.indirect_max * 16);
+
+	single = dev_next_avail(f);
+	dev_walk(f, (u16)single, &c);
+	assert_false(c.indirect);
+	assert_int_equal(c.n, 1);
+
+	dev_used(f, (u32)head, 41);
+	dev_used(f, (u32)single, 16);
+	assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(1));
+	assert_int_equal(len, 41);
+	assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(2));
+	assert_int_equal(len, 16);
+	assert_false(f->vq.broken);
+	assert_int_equal(f->vq.num_free, p->num);
+	fix_free(f);
+}
+
+/*
+ * A ring of `num` entries holds `num` block-request chains at once (one
+ * slot each, each with its own table), twice round, completed back to
+ * front; the next chain waits for a free slot.
+ */
+static void test_ind_fill_ring(void **state)
+{
+	const struct vq_params *p = *state;
+	struct fix *f = fix_new_ind(p->num, p->align, p->event_idx, 32);
+	unsigned num = p->num;
+	int *heads = calloc(num, sizeof(*heads));
+	u64 *tables = calloc(num, sizeof(*tables));
+	u32 len;
+
+	assert_non_null(heads);
+	assert_non_null(tables);
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < num; i++)
+			assert_int_equal(add_chain(f, 1 + i % 2, 1 + i % 3, TOK(i)), 0);
+		assert_int_equal(f->vq.num_free, 0);
+		assert_int_equal(virtq_chain_room(&f->vq), 0);
+		assert_int_equal(add_chain(f, 1, 2, TOK(num)), -ENOSPC);
+		virtq_kick(&f->vq);
+		for (unsigned i = 0; i < num; i++) {
+			struct chain c;
+
+			heads[i] = dev_next_avail(f);
+			dev_walk(f, (u16)heads[i], &c);
+			assert_true(c.indirect);
+			assert_int_equal(c.nout, 1 + i % 2);
+			assert_int_equal(c.nin, 1 + i % 3);
+			tables[i] = c.table;
+			for (unsigned j = 0; j < i; j++) /* one table per chain */
+				assert_true(tables[j] != c.table && heads[j] != heads[i]);
+		}
+		for (unsigned i = num; i-- > 0;)
+			dev_used(f, (u32)heads[i], 16 * (1 + i % 3));
+		for (unsigned i = num; i-- > 0;) {
+			assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(i));
+			assert_int_equal(len, 16 * (1 + i % 3));
+		}
+		assert_int_equal(f->vq.num_free, num);
+		assert_int_equal(f->vq.inflight, 0);
+	}
+	assert_false(f->vq.broken);
+	free(heads);
+	free(tables);
+	fix_free(f);
+}
+
+/*
+ * Tables of 4 entries on a ring of 8: a 5-buffer chain goes direct (5
+ * slots), a 4-buffer one indirect; virtq_chain_room() says which fits.
+ */
+static void test_ind_long_chain_direct(void **state)
+{
+	struct fix *f = fix_new_ind(8, 16, false, 4);
+	struct chain c;
+	int h1, h2, h3;
+	u32 len;
+
+	(void)state;
+	assert_int_equal(virtq_chain_room(&f->vq), 8);
+	assert_int_equal(add_chain(f, 2, 3, TOK(1)), 0);
+	assert_int_equal(f->vq.num_free, 3);
+	assert_int_equal(virtq_chain_room(&f->vq), 4);
+	assert_int_equal(add_chain(f, 2, 2, TOK(2)), 0);
+	assert_int_equal(f->vq.num_free, 2);
+	assert_int_equal(add_chain(f, 1, 4, TOK(3)), -ENOSPC); /* 5 > room 4 */
+	assert_int_equal(add_chain(f, 1, 3, TOK(3)), 0);
+	assert_int_equal(f->vq.num_free, 1);
+	virtq_kick(&f->vq);
+	h1 = dev_next_avail(f);
+	dev_walk(f, (u16)h1, &c);
+	assert_false(c.indirect);
+	assert_int_equal(c.n, 5);
+	h2 = dev_next_avail(f);
+	dev_walk(f, (u16)h2, &c);
+	assert_true(c.indirect);
+	assert_int_equal(c.n, 4);
+	h3 = dev_next_avail(f);
+	dev_walk(f, (u16)h3, &c);
+	assert_true(c.indirect);
+	dev_used(f, (u32)h2, 32);
+	dev_used(f, (u32)h1, 48);
+	dev_used(f, (u32)h3, 48);
+	assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(2));
+	assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(1));
+	assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(3));
+	assert_int_equal(f->vq.num_free, 8);
+	assert_false(f->vq.broken);
+	fix_free(f);
+}
+
+/* Table size: clamped to the ring (2.7.5.3.1); no tables or 1 entry is off. */
+static void test_ind_set_limits(void **state)
+{
+	struct fix *f = fix_new_ind(8, 16, false, 32);
+	struct chain c;
+
+	(void)state;
+	assert_int_equal(f->vq.indirect_max, 8);
+	virtq_set_indirect(&f->vq, NULL, 8);
+	assert_int_equal(f->vq.indirect_max, 0);
+	virtq_set_indirect(&f->vq, f->tables, 1);
+	assert_int_equal(f->vq.indirect_max, 0);
+	/* Off: a chain is direct again, as without the feature. */
+	assert_int_equal(virtq_chain_room(&f->vq), 8);
+	assert_int_equal(add_chain(f, 1, 2, TOK(0)), 0);
+	assert_int_equal(f->vq.num_free, 5);
+	virtq_kick(&f->vq);
+	dev_walk(f, (u16)dev_next_avail(f), &c);
+	assert_false(c.indirect);
+	assert_int_equal(c.n, 3);
+	/* An 8-entry table on an 8-entry ring: the longest chain allowed. */
+	virtq_set_indirect(&f->vq, f->tables, 8);
+	assert_int_equal(add_chain(f, 4, 4, TOK(1)), 0);
+	assert_int_equal(f->vq.num_free, 4);
+	virtq_kick(&f->vq);
+	dev_walk(f, (u16)dev_next_avail(f), &c);
+	assert_true(c.indirect);
+	assert_int_equal(c.table_entries, 8);
+	fix_free(f);
+}
+
+/*
+ * The device overwrites every table and ring descriptor it was given
+ * (garbage addresses, lengths, links that loop, nested INDIRECT) before
+ * completing.  The driver reads none of it: the completions are taken
+ * with the lengths offered, the slots come back, and the next chains
+ * through the same slots carry fresh, complete tables.
+ */
+static void test_ind_table_scribble(void **state)
+{
+	const struct vq_params *p = *state;
+	struct fix *f = fix_new_ind(8, p->align, p->event_idx, 8);
+	struct virtq_buf b[7];
+	int heads[8];
+	u32 len;
+
+	for (unsigned k = 0; k < 7; k++)
+		b[k] = buf(k, 8 + 4 * k);
+	for (unsigned round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < 8; i++)
+			assert_int_equal(virtq_add(&f->vq, b, 1 + i % 3, 1 + i % 4, TOK(i)), 0);
+		virtq_kick(&f->vq);
+		for (unsigned i = 0; i < 8; i++) {
+			struct chain c;
+
+			heads[i] = dev_next_avail(f);
+			dev_walk(f, (u16)heads[i], &c);
+			assert_true(c.indirect);
+			assert_chain_is(&c, b, 2 + i % 3 + i % 4, 1 + i % 3);
+		}
+		memset(f->tables, 0xff, virtq_indirect_size(8, 8));
+		for (u16 i = 0; i < 8; i++)
+			f->vq.desc[i] = (struct virtq_desc){
+				.addr = cpu_to_le64(0x1000),
+				.len = cpu_to_le32(0xfff0u),
+				.flags = cpu_to_le16(VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT),
+				.next = cpu_to_le16(i),
+			};
+		for (unsigned i = 0; i < 8; i++) {
+			u32 in = 0;
+
+			for (unsigned k = 1 + i % 3; k < 2 + i % 3 + i % 4; k++)
+				in += b[k].len;
+			dev_used(f, (u32)heads[i], in);
+		}
+		for (unsigned i = 0; i < 8; i++) {
+			u32 in = 0;
+
+			for (unsigned k = 1 + i % 3; k < 2 + i % 3 + i % 4; k++)
+				in += b[k].len;
+			assert_ptr_equal(virtq_get_used(&f->vq, &len), TOK(i));
+			assert_int_equal(len, in);
+		}
+		assert_false(f->vq.broken);
+		assert_int_equal(f->vq.num_free, 8);
+	}
+	fix_free(f);
+}
+
 /* ---- registration ------------------------------------------------------- */
 
 static const struct vq_params p16 = { 16, 16, false };
@@ -1067,7 +1399,7 @@ static const struct vq_params p256k = { 256, 4096, false };
 /* clang-format off */
 #define T(fn, p) { #fn "/" #p, fn, setup_quiet, teardown_fixtures, (void *)&p }
 #define U(fn) { #fn, fn, setup_quiet, teardown_fixtures, NULL }
-#define H(i) { "test_hostile", test_hostile, setup_quiet, teardown_fixtures, (void *)&hostile_cases[i] }
+#define H(r) { "test_hostile", test_hostile, setup_quiet, teardown_fixtures, (void *)(r) }
 /* clang-format on */
 
 int main(void)
@@ -1104,19 +1436,37 @@ int main(void)
 		T(test_desc_scribble, p4ke),
 		U(test_huge_chain_len),
 		U(test_chain_over_4g_refused),
+		T(test_ind_one_slot, p16),
+		T(test_ind_one_slot, p4ke),
+		T(test_ind_one_slot, p256),
+		T(test_ind_fill_ring, p16e),
+		T(test_ind_fill_ring, p256),
+		T(test_ind_fill_ring, p256k),
+		U(test_ind_long_chain_direct),
+		U(test_ind_set_limits),
+		T(test_ind_table_scribble, p16),
+		T(test_ind_table_scribble, p4ke),
 	};
-	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(hostile_cases)];
-	static char names[ARRAY_SIZE(hostile_cases)][96];
-	size_t n = 0;
+	struct CMUnitTest all[ARRAY_SIZE(tests) + 2 * ARRAY_SIZE(hostile_cases)];
+	static struct hostile_run runs[2 * ARRAY_SIZE(hostile_cases)];
+	static char names[2 * ARRAY_SIZE(hostile_cases)][96];
+	size_t n = 0, r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
 		all[n++] = tests[i];
-	for (size_t i = 0; i < ARRAY_SIZE(hostile_cases); i++) {
-		struct CMUnitTest h = H(i);
+	for (unsigned ind = 0; ind < 2; ind++) {
+		for (size_t i = 0; i < ARRAY_SIZE(hostile_cases); i++) {
+			struct CMUnitTest h = H(&runs[r]);
 
-		snprintf(names[i], sizeof(names[i]), "test_hostile: %s", hostile_cases[i].name);
-		h.name = names[i];
-		all[n++] = h;
+			if (hostile_cases[i].mode == (ind ? HC_DIRECT : HC_INDIRECT))
+				continue;
+			runs[r] = (struct hostile_run){ &hostile_cases[i], ind != 0 };
+			snprintf(names[r], sizeof(names[r]), "test_hostile%s: %s",
+				 ind ? " (indirect)" : "", hostile_cases[i].name);
+			h.name = names[r];
+			all[n++] = h;
+			r++;
+		}
 	}
 	return _cmocka_run_group_tests("virtqueue", all, n, NULL, NULL);
 }
