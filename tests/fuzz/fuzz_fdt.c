@@ -3,13 +3,9 @@
  * lib/dt_platform.c: whatever the boot loader hands us must yield an error
  * or a parse, never an out-of-bounds read or a hang.
  *
- * Build and run (seed with the QEMU trees):
- *   clang -std=c11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
- *       tests/fuzz/fuzz_fdt.c lib/fdt.c lib/dt_platform.c -o fuzz_fdt
- *   mkdir -p /tmp/fdt-corpus && cp tests/data/virt-*.dtb /tmp/fdt-corpus
- *   ./fuzz_fdt -max_len=16384 -timeout=5 /tmp/fdt-corpus
- *
- * The host libc provides the string functions.
+ * Built and run by `make fuzz` (tests/fuzz/fuzz.mk, tests/fuzz/run.sh)
+ * with the host port, seeded from tests/fuzz/corpus/fdt (QEMU's trees from
+ * tests/data).  The host libc provides the string functions.
  */
 #include <stdlib.h>
 #include <string.h>
