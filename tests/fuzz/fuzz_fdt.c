@@ -44,6 +44,20 @@ static void fuzz_walk(const struct fdt *fdt)
 	}
 }
 
+/* PCI INTx routing: any answer is an entry of the parsed map. */
+static void fuzz_intx(const struct dt_pci_host *pci)
+{
+	for (u32 dev = 0; dev < 4; dev++) {
+		for (u32 pin = 1; pin <= 4; pin++) {
+			const struct dt_pci_intmap *m = dt_pci_intx(pci, 0, dev, 0, pin);
+
+			if (m && (pci->nintmap > DT_MAX_PCI_INTMAP || m < pci->intmap ||
+				  m >= pci->intmap + pci->nintmap))
+				abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* An exact-size copy, so ASan sees any read past the end. */
@@ -54,8 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!blob || !p)
 		abort();
 	memcpy(blob, data, size);
-	if (dt_platform_parse(blob, size, p) == 0 && p->bootargs)
-		(void)strlen(p->bootargs);
+	if (dt_platform_parse(blob, size, p) == 0) {
+		if (p->bootargs)
+			(void)strlen(p->bootargs);
+		fuzz_intx(&p->pci);
+	}
 	if (fdt_init(&fdt, blob, size) == 0)
 		fuzz_walk(&fdt);
 	free(p);
