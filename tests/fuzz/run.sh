@@ -100,7 +100,7 @@ for t in "${targets[@]}"; do
 		bad=$((bad + 1))
 		echo "# $t: exit $rc; reproducer: $(ls -t "$art" 2>/dev/null | head -n1 | sed "s|^|$art|"); log: $log"
 		grep -E '^==[0-9]+==|^SUMMARY|runtime error|^ *#[0-9]+ 0x|Test unit written' "$log" |
-			head -n 16 | sed 's/^ *//; s/^/# /'
+			head -n 16 | sed 's/^ *//; s/ (BuildId: [0-9a-f]*)//; s/^/# /'
 	fi
 	echo "# $t: ${execs:-?} executions (${rate:-?}/s) in ${seconds} s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}"
 done
