@@ -117,9 +117,11 @@ static void fimg_restamp_txn(struct fimg *im, u64 jstart, u32 jblocks, u32 pos, 
 {
 	struct ofs_jhdr *h = (struct ofs_jhdr *)fimg_block(im, jstart + pos);
 	u32 bytes = le32_to_cpu(h->hdr_bytes), nimg = le32_to_cpu(h->nimages);
-	u32 hblocks = (bytes + BS - 1) / BS, at = sizeof(struct ofs_jhdr), p = pos, dcrc = 0;
+	u32 hblocks = (u32)(((u64)bytes + BS - 1) / BS), at = sizeof(struct ofs_jhdr), p = pos;
+	u32 dcrc = 0;
 
-	if (bytes <= sizeof(struct ofs_jhdr) || hblocks > OFS_JHDR_MAX_BLOCKS ||
+	/* 64-bit: hdr_bytes near 2^32 must not wrap to a few blocks. */
+	if (bytes <= sizeof(struct ofs_jhdr) || bytes > OFS_JHDR_MAX_BLOCKS * BS ||
 	    nimg > OFS_JTXN_MAX_IMAGES || hblocks + nimg >= jblocks)
 		return;
 	for (u32 k = 0; k < hblocks; k++, p = fimg_next(p, jblocks))
