@@ -179,6 +179,8 @@ $(HOST_OUT)/%: tests/host/%.c $$($$*_SRCS) $(HOST_COMMON) $(HOST_HDRS) tests/hos
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $($*_CFLAGS) $< $($*_SRCS) \
 		$(filter-out $($*_EXCLUDE),$(HOST_COMMON)) $(HOST_LIBS) -o $@
 
+# libFuzzer targets (clang): make fuzz, and a short run in make test.
+include tests/fuzz/fuzz.mk
 
 # Host-side tools used by the tests.
 $(HOST_OUT)/logwrites-stat: tools/logwrites-stat.c
@@ -230,6 +232,7 @@ test:
 		$(if $(filter $(DT_ARCHES),$(a)),--tap "qemu $(a) moved-dtb" "tests/qemu/moved-dtb.sh $(a)")) \
 		--tap "ordofs tool" "tests/host/ordofs-tool.sh" \
 		--tap "apps on the host's libc" "tests/host/apps-native.sh" \
+		--tap "fuzz (20 s per target)" "tests/fuzz/run.sh --seconds 20" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) foreign-disks" \
 		"tests/qemu/foreign-disks.sh $(firstword $(TEST_ARCHES))" \
 		--tap "qemu $(firstword $(TEST_ARCHES)) errors" \
@@ -266,7 +269,7 @@ Targets (ARCH=aarch64 unless given):
                  QEMU matrix, kill test and apps/ of each of TEST_ARCHES, the ordofs tool, foreign
                  disks, errors and make run (first of TEST_ARCHES), ordo booted by U-Boot
                  (aarch64, riscv64), the bench plugin and a short bench smoke run (no
-                 rates checked); lists each failure
+                 rates checked), each fuzz target for 20 s; lists each failure
                  with its log, then ends "N passed, N failed"
   host-tests     only the host unit tests (cmocka, ASan + UBSan)
   qemu-tests     only the QEMU matrix, kill test, apps/ and U-Boot boots, for ARCH
@@ -274,6 +277,9 @@ Targets (ARCH=aarch64 unless given):
   crash-quick    the crash-state engine, --quick (seconds)
   crash-mutants  the engine against each seeded journal bug; all must be caught
   crash-asan     the engine's ASan + UBSan build, --quick
+  fuzz           the libFuzzer targets (ring, FDT, partitions, ordofs images, virtio-pci
+                 capabilities; tests/fuzz/run.sh), each for FUZZ_SECONDS; needs clang and
+                 libclang-rt-14-dev; make test runs each for 20 s
   bench          ordo against a Linux guest on the same QEMU (x86_64 q35, virtio-blk-pci):
                  each job interleaved, exact guest instructions per operation; table,
                  CSV and plot in build/bench/ (tools/bench/run.sh; not part of make test);
@@ -300,6 +306,7 @@ Variables (make VAR=value ...):
   QEMU_MACHINE   QEMU's machine for ARCH (default "-M virt"; x86_64 "-M microvm,acpi=off")
   QEMU_MEM       guest memory of make run and the QEMU tests (default 128M)
   HOST_CC        compiler of the host tests and tools (default gcc)
+  FUZZ_SECONDS   seconds make fuzz runs each target (default 60)
   BOOT_TIMEOUT   seconds a matrix, foreign-disk or error-test boot may take (default 180)
   UBOOT_TIMEOUT  seconds a boot through U-Boot may take (default 60; tests/qemu/uboot.sh)
   BENCH_ARGS     options of make bench, e.g. "--reps 5 --n 5000 --backends null

@@ -81,6 +81,13 @@ test)
 	need mkimage u-boot-tools
 	# tests/qemu/moved-dtb.sh: rewrites QEMU's device tree.
 	need dtc device-tree-compiler
+	# tests/fuzz/run.sh: libFuzzer targets.  clang only recommends
+	# libclang-rt-14-dev, which holds libFuzzer's runtime.
+	need clang clang
+	for rt in /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a; do
+		need "$rt" libclang-rt-14-dev
+		break
+	done
 	;;
 bench)
 	# make bench: the plot; the Linux guest's packages are fetched, not

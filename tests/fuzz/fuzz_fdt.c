@@ -3,13 +3,9 @@
  * lib/dt_platform.c: whatever the boot loader hands us must yield an error
  * or a parse, never an out-of-bounds read or a hang.
  *
- * Build and run (seed with the QEMU trees):
- *   clang -std=c11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
- *       tests/fuzz/fuzz_fdt.c lib/fdt.c lib/dt_platform.c -o fuzz_fdt
- *   mkdir -p /tmp/fdt-corpus && cp tests/data/virt-*.dtb /tmp/fdt-corpus
- *   ./fuzz_fdt -max_len=16384 -timeout=5 /tmp/fdt-corpus
- *
- * The host libc provides the string functions.
+ * Built and run by `make fuzz` (tests/fuzz/fuzz.mk, tests/fuzz/run.sh)
+ * with the host port, seeded from tests/fuzz/corpus/fdt (QEMU's trees from
+ * tests/data).  The host libc provides the string functions.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +44,20 @@ static void fuzz_walk(const struct fdt *fdt)
 	}
 }
 
+/* PCI INTx routing: any answer is an entry of the parsed map. */
+static void fuzz_intx(const struct dt_pci_host *pci)
+{
+	for (u32 dev = 0; dev < 4; dev++) {
+		for (u32 pin = 1; pin <= 4; pin++) {
+			const struct dt_pci_intmap *m = dt_pci_intx(pci, 0, dev, 0, pin);
+
+			if (m && (pci->nintmap > DT_MAX_PCI_INTMAP || m < pci->intmap ||
+				  m >= pci->intmap + pci->nintmap))
+				abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* An exact-size copy, so ASan sees any read past the end. */
@@ -58,8 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!blob || !p)
 		abort();
 	memcpy(blob, data, size);
-	if (dt_platform_parse(blob, size, p) == 0 && p->bootargs)
-		(void)strlen(p->bootargs);
+	if (dt_platform_parse(blob, size, p) == 0) {
+		if (p->bootargs)
+			(void)strlen(p->bootargs);
+		fuzz_intx(&p->pci);
+	}
 	if (fdt_init(&fdt, blob, size) == 0)
 		fuzz_walk(&fdt);
 	free(p);

@@ -8,14 +8,9 @@
  * size, which the first byte picks (512 << (data[0] & 3)).  The disk is
  * read from an exact-size heap copy, so ASan sees any read past the end.
  *
- * Build and run:
- *   clang -std=c11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
- *       tests/fuzz/fuzz_part.c lib/part.c lib/part_gpt.c lib/disksig.c \
- *       lib/crc32.c -o fuzz_part
- *   ./fuzz_part -max_len=262144 -timeout=5 /tmp/part-corpus
- *
- * The host libc provides the string functions; kmalloc/kfree are mapped
- * to it below.
+ * Built and run by `make fuzz` (tests/fuzz/fuzz.mk, tests/fuzz/run.sh)
+ * with the host port, seeded from tests/fuzz/corpus/part.  The host libc
+ * provides the string functions, tests/host/host_alloc.c kmalloc/kfree.
  */
 #define _POSIX_C_SOURCE 200809L /* strnlen */
 #include <stdlib.h>
@@ -23,20 +18,9 @@
 
 #include "lib/disksig.h"
 #include "lib/errno.h"
-#include "lib/heap.h"
 #include "lib/part.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-void *kmalloc(size_t size)
-{
-	return size ? calloc(1, size) : NULL;
-}
-
-void kfree(void *p)
-{
-	free(p);
-}
 
 struct fuzz_disk {
 	const u8 *mem;
