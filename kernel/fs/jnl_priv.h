@@ -103,10 +103,14 @@ static inline u32 jnl_delta_bytes(u32 len)
 	return JNL_ENT + ((len + 7u) & ~7u);
 }
 
-/* Blocks the header area of hdr_bytes bytes takes in the log. */
+/*
+ * Blocks the header area of hdr_bytes bytes takes in the log.  In 64 bits:
+ * hdr_bytes comes from the disk, and a value near 4 GiB must not wrap to
+ * a few blocks and pass the caller's size check.
+ */
 static inline u32 jnl_hdr_blocks(u32 hdr_bytes)
 {
-	return (hdr_bytes + OFS_BLOCK_SIZE - 1) / OFS_BLOCK_SIZE;
+	return (u32)(((u64)hdr_bytes + OFS_BLOCK_SIZE - 1) / OFS_BLOCK_SIZE);
 }
 
 /* crc32c of a header area of `bytes` bytes with its hdr_crc read as zero. */

@@ -462,7 +462,7 @@ int jnl_open(const struct jnl_config *cfg, struct jnl_recovery *rep, struct jnl 
 	err = jnl_recover(j, rep ? rep : &local);
 	if (err) {
 		kprintf("ordofs: journal recovery failed (%s)\n", errno_name(err));
-		jnl_free(j);
+		jnl_discard(j); /* with the blocks the replay cached */
 		return err;
 	}
 	*out = j;
