@@ -221,11 +221,20 @@ void kt_multi_disk(struct ktap *k)
 
 /* ---- DISCARD and WRITE_ZEROES ----------------------------------------- */
 
+/* With a volatile cache (and FLUSH working): is FLUSH bookkeeping checked? */
+static bool kt_dwz_flushes(const struct kdisk *d)
+{
+	return d->blk.order == BLK_ORDER_DRAIN_FLUSH && !kt_flush_fails();
+}
+
 /*
  * The region the cases use: up to 1 MiB (and a quarter of the disk) at a
- * quarter of the disk, its start aligned to the discard alignment.
+ * quarter of the disk, its start aligned to the discard alignment; filled
+ * with a pattern of `salt` in kt_wbuf and on the disk, and with a volatile
+ * cache flushed, so nothing is left unflushed.  false (the failure
+ * recorded) if that cannot be done.
  */
-static void kt_dwz_region(const struct kdisk *d, u64 *base, u32 *len)
+static bool kt_dwz_prepare(struct ktap *k, struct kdisk *d, u32 salt, u64 *base, u32 *len)
 {
 	const struct blk_dev_info *info = blk_info(&d->blk);
 	u32 bs = kt_bs(d);
@@ -236,12 +245,20 @@ static void kt_dwz_region(const struct kdisk *d, u64 *base, u32 *len)
 	*len -= *len % bs;
 	*base = kt_cap(d) / 4;
 	*base -= *base % align;
-}
-
-/* With a volatile cache (and FLUSH working): is FLUSH bookkeeping checked? */
-static bool kt_dwz_flushes(const struct kdisk *d)
-{
-	return d->blk.order == BLK_ORDER_DRAIN_FLUSH && !kt_flush_fails();
+	if (*len < 4 * bs) {
+		ktap_fail(k, __FILE__, __LINE__, "disk too small: %u-byte region", *len);
+		return false;
+	}
+	kt_fill(kt_wbuf, *len, *base, salt);
+	if (blk_write(&d->blk, *base, kt_wbuf, *len) != 0) {
+		ktap_fail(k, __FILE__, __LINE__, "writing the pattern failed");
+		return false;
+	}
+	if (kt_dwz_flushes(d) && (blk_flush(&d->blk) != 0 || blk_unflushed_writes(&d->blk))) {
+		ktap_fail(k, __FILE__, __LINE__, "flushing the pattern failed");
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -279,14 +296,8 @@ void kt_discard(struct ktap *k, struct kdisk *d)
 		KT_EXPECT_EQ(k, blk_discard(&d->blk, 0, spb), -EROFS);
 		return;
 	}
-	kt_dwz_region(d, &base, &len);
-	KT_ASSERT(k, len >= 4 * bs);
-	kt_fill(kt_wbuf, len, base, 51);
-	KT_ASSERT(k, blk_write(&d->blk, base, kt_wbuf, len) == 0);
-	if (kt_dwz_flushes(d)) {
-		KT_ASSERT(k, blk_flush(&d->blk) == 0);
-		KT_ASSERT(k, blk_unflushed_writes(&d->blk) == 0);
-	}
+	if (!kt_dwz_prepare(k, d, 51, &base, &len))
+		return;
 	first = base + spb;
 	n = len / BLK_SECTOR_SIZE - 2 * spb;
 	cmds = blk_dev_stats(&d->blk)->commands;
@@ -333,14 +344,8 @@ void kt_write_zeroes(struct ktap *k, struct kdisk *d)
 		KT_EXPECT_EQ(k, blk_write_zeroes(&d->blk, 0, spb, false), -EROFS);
 		return;
 	}
-	kt_dwz_region(d, &base, &len);
-	KT_ASSERT(k, len >= 4 * bs);
-	kt_fill(kt_wbuf, len, base, 52);
-	KT_ASSERT(k, blk_write(&d->blk, base, kt_wbuf, len) == 0);
-	if (kt_dwz_flushes(d)) {
-		KT_ASSERT(k, blk_flush(&d->blk) == 0);
-		KT_ASSERT(k, blk_unflushed_writes(&d->blk) == 0);
-	}
+	if (!kt_dwz_prepare(k, d, 52, &base, &len))
+		return;
 	first = base + spb;
 	n = len / BLK_SECTOR_SIZE - 2 * spb;
 	half = n / 2 - (n / 2) % spb;
