@@ -186,4 +186,20 @@ int arch_irq_enable(u32 irq, bool edge);
 u32 arch_wait_irq(u64 timeout_ns);
 void arch_irq_eoi(u32 irq);
 
+/*
+ * Message-signalled interrupts (optional: PCI MSI-X).  Reserve one
+ * interrupt that the PCI function with requester ID `rid` (bus << 8 |
+ * devfn) raises by writing the 32-bit *data to bus address *addr.  It is
+ * edge triggered and already enabled: arch_wait_irq() returns its number
+ * *irq (in the same space as the lines, never 0) and arch_irq_eoi() ends
+ * it.  Returns 0, -EOPNOTSUPP when the platform has no MSI controller this
+ * port drives (the device stays on INTx), or -ENOSPC when none is left.
+ * Nothing is ever freed: a device reset keeps its messages.
+ */
+int arch_msi_alloc(u32 rid, u32 *irq, u64 *addr, u32 *data);
+
+/* The MSI controller for boot lines ("gicv2m", "its", "lapic", "imsic"),
+ * or NULL when arch_msi_alloc() would fail with -EOPNOTSUPP. */
+const char *arch_msi_name(void);
+
 #endif

@@ -111,6 +111,20 @@ int arch_irq_enable(u32 irq, bool edge)
 	return -EOPNOTSUPP;
 }
 
+int arch_msi_alloc(u32 rid, u32 *irq, u64 *addr, u32 *data)
+{
+	(void)rid;
+	(void)irq;
+	(void)addr;
+	(void)data;
+	return -EOPNOTSUPP;
+}
+
+const char *arch_msi_name(void)
+{
+	return NULL;
+}
+
 u32 arch_wait_irq(u64 timeout_ns)
 {
 	(void)timeout_ns;

@@ -26,6 +26,7 @@ ARCH_SRCS := \
 	arch/x86_64/uart.c \
 	arch/x86_64/timer.c \
 	arch/x86_64/apic.c \
+	arch/x86_64/msi.c \
 	arch/x86_64/platform.c \
 	arch/x86_64/vmmio_cmdline.c \
 	arch/x86_64/crc32c.c \
