@@ -141,6 +141,28 @@ struct dt_intc {
 	bool plic_ctx_listed;
 };
 
+/*
+ * The MSI controller PCI functions write to (kinds a port may drive).
+ * Exactly one is kept: the first okay node of a known kind.
+ */
+enum dt_msi_kind {
+	DT_MSI_NONE,
+	DT_MSI_GICV2M, /* arm,gic-v2m-frame (arm,gic.yaml): writes set SPIs */
+	DT_MSI_ITS,    /* arm,gic-v3-its (arm,gic-v3.yaml): writes become LPIs */
+	DT_MSI_IMSIC,  /* riscv,imsics (riscv,imsics.yaml): S-level file */
+};
+
+struct dt_msi {
+	u32 kind; /* enum dt_msi_kind */
+	/*
+	 * GICv2m: the frame; ITS: its registers; IMSIC: the boot hart's
+	 * S-level interrupt file, already picked out of the node's groups.
+	 */
+	struct dt_region reg;
+	u32 base;  /* GICv2m: "arm,msi-base-spi" (0: read MSI_TYPER) */
+	u32 count; /* GICv2m: "arm,msi-num-spis"; IMSIC: "riscv,num-ids" */
+};
+
 /* UARTs the ports can write to, by compatible string. */
 enum dt_uart_kind {
 	DT_UART_NONE,	 /* no usable stdout-path: the port's default */
@@ -210,6 +232,7 @@ struct platform {
 	unsigned nvmmio;
 	struct dt_pci_host pci;
 	struct dt_intc intc;
+	struct dt_msi msi; /* kind DT_MSI_NONE: none found */
 	struct dt_console console;
 	struct dt_timer timer;
 	u32 psci; /* enum dt_psci_method; DT_PSCI_NONE without a /psci node */
