@@ -1,5 +1,8 @@
 /*
- * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7).
+ * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7),
+ * and the argument checks and bookkeeping packed rings share with it (the
+ * packed layout itself is virtqueue_packed.c's: each entry point below
+ * branches to it on vq->packed, once).
  *
  * Invariants:
  *  - shadow[] is the truth about descriptors; desc[] in shared memory is
@@ -26,6 +29,7 @@
  *    it covers (and the request data / status the device wrote).
  */
 #include "drivers/virtio/virtqueue.h"
+#include "drivers/virtio/virtqueue_priv.h"
 
 #include "arch/port.h"
 
@@ -178,6 +182,12 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 	indirect = total >= 2 && total <= vq->indirect_max;
 	if (vq->num_free < (indirect ? 1 : total))
 		return -ENOSPC;
+	if (vq->packed) {
+		/* A used length is 32 bits: 2^32 writable bytes admit any. */
+		virtq_packed_publish(vq, bufs, nout, total, indirect,
+				     (u32)MIN(in_len, 0xffffffffull), token);
+		return 0;
+	}
 
 	head = indirect ? virtq_add_indirect(vq, bufs, nout, total)
 			: virtq_add_direct(vq, bufs, nout, total);
@@ -211,7 +221,9 @@ bool virtq_kick(struct virtq *vq)
 	 */
 	dma_mb();
 	vq->kicked_idx = new_idx;
-	if (vq->event_idx)
+	if (vq->packed)
+		need = virtq_packed_need_kick(vq, old);
+	else if (vq->event_idx)
 		need = virtq_need_event(le16_read_once(virtq_avail_event(vq)), new_idx, old);
 	else
 		need = !(le16_read_once(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
@@ -231,6 +243,8 @@ void virtq_renotify(struct virtq *vq)
 
 bool virtq_has_used(const struct virtq *vq)
 {
+	if (vq->packed)
+		return virtq_packed_has_used(vq);
 	return !vq->broken && le16_read_once(&vq->used->idx) != vq->last_used;
 }
 
@@ -244,15 +258,19 @@ void virtq_mark_broken(struct virtq *vq, const char *reason)
 		vq->index, reason, vq->inflight);
 }
 
-/* Return the chain headed by `head` to the free list; give back its token. */
-static void *virtq_free_chain(struct virtq *vq, u16 head)
+/*
+ * Return the chain headed by `head` to the free list; give back its token.
+ * Packed: `head` is a buffer id, alone on the free id list's links, and
+ * its ring slots come back by count.
+ */
+void *virtq_free_chain(struct virtq *vq, u16 head)
 {
 	struct virtq_head *h = &vq->heads[head];
 	void *token = h->token;
 	u16 i = head;
 
 	/* Walk our shadow links, never the device-visible ones. */
-	for (u16 k = 1; k < h->ndescs; k++)
+	for (u16 k = 1; k < h->ndescs && !vq->packed; k++)
 		i = vq->shadow[i].next;
 	vq->shadow[i].next = vq->free_head;
 	vq->free_head = head;
@@ -270,6 +288,8 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 
 	if (vq->broken)
 		return NULL;
+	if (vq->packed)
+		return virtq_packed_get_used(vq, len);
 	used_idx = le16_read_once(&vq->used->idx);
 	if (used_idx == vq->last_used)
 		return NULL;
@@ -321,6 +341,10 @@ void *virtq_detach_unused(struct virtq *vq)
 
 void virtq_report(const struct virtq *vq, const char *who)
 {
+	if (vq->packed) {
+		virtq_packed_report(vq, who);
+		return;
+	}
 	kprintf("%s: ring: published %u (kicked at %u), device used %u, driver consumed %u, "
 		"%u in flight, device wants a kick past %u, used flags 0x%x\n",
 		who, vq->avail_idx, vq->kicked_idx, le16_read_once(&vq->used->idx), vq->last_used,
