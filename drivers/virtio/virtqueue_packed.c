@@ -23,7 +23,7 @@
  *    available in this lap (AVAIL = used_wrap, USED = !used_wrap) or the
  *    device's used element (both = used_wrap); anything else is a
  *    violation.  With nothing in flight the slot holds stale data from
- *    the last lap, which never reads as used (both bits = used_wrap).
+ *    the last lap (AVAIL = !used_wrap), which never reads as used.
  *  - an indirect chain (2.8.19) takes one slot flagged INDIRECT pointing
  *    at table id (entries in order, WRITE the only flag); heads[id] keeps
  *    its entry count and writable bytes.
@@ -189,7 +189,9 @@ bool virtq_packed_has_used(const struct virtq *vq)
 {
 	u16 flags = le16_read_once(&vq->pdesc[vq->last_used].flags);
 
-	return !vq->broken && !!(flags & VIRTQ_PACKED_DESC_F_USED) == vq->used_wrap;
+	bool avail = flags & VIRTQ_PACKED_DESC_F_AVAIL, used = flags & VIRTQ_PACKED_DESC_F_USED;
+
+	return !vq->broken && avail == vq->used_wrap && used == vq->used_wrap;
 }
 
 void *virtq_packed_get_used(struct virtq *vq, u32 *len)
@@ -199,14 +201,14 @@ void *virtq_packed_get_used(struct virtq *vq, u32 *len)
 	bool avail = flags & VIRTQ_PACKED_DESC_F_AVAIL, used = flags & VIRTQ_PACKED_DESC_F_USED;
 	u32 ulen;
 
-	if (used != vq->used_wrap) {
-		/* Not used yet: then it must still be as we made it available. */
-		if (vq->inflight && avail != vq->used_wrap)
+	if (used != vq->used_wrap || avail != vq->used_wrap) {
+		/*
+		 * Not used (yet).  With nothing in flight the slot is stale,
+		 * from the last lap; otherwise it is still the one we made
+		 * available in this lap, or the device wrote bad flags.
+		 */
+		if (vq->inflight && (avail != vq->used_wrap || used == vq->used_wrap))
 			virtq_mark_broken(vq, "used element's wrap counter flags disagree");
-		return NULL;
-	}
-	if (avail != vq->used_wrap) {
-		virtq_mark_broken(vq, "used element's wrap counter flags disagree");
 		return NULL;
 	}
 	if (!vq->inflight) {
