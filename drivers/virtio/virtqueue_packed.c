@@ -211,10 +211,6 @@ void *virtq_packed_get_used(struct virtq *vq, u32 *len)
 			virtq_mark_broken(vq, "used element's wrap counter flags disagree");
 		return NULL;
 	}
-	if (!vq->inflight) {
-		virtq_mark_broken(vq, "used element with nothing in flight");
-		return NULL;
-	}
 	/* Seeing the slot used must come before reading what it says. */
 	dma_rmb();
 	id = le16_to_cpu(READ_ONCE(d->id));
