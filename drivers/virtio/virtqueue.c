@@ -182,12 +182,10 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 	indirect = total >= 2 && total <= vq->indirect_max;
 	if (vq->num_free < (indirect ? 1 : total))
 		return -ENOSPC;
-	if (vq->packed) {
-		/* A used length is 32 bits: 2^32 writable bytes admit any. */
-		virtq_packed_publish(vq, bufs, nout, total, indirect,
-				     (u32)MIN(in_len, 0xffffffffull), token);
-		return 0;
-	}
+	/* A used length is 32 bits: 2^32 writable bytes admit any. */
+	if (unlikely(vq->packed))
+		return virtq_packed_publish(vq, bufs, nout, total, indirect,
+					    (u32)MIN(in_len, 0xffffffffull), token);
 
 	head = indirect ? virtq_add_indirect(vq, bufs, nout, total)
 			: virtq_add_direct(vq, bufs, nout, total);
@@ -213,6 +211,9 @@ bool virtq_kick(struct virtq *vq)
 	u16 old = vq->kicked_idx, new_idx = vq->avail_idx;
 	bool need;
 
+	/* First, so the split path keeps its frameless shape. */
+	if (unlikely(vq->packed))
+		return virtq_packed_kick(vq);
 	if (vq->broken || old == new_idx)
 		return false;
 	/*
@@ -221,9 +222,7 @@ bool virtq_kick(struct virtq *vq)
 	 */
 	dma_mb();
 	vq->kicked_idx = new_idx;
-	if (vq->packed)
-		need = virtq_packed_need_kick(vq, old);
-	else if (vq->event_idx)
+	if (vq->event_idx)
 		need = virtq_need_event(le16_read_once(virtq_avail_event(vq)), new_idx, old);
 	else
 		need = !(le16_read_once(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
@@ -243,7 +242,7 @@ void virtq_renotify(struct virtq *vq)
 
 bool virtq_has_used(const struct virtq *vq)
 {
-	if (vq->packed)
+	if (unlikely(vq->packed))
 		return virtq_packed_has_used(vq);
 	return !vq->broken && le16_read_once(&vq->used->idx) != vq->last_used;
 }
@@ -258,19 +257,15 @@ void virtq_mark_broken(struct virtq *vq, const char *reason)
 		vq->index, reason, vq->inflight);
 }
 
-/*
- * Return the chain headed by `head` to the free list; give back its token.
- * Packed: `head` is a buffer id, alone on the free id list's links, and
- * its ring slots come back by count.
- */
-void *virtq_free_chain(struct virtq *vq, u16 head)
+/* Return the chain headed by `head` to the free list; give back its token. */
+static void *virtq_free_chain(struct virtq *vq, u16 head)
 {
 	struct virtq_head *h = &vq->heads[head];
 	void *token = h->token;
 	u16 i = head;
 
 	/* Walk our shadow links, never the device-visible ones. */
-	for (u16 k = 1; k < h->ndescs && !vq->packed; k++)
+	for (u16 k = 1; k < h->ndescs; k++)
 		i = vq->shadow[i].next;
 	vq->shadow[i].next = vq->free_head;
 	vq->free_head = head;
@@ -288,7 +283,7 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 
 	if (vq->broken)
 		return NULL;
-	if (vq->packed)
+	if (unlikely(vq->packed))
 		return virtq_packed_get_used(vq, len);
 	used_idx = le16_read_once(&vq->used->idx);
 	if (used_idx == vq->last_used)
@@ -334,7 +329,7 @@ void *virtq_detach_unused(struct virtq *vq)
 {
 	for (u16 i = 0; i < vq->num; i++) {
 		if (vq->heads[i].token)
-			return virtq_free_chain(vq, i);
+			return vq->packed ? virtq_packed_free(vq, i) : virtq_free_chain(vq, i);
 	}
 	return NULL;
 }

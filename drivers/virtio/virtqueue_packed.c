@@ -114,8 +114,8 @@ static void vqp_put(struct virtq *vq, u64 addr, u32 len, u16 id, u16 flags, bool
 	}
 }
 
-void virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
-			  unsigned total, bool indirect, u32 in_len, void *token)
+int virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+			 unsigned total, bool indirect, u32 in_len, void *token)
 {
 	u16 id = vq->free_head, first = vq->next_avail, first_flags;
 	u16 ndescs = indirect ? 1 : (u16)total;
@@ -160,9 +160,11 @@ void virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsign
 	vq->avail_idx = (u16)(vq->avail_idx + ndescs);
 	vq->num_free = (u16)(vq->num_free - ndescs);
 	vq->inflight++;
+	return 0;
 }
 
-bool virtq_packed_need_kick(const struct virtq *vq, u16 old)
+/* Whether the device asked to be notified of the slots in [old, avail_idx). */
+static bool vqp_need_kick(const struct virtq *vq, u16 old)
 {
 	u16 flags = le16_read_once(&vq->device_event->flags) & 3;
 	u16 off_wrap, event, new_pos = vq->next_avail;
@@ -185,6 +187,21 @@ bool virtq_packed_need_kick(const struct virtq *vq, u16 old)
 	return virtq_need_event(event, new_pos, (u16)(new_pos - (u16)(vq->avail_idx - old)));
 }
 
+bool virtq_packed_kick(struct virtq *vq)
+{
+	u16 old = vq->kicked_idx;
+
+	if (vq->broken || old == vq->avail_idx)
+		return false;
+	/* Our flags store must be visible before we read the device's wish. */
+	dma_mb();
+	vq->kicked_idx = vq->avail_idx;
+	if (!vqp_need_kick(vq, old))
+		return false;
+	vq->notify(vq);
+	return true;
+}
+
 bool virtq_packed_has_used(const struct virtq *vq)
 {
 	u16 flags = le16_read_once(&vq->pdesc[vq->last_used].flags);
@@ -192,6 +209,18 @@ bool virtq_packed_has_used(const struct virtq *vq)
 	bool avail = flags & VIRTQ_PACKED_DESC_F_AVAIL, used = flags & VIRTQ_PACKED_DESC_F_USED;
 
 	return !vq->broken && avail == vq->used_wrap && used == vq->used_wrap;
+}
+
+void *virtq_packed_free(struct virtq *vq, u16 id)
+{
+	void *token = vq->heads[id].token;
+
+	vq->shadow[id].next = vq->free_head;
+	vq->free_head = id;
+	vq->num_free = (u16)(vq->num_free + vq->heads[id].ndescs);
+	vq->heads[id] = (struct virtq_head){ 0 };
+	vq->inflight--;
+	return token;
 }
 
 void *virtq_packed_get_used(struct virtq *vq, u32 *len)
@@ -237,7 +266,7 @@ void *virtq_packed_get_used(struct virtq *vq, u32 *len)
 	if (vq->event_idx)
 		vqp_set_used_event(vq);
 	*len = ulen;
-	return virtq_free_chain(vq, id);
+	return virtq_packed_free(vq, id);
 }
 
 void virtq_packed_report(const struct virtq *vq, const char *who)

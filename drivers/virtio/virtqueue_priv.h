@@ -16,19 +16,20 @@
  * Put a checked chain (`total` buffers, the first `nout` readable, `in_len`
  * writable bytes, into one indirect table if `indirect`) on a packed ring
  * that has the room for it.
+ * Returns 0.
  */
-void virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
-			  unsigned total, bool indirect, u32 in_len, void *token);
+int virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+			 unsigned total, bool indirect, u32 in_len, void *token);
 
-/* Whether the device asked to be notified of the slots in [old, avail_idx). */
-bool virtq_packed_need_kick(const struct virtq *vq, u16 old);
+/* virtq_kick() of a packed ring. */
+bool virtq_packed_kick(struct virtq *vq);
 
 /* virtq_get_used(), virtq_has_used() and virtq_report() of a packed ring. */
 void *virtq_packed_get_used(struct virtq *vq, u32 *len);
 bool virtq_packed_has_used(const struct virtq *vq);
 void virtq_packed_report(const struct virtq *vq, const char *who);
 
-/* Give back the in-flight chain `head` (a buffer id when packed): its token. */
-void *virtq_free_chain(struct virtq *vq, u16 head);
+/* Give back the in-flight chain of buffer `id`: its token. */
+void *virtq_packed_free(struct virtq *vq, u16 id);
 
 #endif
