@@ -48,19 +48,14 @@ static le16 *virtq_avail_event(const struct virtq *vq)
 	return (le16 *)&vq->used->ring[vq->num];
 }
 
-void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
-		bool event_idx, void (*notify)(struct virtq *vq), void *priv)
+void virtq_init_books(struct virtq *vq, u16 index, u16 num, void *ring, size_t ring_size,
+		      void *priv_mem, bool event_idx, void (*notify)(struct virtq *vq), void *priv)
 {
-	u8 *base = ring;
-
 	BUG_ON(!IS_POW2(num) || num > VIRTQ_MAX_SIZE);
-	memset(ring, 0, virtq_ring_size(num, align));
+	memset(ring, 0, ring_size);
 	memset(priv_mem, 0, virtq_priv_size(num));
 
 	*vq = (struct virtq){
-		.desc = (struct virtq_desc *)base,
-		.avail = (struct virtq_avail *)(base + virtq_avail_offset(num)),
-		.used = (struct virtq_used *)(base + virtq_used_offset(num, align)),
 		.shadow = priv_mem,
 		.heads = (struct virtq_head *)((u8 *)priv_mem + sizeof(struct virtq_shadow) * num),
 		.num = num,
@@ -71,10 +66,23 @@ void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, 
 		.priv = priv,
 		.ring_mem = ring,
 		.priv_mem = priv_mem,
-		.align = align,
 	};
+	/* Free descriptors (split) or buffer ids (packed), linked in order. */
 	for (u16 i = 0; i < num; i++)
 		vq->shadow[i].next = (u16)(i + 1);
+}
+
+void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
+		bool event_idx, void (*notify)(struct virtq *vq), void *priv)
+{
+	u8 *base = ring;
+
+	virtq_init_books(vq, index, num, ring, virtq_ring_size(num, align), priv_mem, event_idx,
+			 notify, priv);
+	vq->desc = (struct virtq_desc *)base;
+	vq->avail = (struct virtq_avail *)(base + virtq_avail_offset(num));
+	vq->used = (struct virtq_used *)(base + virtq_used_offset(num, align));
+	vq->align = align;
 }
 
 /* Write one descriptor: the shadow first, then the shared copy. */
@@ -298,21 +306,8 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
 	id = le32_to_cpu(READ_ONCE(e->id));
 	ulen = le32_to_cpu(READ_ONCE(e->len));
-	if (id >= vq->num) {
-		virtq_mark_broken(vq, "used id out of range");
+	if (!virtq_used_valid(vq, id, &ulen))
 		return NULL;
-	}
-	if (!vq->heads[id].token) {
-		virtq_mark_broken(vq, "used id is not an in-flight chain head");
-		return NULL;
-	}
-	if (ulen > vq->heads[id].in_len) {
-		if (!vq->lenient_len) {
-			virtq_mark_broken(vq, "used length exceeds the writable buffers");
-			return NULL;
-		}
-		ulen = vq->heads[id].in_len;
-	}
 	vq->last_used++;
 	if (vq->event_idx) {
 		/*

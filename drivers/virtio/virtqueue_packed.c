@@ -63,34 +63,15 @@ void virtq_init_packed(struct virtq *vq, u16 index, u16 num, void *ring, void *p
 {
 	u8 *base = ring;
 
-	BUG_ON(!IS_POW2(num) || num > VIRTQ_MAX_SIZE);
-	memset(ring, 0, virtq_packed_ring_size(num));
-	memset(priv_mem, 0, virtq_priv_size(num));
-
-	*vq = (struct virtq){
-		.shadow = priv_mem,
-		.heads = (struct virtq_head *)((u8 *)priv_mem + sizeof(struct virtq_shadow) * num),
-		.num = num,
-		.index = index,
-		.num_free = num,
-		.event_idx = event_idx,
-		.notify = notify,
-		.priv = priv,
-		.ring_mem = ring,
-		.priv_mem = priv_mem,
-		.align = 16,
-		.packed = true,
-		/* 2.8.1: both wrap counters start at 1. */
-		.avail_wrap = true,
-		.used_wrap = true,
-		.pdesc = (struct virtq_packed_desc *)base,
-		.driver_event =
-			(struct virtq_packed_event *)(base + virtq_packed_driver_offset(num)),
-		.device_event =
-			(struct virtq_packed_event *)(base + virtq_packed_device_offset(num)),
-	};
-	for (u16 i = 0; i < num; i++)
-		vq->shadow[i].next = (u16)(i + 1);
+	virtq_init_books(vq, index, num, ring, virtq_packed_ring_size(num), priv_mem, event_idx,
+			 notify, priv);
+	vq->align = 16;
+	vq->packed = true;
+	/* 2.8.1: both wrap counters start at 1. */
+	vq->avail_wrap = vq->used_wrap = true;
+	vq->pdesc = (struct virtq_packed_desc *)base;
+	vq->driver_event = (struct virtq_packed_event *)(base + virtq_packed_driver_offset(num));
+	vq->device_event = (struct virtq_packed_event *)(base + virtq_packed_device_offset(num));
 	/* Flags 0 (ENABLE) asks for every interrupt; with EVENT_IDX, the first. */
 	if (event_idx) {
 		vqp_set_used_event(vq);
@@ -244,19 +225,9 @@ void *virtq_packed_get_used(struct virtq *vq, u32 *len)
 	dma_rmb();
 	id = le16_to_cpu(READ_ONCE(d->id));
 	ulen = le32_to_cpu(READ_ONCE(d->len));
-	if (id >= vq->num) {
-		virtq_mark_broken(vq, "used id out of range");
+	/* Modern only: lenient_len is never set, too long is a violation. */
+	if (!virtq_used_valid(vq, id, &ulen))
 		return NULL;
-	}
-	if (!vq->heads[id].token) {
-		virtq_mark_broken(vq, "used id is not in flight");
-		return NULL;
-	}
-	/* Modern only: no legacy leniency (see lenient_len). */
-	if (ulen > vq->heads[id].in_len) {
-		virtq_mark_broken(vq, "used length exceeds the writable buffers");
-		return NULL;
-	}
 	/* The device skips the slots the chain held (2.8.6). */
 	vq->last_used = (u16)(vq->last_used + vq->heads[id].ndescs);
 	if (vq->last_used >= vq->num) {

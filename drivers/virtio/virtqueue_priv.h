@@ -13,6 +13,13 @@
 #include "drivers/virtio/virtqueue.h"
 
 /*
+ * What both layouts' init share: zero `ring_size` bytes of ring and the
+ * private memory, set the driver's books, link every id as free.
+ */
+void virtq_init_books(struct virtq *vq, u16 index, u16 num, void *ring, size_t ring_size,
+		      void *priv_mem, bool event_idx, void (*notify)(struct virtq *vq), void *priv);
+
+/*
  * Put a checked chain (`total` buffers, the first `nout` readable, `in_len`
  * writable bytes, into one indirect table if `indirect`) on a packed ring
  * that has the room for it.
@@ -31,5 +38,31 @@ void virtq_packed_report(const struct virtq *vq, const char *who);
 
 /* Give back the in-flight chain of buffer `id`: its token. */
 void *virtq_packed_free(struct virtq *vq, u16 id);
+
+/*
+ * A used element's buffer id and length, against what is in flight (both
+ * layouts): the id names an in-flight chain (its head, when split), the
+ * length is within the bytes it offered for writing, or clamped to them
+ * under lenient_len.  False once it marked the queue broken.
+ */
+static inline bool virtq_used_valid(struct virtq *vq, u32 id, u32 *len)
+{
+	if (id >= vq->num) {
+		virtq_mark_broken(vq, "used id out of range");
+		return false;
+	}
+	if (!vq->heads[id].token) {
+		virtq_mark_broken(vq, "used id is not an in-flight chain head");
+		return false;
+	}
+	if (*len > vq->heads[id].in_len) {
+		if (!vq->lenient_len) {
+			virtq_mark_broken(vq, "used length exceeds the writable buffers");
+			return false;
+		}
+		*len = vq->heads[id].in_len;
+	}
+	return true;
+}
 
 #endif
