@@ -36,148 +36,25 @@
 #include "arch/host/host.h"
 #include "drivers/virtio/virtqueue.h"
 #include "lib/errno.h"
+#include "tests/fuzz/fuzz_vq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-#define FVP_MAX_NUM 256u
-#define FVP_MAX_CHAIN 12u
-
-static u8 fvp_mem[FVP_MAX_CHAIN][64];
-
-struct fvp_token {
-	bool inflight;
-	u16 slots;
-	u32 in_len;
-};
 
 struct fvp {
 	struct virtq vq;
 	void *ring, *priv, *tables;
 	u16 num;
 	unsigned ind_max;
-	struct fvp_token tok[FVP_MAX_NUM];
-	unsigned inflight, used_slots;
+	struct fvq_books b; /* ndescs: the slots a chain holds */
 	/* The honest device: its positions, and chains taken, not completed. */
 	u16 d_avail, d_used;
 	bool d_avail_wrap, d_used_wrap;
-	u16 taken_id[FVP_MAX_NUM], taken_slots[FVP_MAX_NUM];
-	u32 taken_in[FVP_MAX_NUM];
+	u16 taken_id[FVQ_MAX_NUM], taken_slots[FVQ_MAX_NUM];
+	u32 taken_in[FVQ_MAX_NUM];
 	unsigned ntaken;
-	const u8 *in;
-	size_t left;
+	struct fvq_script s;
 };
-
-static u8 fvp_byte(struct fvp *f)
-{
-	if (!f->left)
-		return 0;
-	f->left--;
-	return *f->in++;
-}
-
-static u16 fvp_u16(struct fvp *f)
-{
-	return (u16)(fvp_byte(f) | fvp_byte(f) << 8);
-}
-
-static u32 fvp_u32(struct fvp *f)
-{
-	return fvp_u16(f) | (u32)fvp_u16(f) << 16;
-}
-
-static void fvp_notify(struct virtq *vq)
-{
-	(void)vq;
-}
-
-static void fvp_check(const struct fvp *f)
-{
-	if (f->vq.inflight != f->inflight || f->vq.num_free != f->num - f->used_slots)
-		abort();
-}
-
-static struct fvp_token *fvp_token_of(struct fvp *f, void *token)
-{
-	struct fvp_token *t = token;
-
-	if ((uintptr_t)t < (uintptr_t)f->tok || (uintptr_t)t >= (uintptr_t)(f->tok + f->num) ||
-	    ((uintptr_t)t - (uintptr_t)f->tok) % sizeof(*t) || !t->inflight)
-		abort();
-	return t;
-}
-
-static void fvp_retire(struct fvp *f, struct fvp_token *t)
-{
-	t->inflight = false;
-	f->inflight--;
-	f->used_slots -= t->slots;
-}
-
-static void fvp_add(struct fvp *f)
-{
-	u8 shape = fvp_byte(f);
-	unsigned nout = shape & 3, nin = (shape >> 2) % (FVP_MAX_CHAIN - 3), total = nout + nin;
-	struct virtq_buf b[FVP_MAX_CHAIN];
-	struct fvp_token *t = NULL;
-	bool zero = false, indirect;
-	u64 in_len = 0;
-	unsigned slots;
-	int want, rc;
-
-	for (unsigned k = 0; k < total; k++) {
-		u8 l = fvp_byte(f);
-
-		b[k] = (struct virtq_buf){ .addr = fvp_mem[k], .len = l ? (u32)l * 257u : 0 };
-		zero |= l == 0;
-		if (k >= nout)
-			in_len += b[k].len;
-	}
-	for (unsigned i = 0; i < f->num && !t; i++)
-		if (!f->tok[i].inflight)
-			t = &f->tok[i];
-	if (!t)
-		return;
-	indirect = total >= 2 && total <= f->vq.indirect_max;
-	slots = indirect ? 1 : total;
-	if (f->vq.broken)
-		want = -EIO;
-	else if (total == 0 || zero)
-		want = -EINVAL;
-	else if (slots > f->num - f->used_slots)
-		want = -ENOSPC;
-	else
-		want = 0;
-	rc = virtq_add(&f->vq, b, nout, nin, t);
-	if (rc != want)
-		abort();
-	if (rc)
-		return;
-	*t = (struct fvp_token){ .inflight = true, .slots = (u16)slots, .in_len = (u32)in_len };
-	f->inflight++;
-	f->used_slots += slots;
-}
-
-static void fvp_poll(struct fvp *f)
-{
-	unsigned n = fvp_byte(f) % 8 + 1;
-
-	for (unsigned k = 0; k < n; k++) {
-		bool was_broken = f->vq.broken;
-		u32 len = 0xdeadbeef;
-		void *token = virtq_get_used(&f->vq, &len);
-		struct fvp_token *t;
-
-		if (!token)
-			return;
-		if (was_broken || f->vq.broken)
-			abort();
-		t = fvp_token_of(f, token);
-		if (len > t->in_len)
-			abort();
-		fvp_retire(f, t);
-	}
-}
 
 static void fvp_dev_reset(struct fvp *f)
 {
@@ -188,13 +65,8 @@ static void fvp_dev_reset(struct fvp *f)
 
 static void fvp_reset(struct fvp *f)
 {
-	void *token;
-
-	while ((token = virtq_detach_unused(&f->vq)) != NULL)
-		fvp_retire(f, fvp_token_of(f, token));
-	if (f->inflight || f->used_slots)
-		abort();
-	virtq_init_packed(&f->vq, 0, f->num, f->ring, f->priv, f->vq.event_idx, fvp_notify, f);
+	fvq_detach_all(&f->vq, &f->b);
+	virtq_init_packed(&f->vq, 0, f->num, f->ring, f->priv, f->vq.event_idx, fvq_notify, f);
 	virtq_set_indirect(&f->vq, f->tables, f->ind_max);
 	fvp_dev_reset(f);
 }
@@ -210,7 +82,7 @@ static bool fvp_slot_avail(const struct fvp *f, u16 slot, bool wrap)
 /* The honest device takes up to n available chains, bounded walks. */
 static void fvp_dev_take(struct fvp *f)
 {
-	unsigned n = fvp_byte(f) % 4 + 1;
+	unsigned n = fvq_byte(&f->s) % 4 + 1;
 
 	for (unsigned k = 0; k < n && f->ntaken < f->num; k++) {
 		u16 slots = 0, id = 0;
@@ -281,8 +153,8 @@ static void fvp_dev_complete(struct fvp *f)
 
 	if (!f->ntaken)
 		return;
-	i = fvp_byte(f) % f->ntaken;
-	fvp_put_used(f, f->taken_id[i], (u32)((u64)f->taken_in[i] * fvp_byte(f) / 255),
+	i = fvq_byte(&f->s) % f->ntaken;
+	fvp_put_used(f, f->taken_id[i], (u32)((u64)f->taken_in[i] * fvq_byte(&f->s) / 255),
 		     f->taken_slots[i]);
 	f->ntaken--;
 	f->taken_id[i] = f->taken_id[f->ntaken];
@@ -293,15 +165,15 @@ static void fvp_dev_complete(struct fvp *f)
 /* The device scribbles over the ring (descriptors, event structures) or a table. */
 static void fvp_scribble(struct fvp *f)
 {
-	bool table = f->tables && (fvp_byte(f) & 1);
+	bool table = f->tables && (fvq_byte(&f->s) & 1);
 	size_t size =
 		table ? virtq_indirect_size(f->num, f->ind_max) : virtq_packed_ring_size(f->num);
 	u8 *base = table ? f->tables : f->ring;
-	unsigned n = fvp_byte(f) % 16 + 1;
-	u16 at = fvp_u16(f);
+	unsigned n = fvq_byte(&f->s) % 16 + 1;
+	u16 at = fvq_u16(&f->s);
 
 	for (unsigned k = 0; k < n; k++)
-		base[(at + k) % size] = fvp_byte(f);
+		base[(at + k) % size] = fvq_byte(&f->s);
 }
 
 static void fvp_step(struct fvp *f, u8 op)
@@ -310,42 +182,36 @@ static void fvp_step(struct fvp *f, u8 op)
 
 	switch (op % 13) {
 	case 0:
-	case 1: fvp_add(f); break;
+	case 1: fvq_add(vq, &f->b, &f->s); break;
 	case 2:
-	case 3: fvp_poll(f); break;
+	case 3: fvq_poll_n(vq, &f->b, fvq_byte(&f->s) % 8 + 1); break;
 	case 4: /* a used element anywhere: any id, length, flags */
-		vq->pdesc[fvp_byte(f) % f->num] = (struct virtq_packed_desc){
-			.id = cpu_to_le16(fvp_u16(f)),
-			.len = cpu_to_le32(fvp_u32(f)),
-			.flags = cpu_to_le16(fvp_u16(f)),
+		vq->pdesc[fvq_byte(&f->s) % f->num] = (struct virtq_packed_desc){
+			.id = cpu_to_le16(fvq_u16(&f->s)),
+			.len = cpu_to_le32(fvq_u32(&f->s)),
+			.flags = cpu_to_le16(fvq_u16(&f->s)),
 		};
 		break;
 	case 5: /* one at the device's position, right flags, any id and skip */
-		fvp_put_used(f, fvp_u16(f) % 512, fvp_u32(f) % 4096, fvp_byte(f) % 8);
+		fvp_put_used(f, fvq_u16(&f->s) % 512, fvq_u32(&f->s) % 4096, fvq_byte(&f->s) % 8);
 		break;
 	case 6: fvp_dev_take(f); break;
 	case 7:
 	case 8: fvp_dev_complete(f); break;
 	case 9: fvp_scribble(f); break;
 	case 10: /* the device's event suppression structure */
-		vq->device_event->flags = cpu_to_le16(fvp_u16(f));
-		vq->device_event->off_wrap = cpu_to_le16(fvp_u16(f));
+		vq->device_event->flags = cpu_to_le16(fvq_u16(&f->s));
+		vq->device_event->off_wrap = cpu_to_le16(fvq_u16(&f->s));
 		break;
-	case 11:
-		(void)virtq_has_used(vq);
-		if (fvp_byte(f) & 1)
-			virtq_renotify(vq);
-		else
-			(void)virtq_kick(vq);
-		break;
+	case 11: fvq_driver_kick(vq, &f->s); break;
 	case 12:
-		if (vq->broken || fvp_byte(f) == 0xff)
+		if (vq->broken || fvq_byte(&f->s) == 0xff)
 			fvp_reset(f);
 		else
 			virtq_report(vq, "fuzz");
 		break;
 	}
-	fvp_check(f);
+	fvq_check(&f->vq, &f->b);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -363,10 +229,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!f)
 		abort();
-	f->in = data;
-	f->left = size;
-	cfg = fvp_byte(f);
-	f->num = (u16)(1u << (cfg % 9)); /* 1 .. 256 */
+	f->s = (struct fvq_script){ data, size };
+	cfg = fvq_byte(&f->s);
+	f->num = f->b.num = (u16)(1u << (cfg % 9)); /* 1 .. 256 */
 	if (posix_memalign(&f->ring, 16, virtq_packed_ring_size(f->num)))
 		abort();
 	f->priv = malloc(virtq_priv_size(f->num));
@@ -378,11 +243,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!f->tables)
 			abort();
 	}
-	virtq_init_packed(&f->vq, 0, f->num, f->ring, f->priv, cfg & 0x20, fvp_notify, f);
+	virtq_init_packed(&f->vq, 0, f->num, f->ring, f->priv, cfg & 0x20, fvq_notify, f);
 	virtq_set_indirect(&f->vq, f->tables, f->ind_max);
 	fvp_dev_reset(f);
-	while (f->left)
-		fvp_step(f, fvp_byte(f));
+	while (f->s.left)
+		fvp_step(f, fvq_byte(&f->s));
 	fvp_reset(f);
 	if (virtq_detach_unused(&f->vq))
 		abort();
