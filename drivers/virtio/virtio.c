@@ -244,9 +244,12 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 			return -EINVAL;
 		while (!IS_POW2(num))
 			num &= num - 1; /* round down to a power of two */
-		ring = boot_alloc(packed ? virtq_packed_ring_size(num)
-					 : virtq_ring_size(num, vdev->queue_align),
-				  4096);
+		/*
+		 * Room for a split ring, which holds a packed one too (26
+		 * bytes an entry against 16): after a reset the device may
+		 * offer, and we negotiate, the other kind.
+		 */
+		ring = boot_alloc(virtq_ring_size(num, vdev->queue_align), 4096);
 		priv = boot_alloc(virtq_priv_size(num), 16);
 		if (!ring || !priv)
 			return -ENOMEM;

@@ -567,6 +567,13 @@ static void test_packed_negotiated(void **state)
 	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
 	assert_true(T.vq.packed);
 	assert_ptr_equal(T.vq.ring_mem, ring);
+	/* The device stops offering it: a split ring in the same memory. */
+	F.features &= ~packed;
+	assert_int_equal(virtio_dev_reset(vdev), 0);
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_false(T.vq.packed);
+	assert_ptr_equal(T.vq.ring_mem, ring);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
 
 	vdev = probe(2, V1 | F_FLUSH | packed);
 	vdev->features_off = packed; /* vblk.packed=0 */
