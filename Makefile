@@ -59,7 +59,7 @@ LDFLAGS := $(ARCH_LDFLAGS) -T $(ARCH_LDSCRIPT)
 # Portable sources, listed explicitly (layer by layer, bottom up).
 LIB_SRCS := lib/string.c lib/printf.c lib/kprintf.c lib/panic.c lib/errno.c lib/boot_alloc.c lib/heap.c \
 	lib/sched.c lib/crc32c.c lib/crc32.c lib/fdt.c lib/fdt_boot.c lib/dt_platform.c lib/disksig.c lib/part.c lib/part_gpt.c
-VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
+VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtqueue_packed.c drivers/virtio/virtio.c \
 	drivers/virtio/virtio_mmio.c drivers/virtio/virtio_pci.c \
 	drivers/virtio/virtio_pci_modern.c drivers/virtio/virtio_pci_legacy.c
 PCI_DRV_SRCS := drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_bridge.c \

@@ -17,7 +17,9 @@
  * Options: blk.ignore_flush=1 (unsafe: flushes are not sent, order=none),
  * blk.timeout_ms=N (request timeout, default 30000), vblk.queue=N (ring
  * entries per disk, default 256), vblk.indirect=0 (never negotiate
- * indirect descriptors: every request takes a ring entry per buffer).
+ * indirect descriptors: every request takes a ring entry per buffer),
+ * vblk.packed=0 (never negotiate packed rings: split ones even when the
+ * device offers packed).
  */
 #include "arch/arch.h"
 #include "drivers/block/virtio_blk.h"
@@ -52,7 +54,7 @@ static struct pci_host pci_host;
 
 /* Options every disk shares, from the command line. */
 struct disk_opts {
-	bool ignore_flush, use_irq, no_indirect;
+	bool ignore_flush, use_irq, no_indirect, no_packed;
 	u32 timeout_ms, queue;
 };
 
@@ -154,6 +156,8 @@ static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struc
 	}
 	if (o->no_indirect)
 		vdev->features_off |= BIT64(VIRTIO_F_RING_INDIRECT_DESC);
+	if (o->no_packed)
+		vdev->features_off |= BIT64(VIRTIO_F_RING_PACKED);
 	if (vblk_probe(vdev, nkdisks, o->queue, &d->bdev))
 		return;
 	/*
@@ -239,7 +243,7 @@ static void probe_pci(const struct disk_opts *o)
 static void probe_disks(void)
 {
 	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0, irq = 1;
-	u64 indirect = 1;
+	u64 indirect = 1, packed = 1;
 	struct disk_opts o;
 
 	if (cmdline_u64("blk.timeout_ms", &timeout_ms) == 0 && timeout_ms == 0) {
@@ -249,11 +253,13 @@ static void probe_disks(void)
 	cmdline_u64("vblk.queue", &queue);
 	cmdline_u64("vblk.irq", &irq);
 	cmdline_u64("vblk.indirect", &indirect);
+	cmdline_u64("vblk.packed", &packed);
 	o = (struct disk_opts){
 		.ignore_flush = cmdline_flag("blk.ignore_flush") ||
 				(cmdline_u64("blk.ignore_flush", &v) == 0 && v),
 		.use_irq = irq != 0,
 		.no_indirect = indirect == 0,
+		.no_packed = packed == 0,
 		.timeout_ms = (u32)MIN(timeout_ms, 3600000ull),
 		.queue = (u32)MIN(queue, 32768ull),
 	};

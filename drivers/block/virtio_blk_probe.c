@@ -372,16 +372,17 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 {
 	const struct vblk *vb = to_vblk(bdev);
 	char feat[224], irq[12] = "poll";
+	const char *ring = vb->vq.packed ? "packed" : "split";
 
 	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
 	if (vb->vdev->irq_on)
 		snprintf(irq, sizeof(irq), "%u", vb->vdev->irq);
 	return snprintf(
 		buf, size,
-		"transport=%s irq=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
+		"transport=%s ring=%s irq=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
 		"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u "
 		"discard_max=%u discard_seg=%u discard_align=%u wz_max=%u wz_seg=%u wz_unmap=%d",
-		vb->vdev->transport, irq, (unsigned long long)bdev->info.capacity,
+		vb->vdev->transport, ring, irq, (unsigned long long)bdev->info.capacity,
 		bdev->info.block_size, feat, bdev->info.read_only, bdev->info.queue_depth,
 		bdev->info.max_segments, bdev->info.max_segment_size,
 		le16_to_cpu(vb->geometry.cylinders), vb->geometry.heads, vb->geometry.sectors,

@@ -45,10 +45,12 @@ void virtio_dev_fail(struct virtio_dev *vdev)
 /*
  * Ring features the core (virtqueue.c) handles the same for every driver,
  * accepted when offered unless the command line turned them off.  INDIRECT
- * (2.7.5.3) lets a chain of several buffers take one ring slot.
+ * (2.7.5.3) lets a chain of several buffers take one ring slot; PACKED
+ * (2.8) puts each queue in one ring (modern devices only).
  */
 static const struct virtio_feature virtio_core_features[] = {
 	{ VIRTIO_F_RING_INDIRECT_DESC, "indirect_desc" },
+	{ VIRTIO_F_RING_PACKED, "ring_packed" },
 };
 
 static u64 virtio_driver_mask(const struct virtio_driver *drv, bool legacy)
@@ -69,7 +71,8 @@ static u64 virtio_driver_mask(const struct virtio_driver *drv, bool legacy)
 	if (!legacy)
 		mask |= BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ACCESS_PLATFORM);
 	else
-		mask &= ~(BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ACCESS_PLATFORM));
+		mask &= ~(BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ACCESS_PLATFORM) |
+			  BIT64(VIRTIO_F_RING_PACKED));
 	return mask;
 }
 
@@ -225,7 +228,8 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 {
 	void *ring = vq->ring_mem, *priv = vq->priv_mem, *tables = vq->indirect;
 	unsigned num = vq->num;
-	u8 *base;
+	bool packed = virtio_has_feature(vdev, VIRTIO_F_RING_PACKED);
+	bool event_idx = virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX);
 
 	if (!ring) {
 		unsigned qmax = vdev->ops->queue_max(vdev, index);
@@ -240,17 +244,30 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 			return -EINVAL;
 		while (!IS_POW2(num))
 			num &= num - 1; /* round down to a power of two */
+		/*
+		 * Room for a split ring, which holds a packed one too (26
+		 * bytes an entry against 16): after a reset the device may
+		 * offer, and we negotiate, the other kind.
+		 */
 		ring = boot_alloc(virtq_ring_size(num, vdev->queue_align), 4096);
 		priv = boot_alloc(virtq_priv_size(num), 16);
 		if (!ring || !priv)
 			return -ENOMEM;
 	}
-	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv,
-		   virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX), virtio_vq_notify, vdev);
+	if (packed) {
+		/* 2.8.10: descriptor ring, driver area, device area. */
+		virtq_init_packed(vq, (u16)index, (u16)num, ring, priv, event_idx, virtio_vq_notify,
+				  vdev);
+		virtio_vq_indirect(vdev, vq, tables);
+		return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(ring),
+					      virt_to_phys(vq->driver_event),
+					      virt_to_phys(vq->device_event));
+	}
+	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv, event_idx,
+		   virtio_vq_notify, vdev);
 	vq->lenient_len = vdev->legacy;
 	virtio_vq_indirect(vdev, vq, tables);
-	base = ring;
-	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(base), virt_to_phys(vq->avail),
+	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(ring), virt_to_phys(vq->avail),
 				      virt_to_phys(vq->used));
 }
 

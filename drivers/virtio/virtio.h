@@ -44,7 +44,8 @@ struct virtio_transport_ops {
 	unsigned (*queue_max)(struct virtio_dev *vdev, unsigned index);
 	/*
 	 * Give the device queue `index` of `num` entries at the ring's three
-	 * parts and enable it.  Legacy transports require the single-block
+	 * parts (packed: descriptor ring, driver and device event areas) and
+	 * enable it.  Legacy transports require the single-block
 	 * layout of virtq_ring_size() with `vdev->queue_align`.  0 or -errno.
 	 */
 	int (*queue_setup)(struct virtio_dev *vdev, unsigned index, unsigned num, phys_addr_t desc,

@@ -1,5 +1,6 @@
 /*
- * drivers/virtio/virtio_ring.h - split virtqueue layout, virtio 1.2 section 2.7.
+ * drivers/virtio/virtio_ring.h - virtqueue layouts, virtio 1.2 sections
+ * 2.7 (split) and 2.8 (packed).
  *
  * These structures live in memory shared with the device.  Every field is
  * little-endian through the checked le types (legacy devices on the
@@ -86,6 +87,56 @@ static inline size_t virtq_ring_size(unsigned num, size_t align)
 static inline bool virtq_need_event(u16 event, u16 new_idx, u16 old)
 {
 	return (u16)(new_idx - event - 1) < (u16)(new_idx - old);
+}
+
+/*
+ * 2.8 Packed Virtqueues.  One ring of descriptors that the driver makes
+ * available and the device overwrites with used elements; each side
+ * keeps a wrap counter, flipped when its index passes the end of the ring.
+ */
+#define VIRTQ_PACKED_DESC_F_AVAIL (1u << 7)
+#define VIRTQ_PACKED_DESC_F_USED (1u << 15)
+
+/* 2.8.13 Packed Virtqueue Descriptor (also a used element and a table entry). */
+struct virtq_packed_desc {
+	le64 addr;
+	le32 len;
+	le16 id;
+	le16 flags;
+};
+_Static_assert(sizeof(struct virtq_packed_desc) == 16, "2.8.13 descriptor size");
+
+/* 2.8.10 Event Suppression Structure Format: offset (bits 0-14) and wrap (15). */
+#define VIRTQ_PACKED_EVENT_F_ENABLE 0
+#define VIRTQ_PACKED_EVENT_F_DISABLE 1
+#define VIRTQ_PACKED_EVENT_F_DESC 2 /* only with VIRTIO_F_RING_EVENT_IDX */
+#define VIRTQ_PACKED_EVENT_WRAP_SHIFT 15
+
+struct virtq_packed_event {
+	le16 off_wrap;
+	le16 flags;
+};
+_Static_assert(sizeof(struct virtq_packed_event) == 4, "2.8.10 event suppression size");
+
+/*
+ * Our packed layout: the descriptor ring (16-byte aligned, 2.8.10.1), then
+ * the driver event suppression structure (the "driver area"), then the
+ * device's (the "device area"), each 4-byte aligned.  Modern transports
+ * only: they take the three addresses separately.
+ */
+static inline size_t virtq_packed_driver_offset(unsigned num)
+{
+	return sizeof(struct virtq_packed_desc) * num;
+}
+
+static inline size_t virtq_packed_device_offset(unsigned num)
+{
+	return virtq_packed_driver_offset(num) + sizeof(struct virtq_packed_event);
+}
+
+static inline size_t virtq_packed_ring_size(unsigned num)
+{
+	return virtq_packed_device_offset(num) + sizeof(struct virtq_packed_event);
 }
 
 #endif

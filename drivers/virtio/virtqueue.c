@@ -1,5 +1,8 @@
 /*
- * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7).
+ * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7),
+ * and the argument checks and bookkeeping packed rings share with it (the
+ * packed layout itself is virtqueue_packed.c's: each entry point below
+ * branches to it on vq->packed, once).
  *
  * Invariants:
  *  - shadow[] is the truth about descriptors; desc[] in shared memory is
@@ -26,6 +29,7 @@
  *    it covers (and the request data / status the device wrote).
  */
 #include "drivers/virtio/virtqueue.h"
+#include "drivers/virtio/virtqueue_priv.h"
 
 #include "arch/port.h"
 
@@ -44,19 +48,14 @@ static le16 *virtq_avail_event(const struct virtq *vq)
 	return (le16 *)&vq->used->ring[vq->num];
 }
 
-void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
-		bool event_idx, void (*notify)(struct virtq *vq), void *priv)
+void virtq_init_books(struct virtq *vq, u16 index, u16 num, void *ring, size_t ring_size,
+		      void *priv_mem, bool event_idx, void (*notify)(struct virtq *vq), void *priv)
 {
-	u8 *base = ring;
-
 	BUG_ON(!IS_POW2(num) || num > VIRTQ_MAX_SIZE);
-	memset(ring, 0, virtq_ring_size(num, align));
+	memset(ring, 0, ring_size);
 	memset(priv_mem, 0, virtq_priv_size(num));
 
 	*vq = (struct virtq){
-		.desc = (struct virtq_desc *)base,
-		.avail = (struct virtq_avail *)(base + virtq_avail_offset(num)),
-		.used = (struct virtq_used *)(base + virtq_used_offset(num, align)),
 		.shadow = priv_mem,
 		.heads = (struct virtq_head *)((u8 *)priv_mem + sizeof(struct virtq_shadow) * num),
 		.num = num,
@@ -67,10 +66,23 @@ void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, 
 		.priv = priv,
 		.ring_mem = ring,
 		.priv_mem = priv_mem,
-		.align = align,
 	};
+	/* Free descriptors (split) or buffer ids (packed), linked in order. */
 	for (u16 i = 0; i < num; i++)
 		vq->shadow[i].next = (u16)(i + 1);
+}
+
+void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
+		bool event_idx, void (*notify)(struct virtq *vq), void *priv)
+{
+	u8 *base = ring;
+
+	virtq_init_books(vq, index, num, ring, virtq_ring_size(num, align), priv_mem, event_idx,
+			 notify, priv);
+	vq->desc = (struct virtq_desc *)base;
+	vq->avail = (struct virtq_avail *)(base + virtq_avail_offset(num));
+	vq->used = (struct virtq_used *)(base + virtq_used_offset(num, align));
+	vq->align = align;
 }
 
 /* Write one descriptor: the shadow first, then the shared copy. */
@@ -178,6 +190,10 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 	indirect = total >= 2 && total <= vq->indirect_max;
 	if (vq->num_free < (indirect ? 1 : total))
 		return -ENOSPC;
+	/* A used length is 32 bits: 2^32 writable bytes admit any. */
+	if (unlikely(vq->packed))
+		return virtq_packed_publish(vq, bufs, nout, total, indirect,
+					    (u32)MIN(in_len, 0xffffffffull), token);
 
 	head = indirect ? virtq_add_indirect(vq, bufs, nout, total)
 			: virtq_add_direct(vq, bufs, nout, total);
@@ -203,6 +219,9 @@ bool virtq_kick(struct virtq *vq)
 	u16 old = vq->kicked_idx, new_idx = vq->avail_idx;
 	bool need;
 
+	/* First, so the split path keeps its frameless shape. */
+	if (unlikely(vq->packed))
+		return virtq_packed_kick(vq);
 	if (vq->broken || old == new_idx)
 		return false;
 	/*
@@ -231,6 +250,8 @@ void virtq_renotify(struct virtq *vq)
 
 bool virtq_has_used(const struct virtq *vq)
 {
+	if (unlikely(vq->packed))
+		return virtq_packed_has_used(vq);
 	return !vq->broken && le16_read_once(&vq->used->idx) != vq->last_used;
 }
 
@@ -270,6 +291,8 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 
 	if (vq->broken)
 		return NULL;
+	if (unlikely(vq->packed))
+		return virtq_packed_get_used(vq, len);
 	used_idx = le16_read_once(&vq->used->idx);
 	if (used_idx == vq->last_used)
 		return NULL;
@@ -283,21 +306,8 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
 	id = le32_to_cpu(READ_ONCE(e->id));
 	ulen = le32_to_cpu(READ_ONCE(e->len));
-	if (id >= vq->num) {
-		virtq_mark_broken(vq, "used id out of range");
+	if (!virtq_used_valid(vq, id, &ulen))
 		return NULL;
-	}
-	if (!vq->heads[id].token) {
-		virtq_mark_broken(vq, "used id is not an in-flight chain head");
-		return NULL;
-	}
-	if (ulen > vq->heads[id].in_len) {
-		if (!vq->lenient_len) {
-			virtq_mark_broken(vq, "used length exceeds the writable buffers");
-			return NULL;
-		}
-		ulen = vq->heads[id].in_len;
-	}
 	vq->last_used++;
 	if (vq->event_idx) {
 		/*
@@ -314,13 +324,17 @@ void *virtq_detach_unused(struct virtq *vq)
 {
 	for (u16 i = 0; i < vq->num; i++) {
 		if (vq->heads[i].token)
-			return virtq_free_chain(vq, i);
+			return vq->packed ? virtq_packed_free(vq, i) : virtq_free_chain(vq, i);
 	}
 	return NULL;
 }
 
 void virtq_report(const struct virtq *vq, const char *who)
 {
+	if (vq->packed) {
+		virtq_packed_report(vq, who);
+		return;
+	}
 	kprintf("%s: ring: published %u (kicked at %u), device used %u, driver consumed %u, "
 		"%u in flight, device wants a kick past %u, used flags 0x%x\n",
 		who, vq->avail_idx, vq->kicked_idx, le16_read_once(&vq->used->idx), vq->last_used,

@@ -1,5 +1,6 @@
 /*
- * drivers/virtio/virtqueue.h - split virtqueue, driver side (virtio 1.2, 2.7).
+ * drivers/virtio/virtqueue.h - virtqueues, driver side: split (virtio 1.2,
+ * 2.7, virtqueue.c) and packed (2.8, virtqueue_packed.c).
  *
  * Interface: a transport-agnostic ring.  The owner gives it ring memory and
  * a notify callback; it never touches a register.  Chains of buffers are
@@ -19,6 +20,12 @@
  * the table (so a 3-buffer block request takes one slot, not three); a
  * longer chain, or a single buffer, stays direct.  The caller does not
  * choose: virtq_chain_room() says how long a chain may be right now.
+ *
+ * Packed rings (VIRTIO_F_RING_PACKED, modern transports only) are set up
+ * with virtq_init_packed() instead of virtq_init(); every other call is
+ * the same and gives the same guarantees, so the owner does not care
+ * which it has.  For them, "descriptor" below means a ring slot and a
+ * chain's head its buffer id; see virtqueue_packed.c.
  *
  * Concurrency: single-threaded; callers serialise all calls on one queue.
  */
@@ -91,6 +98,21 @@ struct virtq {
 	bool broken;
 	const char *broken_reason;
 
+	/*
+	 * Packed ring (virtq_init_packed; false: split).  shadow[].next links
+	 * the free buffer ids from free_head; heads[] is indexed by buffer
+	 * id; num_free counts free ring slots; avail_idx and kicked_idx count
+	 * slots made available, modulo 2^16; last_used is the ring slot of
+	 * the next used element.
+	 */
+	bool packed;
+	bool avail_wrap; /* driver's wrap counter for next_avail */
+	bool used_wrap;	 /* wrap counter of the slot at last_used */
+	u16 next_avail;	 /* next ring slot we write */
+	struct virtq_packed_desc *pdesc;
+	struct virtq_packed_event *driver_event; /* ours: when to interrupt us */
+	struct virtq_packed_event *device_event; /* the device's: when to notify it */
+
 	void (*notify)(struct virtq *vq);
 	void *priv; /* for the owner (transport/device) */
 
@@ -114,6 +136,13 @@ static inline size_t virtq_priv_size(unsigned num)
  */
 void virtq_init(struct virtq *vq, u16 index, u16 num, void *ring, size_t align, void *priv_mem,
 		bool event_idx, void (*notify)(struct virtq *vq), void *priv);
+
+/*
+ * The same for a packed ring (virtio 1.2, 2.8) over `ring` of
+ * virtq_packed_ring_size(num) bytes; `num` a power of two here too.
+ */
+void virtq_init_packed(struct virtq *vq, u16 index, u16 num, void *ring, void *priv_mem,
+		       bool event_idx, void (*notify)(struct virtq *vq), void *priv);
 
 /* Bytes of indirect tables for a ring of `num` with `max` entries per table. */
 static inline size_t virtq_indirect_size(unsigned num, unsigned max)

@@ -21,9 +21,11 @@ FUZZ_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -Wno-unknown-warning-opt
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-I. -Iarch/host/include
 
-FUZZ_TARGETS := virtqueue fdt part fs vpci
+FUZZ_TARGETS := virtqueue virtqueue_packed fdt part fs vpci
 
-fuzz_virtqueue_SRCS := drivers/virtio/virtqueue.c
+VQ_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtqueue_packed.c
+fuzz_virtqueue_SRCS := $(VQ_SRCS)
+fuzz_virtqueue_packed_SRCS := $(VQ_SRCS)
 fuzz_fdt_SRCS := lib/fdt.c lib/fdt_boot.c lib/dt_platform.c
 fuzz_part_SRCS := lib/part.c lib/part_gpt.c lib/disksig.c lib/crc32.c
 # The crc32 instruction where the host has it: crcs are most of the time.
@@ -31,7 +33,7 @@ fuzz_fs_SRCS := $(OFS_SRCS) $(OFS_JNL_SRCS) kernel/block/blk.c kernel/block/blk_
 	lib/crc32c.c $(if $(filter x86_64,$(shell uname -m)),arch/x86_64/crc32c.c)
 # The transport through the real PCI accessors and capability walk, driven
 # by the real virtio core; its own boot_alloc() arena instead of host_alloc.c.
-fuzz_vpci_SRCS := $(VPCI_SRCS) $(PCI_SRCS) drivers/virtio/virtio.c drivers/virtio/virtqueue.c
+fuzz_vpci_SRCS := $(VPCI_SRCS) $(PCI_SRCS) drivers/virtio/virtio.c $(VQ_SRCS)
 fuzz_vpci_EXCLUDE := tests/host/host_alloc.c
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))

@@ -36,155 +36,31 @@
 #include "arch/host/host.h"
 #include "drivers/virtio/virtqueue.h"
 #include "lib/errno.h"
+#include "tests/fuzz/fuzz_vq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-#define FVQ_MAX_NUM 256u
-#define FVQ_MAX_CHAIN 12u
-
-/* Data buffers the chains point at (never dereferenced by the driver). */
-static u8 fvq_mem[FVQ_MAX_CHAIN][64];
-
-/* One token per possible in-flight chain; its state is the harness's. */
-struct fvq_token {
-	bool inflight;
-	u16 ndescs;
-	u32 in_len;
-};
 
 struct fvq {
 	struct virtq vq;
 	void *ring, *priv;
 	u16 num;
-	struct fvq_token tok[FVQ_MAX_NUM];
-	unsigned inflight, used_descs;
+	struct fvq_books b;
 	u16 dev_last_avail; /* the honest device's progress through avail */
-	const u8 *in;	    /* the rest of the script */
-	size_t left;
+	struct fvq_script s;
 };
-
-static u8 fvq_byte(struct fvq *f)
-{
-	if (!f->left)
-		return 0;
-	f->left--;
-	return *f->in++;
-}
-
-static u16 fvq_u16(struct fvq *f)
-{
-	return (u16)(fvq_byte(f) | fvq_byte(f) << 8);
-}
-
-static u32 fvq_u32(struct fvq *f)
-{
-	return fvq_u16(f) | (u32)fvq_u16(f) << 16;
-}
-
-static void fvq_notify(struct virtq *vq)
-{
-	(void)vq;
-}
-
-/* The driver's books must match ours after every step. */
-static void fvq_check(const struct fvq *f)
-{
-	if (f->vq.inflight != f->inflight || f->vq.num_free != f->num - f->used_descs)
-		abort();
-}
-
-/* A token the driver handed back must be one of ours and in flight. */
-static struct fvq_token *fvq_token_of(struct fvq *f, void *token)
-{
-	struct fvq_token *t = token;
-
-	if ((uintptr_t)t < (uintptr_t)f->tok || (uintptr_t)t >= (uintptr_t)(f->tok + f->num) ||
-	    ((uintptr_t)t - (uintptr_t)f->tok) % sizeof(*t) || !t->inflight)
-		abort(); /* completed or detached something it did not post */
-	return t;
-}
-
-static void fvq_retire(struct fvq *f, struct fvq_token *t)
-{
-	t->inflight = false;
-	f->inflight--;
-	f->used_descs -= t->ndescs;
-}
-
-static void fvq_add(struct fvq *f)
-{
-	u8 shape = fvq_byte(f);
-	unsigned nout = shape & 3, nin = (shape >> 2) % (FVQ_MAX_CHAIN - 3), total = nout + nin;
-	struct virtq_buf b[FVQ_MAX_CHAIN];
-	struct fvq_token *t = NULL;
-	bool zero = false;
-	u64 in_len = 0;
-	int want, rc;
-
-	for (unsigned k = 0; k < total; k++) {
-		u8 l = fvq_byte(f);
-
-		/* Length 0 is an argument error; the rest spread over 1..64 KiB. */
-		b[k] = (struct virtq_buf){ .addr = fvq_mem[k], .len = l ? (u32)l * 257u : 0 };
-		zero |= l == 0;
-		if (k >= nout)
-			in_len += b[k].len;
-	}
-	for (unsigned i = 0; i < f->num && !t; i++)
-		if (!f->tok[i].inflight)
-			t = &f->tok[i];
-	if (!t)
-		return; /* every descriptor is a head in flight: the ring is full */
-	if (f->vq.broken)
-		want = -EIO;
-	else if (total == 0 || zero)
-		want = -EINVAL;
-	else if (total > f->num - f->used_descs)
-		want = -ENOSPC;
-	else
-		want = 0;
-	rc = virtq_add(&f->vq, b, nout, nin, t);
-	if (rc != want)
-		abort();
-	if (rc)
-		return;
-	*t = (struct fvq_token){ .inflight = true, .ndescs = (u16)total, .in_len = (u32)in_len };
-	f->inflight++;
-	f->used_descs += total;
-}
 
 static void fvq_poll(struct fvq *f)
 {
-	unsigned n = fvq_byte(f) % 8 + 1;
-
-	for (unsigned k = 0; k < n; k++) {
-		bool was_broken = f->vq.broken;
-		u32 len = 0xdeadbeef;
-		void *token = virtq_get_used(&f->vq, &len);
-		struct fvq_token *t;
-
-		if (!token)
-			return;
-		if (was_broken || f->vq.broken)
-			abort(); /* a broken queue hands out nothing */
-		t = fvq_token_of(f, token);
-		if (len > t->in_len)
-			abort();
-		fvq_retire(f, t);
-	}
+	fvq_poll_n(&f->vq, &f->b, fvq_byte(&f->s) % 8 + 1);
 }
 
 /* Detach everything (each token once), then set the queue up again. */
 static void fvq_reset(struct fvq *f)
 {
 	bool lenient = f->vq.lenient_len; /* the owner's setting, kept */
-	void *token;
 
-	while ((token = virtq_detach_unused(&f->vq)) != NULL)
-		fvq_retire(f, fvq_token_of(f, token));
-	if (f->inflight || f->used_descs)
-		abort(); /* a token was never handed back */
+	fvq_detach_all(&f->vq, &f->b);
 	virtq_init(&f->vq, 0, f->num, f->ring, f->vq.align, f->priv, f->vq.event_idx, fvq_notify,
 		   f);
 	f->vq.lenient_len = lenient;
@@ -199,7 +75,7 @@ static void fvq_reset(struct fvq *f)
 static void fvq_device_honest(struct fvq *f)
 {
 	struct virtq *vq = &f->vq;
-	unsigned n = fvq_byte(f) % 4 + 1;
+	unsigned n = fvq_byte(&f->s) % 4 + 1;
 
 	for (unsigned k = 0; k < n; k++) {
 		u16 avail = le16_to_cpu(vq->avail->idx), head, i, used;
@@ -223,7 +99,7 @@ static void fvq_device_honest(struct fvq *f)
 		used = le16_to_cpu(vq->used->idx);
 		vq->used->ring[used % f->num] = (struct virtq_used_elem){
 			.id = cpu_to_le32(head),
-			.len = cpu_to_le32((u32)(in_len * fvq_byte(f) / 255)),
+			.len = cpu_to_le32((u32)(in_len * fvq_byte(&f->s) / 255)),
 		};
 		vq->used->idx = cpu_to_le16((u16)(used + 1));
 	}
@@ -234,11 +110,11 @@ static void fvq_device_scribble(struct fvq *f)
 {
 	size_t avail_end = virtq_avail_offset(f->num) + sizeof(struct virtq_avail) +
 			   sizeof(le16) * (f->num + 1u);
-	unsigned n = fvq_byte(f) % 16 + 1;
-	u16 at = fvq_u16(f);
+	unsigned n = fvq_byte(&f->s) % 16 + 1;
+	u16 at = fvq_u16(&f->s);
 
 	for (unsigned k = 0; k < n; k++)
-		((u8 *)f->ring)[(at + k) % avail_end] = fvq_byte(f);
+		((u8 *)f->ring)[(at + k) % avail_end] = fvq_byte(&f->s);
 }
 
 static void fvq_step(struct fvq *f, u8 op)
@@ -247,43 +123,38 @@ static void fvq_step(struct fvq *f, u8 op)
 
 	switch (op % 12) {
 	case 0:
-	case 1: fvq_add(f); break;
+	case 1: fvq_add(vq, &f->b, &f->s); break;
 	case 2:
 	case 3: fvq_poll(f); break;
 	case 4: /* a used entry: any id, any length */
-		vq->used->ring[fvq_byte(f) % f->num] = (struct virtq_used_elem){
-			.id = cpu_to_le32(fvq_u32(f) % 512),
-			.len = cpu_to_le32(fvq_u32(f)),
+		vq->used->ring[fvq_byte(&f->s) % f->num] = (struct virtq_used_elem){
+			.id = cpu_to_le32(fvq_u32(&f->s) % 512),
+			.len = cpu_to_le32(fvq_u32(&f->s)),
 		};
 		break;
-	case 5: vq->used->idx = cpu_to_le16(fvq_u16(f)); break;
+	case 5: vq->used->idx = cpu_to_le16(fvq_u16(&f->s)); break;
 	case 6:
-		vq->used->idx = cpu_to_le16((u16)(le16_to_cpu(vq->used->idx) + fvq_byte(f) % 4));
+		vq->used->idx =
+			cpu_to_le16((u16)(le16_to_cpu(vq->used->idx) + fvq_byte(&f->s) % 4));
 		break;
 	case 7: fvq_device_honest(f); break;
 	case 8: fvq_device_scribble(f); break;
 	case 9: /* notification suppression: used->flags, avail_event */
-		if (fvq_byte(f) & 1)
-			vq->used->flags = cpu_to_le16(fvq_u16(f));
+		if (fvq_byte(&f->s) & 1)
+			vq->used->flags = cpu_to_le16(fvq_u16(&f->s));
 		else
-			*(le16 *)&vq->used->ring[f->num] = cpu_to_le16(fvq_u16(f));
+			*(le16 *)&vq->used->ring[f->num] = cpu_to_le16(fvq_u16(&f->s));
 		break;
-	case 10:
-		(void)virtq_has_used(vq);
-		if (fvq_byte(f) & 1)
-			virtq_renotify(vq);
-		else
-			(void)virtq_kick(vq);
-		break;
+	case 10: fvq_driver_kick(vq, &f->s); break;
 	case 11:
 		/* The owner resets a broken queue; now and then a healthy one. */
-		if (vq->broken || fvq_byte(f) == 0xff)
+		if (vq->broken || fvq_byte(&f->s) == 0xff)
 			fvq_reset(f);
 		else
 			virtq_report(vq, "fuzz");
 		break;
 	}
-	fvq_check(f);
+	fvq_check(&f->vq, &f->b);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -302,10 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!f)
 		abort();
-	f->in = data;
-	f->left = size;
-	cfg = fvq_byte(f);
-	f->num = (u16)(1u << (cfg % 9)); /* 1 .. 256 */
+	f->s = (struct fvq_script){ data, size };
+	cfg = fvq_byte(&f->s);
+	f->num = f->b.num = (u16)(1u << (cfg % 9)); /* 1 .. 256 */
 	align = cfg & 0x10 ? 4096 : 16;
 	if (posix_memalign(&f->ring, align, virtq_ring_size(f->num, align)))
 		abort();
@@ -314,8 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	virtq_init(&f->vq, 0, f->num, f->ring, align, f->priv, cfg & 0x20, fvq_notify, f);
 	f->vq.lenient_len = cfg & 0x40;
-	while (f->left)
-		fvq_step(f, fvq_byte(f));
+	while (f->s.left)
+		fvq_step(f, fvq_byte(&f->s));
 	/* The owner's teardown: every token back exactly once. */
 	fvq_reset(f);
 	if (virtq_detach_unused(&f->vq))

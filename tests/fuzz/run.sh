@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh [--seconds N] [TARGET...]
 #
 # N: seconds per target (default $FUZZ_SECONDS, else 60); TARGET: some of
-# virtqueue fdt part fs vpci (default all).  Each target starts from its
+# virtqueue virtqueue_packed fdt part fs vpci (default all).  Each target starts from its
 # seeds in tests/fuzz/corpus/TARGET plus what earlier runs found
 # (build/fuzz/corpus/TARGET, where new inputs go: the tree is not
 # written).  A target fails on any crash, sanitizer report, leak, timeout
@@ -19,7 +19,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 seconds=${FUZZ_SECONDS:-60}
-all=(virtqueue fdt part fs vpci)
+all=(virtqueue virtqueue_packed fdt part fs vpci)
 targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,7 +36,7 @@ done
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 # Longest input per target: the seeds' sizes, with room to grow.
-declare -A max_len=([virtqueue]=4096 [fdt]=16384 [part]=65536 [fs]=65536 [vpci]=16896)
+declare -A max_len=([virtqueue]=4096 [virtqueue_packed]=4096 [fdt]=16384 [part]=65536 [fs]=65536 [vpci]=16896)
 
 out=build/fuzz
 mkdir -p "$out"

@@ -201,7 +201,8 @@ static void test_features_modern(void **state)
 {
 	u64 offered = V1 | F_FLUSH | F_BLK_SIZE | BIT64(VIRTIO_BLK_F_RO) | BIT64(VIRTIO_BLK_F_MQ) |
 		      BIT64(VIRTIO_F_RING_PACKED) | BIT64(VIRTIO_F_RING_EVENT_IDX) | BIT64(50);
-	u64 want = V1 | F_FLUSH | F_BLK_SIZE;
+	/* PACKED is the core's, like INDIRECT (test_packed_negotiated). */
+	u64 want = V1 | F_FLUSH | F_BLK_SIZE | BIT64(VIRTIO_F_RING_PACKED);
 	struct virtio_dev *vdev = probe(2, offered);
 
 	(void)state;
@@ -535,6 +536,61 @@ static void test_indirect_negotiated(void **state)
 	assert_no_violations(&F);
 }
 
+/*
+ * PACKED is the core's too, for modern devices only: the queue is then a
+ * packed ring whose three areas (descriptors, driver and device event
+ * structures) the device gets, the same after a reset; a legacy device
+ * never negotiates it, and features_off (vblk.packed=0) keeps the split.
+ */
+static void test_packed_negotiated(void **state)
+{
+	u64 packed = BIT64(VIRTIO_F_RING_PACKED);
+	struct virtio_dev *vdev;
+	void *ring;
+	char buf[64];
+
+	(void)state;
+	vdev = probe(2, V1 | F_FLUSH | packed);
+	memset(&T.vq, 0, sizeof(T.vq));
+	T.want_vq = true;
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_true(F.driver_features & packed);
+	virtio_features_str(vdev, &tdrv, buf, sizeof(buf));
+	assert_string_equal(buf, "flush,ring_packed");
+	assert_true(T.vq.packed);
+	ring = T.vq.ring_mem;
+	assert_int_equal(F.q[0].desc, (uintptr_t)ring);
+	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.driver_event);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.device_event);
+	assert_int_equal((uintptr_t)T.vq.driver_event - (uintptr_t)ring, 16 * T.vq.num);
+	assert_int_equal(virtio_dev_reset(vdev), 0);
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_true(T.vq.packed);
+	assert_ptr_equal(T.vq.ring_mem, ring);
+	/* The device stops offering it: a split ring in the same memory. */
+	F.features &= ~packed;
+	assert_int_equal(virtio_dev_reset(vdev), 0);
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_false(T.vq.packed);
+	assert_ptr_equal(T.vq.ring_mem, ring);
+	assert_int_equal(F.q[0].used, (uintptr_t)T.vq.used);
+
+	vdev = probe(2, V1 | F_FLUSH | packed);
+	vdev->features_off = packed; /* vblk.packed=0 */
+	memset(&T.vq, 0, sizeof(T.vq));
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_false(F.driver_features & packed);
+	assert_false(T.vq.packed);
+	assert_int_equal(F.q[0].avail, (uintptr_t)T.vq.avail);
+
+	/* A legacy device has no bit 34; even a fake that sets it is refused. */
+	vdev = probe(1, F_FLUSH | packed);
+	memset(&T.vq, 0, sizeof(T.vq));
+	assert_int_equal(virtio_dev_init(vdev, &tdrv, &T), 0);
+	assert_false(virtio_has_feature(vdev, VIRTIO_F_RING_PACKED));
+	assert_false(T.vq.packed);
+}
+
 /* After a reset the same ring memory is handed to the device again. */
 static void test_queue_reuse_after_reset(void **state)
 {
@@ -689,6 +745,7 @@ int main(void)
 		T_(test_features_fixup),
 		T_(test_features_str),
 		T_(test_indirect_negotiated),
+		T_(test_packed_negotiated),
 		T_(test_features_access_platform),
 		T_(test_modern_without_version_1),
 		T_(test_features_ok_refused),

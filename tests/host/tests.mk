@@ -12,12 +12,15 @@ HOST_TESTS += test_vmmio_cmdline
 test_vmmio_cmdline_SRCS := arch/x86_64/vmmio_cmdline.c
 
 HOST_TESTS += test_virtqueue
-test_virtqueue_SRCS := drivers/virtio/virtqueue.c
+test_virtqueue_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtqueue_packed.c
+
+HOST_TESTS += test_virtqueue_packed
+test_virtqueue_packed_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtqueue_packed.c
 
 HOST_TESTS += test_blk
 test_blk_SRCS := kernel/block/blk.c tests/host/fake_blkdev.c
 
-VIRTIO_STACK := drivers/virtio/virtio.c drivers/virtio/virtqueue.c \
+VIRTIO_STACK := drivers/virtio/virtio.c drivers/virtio/virtqueue.c drivers/virtio/virtqueue_packed.c \
 	drivers/virtio/virtio_mmio.c tests/host/fake_vmmio.c tests/host/fake_vblk_model.c
 
 HOST_TESTS += test_virtio

@@ -14,6 +14,7 @@ VPCI_SRCS := drivers/virtio/virtio_pci.c drivers/virtio/virtio_pci_modern.c \
 
 HOST_TESTS += test_vpci
 test_vpci_SRCS = $(VPCI_SRCS) $(or $(PCI_SRCS),$(wildcard drivers/pci/*.c)) \
-	drivers/virtio/virtio.c drivers/virtio/virtqueue.c drivers/block/virtio_blk.c \
+	drivers/virtio/virtio.c drivers/virtio/virtqueue.c drivers/virtio/virtqueue_packed.c \
+	drivers/block/virtio_blk.c \
 	drivers/block/virtio_blk_probe.c kernel/block/blk.c \
 	tests/host/fake_vpci.c tests/host/fake_vpci_setup.c tests/host/fake_vblk_model.c

@@ -20,6 +20,7 @@
 #               SSE4.2's crc32 as any x86_64 server since 2008 does; the
 #               port's own model on aarch64); "default" leaves QEMU's
 #   --no-linux  ordo's side only
+#   --device-opts OPTS  appended to the disk's -device (e.g. packed=on)
 #   --out DIR   where results go (default build/bench)
 #   --report    no runs: the table, CSV and plot again from DIR/raw.csv
 #
@@ -34,7 +35,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null-co file-wt file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu=
+reps=3 n=2000 backends="null-co file-wt file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu= devopts=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -46,8 +47,9 @@ while [ $# -gt 0 ]; do
 	--out) out=$2 && shift ;;
 	--transport) transport=$2 && shift ;;
 	--cpu) cpu=$2 && shift ;;
+	--device-opts) devopts=,$2 && shift ;;
 	--report) report=1 ;;
-	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--transport T] [--cpu MODEL] [--no-linux] [--out DIR] [--report]" >&2 && exit 2 ;;
+	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--transport T] [--cpu MODEL] [--no-linux] [--device-opts OPTS] [--out DIR] [--report]" >&2 && exit 2 ;;
 	esac
 	shift
 done
@@ -136,7 +138,7 @@ run_one() {
 	fi
 	# shellcheck disable=SC2046,SC2086
 	timeout --foreground -k 5 1800 $qemu "${kernel[@]}" $(backend_args "$backend" "$base.img") \
-		-device "$disk_dev,drive=d0" -plugin "$plugin,out=$base.insns" \
+		-device "$disk_dev,drive=d0$devopts" -plugin "$plugin,out=$base.insns" \
 		</dev/null >"$base.log" 2>&1 || true
 	tr -d '\r' <"$base.log" >"$base.tmp" && mv "$base.tmp" "$base.log"
 	rm -f "$base.img"
