@@ -296,10 +296,15 @@ int virtio_irq_register(struct virtio_dev *vdev)
 	return 0;
 }
 
-/* Whether `irq` is one of the device's messages. */
+/*
+ * Whether `irq` is one of the device's messages.  The transport routes
+ * config changes first, then queues 0, 1, ... in order, so the routed ones
+ * are a prefix of msi_irq[]: the queue's message, the usual one, is
+ * found second, and the search stops at the first hole.
+ */
 static bool virtio_msi_owns(const struct virtio_dev *vdev, u32 irq)
 {
-	for (unsigned i = 0; i < VIRTIO_MSI_MAX; i++)
+	for (unsigned i = 0; i < VIRTIO_MSI_MAX && vdev->msi_irq[i]; i++)
 		if (vdev->msi_irq[i] == irq)
 			return true;
 	return false;

@@ -94,7 +94,8 @@ struct virtio_dev {
 	/*
 	 * intr == VIRTIO_INTR_MSIX: the interrupt numbers (arch_msi_alloc) of
 	 * config changes [0] and of queue q [1 + q], as the transport routed
-	 * them (several may share one); 0 = none.  Each wakes the driver.
+	 * them (several may share one), in that order, so the routed ones are
+	 * a prefix; 0 = none.  Each wakes the driver.
 	 */
 	u32 msi_irq[VIRTIO_MSI_MAX];
 };

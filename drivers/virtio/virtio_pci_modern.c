@@ -25,6 +25,11 @@
  * notify_off_multiplier, checked against the NOTIFY_CFG length and kept
  * per queue, so a notification is a single 16-bit write of the index.
  *
+ * With MSI-X (virtio_pci_msix.c), queue set-up also routes config changes
+ * and the queue to their vectors (msix_config, queue_msix_vector) before
+ * queue_enable; a reset forgets them, so set_status(0) has them written
+ * again at the next set-up.
+ *
  * Register accesses go through <asm/io.h>, whose writes are ordered after
  * our earlier stores to ring memory.  Calls are serialised by the caller:
  * queue_select and the feature selectors are shared state.
