@@ -842,32 +842,31 @@ static void test_gic_msi(void **state)
 	assert_int_equal(p.msi.base, 0);
 	assert_int_equal(p.msi.count, 0);
 
-	/* Through the GIC node's ranges: child 0 is CPU 0x10000000. */
-	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x20000, 0x1000, true);
-	assert_int_equal(b_parse_msi(b, &p), 0);
-	assert_int_equal(p.msi.kind, DT_MSI_GICV2M);
-	assert_int_equal(p.msi.reg.base, 0x10020000);
-	/* ... and one the ranges do not map. */
-	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x200000, 0x1000, true);
-	assert_int_equal(b_parse_msi(b, &p), 0);
-	assert_int_equal(p.msi.kind, DT_MSI_NONE);
-
-	/* Above 4 GiB is fine (the doorbell is a 64-bit MSI-X address). */
-	b = b_gic_msi("arm,gic-v3-its", 0x80, 0, 0x20000, false);
-	assert_int_equal(b_parse_msi(b, &p), 0);
-	assert_int_equal(p.msi.kind, DT_MSI_ITS);
-	assert_int_equal(p.msi.reg.base, 0x8000000000ull);
-
-	/* Wrapping past 2^64, or too small to hold the registers. */
-	b = b_gic_msi("arm,gic-v3-its", 0xffffffff, 0xffff0000, 0x20000, false);
-	assert_int_equal(b_parse_msi(b, &p), 0);
-	assert_int_equal(p.msi.kind, DT_MSI_NONE);
-	b = b_gic_msi("arm,gic-v3-its", 0, 0x08080000, 0x10000, false);
-	assert_int_equal(b_parse_msi(b, &p), 0);
-	assert_int_equal(p.msi.kind, DT_MSI_NONE);
-	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x40, false);
-	assert_int_equal(b_parse_msi(b, &p), 0);
-	assert_int_equal(p.msi.kind, DT_MSI_NONE);
+	/* Where reg[0] lands: through the GIC node's ranges (child 0 is CPU
+	 * 0x10000000, 1 MiB), above 4 GiB (fine: the doorbell is a 64-bit
+	 * MSI-X address); unmapped, wrapping past 2^64 or too small to hold
+	 * the registers: none. */
+	static const struct {
+		const char *compat;
+		u32 hi, lo, size;
+		bool offset;
+		u32 kind;
+		u64 base;
+	} regs[] = {
+		{ "arm,gic-v2m-frame", 0, 0x20000, 0x1000, true, DT_MSI_GICV2M, 0x10020000 },
+		{ "arm,gic-v2m-frame", 0, 0x200000, 0x1000, true, DT_MSI_NONE, 0 },
+		{ "arm,gic-v3-its", 0x80, 0, 0x20000, false, DT_MSI_ITS, 0x8000000000ull },
+		{ "arm,gic-v3-its", 0xffffffff, 0xffff0000, 0x20000, false, DT_MSI_NONE, 0 },
+		{ "arm,gic-v3-its", 0, 0x08080000, 0x10000, false, DT_MSI_NONE, 0 },
+		{ "arm,gic-v2m-frame", 0, 0x08020000, 0x40, false, DT_MSI_NONE, 0 },
+	};
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		b = b_gic_msi(regs[i].compat, regs[i].hi, regs[i].lo, regs[i].size, regs[i].offset);
+		assert_int_equal(b_parse_msi(b, &p), 0);
+		assert_int_equal(p.intc.kind, DT_INTC_GICV2);
+		assert_int_equal(p.msi.kind, regs[i].kind);
+		assert_int_equal(p.msi.reg.base, regs[i].base);
+	}
 
 	/* Not an msi-controller, disabled, or of a kind we do not know. */
 	b = b_root(2, 2);
