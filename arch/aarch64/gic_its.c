@@ -128,6 +128,7 @@ static u8 *its_cmdq;
 static u32 its_cwriter; /* byte offset of the next command */
 static u8 *its_prop;	/* LPI configuration table */
 static u32 its_lpis_used, its_devbits, its_itt_entry;
+static u64 its_ndevids; /* the device table's entries: IDs 0..its_ndevids - 1 */
 static bool its_broken;
 static struct its_device its_dev[ITS_MAX_DEVICES];
 static unsigned its_ndev;
@@ -382,6 +383,7 @@ int its_init(u64 base, u64 size)
 		err = its_sync();
 	if (err)
 		return err;
+	its_ndevids = devs;
 	kprintf("msi: ITS at 0x%08llx, %llu device IDs, LPIs %u..%u\n", (unsigned long long)base,
 		(unsigned long long)devs, GIC_LPI_BASE, GIC_LPI_BASE + ITS_LPIS - 1);
 	return 0;
@@ -427,7 +429,8 @@ int its_alloc(u32 devid, u32 *irq, u64 *addr, u32 *data)
 
 	if (its_broken)
 		return -EIO;
-	if (its_devbits < 32 && devid >= BIT(its_devbits))
+	/* Past the flat table the ITS would write beyond our memory. */
+	if (devid >= its_ndevids)
 		return -EINVAL;
 	if (its_lpis_used == ITS_LPIS)
 		return -ENOSPC;
