@@ -247,12 +247,19 @@ static int its_lpis_on(uintptr_t rd, uintptr_t gicd)
 /* The table GITS_BASER<n> asks for, `ids` entries, flat; 0 or -errno. */
 static int its_table(unsigned n, u64 baser, u64 ids)
 {
-	static const u32 page_sizes[] = { 0x1000, 0x4000, 0x10000, 0x10000 };
+	static const u32 page_sizes[] = { 0x1000, 0x4000, 0x10000, 0 /* reserved */ };
 	u32 page = page_sizes[BASER_PAGE_SIZE(baser)], esize = BASER_ENTRY_SIZE(baser);
-	u64 bytes = ids * esize, pages = (bytes + page - 1) / page, val, got;
+	u64 bytes, pages, val, got;
 	void *table;
 	u64 pa;
 
+	if (!page) {
+		kprintf("msi: ITS GITS_BASER%u 0x%llx: reserved page size: PCI stays on INTx\n", n,
+			(unsigned long long)baser);
+		return -EIO;
+	}
+	bytes = ids * esize;
+	pages = (bytes + page - 1) / page;
 	if (pages == 0)
 		pages = 1;
 	if (pages > BASER_SIZE_MAX) {
