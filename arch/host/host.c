@@ -111,24 +111,27 @@ int arch_irq_enable(u32 irq, bool edge)
 	return -EOPNOTSUPP;
 }
 
+int (*host_msi_alloc)(u32 rid, u32 *irq, u64 *addr, u32 *data);
+
 int arch_msi_alloc(u32 rid, u32 *irq, u64 *addr, u32 *data)
 {
-	(void)rid;
-	(void)irq;
-	(void)addr;
-	(void)data;
-	return -EOPNOTSUPP;
+	return host_msi_alloc ? host_msi_alloc(rid, irq, addr, data) : -EOPNOTSUPP;
 }
 
 const char *arch_msi_name(void)
 {
-	return NULL;
+	return host_msi_alloc ? "host" : NULL;
 }
+
+u32 host_irq_pending;
 
 u32 arch_wait_irq(u64 timeout_ns)
 {
+	u32 irq = host_irq_pending;
+
 	(void)timeout_ns;
-	return 0;
+	host_irq_pending = 0;
+	return irq;
 }
 
 void arch_irq_eoi(u32 irq)

@@ -14,6 +14,15 @@ extern u64 host_time_step_ns;
 extern bool host_console_quiet;
 extern char host_console_last[256];
 
+/*
+ * arch_msi_alloc() (an MSI controller for the tests): NULL, the default,
+ * means none (-EOPNOTSUPP, and arch_msi_name() returns NULL).
+ */
+extern int (*host_msi_alloc)(u32 rid, u32 *irq, u64 *addr, u32 *data);
+
+/* What the next arch_wait_irq() returns (then 0 again): "an interrupt". */
+extern u32 host_irq_pending;
+
 /* The last arch_tls_set() (arch/host/ctx.c, linked by the scheduler's test). */
 extern void *host_tls_tp;
 

@@ -20,9 +20,10 @@
  */
 #include "drivers/pci/pci_priv.h"
 
+#include "arch/port.h"
+
 #include "lib/errno.h"
 #include "lib/printf.h"
-#include <asm/io.h>
 
 /* A BAR reference of the capability (table or PBA), validated. */
 static int pci_msix_where(const struct pci_dev *d, u32 reg, u64 len, const char *what,

@@ -3,7 +3,9 @@
  * (drivers/virtio/virtio_pci*.c): the capability walk over an arbitrary
  * configuration space, BAR mapping, and then the transport's ops driven
  * by the virtio core (reset, feature negotiation, queue set-up, config
- * reads, doorbells) against registers that read back anything.
+ * reads, doorbells) against registers that read back anything, with
+ * MSI-X on when its capability passes (vpci_msix_use(): the capability
+ * check, table programming, vectors read back, the fall-back to INTx).
  *
  * The function is the fuzzer's (a fake of our own here, much simpler than
  * tests/host/fake_vpci.c, which models a correct device):
@@ -24,7 +26,7 @@
  * register access lands inside a BAR the driver was given (assigned, of
  * the right size); once vpci_probe() succeeded, inside one of the regions
  * it validated (common, notify, ISR, device configuration; the legacy
- * registers).  Ring memory comes from a boot_alloc() arena below 4 GiB
+ * registers; the MSI-X table pci_msix_find() accepted).  Ring memory comes from a boot_alloc() arena below 4 GiB
  * (legacy queue addresses are 32-bit page numbers) that is reset for each
  * input; nothing else of the tests' host_alloc.c is used.
  */
@@ -43,6 +45,7 @@
 #include "drivers/virtio/virtio_pci.h"
 #include "drivers/virtio/virtio_pci_priv.h"
 #include "lib/boot_alloc.h"
+#include "lib/errno.h"
 #include "lib/heap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,7 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define VFZ_FN_CFG (VFZ_ECAM + (VFZ_DEV << 15))
 #define VFZ_BAR_BASE(i) (0x1000000000ull * ((i) + 1))
 #define VFZ_REGS 16384u
-#define VFZ_MAX_REGIONS 5
+#define VFZ_MAX_REGIONS 6
 
 struct vfz_region {
 	uintptr_t base;
@@ -291,8 +294,23 @@ static int vfz_setup(struct virtio_dev *vdev, void *ctx)
 	return 0;
 }
 
+/* An MSI controller with a few messages per input, then none. */
+static unsigned vfz_msis;
+
+static int vfz_msi_alloc(u32 rid, u32 *irq, u64 *addr, u32 *data)
+{
+	(void)rid;
+	if (vfz_msis == 4)
+		return -ENOSPC;
+	*irq = ++vfz_msis;
+	*addr = 0xfee00000u;
+	*data = 0x90 + vfz_msis;
+	return 0;
+}
+
 static void vfz_drive(struct virtio_dev *vdev)
 {
+	struct pci_msix msix;
 	struct vpci_dev *vp = to_vpci(vdev);
 	struct virtio_driver drv = {
 		.name = "fuzz",
@@ -310,6 +328,12 @@ static void vfz_drive(struct virtio_dev *vdev)
 	vfz.regions[vfz.nregions++] = (struct vfz_region){ vp->device.base, vp->device.len };
 	if (vdev->legacy)
 		vfz.regions[vfz.nregions++] = (struct vfz_region){ vp->io, vp->pdev->bar[0].size };
+	/* MSI-X: the table the capability check accepted, and nothing else. */
+	if (pci_msix_find(vp->pdev, &msix) == 0)
+		vfz.regions[vfz.nregions++] =
+			(struct vfz_region){ msix.table, (u32)msix.size * PCI_MSIX_ENTRY_SIZE };
+	vfz_msis = 0;
+	(void)vpci_msix_use(vdev);
 
 	(void)virtio_dev_init(vdev, &drv, vq);
 	(void)vdev->ops->irq_ack(vdev);
@@ -334,6 +358,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* A reset that never completes times out after a few status reads. */
 	host_time_step_ns = 100ull * 1000 * 1000;
 	host_io = (struct host_io_ops){ .read = vfz_read, .write = vfz_write };
+	host_msi_alloc = vfz_msi_alloc;
 	return 0;
 }
 

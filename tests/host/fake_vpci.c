@@ -81,9 +81,9 @@ static void fvp_build_caps(struct fake_vpci *f, u8 *c)
 		body[1] = next;
 		body[2] = fvp_cap_len(cap);
 		if (cap->id == PCI_CAP_ID_MSIX) {
-			put16(body, 2, f->msix_ctrl); /* table size 0 = 1 vector */
-			put32(body, 4, 1);	      /* table in BAR1 at 0 */
-			put32(body, 8, 1 | 0x800);    /* PBA in BAR1 at 0x800 */
+			put16(body, 2, (u16)(f->msix_ctrl | (f->msix_qsize & 0x7ff)));
+			put32(body, 4, f->msix_table);
+			put32(body, 8, f->msix_pba);
 		} else {
 			body[3] = cap->cfg_type;
 			body[4] = cap->bar;
@@ -224,6 +224,19 @@ static u64 *fvp_queue_addr(struct fvb_queue *q, unsigned off)
 	return off < COMMON(queue_device) ? &q->avail : &q->used;
 }
 
+/*
+ * What a vector register keeps: QEMU maps a vector only inside the table
+ * (msix_vector_use fails past it) and answers NO_VECTOR otherwise.
+ */
+static u16 fvp_vector(struct fake_vpci *f, u32 val, bool config)
+{
+	f->msix_vector_writes++;
+	if (val == VIRTIO_MSI_NO_VECTOR || val > f->msix_qsize ||
+	    (config ? f->msix_refuse_config : f->msix_refuse_queue))
+		return VIRTIO_MSI_NO_VECTOR;
+	return (u16)val;
+}
+
 void fvp_regs_reset(struct fake_vpci *f)
 {
 	f->dfselect = f->gfselect = 0;
@@ -308,7 +321,7 @@ static void fvp_common_queue_write(struct fake_vpci *f, unsigned off, u32 val)
 			fvb_violation(f->dev, "queue_size %u (max %u)", val, q->max);
 		q->num = (u16)val;
 		return;
-	case COMMON(queue_msix_vector): r->msix_vector = (u16)val; return;
+	case COMMON(queue_msix_vector): r->msix_vector = fvp_vector(f, val, false); return;
 	case COMMON(queue_enable): fvp_queue_enable(f, r, val); return;
 	case COMMON(queue_notify_off): fvb_violation(f->dev, "queue_notify_off written"); return;
 	}
@@ -329,7 +342,7 @@ static void fvp_common_write(struct fake_vpci *f, unsigned off, u32 val)
 		f->feature_word_writes++;
 		fvb_driver_features(f->dev, f->gfselect, val);
 		return;
-	case COMMON(config_msix_vector): f->config_msix_vector = (u16)val; return;
+	case COMMON(config_msix_vector): f->config_msix_vector = fvp_vector(f, val, true); return;
 	case COMMON(device_status): fvp_status_write(f, val); return;
 	case COMMON(queue_select): f->queue_sel = (u16)val; return;
 	case COMMON(device_feature):
@@ -433,6 +446,8 @@ static unsigned fvp_legacy_cfg_off(const struct fake_vpci *f)
 static unsigned fvp_legacy_width(unsigned reg)
 {
 	switch (reg) {
+	case VIRTIO_MSI_CONFIG_VECTOR: /* only below the configuration: MSI-X on */
+	case VIRTIO_MSI_QUEUE_VECTOR: return 2;
 	case VIRTIO_PCI_HOST_FEATURES:
 	case VIRTIO_PCI_GUEST_FEATURES:
 	case VIRTIO_PCI_QUEUE_PFN: return 4;
@@ -457,6 +472,8 @@ static u32 fvp_legacy_read(struct fake_vpci *f, unsigned reg)
 	case VIRTIO_PCI_QUEUE_SEL: return f->queue_sel;
 	case VIRTIO_PCI_STATUS: return fvb_status_read(f->dev);
 	case VIRTIO_PCI_ISR: return fvp_isr_read(f);
+	case VIRTIO_MSI_CONFIG_VECTOR: return f->config_msix_vector;
+	case VIRTIO_MSI_QUEUE_VECTOR: return q ? f->q[f->queue_sel].msix_vector : 0xffff;
 	}
 	fvb_violation(f->dev, "legacy read of register %u", reg);
 	return 0;
@@ -485,6 +502,11 @@ static void fvp_legacy_write(struct fake_vpci *f, unsigned reg, u32 val)
 	case VIRTIO_PCI_QUEUE_SEL: f->queue_sel = (u16)val; return;
 	case VIRTIO_PCI_QUEUE_NOTIFY: fvb_notify(f->dev, val); return;
 	case VIRTIO_PCI_STATUS: fvp_status_write(f, val); return;
+	case VIRTIO_MSI_CONFIG_VECTOR: f->config_msix_vector = fvp_vector(f, val, true); return;
+	case VIRTIO_MSI_QUEUE_VECTOR:
+		if (fvp_selected(f, NULL))
+			f->q[f->queue_sel].msix_vector = fvp_vector(f, val, false);
+		return;
 	}
 	fvb_violation(f->dev, "legacy write of read-only register %u", reg);
 }
@@ -509,6 +531,30 @@ static u32 fvp_legacy_access(struct fake_vpci *f, u64 off, unsigned width, bool 
 		return 0;
 	}
 	return fvp_legacy_read(f, (unsigned)off);
+}
+
+/* ---- the MSI-X table (PCI 3.0, 6.8.2.6) ------------------------------------- */
+
+/* BAR `bar` at `off`: the table entries the fake stores, if the table is there. */
+static u32 fvp_msix_access(struct fake_vpci *f, unsigned bar, u64 off, unsigned width, bool write,
+			   u32 val)
+{
+	u64 toff = f->msix_table & ~7u, n = (off - toff) / 16;
+
+	if ((f->msix_table & 7) != bar || off < toff || n >= FVP_MSIX_MAX || n > f->msix_qsize) {
+		if (write)
+			fvb_violation(f->dev, "write 0x%x to BAR%u+0x%llx, outside the MSI-X table",
+				      val, bar, (unsigned long long)off);
+		return 0; /* the PBA, or nothing: nothing pending */
+	}
+	if (width != 4 || off % 4) {
+		fvb_violation(f->dev, "%u-byte MSI-X table access at +0x%llx", width,
+			      (unsigned long long)off);
+		return 0;
+	}
+	if (write)
+		f->msix_entry[n][(off - toff) % 16 / 4] = val;
+	return write ? 0 : f->msix_entry[n][(off - toff) % 16 / 4];
 }
 
 /* ---- address decoding ------------------------------------------------------ */
@@ -542,7 +588,7 @@ static u32 fvp_access(struct fake_vpci *f, uintptr_t a, unsigned width, bool wri
 			return fvp_legacy_access(f, a - base, width, write, val);
 		if (i == 4)
 			return fvp_modern_access(f, a - base, width, write, val);
-		return 0; /* the MSI-X table: not used */
+		return fvp_msix_access(f, i, a - base, width, write, val);
 	}
 	fvb_violation(f->dev, "%u-byte %s at unmapped address 0x%lx", width,
 		      write ? "write" : "read", (unsigned long)a);

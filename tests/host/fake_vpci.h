@@ -12,14 +12,18 @@
  *    register, BARs with the sizing protocol (write ~0, read the mask), a
  *    capability list generated from caps[] (which tests edit before
  *    probing: bar, offset, length, cap_len, position, a loop), and an
- *    MSI-X capability whose enable bit moves the legacy configuration;
+ *    MSI-X capability (msix_*: table size, table and PBA BIR/offset) whose
+ *    enable bit moves the legacy configuration and shows the legacy
+ *    vector registers;
  *  - the BARs, once decoding is on, at their programmed bus addresses
  *    (I/O through the PIO window at FVP_PIO_CPU, memory identity-mapped):
- *    BAR0 the legacy registers (4.1.4.10), BAR1 a dummy MSI-X table, BAR4
+ *    BAR0 the legacy registers (4.1.4.10), BAR1 the MSI-X table, BAR4
  *    the modern structures (common +0, ISR +0x1000, device +0x2000,
  *    notify +0x3000), exactly as QEMU lays them out;
  *  - the common configuration (4.1.4.3) with its selectors, per-queue
- *    size/addresses/enable/notify_off/MSI-X vector, the 8-bit generation;
+ *    size/addresses/enable/notify_off/MSI-X vector (a vector past the
+ *    table, or any with msix_refuse_*, reads back VIRTIO_MSI_NO_VECTOR, as
+ *    QEMU answers), the 8-bit generation;
  *    the ISR (read clears); the notification area, which checks the
  *    doorbell address against queue_notify_off * notify_off_multiplier;
  *    the legacy registers with QueuePFN and the 4096-aligned layout.
@@ -61,6 +65,7 @@
 #define FVP_BAR4_SIZE 0x4000u
 #define FVP_BAR0_SIZE 128u
 #define FVP_BAR1_SIZE 0x1000u
+#define FVP_MSIX_MAX 64u /* table entries the fake stores (BAR1 +0 .. +0x400) */
 
 enum fvp_kind {
 	FVP_TRANSITIONAL, /* 0x1001: legacy BAR0 and modern caps (QEMU default) */
@@ -107,7 +112,14 @@ struct fake_vpci {
 	struct fvp_cap caps[FVP_MAX_CAPS];
 	unsigned ncaps;
 	bool cap_loop;	/* the last capability points back at the first */
-	u16 msix_ctrl;	/* MSI-X Message Control (bit 15 enable) */
+	u16 msix_ctrl;	/* MSI-X Message Control: enable and mask bits (15, 14) */
+	u16 msix_qsize; /* ... its table size - 1 (QEMU: vectors - 1; default 1) */
+	u32 msix_table; /* table offset | BIR (default BAR1 + 0) */
+	u32 msix_pba;	/* PBA offset | BIR (default BAR1 + 0x800) */
+	/* The table in BAR1 (entries < FVP_MSIX_MAX): addr lo, hi, data, control. */
+	u32 msix_entry[FVP_MSIX_MAX][4];
+	bool msix_refuse_config, msix_refuse_queue; /* vector writes read back 0xffff */
+	unsigned msix_vector_writes;
 	u32 device_len; /* legacy: bytes of device configuration answered */
 
 	/* Configuration-space state. */

@@ -93,6 +93,12 @@ void fvp_init(struct fake_vpci *f, struct fake_vblk *dev, enum fvp_kind kind, u3
 	for (unsigned i = 0; i < FVB_MAX_QUEUES; i++)
 		f->q[i].notify_off = (u16)i;
 	f->device_len = sizeof(dev->cfg);
+	/* QEMU's virtio-blk-pci: vectors=2, the table in BAR1, the PBA at +0x800. */
+	f->msix_qsize = 1;
+	f->msix_table = 1;
+	f->msix_pba = 0x800 | 1;
+	for (unsigned i = 0; i < FVP_MSIX_MAX; i++)
+		f->msix_entry[i][3] = 1; /* masked, as after reset */
 	fvp_regs_reset(f);
 	fvp_install(f);
 }

@@ -17,3 +17,7 @@ test_vpci_SRCS = $(VPCI_SRCS) $(or $(PCI_SRCS),$(wildcard drivers/pci/*.c)) \
 	drivers/virtio/virtio.c drivers/virtio/virtqueue.c drivers/block/virtio_blk.c \
 	drivers/block/virtio_blk_probe.c kernel/block/blk.c \
 	tests/host/fake_vpci.c tests/host/fake_vpci_setup.c tests/host/fake_vblk_model.c
+
+# MSI-X over the same fake: capability validation, vectors, INTx fallback.
+HOST_TESTS += test_vpci_msix
+test_vpci_msix_SRCS = $(test_vpci_SRCS)
