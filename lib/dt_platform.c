@@ -15,6 +15,7 @@
  *                       pci/host-generic-pci.yaml, IEEE 1275 PCI binding)
  *   interrupt-controller  kind and reg of each candidate (2.4.2); the one
  *                       the disks' interrupts go to is chosen at the end
+ *   arm,gic-v2m-frame, arm,gic-v3-its  the first MSI controller
  *
  * Nodes whose status (2.3.4) is neither "okay" nor "ok" are skipped.
  * Lists keep the first DT_MAX_* items in DT order and set ->truncated.
@@ -664,6 +665,50 @@ static void dt_pick_intc(const struct dt_walk *w)
 	}
 }
 
+/* GICv2m SPIs are interrupt IDs 32..1019 (arm,gic.yaml "arm,msi-base-spi"
+ * is an ID, as MSI_TYPER's base); the v2m frame and the ITS register
+ * blocks must hold what the ports reach (a 4 KiB frame; the ITS control
+ * and translation pages, 64 KiB each). */
+#define DT_GIC_SPI_FIRST 32u
+#define DT_GIC_SPI_END 1020u
+#define DT_GICV2M_MIN_SIZE 0x1000u
+#define DT_ITS_MIN_SIZE 0x20000u
+
+/*
+ * An Arm GIC MSI controller (arm,gic.yaml v2m frame, arm,gic-v3.yaml ITS):
+ * the first available one with "msi-controller" and a usable reg[0]
+ * becomes platform.msi.  A v2m frame's optional "arm,msi-base-spi" and
+ * "arm,msi-num-spis" (both or neither) must name SPIs; a tree that gets
+ * any of it wrong is left out (its PCI functions stay on INTx) without
+ * failing the rest of the tree.
+ */
+static void dt_parse_gic_msi(struct dt_walk *w, int depth)
+{
+	const struct fdt *fdt = w->fdt;
+	int node = w->stack[depth];
+	struct dt_msi m = { .kind = DT_MSI_ITS };
+	int eb, en;
+
+	if (w->out->msi.kind != DT_MSI_NONE || !fdt_getprop(fdt, node, "msi-controller", NULL))
+		return;
+	if (fdt_node_is_compatible(fdt, node, "arm,gic-v2m-frame"))
+		m.kind = DT_MSI_GICV2M;
+	if (dt_reg(w, depth, 0, &m.reg.base, &m.reg.size) ||
+	    m.reg.size < (m.kind == DT_MSI_ITS ? DT_ITS_MIN_SIZE : DT_GICV2M_MIN_SIZE))
+		return;
+	if (m.kind == DT_MSI_GICV2M) {
+		eb = fdt_getprop_u32(fdt, node, "arm,msi-base-spi", &m.base);
+		en = fdt_getprop_u32(fdt, node, "arm,msi-num-spis", &m.count);
+		if (eb == -ENOENT && en == -ENOENT) {
+			m.base = m.count = 0; /* the port reads MSI_TYPER */
+		} else if (eb || en || m.base < DT_GIC_SPI_FIRST || m.base >= DT_GIC_SPI_END ||
+			   m.count == 0 || m.count > DT_GIC_SPI_END - m.base) {
+			return; /* one without the other, not one cell, not SPIs */
+		}
+	}
+	w->out->msi = m;
+}
+
 /* Compatible strings of the consoles the ports drive. */
 static const struct dt_compat_kind dt_uart_kinds[] = {
 	{ "arm,pl011", DT_UART_PL011 },		 { "ns16550a", DT_UART_NS16550 },
@@ -882,6 +927,9 @@ static int dt_visit(struct dt_walk *w, int depth)
 		if (parent && !strcmp(parent, "reserved-memory"))
 			return dt_parse_reserved(w, depth);
 	}
+	if (fdt_node_is_compatible(fdt, node, "arm,gic-v2m-frame") ||
+	    fdt_node_is_compatible(fdt, node, "arm,gic-v3-its"))
+		dt_parse_gic_msi(w, depth);
 	if (fdt_getprop(fdt, node, "interrupt-controller", NULL))
 		dt_note_intc(w, depth);
 	if (dt_prop_is(fdt, node, "device_type", "memory"))

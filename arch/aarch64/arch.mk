@@ -27,6 +27,7 @@ ARCH_SRCS := \
 	arch/aarch64/gic_v2.c \
 	arch/aarch64/gic_v3.c \
 	arch/aarch64/msi.c \
+	arch/aarch64/gic_its.c \
 	arch/aarch64/crc32c.c \
 	arch/aarch64/ctx.S
 

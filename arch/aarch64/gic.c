@@ -151,6 +151,21 @@ static u32 gic_timer_ppi(void)
 	return (u32)irq;
 }
 
+bool gic_wait_for(u32 irq, u32 ms)
+{
+	u64 start = timer_count(), limit = timer_freq() / 1000 * ms;
+	u32 id;
+
+	do {
+		id = gic->ack();
+		if (id != GIC_SPURIOUS && (id < GIC_SPECIAL || id >= GIC_LPI_BASE))
+			gic->eoi(id); /* `irq`, or a stray line */
+		if (id == irq)
+			return true;
+	} while (timer_count() - start < limit);
+	return false;
+}
+
 /*
  * Does the timer interrupt reach this CPU interface?  Spins on the
  * acknowledge (no WFI: a wake-up that never comes is what we are testing
@@ -159,25 +174,16 @@ static u32 gic_timer_ppi(void)
  */
 static int gic_selftest(void)
 {
-	u64 start, limit;
-	u32 id;
+	bool came;
 
 	gic->enable(timer_ppi, false);
 	if (!gic->enabled(timer_ppi))
 		return -EPERM;
 	timer_arm(0);
-	start = timer_count();
-	limit = timer_freq() / 1000 * GIC_SELFTEST_MS;
-	do {
-		id = gic->ack();
-		if (id < GIC_SPECIAL)
-			gic->eoi(id); /* the timer, or a stray line */
-		if (id == timer_ppi)
-			break;
-	} while (timer_count() - start < limit);
+	came = gic_wait_for(timer_ppi, GIC_SELFTEST_MS);
 	/* Masking the timer drops its (level) output: nothing stays pending. */
 	timer_stop();
-	return id == timer_ppi ? 0 : -ETIMEDOUT;
+	return came ? 0 : -ETIMEDOUT;
 }
 
 /* First use: set the GIC up and prove the timer wakes us, or give up. */
@@ -208,6 +214,20 @@ static void gic_init(void)
 	gic_state = err ? GIC_UNUSABLE : GIC_OK;
 }
 
+bool gic_usable(void)
+{
+	if (!gic_init_done) {
+		gic_init_done = true;
+		gic_init();
+	}
+	return gic_state == GIC_OK;
+}
+
+u32 gic_lines(void)
+{
+	return gic_nlines;
+}
+
 int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
 {
 	/* GIC binding: <type number flags>, type 0 = SPI, 1 = PPI. */
@@ -219,11 +239,7 @@ int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
 
 int arch_irq_enable(u32 irq, bool edge)
 {
-	if (!gic_init_done) {
-		gic_init_done = true;
-		gic_init();
-	}
-	if (gic_state != GIC_OK)
+	if (!gic_usable())
 		return -EOPNOTSUPP;
 	if (irq < GIC_PPI_BASE || irq >= gic_nlines)
 		return -EINVAL;

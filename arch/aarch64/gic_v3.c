@@ -86,7 +86,7 @@
 #define ICC_SRE_EL1 "s3_0_c12_c12_5"
 #define ICC_IGRPEN1_EL1 "s3_0_c12_c12_7"
 
-static uintptr_t gicd, gicr_sgi;
+static uintptr_t gicd, gicr_rd, gicr_sgi;
 static u64 route; /* GICD_IROUTER value for this CPU (IRM = 0) */
 
 /* Our affinity in GICR_TYPER[63:32] layout: Aff3.Aff2.Aff1.Aff0. */
@@ -177,6 +177,7 @@ static int v3_init(const struct dt_region *reg, unsigned nreg)
 		return -ENODEV;
 	}
 	gicr_sgi = rd + GICR_SGI_OFFSET;
+	gicr_rd = rd;
 	el3_gic_nonsecure(gicd, rd, 0);
 
 	/* Wake the redistributor (RAZ/WI to us if secure firmware owns it). */
@@ -208,6 +209,12 @@ static int v3_init(const struct dt_region *reg, unsigned nreg)
 		return -ENODEV;
 	/* ITLinesNumber: 32 * (N + 1) IDs, of which 1020..1023 are special. */
 	return (int)MIN(32 * ((readl(gicd + GICD_TYPER) & 0x1f) + 1), GIC_SPECIAL);
+}
+
+uintptr_t gic_v3_rd(uintptr_t *dist)
+{
+	*dist = gicd;
+	return gicr_rd;
 }
 
 static void set_bit32(uintptr_t reg, u32 bit, bool on)

@@ -83,6 +83,16 @@ awk '/virtio_mmio@a003e00 \{/ { slot = 1 }
 	END { if (!done) exit 1 }' "$TMP/misrouted.dts" >"$TMP/misrouted2.dts"
 dtc -q -I dts -O dtb -o "$OUT/virt-aarch64-irq-misrouted.dtb" "$TMP/misrouted2.dts"
 
+# A GICv2m frame whose tree overrides MSI_TYPER with SPIs the GIC does not
+# have (1000..1015; QEMU's GICv2 implements IDs below 288): valid for the
+# binding, refused by the port, PCI stays on INTx (matrix pci-v2m-bad).
+$QEMU -M "virt,dumpdtb=$TMP/raw.dtb" $common 2>/dev/null
+dtc -q -I dtb -O dts -o "$TMP/v2m.dts" "$TMP/raw.dtb"
+awk '/v2m@8020000 \{/ { print; print "\t\t\tarm,msi-base-spi = <1000>;"; print "\t\t\tarm,msi-num-spis = <16>;"; done = 1; next }
+	{ print }
+	END { if (!done) exit 1 }' "$TMP/v2m.dts" >"$TMP/v2m2.dts"
+dtc -q -I dts -O dtb -o "$OUT/virt-aarch64-v2m-bad.dtb" "$TMP/v2m2.dts"
+
 # Boards that are not aarch64 virt, for the device-tree lookups of the
 # console, timer, power-off and PLIC contexts (tests/host/test_fdt.c):
 # riscv64 virt with two harts (PLIC contexts 1 and 3 are the harts'

@@ -162,6 +162,12 @@ static void check_gicv2(const struct platform *p)
 		assert_int_equal(p->intc.reg[i].base, base[i]);
 		assert_int_equal(p->intc.reg[i].size, 0x10000);
 	}
+	/* QEMU 7.2 virt's GICv2m frame: MSI_TYPER says which SPIs. */
+	assert_int_equal(p->msi.kind, DT_MSI_GICV2M);
+	assert_int_equal(p->msi.reg.base, 0x08020000);
+	assert_int_equal(p->msi.reg.size, 0x1000);
+	assert_int_equal(p->msi.base, 0);
+	assert_int_equal(p->msi.count, 0);
 }
 
 static void test_virt_highmem(void **state)
@@ -277,6 +283,10 @@ static void test_virt_gicv3(void **state)
 	assert_int_equal(p.intc.reg[0].size, 0x10000);
 	assert_int_equal(p.intc.reg[1].base, 0x080a0000);
 	assert_int_equal(p.intc.reg[1].size, 0xf60000);
+	/* The ITS under the GIC node (QEMU 7.2 virt: 0x08080000, 128 KiB). */
+	assert_int_equal(p.msi.kind, DT_MSI_ITS);
+	assert_int_equal(p.msi.reg.base, 0x08080000);
+	assert_int_equal(p.msi.reg.size, 0x20000);
 	free(dtb);
 }
 
@@ -774,6 +784,163 @@ static void b_intc(struct bld *b, const char *name, const char *compat, u32 phan
 	b_cells(b, "phandle", 1, phandle);
 	b_cells(b, "reg", 4, base, 0x1000, base + 0x1000, 0x2000);
 	b_end(b);
+}
+
+/* A GIC node with one MSI controller child: "ranges" maps the child bus
+ * (ac = sc = 2 as QEMU's) one to one, or its first MiB to 0x10000000
+ * when @offset. */
+static struct bld *b_gic_msi(const char *compat, u32 reg_hi, u32 reg_lo, u32 size, bool offset)
+{
+	struct bld *b = b_root(2, 2);
+
+	b_cells(b, "interrupt-parent", 1, 1);
+	b_begin(b, "intc@8000000");
+	b_str(b, "compatible", "arm,cortex-a15-gic");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 3);
+	b_cells(b, "phandle", 1, 1);
+	b_cells(b, "#address-cells", 1, 2);
+	b_cells(b, "#size-cells", 1, 2);
+	if (offset)
+		b_cells(b, "ranges", 6, 0, 0, 0, 0x10000000, 0, 0x100000);
+	else
+		b_prop(b, "ranges", NULL, 0);
+	b_cells(b, "reg", 8, 0, 0x08000000, 0, 0x10000, 0, 0x08010000, 0, 0x10000);
+	b_begin(b, "msi");
+	b_str(b, "compatible", compat);
+	b_prop(b, "msi-controller", NULL, 0);
+	b_cells(b, "reg", 4, reg_hi, reg_lo, 0, size);
+	return b; /* the caller adds properties, then b_end() twice */
+}
+
+/* Parse a b_gic_msi() tree with the MSI node's extra properties added. */
+static int b_parse_msi(struct bld *b, struct platform *p)
+{
+	b_end(b);
+	b_end(b);
+	return b_parse(b, p);
+}
+
+/*
+ * MSI controllers (GICv2m frame, ITS): reg translated through the GIC's
+ * ranges, the v2m SPI overrides checked; anything wrong leaves no MSI
+ * controller (PCI stays on INTx) and the rest of the tree parsed.
+ */
+static void test_gic_msi(void **state)
+{
+	struct platform p;
+	struct bld *b;
+
+	(void)state;
+	/* Plain v2m frame: MSI_TYPER decides. */
+	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x1000, false);
+	assert_int_equal(b_parse_msi(b, &p), 0);
+	assert_int_equal(p.intc.kind, DT_INTC_GICV2);
+	assert_int_equal(p.msi.kind, DT_MSI_GICV2M);
+	assert_int_equal(p.msi.reg.base, 0x08020000);
+	assert_int_equal(p.msi.reg.size, 0x1000);
+	assert_int_equal(p.msi.base, 0);
+	assert_int_equal(p.msi.count, 0);
+
+	/* Where reg[0] lands: through the GIC node's ranges (child 0 is CPU
+	 * 0x10000000, 1 MiB), above 4 GiB (fine: the doorbell is a 64-bit
+	 * MSI-X address); unmapped, wrapping past 2^64 or too small to hold
+	 * the registers: none. */
+	static const struct {
+		const char *compat;
+		u32 hi, lo, size;
+		bool offset;
+		u32 kind;
+		u64 base;
+	} regs[] = {
+		{ "arm,gic-v2m-frame", 0, 0x20000, 0x1000, true, DT_MSI_GICV2M, 0x10020000 },
+		{ "arm,gic-v2m-frame", 0, 0x200000, 0x1000, true, DT_MSI_NONE, 0 },
+		{ "arm,gic-v3-its", 0x80, 0, 0x20000, false, DT_MSI_ITS, 0x8000000000ull },
+		{ "arm,gic-v3-its", 0xffffffff, 0xffff0000, 0x20000, false, DT_MSI_NONE, 0 },
+		{ "arm,gic-v3-its", 0, 0x08080000, 0x10000, false, DT_MSI_NONE, 0 },
+		{ "arm,gic-v2m-frame", 0, 0x08020000, 0x40, false, DT_MSI_NONE, 0 },
+	};
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		b = b_gic_msi(regs[i].compat, regs[i].hi, regs[i].lo, regs[i].size, regs[i].offset);
+		assert_int_equal(b_parse_msi(b, &p), 0);
+		assert_int_equal(p.intc.kind, DT_INTC_GICV2);
+		assert_int_equal(p.msi.kind, regs[i].kind);
+		assert_int_equal(p.msi.reg.base, regs[i].base);
+	}
+
+	/* Not an msi-controller, disabled, or of a kind we do not know. */
+	b = b_root(2, 2);
+	b_begin(b, "its@8080000");
+	b_str(b, "compatible", "arm,gic-v3-its");
+	b_cells(b, "reg", 4, 0, 0x08080000, 0, 0x20000);
+	b_end(b);
+	assert_int_equal(b_parse(b, &p), 0);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
+	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x1000, false);
+	b_str(b, "status", "disabled");
+	assert_int_equal(b_parse_msi(b, &p), 0);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
+	b = b_gic_msi("acme,msi", 0, 0x08020000, 0x20000, false);
+	assert_int_equal(b_parse_msi(b, &p), 0);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
+
+	/* SPI overrides: both, in range. */
+	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x1000, false);
+	b_cells(b, "arm,msi-base-spi", 1, 80);
+	b_cells(b, "arm,msi-num-spis", 1, 64);
+	assert_int_equal(b_parse_msi(b, &p), 0);
+	assert_int_equal(p.msi.kind, DT_MSI_GICV2M);
+	assert_int_equal(p.msi.base, 80);
+	assert_int_equal(p.msi.count, 64);
+	/* The last SPI exactly. */
+	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x1000, false);
+	b_cells(b, "arm,msi-base-spi", 1, 1019);
+	b_cells(b, "arm,msi-num-spis", 1, 1);
+	assert_int_equal(b_parse_msi(b, &p), 0);
+	assert_int_equal(p.msi.kind, DT_MSI_GICV2M);
+
+	/* Hostile overrides: each leaves no MSI controller. */
+	static const struct {
+		int nprops; /* 1: base only, 2: both, 3: base of two cells */
+		u32 base, num;
+	} bad[] = {
+		{ 2, 80, 0 },						    /* no SPIs */
+		{ 2, 31, 1 },						    /* a PPI */
+		{ 2, 1020, 1 },						    /* a special ID */
+		{ 2, 1000, 21 },					    /* runs past 1019 */
+		{ 2, 32, 0xffffffff }, { 2, 0xffffffff, 2 }, { 1, 80, 64 }, /* base without count */
+		{ 3, 80, 64 },						    /* not one cell */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x1000, false);
+		if (bad[i].nprops == 3)
+			b_cells(b, "arm,msi-base-spi", 2, 0, bad[i].base);
+		else
+			b_cells(b, "arm,msi-base-spi", 1, bad[i].base);
+		if (bad[i].nprops != 1)
+			b_cells(b, "arm,msi-num-spis", 1, bad[i].num);
+		assert_int_equal(b_parse_msi(b, &p), 0);
+		assert_int_equal(p.intc.kind, DT_INTC_GICV2); /* the rest parsed */
+		assert_int_equal(p.msi.kind, DT_MSI_NONE);
+	}
+	/* QEMU's own tree with the overrides (make-dtbs.sh): the tree is fine,
+	 * the port refuses SPIs its GIC does not have. */
+	{
+		size_t len;
+		u8 *dtb = test_data_load("virt-aarch64-v2m-bad.dtb", &len);
+
+		assert_int_equal(parse_copy(dtb, len, &p), 0);
+		assert_int_equal(p.msi.kind, DT_MSI_GICV2M);
+		assert_int_equal(p.msi.reg.base, 0x08020000);
+		assert_int_equal(p.msi.base, 1000);
+		assert_int_equal(p.msi.count, 16);
+		free(dtb);
+	}
+	/* count without base */
+	b = b_gic_msi("arm,gic-v2m-frame", 0, 0x08020000, 0x1000, false);
+	b_cells(b, "arm,msi-num-spis", 1, 64);
+	assert_int_equal(b_parse_msi(b, &p), 0);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
 }
 
 /*
@@ -1996,6 +2163,7 @@ int main(void)
 		cmocka_unit_test(test_plic_no_s_context),
 		cmocka_unit_test(test_psci_and_defaults),
 		cmocka_unit_test(test_intc_choice),
+		cmocka_unit_test(test_gic_msi),
 		cmocka_unit_test(test_fdt_api),
 		cmocka_unit_test(test_fdt_helpers),
 		cmocka_unit_test(test_status_and_cells),
