@@ -155,6 +155,17 @@ void pci_msix_disable(const struct pci_dev *d, const struct pci_msix *m);
 /* Whether MSI-X is enabled at the function (its Message Control bit). */
 bool pci_msix_enabled(const struct pci_dev *d, const struct pci_msix *m);
 
+/*
+ * The requester ID the function's memory writes (its MSI messages) carry
+ * upstream of every bridge, which is what an MSI controller that tells
+ * devices apart (the GICv3 ITS) sees: bus << 8 | devfn, unless a bridge on
+ * the way takes the transaction over (PCIe-to-PCI bridge spec 1.0, 2.3):
+ * a conventional PCI-to-PCI bridge forwards it under its own ID, and a
+ * PCIe-to-PCI bridge under its secondary bus number with devfn 0.  The
+ * one nearest the root wins.
+ */
+u16 pci_requester_id(const struct pci_dev *d);
+
 /* Print the lspci-like line of a function. */
 void pci_print(const struct pci_dev *d);
 

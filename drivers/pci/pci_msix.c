@@ -136,3 +136,23 @@ bool pci_msix_enabled(const struct pci_dev *d, const struct pci_msix *m)
 {
 	return (pci_cfg_read16(d, (u16)(m->cap + PCI_MSIX_FLAGS)) & PCI_MSIX_FLAGS_ENABLE) != 0;
 }
+
+u16 pci_requester_id(const struct pci_dev *d)
+{
+	u16 rid = (u16)(d->bus << 8 | d->dev << 3 | d->fn);
+
+	for (const struct pci_dev *b = d->parent; b; b = b->parent) {
+		int exp = pci_find_cap(b, PCI_CAP_ID_EXP, 0);
+
+		if (exp == -ENOENT) {
+			rid = (u16)(b->bus << 8 | b->dev << 3 | b->fn);
+		} else if (exp > 0) {
+			u16 flags = pci_cfg_read16(b, (u16)(exp + PCI_EXP_FLAGS));
+
+			if ((flags & PCI_EXP_FLAGS_TYPE) >> 4 == PCI_EXP_TYPE_PCI_BRIDGE)
+				rid = (u16)(b->secondary << 8);
+		}
+		/* A broken capability list (-EBADMSG, said): leave the ID. */
+	}
+	return rid;
+}

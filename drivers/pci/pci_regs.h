@@ -50,6 +50,10 @@
 #define PCI_CAP_ID_MSI 0x05
 #define PCI_CAP_ID_VNDR 0x09
 #define PCI_CAP_ID_EXP 0x10
+/* PCI Express capability (PCIe 4.0, 7.5.3): its flags, and port types. */
+#define PCI_EXP_FLAGS 0x02
+#define PCI_EXP_FLAGS_TYPE 0x00f0
+#define PCI_EXP_TYPE_PCI_BRIDGE 0x7 /* PCIe-to-PCI/PCI-X bridge */
 #define PCI_CAP_ID_MSIX 0x11
 
 /* MSI-X capability (PCI Local Bus 3.0, 6.8.2) and its table entries. */

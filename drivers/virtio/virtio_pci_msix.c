@@ -49,7 +49,7 @@ static unsigned vpci_msix_entry(const struct vpci_dev *vp, unsigned event)
 static int vpci_msix_message(struct vpci_dev *vp, unsigned n)
 {
 	const struct pci_dev *d = vp->pdev;
-	u32 rid = (u32)d->bus << 8 | (u32)d->dev << 3 | d->fn, irq = 0, data;
+	u32 rid = pci_requester_id(d), irq = 0, data;
 	u64 addr;
 	int err;
 
