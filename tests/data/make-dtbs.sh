@@ -84,13 +84,21 @@ awk '/virtio_mmio@a003e00 \{/ { slot = 1 }
 dtc -q -I dts -O dtb -o "$OUT/virt-aarch64-irq-misrouted.dtb" "$TMP/misrouted2.dts"
 
 # Boards that are not aarch64 virt, for the device-tree lookups of the
-# console, timer, power-off and PLIC contexts (tests/host/test_fdt.c):
+# console, timer, power-off, PLIC contexts and IMSIC files
+# (tests/host/test_fdt.c):
 # riscv64 virt with two harts (PLIC contexts 1 and 3 are the harts'
 # S-mode ones), and Xilinx Versal "virt" (GICv3 at 0xf9000000, PL011 at
 # 0xff000000, RAM at 0, no /psci).
 qemu-system-riscv64 -M virt,dumpdtb="$TMP/raw.dtb" -smp 2 -m 128M -nodefaults -display none \
 	-kernel "$KERNEL" -append "ktest" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-smp2.dtb" "$TMP/raw.dtb"
+# riscv64 virt with the AIA (aia=aplic-imsic), two harts: no PLIC; APLICs
+# at 0x0c000000 (M) and 0x0d000000 (S) take the wired interrupts, IMSICs
+# at 0x24000000 (M, cause 11) and 0x28000000 (S, cause 9: one 4 KiB file
+# per hart, riscv,num-ids 255) the messages.
+qemu-system-riscv64 -M virt,aia=aplic-imsic,dumpdtb="$TMP/raw.dtb" -smp 2 -m 128M -nodefaults \
+	-display none -kernel "$KERNEL" -append "ktest" 2>/dev/null
+dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-aia-smp2.dtb" "$TMP/raw.dtb"
 $QEMU -M xlnx-versal-virt,dumpdtb="$TMP/raw.dtb" -m 2G -nodefaults -display none \
 	-kernel "$KERNEL" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/versal-virt.dtb" "$TMP/raw.dtb"
