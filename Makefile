@@ -61,9 +61,10 @@ LIB_SRCS := lib/string.c lib/printf.c lib/kprintf.c lib/panic.c lib/errno.c lib/
 	lib/sched.c lib/crc32c.c lib/crc32.c lib/fdt.c lib/fdt_boot.c lib/dt_platform.c lib/disksig.c lib/part.c lib/part_gpt.c
 VIRTIO_SRCS := drivers/virtio/virtqueue.c drivers/virtio/virtio.c \
 	drivers/virtio/virtio_mmio.c drivers/virtio/virtio_pci.c \
-	drivers/virtio/virtio_pci_modern.c drivers/virtio/virtio_pci_legacy.c
+	drivers/virtio/virtio_pci_modern.c drivers/virtio/virtio_pci_legacy.c \
+	drivers/virtio/virtio_pci_msix.c
 PCI_DRV_SRCS := drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_bridge.c \
-	drivers/pci/pci_cap.c
+	drivers/pci/pci_cap.c drivers/pci/pci_msix.c
 BLOCK_DRV_SRCS := drivers/block/virtio_blk.c drivers/block/virtio_blk_probe.c
 BLOCK_SRCS := kernel/block/blk.c
 FS_SRCS := kernel/fs/jnl.c kernel/fs/jnl_cache.c kernel/fs/jnl_recover.c kernel/fs/ondisk.c \

@@ -52,7 +52,7 @@ static struct pci_host pci_host;
 
 /* Options every disk shares, from the command line. */
 struct disk_opts {
-	bool ignore_flush, use_irq, no_indirect;
+	bool ignore_flush, use_irq, no_indirect, msix;
 	u32 timeout_ms, queue;
 };
 
@@ -162,7 +162,7 @@ static void attach_disk(struct virtio_dev *vdev, int irq, bool edge, const struc
 	 * already said so once.
 	 */
 	err = irq > 0 ? 0 : irq ? irq : -ENODEV;
-	if (vdev->irq)
+	if (vdev->irq || vdev->intr == VIRTIO_INTR_MSIX)
 		err = virtio_irq_register(vdev);
 	if (o->use_irq && err && err != -EOPNOTSUPP)
 		kprintf("%s: no usable interrupt line (%s): polled\n", vdev->name, errno_name(err));
@@ -223,6 +223,10 @@ static void probe_pci(const struct disk_opts *o)
 		kprintf("pci: host bridge unusable (%s)\n", errno_name(err));
 		return;
 	}
+	if (o->use_irq && o->msix && arch_msi_name())
+		kprintf("pci: MSI-X through %s\n", arch_msi_name());
+	else if (o->use_irq)
+		kprintf("pci: INTx (%s)\n", o->msix ? "no MSI controller" : "vpci.msix=0");
 	for (unsigned i = 0; i < pci_host.ndevs; i++) {
 		struct pci_dev *p = &pci_host.devs[i];
 		struct virtio_dev *vdev;
@@ -231,6 +235,9 @@ static void probe_pci(const struct disk_opts *o)
 
 		if (!p->enabled || vpci_probe(p, i, &vdev))
 			continue;
+		/* MSI-X first (its failures are said there); INTx otherwise. */
+		if (o->use_irq && o->msix && vdev->device_id == VIRTIO_ID_BLOCK)
+			vpci_msix_use(vdev);
 		irq = pci_intx_irq(p, &edge);
 		attach_disk(vdev, irq, edge, o);
 	}
@@ -239,7 +246,7 @@ static void probe_pci(const struct disk_opts *o)
 static void probe_disks(void)
 {
 	u64 timeout_ms = BLK_DEFAULT_TIMEOUT_MS, queue = VBLK_DEFAULT_QUEUE_SIZE, v = 0, irq = 1;
-	u64 indirect = 1;
+	u64 indirect = 1, msix = 1;
 	struct disk_opts o;
 
 	if (cmdline_u64("blk.timeout_ms", &timeout_ms) == 0 && timeout_ms == 0) {
@@ -249,11 +256,13 @@ static void probe_disks(void)
 	cmdline_u64("vblk.queue", &queue);
 	cmdline_u64("vblk.irq", &irq);
 	cmdline_u64("vblk.indirect", &indirect);
+	cmdline_u64("vpci.msix", &msix); /* 0: PCI devices stay on INTx */
 	o = (struct disk_opts){
 		.ignore_flush = cmdline_flag("blk.ignore_flush") ||
 				(cmdline_u64("blk.ignore_flush", &v) == 0 && v),
 		.use_irq = irq != 0,
 		.no_indirect = indirect == 0,
+		.msix = msix != 0,
 		.timeout_ms = (u32)MIN(timeout_ms, 3600000ull),
 		.queue = (u32)MIN(queue, 32768ull),
 	};

@@ -18,6 +18,11 @@
  *                      arch_irq_eoi() writes the local APIC's EOI, which
  *                      (for a level-triggered input) the IOAPIC also sees:
  *                      if the line is still asserted it fires again.
+ *   MSI                a PCI function writes vector VEC_MSI_BASE + k to
+ *                      this CPU's local APIC (msi.c); arch_wait_irq()
+ *                      returns vector - VEC_IRQ_BASE, so IOAPIC inputs and
+ *                      MSIs share one numbering without overlapping; edge
+ *                      triggered, ended by the same EOI.
  *   deadline           the local APIC timer, one-shot, on VEC_TIMER; its
  *                      EOI is immediate.  timer.c measured its rate.
  *
@@ -169,6 +174,11 @@ void apic_init(void)
 	}
 }
 
+u32 lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
 void lapic_timer_arm(u32 count)
 {
 	lapic_write(LAPIC_LVT_TIMER, (count ? 0 : LVT_MASKED) | VEC_TIMER); /* one-shot */
@@ -187,8 +197,8 @@ void apic_interrupt(u32 vector)
 		lapic_write(LAPIC_ESR, 0); /* latches the errors into ESR */
 		kprintf("arch: local APIC error, ESR 0x%x\n", lapic_read(LAPIC_ESR));
 	}
-	/* Device vectors stay in service until arch_irq_eoi(). */
-	if (vector < VEC_IRQ_BASE || vector > VEC_IRQ_LAST)
+	/* Device vectors (IOAPIC and MSI) stay in service until arch_irq_eoi(). */
+	if (vector < VEC_IRQ_BASE || vector > VEC_MSI_LAST)
 		lapic_write(LAPIC_EOI, 0);
 }
 
@@ -244,8 +254,8 @@ u32 arch_wait_irq(u64 timeout_ns)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		lapic_timer_arm(0);
 		v = apic_taken;
-		if (v >= VEC_IRQ_BASE && v <= VEC_IRQ_LAST)
-			return v - VEC_IRQ_BASE;
+		if (v >= VEC_IRQ_BASE && v <= VEC_MSI_LAST)
+			return v - VEC_IRQ_BASE; /* an IOAPIC input or an MSI */
 		/* The deadline, or a spurious wake-up: check the time again. */
 	}
 }

@@ -375,16 +375,17 @@ int vblk_describe(const struct blk_dev *bdev, char *buf, size_t size)
 
 	virtio_features_str(vb->vdev, &vblk_driver, feat, sizeof(feat));
 	if (vb->vdev->irq_on)
-		snprintf(irq, sizeof(irq), "%u", vb->vdev->irq);
+		snprintf(irq, sizeof(irq), "%u", virtio_irq_number(vb->vdev));
 	return snprintf(
 		buf, size,
-		"transport=%s irq=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
+		"transport=%s irq=%s intr=%s capacity=%llu bsize=%u features=%s ro=%d queue=%u "
 		"seg_max=%u size_max=%u chs=%u/%u/%u phys_bsize=%llu min_io=%u opt_io=%u "
 		"discard_max=%u discard_seg=%u discard_align=%u wz_max=%u wz_seg=%u wz_unmap=%d",
-		vb->vdev->transport, irq, (unsigned long long)bdev->info.capacity,
-		bdev->info.block_size, feat, bdev->info.read_only, bdev->info.queue_depth,
-		bdev->info.max_segments, bdev->info.max_segment_size,
-		le16_to_cpu(vb->geometry.cylinders), vb->geometry.heads, vb->geometry.sectors,
+		vb->vdev->transport, irq, virtio_intr_name(vb->vdev),
+		(unsigned long long)bdev->info.capacity, bdev->info.block_size, feat,
+		bdev->info.read_only, bdev->info.queue_depth, bdev->info.max_segments,
+		bdev->info.max_segment_size, le16_to_cpu(vb->geometry.cylinders),
+		vb->geometry.heads, vb->geometry.sectors,
 		(unsigned long long)bdev->info.block_size << MIN(vb->physical_block_exp, 16),
 		vb->min_io_size, vb->opt_io_size, vb->discard_seg_sectors, vb->discard_segs,
 		bdev->info.discard_align, vb->wz_seg_sectors, vb->wz_segs, bdev->info.wz_may_unmap);
@@ -394,7 +395,7 @@ u32 vblk_irq(const struct blk_dev *bdev)
 {
 	const struct virtio_dev *vdev = to_vblk(bdev)->vdev;
 
-	return vdev->irq_on ? vdev->irq : 0;
+	return virtio_irq_number(vdev);
 }
 
 bool vblk_wait_irq(struct blk_dev *bdev, u64 timeout_ns)

@@ -120,6 +120,41 @@ void pci_cfg_write32(const struct pci_dev *d, u16 off, u32 v);
  */
 int pci_find_cap(const struct pci_dev *d, u8 cap_id, u8 after);
 
+/*
+ * MSI-X (PCI Local Bus 3.0, 6.8.2), pci_msix.c.  A validated capability:
+ * the table lies inside an assigned memory BAR of the function, as does
+ * the pending-bit array, and `table` is where the CPU reaches entry 0.
+ */
+struct pci_msix {
+	u8 cap;		 /* capability offset in configuration space */
+	u16 size;	 /* table entries, 1..2048 */
+	uintptr_t table; /* CPU address of entry 0 */
+};
+
+/*
+ * Find and validate the function's MSI-X capability (table size, table and
+ * PBA BIR and offset naming an assigned memory BAR that holds them whole)
+ * into *m.  Touches nothing.  0; -ENOENT if there is none; -EINVAL (with a
+ * console line saying why) if it is unusable, or -EBADMSG for a broken
+ * capability list: the function then stays on INTx.
+ */
+int pci_msix_find(const struct pci_dev *d, struct pci_msix *m);
+
+/* Program entry `n` (< m->size) with a message, unmasked. */
+void pci_msix_set(const struct pci_msix *m, unsigned n, u64 addr, u32 data);
+
+/*
+ * Turn MSI-X on (enable bit set, function mask clear) with INTx disabled
+ * in the command register, or back off (INTx enabled again).  Entries not
+ * programmed stay masked: after power-on or a function reset every entry
+ * is masked (6.8.2.9), and pci_msix_enable() masks them all first.
+ */
+void pci_msix_enable(const struct pci_dev *d, const struct pci_msix *m);
+void pci_msix_disable(const struct pci_dev *d, const struct pci_msix *m);
+
+/* Whether MSI-X is enabled at the function (its Message Control bit). */
+bool pci_msix_enabled(const struct pci_dev *d, const struct pci_msix *m);
+
 /* Print the lspci-like line of a function. */
 void pci_print(const struct pci_dev *d);
 

@@ -52,6 +52,22 @@
 #define PCI_CAP_ID_EXP 0x10
 #define PCI_CAP_ID_MSIX 0x11
 
+/* MSI-X capability (PCI Local Bus 3.0, 6.8.2) and its table entries. */
+#define PCI_MSIX_FLAGS 2	      /* Message Control, 16 bits */
+#define PCI_MSIX_FLAGS_QSIZE 0x07ff   /* table size - 1 */
+#define PCI_MSIX_FLAGS_MASKALL 0x4000 /* function mask */
+#define PCI_MSIX_FLAGS_ENABLE 0x8000  /* MSI-X on, INTx and MSI off */
+#define PCI_MSIX_TABLE 4	      /* table offset | BIR, 32 bits */
+#define PCI_MSIX_PBA 8		      /* PBA offset | BIR, 32 bits */
+#define PCI_MSIX_BIR_MASK 0x7
+#define PCI_MSIX_CAP_LEN 12
+#define PCI_MSIX_ENTRY_SIZE 16
+#define PCI_MSIX_ENTRY_LOWER_ADDR 0
+#define PCI_MSIX_ENTRY_UPPER_ADDR 4
+#define PCI_MSIX_ENTRY_DATA 8
+#define PCI_MSIX_ENTRY_VECTOR_CTRL 12
+#define PCI_MSIX_ENTRY_CTRL_MASKBIT 0x1
+
 #define PCI_CFG_SPACE_SIZE 256
 
 #endif

@@ -280,18 +280,29 @@ static unsigned virtio_nirq_devs;
 
 int virtio_irq_register(struct virtio_dev *vdev)
 {
-	int err;
+	int err = -ENODEV;
 
 	if (vdev->irq_on)
 		return 0;
-	if (!vdev->irq || virtio_nirq_devs == VIRTIO_MAX_IRQ_DEVS)
-		return -ENODEV;
-	err = arch_irq_enable(vdev->irq, vdev->irq_edge);
-	if (err)
+	if (virtio_nirq_devs == VIRTIO_MAX_IRQ_DEVS)
+		return -ENOSPC;
+	if (vdev->irq)
+		err = arch_irq_enable(vdev->irq, vdev->irq_edge);
+	/* MSI-X: the messages are enabled; the line is only the fallback's. */
+	if (err && vdev->intr != VIRTIO_INTR_MSIX)
 		return err;
 	virtio_irq_devs[virtio_nirq_devs++] = vdev;
 	vdev->irq_on = true;
 	return 0;
+}
+
+/* Whether `irq` is one of the device's messages. */
+static bool virtio_msi_owns(const struct virtio_dev *vdev, u32 irq)
+{
+	for (unsigned i = 0; i < VIRTIO_MSI_MAX; i++)
+		if (vdev->msi_irq[i] == irq)
+			return true;
+	return false;
 }
 
 bool virtio_irq_wait(u64 timeout_ns)
@@ -301,15 +312,42 @@ bool virtio_irq_wait(u64 timeout_ns)
 
 	if (!irq)
 		return false;
-	/* Quiet every device on the line before ending the interrupt. */
+	/*
+	 * Quiet every device on the line before ending the interrupt.  A
+	 * message is an edge with nothing to acknowledge at the device: no
+	 * ISR read (it saves that MMIO read per interrupt).
+	 */
 	for (unsigned i = 0; i < virtio_nirq_devs; i++) {
 		struct virtio_dev *vdev = virtio_irq_devs[i];
+		bool hit;
 
-		if (vdev->irq == irq && vdev->ops->irq_ack(vdev)) {
+		if (vdev->intr == VIRTIO_INTR_MSIX)
+			hit = virtio_msi_owns(vdev, irq);
+		else
+			hit = vdev->irq == irq && vdev->ops->irq_ack(vdev);
+		if (hit) {
 			vdev->irqs++;
 			ours = true;
 		}
 	}
 	arch_irq_eoi(irq);
 	return ours;
+}
+
+u32 virtio_irq_number(const struct virtio_dev *vdev)
+{
+	if (!vdev->irq_on)
+		return 0;
+	return vdev->intr == VIRTIO_INTR_MSIX ? vdev->msi_irq[1] : vdev->irq;
+}
+
+const char *virtio_intr_name(const struct virtio_dev *vdev)
+{
+	static const char *const names[] = {
+		[VIRTIO_INTR_LINE] = "line",
+		[VIRTIO_INTR_INTX] = "intx",
+		[VIRTIO_INTR_MSIX] = "msix",
+	};
+
+	return vdev->irq_on ? names[vdev->intr] : "poll";
 }

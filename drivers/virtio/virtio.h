@@ -55,6 +55,20 @@ struct virtio_transport_ops {
 	u32 (*irq_ack)(struct virtio_dev *vdev);
 };
 
+/*
+ * How a device's interrupts reach us (the probe line's "intr=").  The
+ * transport sets it (and may change it while it sets up queues, e.g. back
+ * to INTx when the device refuses a vector).
+ */
+enum virtio_intr {
+	VIRTIO_INTR_LINE, /* a wired line (virtio-mmio): irq, ISR read to acknowledge */
+	VIRTIO_INTR_INTX, /* PCI INTx: the same, through the PCI interrupt routing */
+	VIRTIO_INTR_MSIX, /* PCI MSI-X: a message per event, nothing to acknowledge */
+};
+
+/* Messages a device may have: config changes and one per queue (16). */
+#define VIRTIO_MSI_MAX 17u
+
 struct virtio_dev {
 	const struct virtio_transport_ops *ops;
 	void *transport_priv;
@@ -76,6 +90,13 @@ struct virtio_dev {
 	bool irq_edge;
 	bool irq_on;
 	u64 irqs; /* interrupts that woke us for this device */
+	enum virtio_intr intr;
+	/*
+	 * intr == VIRTIO_INTR_MSIX: the interrupt numbers (arch_msi_alloc) of
+	 * config changes [0] and of queue q [1 + q], as the transport routed
+	 * them (several may share one); 0 = none.  Each wakes the driver.
+	 */
+	u32 msi_irq[VIRTIO_MSI_MAX];
 };
 
 /* A feature a driver knows, with its name for the probe line. */
@@ -155,19 +176,30 @@ bool virtio_needs_reset(struct virtio_dev *vdev);
 int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num);
 
 /*
- * Use the device's interrupt line as a wake-up (arch.h): enables it at the
- * interrupt controller and records the device so virtio_irq_handle() can
- * acknowledge it.  0, or -errno when the device has no line or the
+ * Use the device's interrupts as wake-ups (arch.h), once virtio_dev_init()
+ * has set it up: with MSI-X its messages (already enabled by
+ * arch_msi_alloc()), else its line, which this enables at the interrupt
+ * controller (also under MSI-X when there is one, so a device that falls
+ * back to INTx at a later reset still wakes us).  Records the device for
+ * virtio_irq_wait().  0, or -errno when the device has neither or the
  * platform cannot (then the driver polls).
  */
 int virtio_irq_register(struct virtio_dev *vdev);
 
 /*
  * Sleep until an interrupt or `timeout_ns`; acknowledge every registered
- * device on the line that fired (a shared line may serve several), then
- * end the interrupt.  Returns true if a virtio interrupt woke us.
+ * device on the line that fired (a shared line may serve several; an MSI-X
+ * message needs no acknowledgement, and no ISR read), then end the
+ * interrupt.  Returns true if a virtio interrupt woke us.
  */
 bool virtio_irq_wait(u64 timeout_ns);
+
+/* The wake-up interrupt for boot lines: with MSI-X the first queue's
+ * message, else the line; 0 while the device is polled. */
+u32 virtio_irq_number(const struct virtio_dev *vdev);
+
+/* "msix", "intx", "line", or "poll" while the device is polled. */
+const char *virtio_intr_name(const struct virtio_dev *vdev);
 
 /* Format the negotiated features by name ("flush,seg_max,...") into buf. */
 void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driver *drv, char *buf,

@@ -38,4 +38,19 @@
  */
 int vpci_probe(struct pci_dev *pdev, unsigned index, struct virtio_dev **out);
 
+/*
+ * Use MSI-X for a device vpci_probe() returned, before virtio_dev_init():
+ * validates the function's MSI-X capability, reserves the config-change
+ * message (arch_msi_alloc) and enables MSI-X at the function (INTx off);
+ * each queue then gets its own message when it is set up (4.1.5.1.2), or
+ * shares the last table entry when the table is smaller than the queues
+ * plus one, and config changes share entry 0 when it has one entry.  The
+ * vectors are programmed again after every reset.  vdev->intr says
+ * VIRTIO_INTR_MSIX while it holds, vdev->msi_irq[] the interrupts.
+ * Returns 0, or -ENOENT (no MSI-X capability), -EINVAL (unusable, said on
+ * the console), -EOPNOTSUPP (the platform has no MSI controller), -ENOSPC:
+ * the device then stays on INTx.
+ */
+int vpci_msix_use(struct virtio_dev *vdev);
+
 #endif

@@ -14,9 +14,12 @@
  * 4096-byte boundary, exactly the layout of virtq_ring_size(num, 4096).
  * The queue size is the device's: QUEUE_NUM is read-only here, so the
  * driver must ask for exactly that many entries.  The device configuration
- * follows the registers, at 20, or at 24 while MSI-X is enabled (we never
- * enable it, but firmware may have).  There is no generation counter: the
- * core reads multi-word fields twice instead.
+ * follows the registers, at 20, or at 24 while MSI-X is enabled (by
+ * vpci_msix_use(), or left so by firmware): vpci_legacy_device_region()
+ * follows the enable bit, and queue set-up routes the queue's vector
+ * (register 22) and the config vector (20) while it is on
+ * (virtio_pci_msix.c).  There is no generation counter: the core reads
+ * multi-word fields twice instead.
  *
  * Calls are serialised by the caller (QUEUE_SEL is shared state).
  */
@@ -28,10 +31,6 @@
 #include "drivers/virtio/virtio_ring.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
-
-/* MSI-X capability: Message Control and its enable bit (PCI 3.0, 6.8.2.3). */
-#define VPCI_MSIX_FLAGS 2
-#define VPCI_MSIX_FLAGS_ENABLE 0x8000
 
 static uintptr_t vpci_io(struct virtio_dev *vdev, unsigned reg)
 {
@@ -46,6 +45,8 @@ static u8 vpci_legacy_get_status(struct virtio_dev *vdev)
 static void vpci_legacy_set_status(struct virtio_dev *vdev, u8 status)
 {
 	iowrite8(vpci_io(vdev, VIRTIO_PCI_STATUS), status);
+	if (status == 0)
+		to_vpci(vdev)->msix_config_set = false; /* a reset forgets the vectors */
 }
 
 static u64 vpci_legacy_get_features(struct virtio_dev *vdev)
@@ -90,6 +91,8 @@ static int vpci_legacy_queue_setup(struct virtio_dev *vdev, unsigned index, unsi
 		return -EINVAL;
 	if (ioread32(vpci_io(vdev, VIRTIO_PCI_QUEUE_PFN)) != 0)
 		return -EBUSY;
+	vpci_msix_route(to_vpci(vdev), index, vpci_io(vdev, VIRTIO_MSI_CONFIG_VECTOR),
+			vpci_io(vdev, VIRTIO_MSI_QUEUE_VECTOR));
 	/* The PFN write makes the queue live: the ring is complete by now. */
 	iowrite32(vpci_io(vdev, VIRTIO_PCI_QUEUE_PFN), (u32)pfn);
 	return 0;
@@ -119,13 +122,22 @@ static const struct virtio_transport_ops vpci_legacy_ops = {
 	.irq_ack = vpci_legacy_irq_ack,
 };
 
-/* True if firmware left MSI-X enabled: the configuration then moves to 24. */
+/* True if MSI-X is enabled (by us or firmware): the configuration is at 24. */
 static bool vpci_msix_enabled(const struct pci_dev *d)
 {
 	int pos = pci_find_cap(d, PCI_CAP_ID_MSIX, 0);
 
-	return pos > 0 &&
-	       (pci_cfg_read16(d, (u16)(pos + VPCI_MSIX_FLAGS)) & VPCI_MSIX_FLAGS_ENABLE) != 0;
+	return pos > 0 && pos + PCI_MSIX_CAP_LEN <= PCI_CFG_SPACE_SIZE &&
+	       (pci_cfg_read16(d, (u16)(pos + PCI_MSIX_FLAGS)) & PCI_MSIX_FLAGS_ENABLE) != 0;
+}
+
+void vpci_legacy_device_region(struct vpci_dev *vp)
+{
+	unsigned cfg = VIRTIO_PCI_CONFIG_OFF(vpci_msix_enabled(vp->pdev));
+
+	/* vpci_legacy_setup() checked io_len against the offset of the day. */
+	vp->device = (struct vpci_region){ .base = vp->io + cfg,
+					   .len = vp->io_len > cfg ? vp->io_len - cfg : 0 };
 }
 
 int vpci_legacy_setup(struct vpci_dev *vp)
@@ -144,7 +156,9 @@ int vpci_legacy_setup(struct vpci_dev *vp)
 	if (err)
 		return err;
 	vp->io = io.base;
-	vp->device = (struct vpci_region){ .base = io.base + cfg, .len = io.len - cfg };
+	vp->io_len = io.len;
+	vpci_legacy_device_region(vp);
+	vp->vdev.intr = VIRTIO_INTR_INTX;
 	vp->vdev.ops = &vpci_legacy_ops;
 	vp->vdev.transport = "pci-legacy";
 	vp->vdev.legacy = true;

@@ -178,6 +178,8 @@ static void vpci_set_status(struct virtio_dev *vdev, u8 status)
 {
 	/* Writing 0 starts a reset; the core polls until status reads 0. */
 	writeb(vpci_common(vdev, VPCI_COMMON(device_status)), status);
+	if (status == 0)
+		to_vpci(vdev)->msix_config_set = false; /* a reset forgets the vectors */
 }
 
 static u64 vpci_get_features(struct virtio_dev *vdev)
@@ -260,6 +262,8 @@ static int vpci_queue_setup(struct virtio_dev *vdev, unsigned index, unsigned nu
 	vpci_write64(vdev, VPCI_COMMON(queue_driver), avail);
 	vpci_write64(vdev, VPCI_COMMON(queue_device), used);
 	to_vpci(vdev)->queue_notify[index] = doorbell;
+	vpci_msix_route(to_vpci(vdev), index, vpci_common(vdev, VPCI_COMMON(config_msix_vector)),
+			vpci_common(vdev, VPCI_COMMON(queue_msix_vector)));
 	/* Last: from here on the device may use the ring (4.1.5.1.3). */
 	writew(vpci_common(vdev, VPCI_COMMON(queue_enable)), 1);
 	return 0;
@@ -330,6 +334,7 @@ int vpci_modern_setup(struct vpci_dev *vp)
 	vp->nqueues = MIN(readw(vp->common.base + VPCI_COMMON(num_queues)), VPCI_MAX_QUEUES);
 	vp->vdev.ops = &vpci_modern_ops;
 	vp->vdev.transport = "pci-modern";
+	vp->vdev.intr = VIRTIO_INTR_INTX;
 	vp->vdev.legacy = false;
 	vp->vdev.queue_align = 16; /* any placement; 2.7 needs 16 for descriptors */
 	return 0;

@@ -43,6 +43,13 @@ struct vpci_dev {
 
 	/* Legacy interface (4.1.4.10): the registers at the start of BAR0. */
 	uintptr_t io;
+	u32 io_len; /* bytes of BAR0 */
+
+	/* MSI-X (virtio_pci_msix.c): the validated capability, msix.cap 0 = none. */
+	struct pci_msix msix;
+	bool msix_on;		      /* enabled at the function, vectors being routed */
+	bool msix_config_set;	      /* config vector routed since the last reset */
+	u32 msix_irq[VIRTIO_MSI_MAX]; /* per table entry we use: its interrupt, 0 = none */
 };
 
 static inline struct vpci_dev *to_vpci(struct virtio_dev *vdev)
@@ -76,5 +83,20 @@ int vpci_modern_detect(const struct pci_dev *pdev);
  */
 int vpci_modern_setup(struct vpci_dev *vp);
 int vpci_legacy_setup(struct vpci_dev *vp);
+
+/* Legacy: where the device configuration is, which moves with MSI-X. */
+void vpci_legacy_device_region(struct vpci_dev *vp);
+
+/*
+ * MSI-X, for both interfaces (virtio_pci_msix.c).  Call from queue_setup
+ * with queue `index` selected, before the queue is enabled: routes config
+ * changes (first call since a reset) and the queue to their table entries
+ * through the 16-bit vector registers `config_reg` and `queue_reg`, each
+ * read back; a refused vector (anything but the entry read back, e.g.
+ * VIRTIO_MSI_NO_VECTOR) or no interrupt left turns MSI-X off and the
+ * device back to INTx, with a console line.  Nothing if MSI-X is off.
+ */
+void vpci_msix_route(struct vpci_dev *vp, unsigned index, uintptr_t config_reg,
+		     uintptr_t queue_reg);
 
 #endif

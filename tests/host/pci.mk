@@ -3,7 +3,7 @@
 
 # Kernel build: drivers/pci, listed explicitly like every other layer.
 PCI_SRCS := drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_bridge.c \
-	drivers/pci/pci_cap.c
+	drivers/pci/pci_cap.c drivers/pci/pci_msix.c
 
 # Host tests against the fake ECAM space (tests/host/fake_pci.c); lib/fdt
 # and lib/dt_platform build hosts from QEMU's real device trees.

@@ -10,7 +10,7 @@
 # top.  Recursive (=) so PCI_SRCS may be defined by a later fragment.
 
 VPCI_SRCS := drivers/virtio/virtio_pci.c drivers/virtio/virtio_pci_modern.c \
-	drivers/virtio/virtio_pci_legacy.c
+	drivers/virtio/virtio_pci_legacy.c drivers/virtio/virtio_pci_msix.c
 
 HOST_TESTS += test_vpci
 test_vpci_SRCS = $(VPCI_SRCS) $(or $(PCI_SRCS),$(wildcard drivers/pci/*.c)) \

@@ -44,7 +44,9 @@
 /* Interrupt vectors (trap.c dispatches, apic.c programs). */
 #define VEC_PIC_BASE 0x20   /* the 8259s, remapped and masked */
 #define VEC_IRQ_BASE 0x30   /* IOAPIC input (GSI) n raises 0x30 + n */
-#define VEC_IRQ_LAST 0xdf   /* GSIs 0..175 */
+#define VEC_IRQ_LAST 0x8f   /* GSIs 0..95 */
+#define VEC_MSI_BASE 0x90   /* MSIs (msi.c): interrupt number vector - 0x30 */
+#define VEC_MSI_LAST 0xdf   /* 80 of them */
 #define VEC_TIMER 0xf0	    /* the local APIC timer (wait deadline) */
 #define VEC_APIC_ERROR 0xfe /* local APIC error */
 #define VEC_SPURIOUS 0xff   /* local APIC spurious vector */
@@ -96,6 +98,8 @@ void uart_drain(void);
 void apic_init(void);
 /* An interrupt came in on `vector` (trap.c, interrupts masked again). */
 void apic_interrupt(u32 vector);
+/* This CPU's local APIC ID (bits 24-31 of the ID register, xAPIC). */
+u32 lapic_id(void);
 /* Local APIC timer: one-shot `count` ticks, or stop it (count 0); and
  * the ticks left (timer.c measures its rate against the PIT). */
 void lapic_timer_arm(u32 count);
