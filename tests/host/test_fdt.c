@@ -1738,6 +1738,23 @@ static void test_riscv_aia_devices(void **state)
 	free(dtb);
 }
 
+/* A riscv64 cpu node for hart @hart whose riscv,cpu-intc has @phandle. */
+static void b_riscv_cpu(struct bld *b, u32 hart, u32 phandle)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "cpu@%u", hart);
+	b_begin(b, name);
+	b_cells(b, "reg", 1, hart);
+	b_begin(b, "interrupt-controller");
+	b_str(b, "compatible", "riscv,cpu-intc");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 1);
+	b_cells(b, "phandle", 1, phandle);
+	b_end(b);
+	b_end(b);
+}
+
 /* An IMSIC node's properties; ~0u leaves one out. */
 struct imsic_node {
 	u32 num_ids, guest_bits, hart_bits, group_bits, group_shift;
@@ -1745,17 +1762,35 @@ struct imsic_node {
 	unsigned nreg;
 	u32 ext[2 * 48]; /* interrupts-extended: <phandle cause> */
 	unsigned next;
+	bool wide_ids; /* riscv,num-ids as two cells */
 };
 
 /* A one-hart-per-page IMSIC at 0x28000000 for harts 1..n (phandles 1..n). */
 static struct imsic_node imsic_plain(unsigned n)
 {
-	struct imsic_node m = { 255, ~0u, ~0u, ~0u, ~0u, { 0x28000000, 0x1000 * n }, 2, { 0 }, 0 };
+	struct imsic_node m = { 255, ~0u,   ~0u, ~0u,  ~0u, { 0x28000000, 0x1000 * n },
+				2,   { 0 }, 0,	 false };
 
 	for (unsigned i = 0; i < n; i++) {
 		m.ext[m.next++] = i + 1;
 		m.ext[m.next++] = 9;
 	}
+	return m;
+}
+
+/* The same in two groups, at 0x28000000 and 0x29000000 (group bit 24). */
+static struct imsic_node imsic_groups(unsigned n, u32 hart_bits, u32 guest_bits, u32 size0,
+				      u32 size1)
+{
+	struct imsic_node m = imsic_plain(n);
+
+	m.hart_bits = hart_bits;
+	m.guest_bits = guest_bits;
+	m.group_bits = 1;
+	m.reg[1] = size0;
+	m.reg[2] = 0x29000000;
+	m.reg[3] = size1;
+	m.nreg = 4;
 	return m;
 }
 
@@ -1774,7 +1809,10 @@ static void b_imsic(struct bld *b, const char *name, const struct imsic_node *m)
 	b_prop(b, "interrupt-controller", NULL, 0);
 	b_prop(b, "msi-controller", NULL, 0);
 	b_cells(b, "#interrupt-cells", 1, 0);
-	b_u32_opt(b, "riscv,num-ids", m->num_ids);
+	if (m->wide_ids)
+		b_cells(b, "riscv,num-ids", 2, 0, m->num_ids);
+	else
+		b_u32_opt(b, "riscv,num-ids", m->num_ids);
 	b_u32_opt(b, "riscv,guest-index-bits", m->guest_bits);
 	b_u32_opt(b, "riscv,hart-index-bits", m->hart_bits);
 	b_u32_opt(b, "riscv,group-index-bits", m->group_bits);
@@ -1797,20 +1835,8 @@ static void parse_imsic(const struct imsic_node *nodes, unsigned n, unsigned nha
 	b_begin(b, "cpus");
 	b_cells(b, "#address-cells", 1, 1);
 	b_cells(b, "#size-cells", 1, 0);
-	for (unsigned h = 0; h < nharts; h++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "cpu@%u", h + 100);
-		b_begin(b, name);
-		b_cells(b, "reg", 1, h + 100);
-		b_begin(b, "interrupt-controller");
-		b_str(b, "compatible", "riscv,cpu-intc");
-		b_prop(b, "interrupt-controller", NULL, 0);
-		b_cells(b, "#interrupt-cells", 1, 1);
-		b_cells(b, "phandle", 1, h + 1);
-		b_end(b);
-		b_end(b);
-	}
+	for (unsigned h = 0; h < nharts; h++)
+		b_riscv_cpu(b, h + 100, h + 1);
 	b_end(b);
 	for (unsigned i = 0; i < n; i++) {
 		char name[24];
@@ -1862,14 +1888,8 @@ static void test_imsic_files(void **state)
 	assert_int_equal(p.msi.imsic[2].base, 0x28008000);
 
 	/* Two groups of two harts, the group index at bit 24. */
-	m[0] = imsic_plain(4);
-	m[0].hart_bits = 1;
-	m[0].group_bits = 1;
+	m[0] = imsic_groups(4, 1, 0, 0x2000, 0x2000);
 	m[0].group_shift = 24;
-	m[0].reg[1] = 0x2000;
-	m[0].reg[2] = 0x29000000;
-	m[0].reg[3] = 0x2000;
-	m[0].nreg = 4;
 	parse_imsic(m, 1, 4, &p);
 	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
 	assert_int_equal(p.msi.nimsic, 4);
@@ -1880,14 +1900,7 @@ static void test_imsic_files(void **state)
 
 	/* A group short of its last hart's guest pages still counts whole
 	 * (hart 1 is in the second group, not a page into it). */
-	m[0] = imsic_plain(2);
-	m[0].guest_bits = 1;
-	m[0].hart_bits = 0;
-	m[0].group_bits = 1;
-	m[0].reg[1] = 0x1000;
-	m[0].reg[2] = 0x29000000;
-	m[0].reg[3] = 0x2000;
-	m[0].nreg = 4;
+	m[0] = imsic_groups(2, 0, 1, 0x1000, 0x2000);
 	parse_imsic(m, 1, 2, &p);
 	assert_int_equal(p.msi.nimsic, 2);
 	assert_int_equal(p.msi.imsic[1].base, 0x29000000);
@@ -1948,12 +1961,9 @@ static void test_imsic_hostile(void **state)
 			m.group_shift = 12;
 			break;
 		case 16: m.guest_bits = 1; break; /* 2 harts of 2 pages: 4 */
-		case 17:			  /* 2 groups of 1, 0 bits */
-			m.hart_bits = 0;
-			m.reg[1] = 0x1000;
-			m.reg[2] = 0x29000000;
-			m.reg[3] = 0x1000;
-			m.nreg = 4;
+		case 17:			  /* 2 groups of 1 harts, no group bits */
+			m = imsic_groups(2, 0, 0, 0x1000, 0x1000);
+			m.group_bits = 0;
 			break;
 		case 18: /* 2 harts in a group of 1 */
 			m.hart_bits = 0;
@@ -1986,31 +1996,10 @@ done:
 		assert_int_equal(p.msi.imsic[0].base, 0x28000000);
 	}
 	/* riscv,num-ids of the wrong width. */
-	{
-		struct bld *b = b_root(1, 1);
-
-		b_begin(b, "cpus");
-		b_cells(b, "#address-cells", 1, 1);
-		b_cells(b, "#size-cells", 1, 0);
-		b_begin(b, "cpu@0");
-		b_cells(b, "reg", 1, 0);
-		b_begin(b, "interrupt-controller");
-		b_str(b, "compatible", "riscv,cpu-intc");
-		b_prop(b, "interrupt-controller", NULL, 0);
-		b_cells(b, "#interrupt-cells", 1, 1);
-		b_cells(b, "phandle", 1, 1);
-		b_end(b);
-		b_end(b);
-		b_end(b);
-		b_begin(b, "imsics@28000000");
-		b_str(b, "compatible", "riscv,imsics");
-		b_cells(b, "riscv,num-ids", 2, 0, 255);
-		b_cells(b, "reg", 2, 0x28000000, 0x1000);
-		b_cells(b, "interrupts-extended", 2, 1, 9);
-		b_end(b);
-		assert_int_equal(b_parse(b, &p), 0);
-		assert_int_equal(p.msi.kind, DT_MSI_NONE);
-	}
+	m = imsic_plain(2);
+	m.wide_ids = true;
+	parse_imsic(&m, 1, 2, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
 }
 
 /* Xilinx Versal virt: nothing where aarch64 virt has it. */
@@ -2179,20 +2168,8 @@ static void test_plic_contexts(void **state)
 	b_cells(b, "#address-cells", 1, 1);
 	b_cells(b, "#size-cells", 1, 0);
 	b_cells(b, "timebase-frequency", 2, 0, 24000000);
-	for (u32 h = 0; h < 3; h++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "cpu@%u", h + 4);
-		b_begin(b, name);
-		b_cells(b, "reg", 1, h + 4); /* hart ids 4, 5, 6 */
-		b_begin(b, "interrupt-controller");
-		b_str(b, "compatible", "riscv,cpu-intc");
-		b_prop(b, "interrupt-controller", NULL, 0);
-		b_cells(b, "#interrupt-cells", 1, 1);
-		b_cells(b, "phandle", 1, h + 1);
-		b_end(b);
-		b_end(b);
-	}
+	for (u32 h = 0; h < 3; h++)
+		b_riscv_cpu(b, h + 4, h + 1); /* hart ids 4, 5, 6 */
 	b_end(b);
 	b_begin(b, "plic@c000000");
 	b_str(b, "compatible", "sifive,plic-1.0.0");
@@ -2231,15 +2208,7 @@ static void test_plic_no_s_context(void **state)
 		b_begin(b, "cpus");
 		b_cells(b, "#address-cells", 1, 1);
 		b_cells(b, "#size-cells", 1, 0);
-		b_begin(b, "cpu@0");
-		b_cells(b, "reg", 1, 0);
-		b_begin(b, "interrupt-controller");
-		b_str(b, "compatible", "riscv,cpu-intc");
-		b_prop(b, "interrupt-controller", NULL, 0);
-		b_cells(b, "#interrupt-cells", 1, 1);
-		b_cells(b, "phandle", 1, 1);
-		b_end(b);
-		b_end(b);
+		b_riscv_cpu(b, 0, 1);
 		b_end(b);
 		b_begin(b, "plic@c000000");
 		b_str(b, "compatible", "riscv,plic0");
