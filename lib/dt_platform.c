@@ -640,7 +640,8 @@ static void dt_parse_plic(struct dt_walk *w, int node, struct dt_intc *c)
  * counts).  Values the binding does not allow (riscv,num-ids outside
  * 63..2047 or not one less than a multiple of 64, index bits or a shift
  * past their maximum, a group that is not whole pages or holds more
- * harts than hart-index-bits can number, a position that falls in no
+ * harts than a riscv,hart-index-bits given can number (the default is
+ * just enough bits for the list), a position that falls in no
  * group, an entry that is not a riscv,cpu-intc's cause 9) refuse the
  * node: platform.msi stays DT_MSI_NONE and PCI functions keep INTx.  It
  * is not an error of the tree.  Only the first S-level node counts.
@@ -668,7 +669,7 @@ static void dt_parse_imsic(struct dt_walk *w, int depth)
 	int node = w->stack[depth];
 	struct dt_msi m = { .kind = DT_MSI_IMSIC };
 	u32 len, npos, cells, guest = 0, hart_bits, group_bits = 0, shift = DT_IMSIC_GROUP_SHIFT;
-	u64 stride, base, size, off, harts;
+	u64 stride, base, size, off, harts, group_max = ~0ull;
 	const u8 *p;
 	s64 hart;
 	int target;
@@ -694,6 +695,8 @@ static void dt_parse_imsic(struct dt_walk *w, int depth)
 		return;
 	/* The group index sits above the hart, guest and page bits. */
 	stride = (u64)DT_IMSIC_PAGE << guest;
+	if (fdt_getprop(fdt, node, "riscv,hart-index-bits", NULL))
+		group_max = 1ull << hart_bits; /* else bits enough for the list */
 	if ((1ull << hart_bits) * (1ull << group_bits) < npos ||
 	    (group_bits && shift < 12 + guest + hart_bits))
 		return;
@@ -709,7 +712,7 @@ static void dt_parse_imsic(struct dt_walk *w, int depth)
 				return; /* past the last group, or unusable */
 			harts = (size + stride - 1) / stride;
 			if (!size || size % DT_IMSIC_PAGE || base % DT_IMSIC_PAGE ||
-			    harts > 1ull << hart_bits)
+			    harts > group_max)
 				return;
 			if (off < size)
 				break;

@@ -61,7 +61,7 @@ static u64 imsic_file;	   /* the boot hart's S-level file, or 0 */
 static u32 imsic_nids;	   /* riscv,num-ids */
 static u32 imsic_next = 1; /* the next identity to hand out */
 static bool imsic_ready;
-/* Why the tree's IMSIC cannot be used (printed on the first alloc). */
+/* Why the tree's IMSIC cannot be used (printed by imsic_setup()). */
 static const char *imsic_refusal;
 
 /*
@@ -95,6 +95,10 @@ void imsic_setup(const struct dt_msi *msi)
 	else if (imsic_file % IMSIC_PAGE || imsic_nids > IMSIC_MAX_IDS || (imsic_nids + 1) % 64 ||
 		 arch_map_ram(imsic_file, IMSIC_PAGE))
 		imsic_refusal = "interrupt file outside the map or malformed";
+	/* Said now: arch_msi_name() is NULL, so nobody asks for an MSI. */
+	if (imsic_refusal)
+		kprintf("imsic: %s (hart %llu): PCI stays on INTx\n", imsic_refusal,
+			(unsigned long long)riscv_boot_hartid);
 }
 
 /* Program the file once, before the first identity is enabled. */
@@ -102,13 +106,8 @@ static int imsic_init(void)
 {
 	if (imsic_ready)
 		return 0;
-	if (!imsic_file || imsic_refusal) {
-		if (imsic_refusal)
-			kprintf("imsic: %s (hart %llu): PCI stays on INTx\n", imsic_refusal,
-				(unsigned long long)riscv_boot_hartid);
-		imsic_file = 0;
+	if (!imsic_file || imsic_refusal)
 		return -EOPNOTSUPP;
-	}
 	imsic_ireg_write(IMSIC_EIDELIVERY, 0);
 	for (u32 id = 0; id <= imsic_nids; id += 64) {
 		imsic_ireg_write(IMSIC_BITREG(IMSIC_EIE0, id), 0);

@@ -1905,6 +1905,13 @@ static void test_imsic_files(void **state)
 	assert_int_equal(p.msi.nimsic, 2);
 	assert_int_equal(p.msi.imsic[1].base, 0x29000000);
 
+	/* Room for more harts than listed, hart-index-bits not given. */
+	m[0] = imsic_plain(1);
+	m[0].reg[1] = 0x2000;
+	parse_imsic(m, 1, 1, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+	assert_int_equal(p.msi.nimsic, 1);
+
 	/* More harts than kept: the first DT_MAX_IMSIC_FILES, truncated. */
 	m[0] = imsic_plain(DT_MAX_IMSIC_FILES + 8);
 	parse_imsic(m, 1, DT_MAX_IMSIC_FILES + 8, &p);
