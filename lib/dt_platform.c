@@ -16,6 +16,7 @@
  *   interrupt-controller  kind and reg of each candidate (2.4.2); the one
  *                       the disks' interrupts go to is chosen at the end
  *   arm,gic-v2m-frame, arm,gic-v3-its  the first MSI controller
+ *   riscv,imsics        the S-level IMSIC: each hart's interrupt file
  *
  * Nodes whose status (2.3.4) is neither "okay" nor "ok" are skipped.
  * Lists keep the first DT_MAX_* items in DT order and set ->truncated.
@@ -630,6 +631,104 @@ static void dt_parse_plic(struct dt_walk *w, int node, struct dt_intc *c)
 }
 
 /*
+ * riscv,imsics (Linux interrupt-controller/riscv,imsics.yaml; "RISC-V
+ * Advanced Interrupt Architecture" 1.0, chapter 3): the S-level one, whose
+ * "interrupts-extended" names each hart's supervisor external interrupt
+ * (cause 9; the M-level node names 11 and is skipped), goes to
+ * platform.msi.  Entry i of that list is hart position i; its S-level
+ * file is page i * 2^guest-index-bits of the reg groups taken one after
+ * the other, each group rounded up to a whole number of harts (as Linux
+ * counts).  Values the binding does not allow (riscv,num-ids outside
+ * 63..2047 or not one less than a multiple of 64, index bits or a shift
+ * past their maximum, a group that is not whole pages or holds more
+ * harts than a riscv,hart-index-bits given can number (the default is
+ * just enough bits for the list), a position that falls in no
+ * group, an entry that is not a riscv,cpu-intc's cause 9) refuse the
+ * node: platform.msi stays DT_MSI_NONE and PCI functions keep INTx.  It
+ * is not an error of the tree.  Only the first S-level node counts.
+ */
+#define DT_IMSIC_PAGE 4096u
+#define DT_IMSIC_MAX_IDS 2047u
+#define DT_IMSIC_MAX_GUEST_BITS 7u
+#define DT_IMSIC_MAX_HART_BITS 15u
+#define DT_IMSIC_MAX_GROUP_BITS 7u
+#define DT_IMSIC_MAX_GROUP_SHIFT 55u
+#define DT_IMSIC_GROUP_SHIFT 24u /* the binding's default */
+
+/* An optional u32 property, *@val unchanged if absent; false if present
+ * but malformed or above @max. */
+static bool dt_imsic_u32(const struct fdt *fdt, int node, const char *name, u32 max, u32 *val)
+{
+	int err = fdt_getprop_u32(fdt, node, name, val);
+
+	return err == -ENOENT || (!err && *val <= max);
+}
+
+static void dt_parse_imsic(struct dt_walk *w, int depth)
+{
+	const struct fdt *fdt = w->fdt;
+	int node = w->stack[depth];
+	struct dt_msi m = { .kind = DT_MSI_IMSIC };
+	u32 len, npos, cells, guest = 0, hart_bits, group_bits = 0, shift = DT_IMSIC_GROUP_SHIFT;
+	u64 stride, base, size, off, harts, group_max = ~0ull;
+	const u8 *p;
+	s64 hart;
+	int target;
+
+	if (w->out->msi.kind != DT_MSI_NONE)
+		return;
+	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	/* riscv,cpu-intc has one interrupt cell: 8 bytes an entry. */
+	if (!p || len < 8 || len % 8)
+		return;
+	npos = len / 8;
+	for (hart_bits = 0; hart_bits < 32 && (1ull << hart_bits) < npos; hart_bits++)
+		;
+	/* One less than a multiple of 64, at most 2047: 63 at least. */
+	if (fdt_getprop_u32(fdt, node, "riscv,num-ids", &m.count) || m.count > DT_IMSIC_MAX_IDS ||
+	    (m.count + 1) % 64)
+		return;
+	if (!dt_imsic_u32(fdt, node, "riscv,guest-index-bits", DT_IMSIC_MAX_GUEST_BITS, &guest) ||
+	    !dt_imsic_u32(fdt, node, "riscv,hart-index-bits", DT_IMSIC_MAX_HART_BITS, &hart_bits) ||
+	    !dt_imsic_u32(fdt, node, "riscv,group-index-bits", DT_IMSIC_MAX_GROUP_BITS,
+			  &group_bits) ||
+	    !dt_imsic_u32(fdt, node, "riscv,group-index-shift", DT_IMSIC_MAX_GROUP_SHIFT, &shift))
+		return;
+	/* The group index sits above the hart, guest and page bits. */
+	stride = (u64)DT_IMSIC_PAGE << guest;
+	if (fdt_getprop(fdt, node, "riscv,hart-index-bits", NULL))
+		group_max = 1ull << hart_bits; /* else bits enough for the list */
+	if ((1ull << hart_bits) * (1ull << group_bits) < npos ||
+	    (group_bits && shift < 12 + guest + hart_bits))
+		return;
+	for (u32 pos = 0; pos < npos; pos++) {
+		target = fdt_node_by_phandle(fdt, be32_load(p + 8 * pos));
+		hart = target < 0 ? -1 : dt_cpu_intc_hart(fdt, target);
+		if (hart < 0 || fdt_getprop_u32(fdt, target, "#interrupt-cells", &cells) ||
+		    cells != 1 || be32_load(p + 8 * pos + 4) != DT_RISCV_IRQ_S_EXT)
+			return;
+		off = (u64)pos * stride;
+		for (u32 i = 0;; i++) {
+			if (dt_reg(w, depth, i, &base, &size))
+				return; /* past the last group, or unusable */
+			harts = (size + stride - 1) / stride;
+			if (!size || size % DT_IMSIC_PAGE || base % DT_IMSIC_PAGE ||
+			    harts > group_max)
+				return;
+			if (off < size)
+				break;
+			off -= harts * stride;
+		}
+		if (m.nimsic == DT_MAX_IMSIC_FILES) {
+			w->out->truncated = true;
+			continue;
+		}
+		m.imsic[m.nimsic++] = (struct dt_imsic_file){ (u32)hart, base + off };
+	}
+	w->out->msi = m;
+}
+
+/*
  * A node with "interrupt-controller" (2.4.2.2): remember its kind and
  * registers in case it turns out to be the disks' controller.  Its reg is
  * not validated beyond what dt_reg() checks, and an entry a bus does not
@@ -930,6 +1029,8 @@ static int dt_visit(struct dt_walk *w, int depth)
 	if (fdt_node_is_compatible(fdt, node, "arm,gic-v2m-frame") ||
 	    fdt_node_is_compatible(fdt, node, "arm,gic-v3-its"))
 		dt_parse_gic_msi(w, depth);
+	if (fdt_node_is_compatible(fdt, node, "riscv,imsics"))
+		dt_parse_imsic(w, depth);
 	if (fdt_getprop(fdt, node, "interrupt-controller", NULL))
 		dt_note_intc(w, depth);
 	if (dt_prop_is(fdt, node, "device_type", "memory"))

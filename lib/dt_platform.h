@@ -152,15 +152,31 @@ enum dt_msi_kind {
 	DT_MSI_IMSIC,  /* riscv,imsics (riscv,imsics.yaml): S-level file */
 };
 
+/*
+ * IMSIC: one hart's S-level interrupt file (one 4 KiB page; its first
+ * word is seteipnum_le), by the hart ID of the cpu node that
+ * "interrupts-extended" names at the file's position.
+ */
+#define DT_MAX_IMSIC_FILES 32
+
+struct dt_imsic_file {
+	u32 hartid;
+	u64 base;
+};
+
 struct dt_msi {
 	u32 kind; /* enum dt_msi_kind */
-	/*
-	 * GICv2m: the frame; ITS: its registers; IMSIC: the boot hart's
-	 * S-level interrupt file, already picked out of the node's groups.
-	 */
+	/* GICv2m: the frame; ITS: its registers; IMSIC: unused (imsic[]). */
 	struct dt_region reg;
 	u32 base;  /* GICv2m: "arm,msi-base-spi" (0: read MSI_TYPER) */
 	u32 count; /* GICv2m: "arm,msi-num-spis"; IMSIC: "riscv,num-ids" */
+	/*
+	 * IMSIC only: the S-level file of every hart the node serves, worked
+	 * out of its reg groups.  The parser does not know which hart boots:
+	 * the port picks its own here (as from dt_intc.plic_ctx[]).
+	 */
+	struct dt_imsic_file imsic[DT_MAX_IMSIC_FILES];
+	unsigned nimsic;
 };
 
 /* UARTs the ports can write to, by compatible string. */

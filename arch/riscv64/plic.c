@@ -1,6 +1,6 @@
 /*
- * arch/riscv64/plic.c - the PLIC and the supervisor timer as wake-up
- * sources (see arch.h).
+ * arch/riscv64/plic.c - the PLIC, the IMSIC's S-level file (imsic.c) and
+ * the supervisor timer as wake-up sources (see arch.h).
  *
  * sstatus.SIE stays 0 for the whole life of the kernel, so no interrupt is
  * ever taken as a trap.  WFI still wakes when an interrupt is pending and
@@ -11,9 +11,11 @@
  * riscv_cpu_has_work() tests mip & mie only).  So arch_wait_irq() enables
  * the supervisor external (SEIE) and timer (STIE) interrupts in sie, sleeps
  * in WFI, and then looks at sip:
- *   SEIP  the PLIC has an enabled source pending for our context: claim it
- *         (the claim is the acknowledge) and return its number; the caller
- *         quiets the device and arch_irq_eoi() completes it;
+ *   SEIP  the IMSIC file (once imsic.c handed out an identity) or the PLIC
+ *         has an enabled interrupt pending: claim the IMSIC's first
+ *         (imsic_claim(), which also ends it), else the PLIC's (the claim
+ *         is the acknowledge; the caller quiets the device and
+ *         arch_irq_eoi() completes it) and return its number;
  *   else  the deadline, or a spurious wake-up: sleep again until the time
  *         CSR passes the deadline.
  * The deadline is an SBI set_timer() one-shot (OpenSBI programs the Sstc
@@ -70,6 +72,7 @@ void arch_irq_setup(const struct dt_intc *intc)
 	if (!intc || intc->kind == DT_INTC_NONE)
 		return; /* QEMU virt's PLIC, context 2h + 1 */
 	if (intc->kind != DT_INTC_PLIC || !intc->nreg) {
+		/* An APLIC (-M virt,aia=aplic-imsic), say: MSIs still work. */
 		plic_refusal = "the disks' interrupt controller is not a PLIC";
 		return;
 	}
@@ -112,6 +115,8 @@ int arch_irq_enable(u32 irq, bool edge)
 	uintptr_t enable;
 
 	(void)edge; /* fixed per source in the PLIC gateway */
+	if (imsic_owns(irq))
+		return 0; /* a message: enabled when it was handed out */
 	if (plic_refusal) {
 		if (!plic_ready) /* say it once */
 			kprintf("plic: %s (hart %llu): disks are polled\n", plic_refusal,
@@ -148,11 +153,12 @@ static u64 plic_deadline(u64 timeout_ns)
 u32 arch_wait_irq(u64 timeout_ns)
 {
 	u64 deadline = plic_deadline(timeout_ns);
+	bool plic = !plic_refusal;
 	u32 irq = 0;
 
-	if (plic_refusal)
-		return 0; /* never reached: no line was enabled */
-	if (!plic_ready)
+	if (!plic && !imsic_active())
+		return 0; /* never reached: nothing was enabled */
+	if (plic && !plic_ready)
 		plic_init();
 	sbi_set_timer(deadline);
 	csr_set(sie, SIE_STIE);
@@ -165,7 +171,9 @@ u32 arch_wait_irq(u64 timeout_ns)
 		 */
 		__asm__ volatile("wfi" ::: "memory");
 		if (csr_read(sip) & SIP_SEIP) {
-			irq = readl(plic_base + PLIC_CLAIM(plic_ctx));
+			irq = imsic_claim();
+			if (!irq && plic)
+				irq = readl(plic_base + PLIC_CLAIM(plic_ctx));
 			if (irq)
 				break;
 			/* Nothing to claim: the line dropped again meanwhile. */
@@ -181,6 +189,9 @@ u32 arch_wait_irq(u64 timeout_ns)
 
 void arch_irq_eoi(u32 irq)
 {
+	/* An IMSIC identity ended with its claim; its numbers are no source. */
+	if (irq >= IMSIC_IRQ_BASE)
+		return;
 	/* Completion: write the claimed source back to claim/complete. */
 	writel(plic_base + PLIC_CLAIM(plic_ctx), irq);
 }

@@ -8,8 +8,10 @@
  *
  * riscv_boot() checks the DTB pointer the SBI firmware passed in a1 (OpenSBI
  * hands on QEMU's blob, which QEMU puts near the top of the first 3 GiB of
- * RAM), parses it (console, power-off, the PLIC context of the boot hart
- * a0), reads the timebase from it and calls kmain().
+ * RAM), parses it (console, power-off, the PLIC context and the IMSIC file
+ * of the boot hart a0), reads the timebase from it and calls kmain().  The
+ * boot word selftest.imsic tests the IMSIC first (imsic.c) and exits with
+ * 1 if it fails.
  *
  * Memory: mmu.c's identity map (for the stack guard) and arch_map_ram().
  * The firmware's PMP (privileged spec 3.7) keeps S-mode out of its own
@@ -23,6 +25,7 @@
 #include "lib/errno.h"
 #include "lib/fdt.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 #include <asm/boot.h>
 #include <asm/io.h>
 
@@ -53,6 +56,25 @@ static const void *boot_check_fdt(u64 fdt, size_t *sizep)
 	return *sizep ? (const void *)(uintptr_t)fdt : NULL;
 }
 
+/*
+ * Is `word` one of the blank-separated words of `args` (NULL: none)?  For
+ * selftest.imsic, which runs before kmain() reads the command line.
+ */
+static bool boot_has_word(const char *args, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = args; p && *p;) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, word, n) && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
 __noreturn void riscv_boot(u64 hartid, u64 fdt)
 {
 	size_t fdt_size = 0;
@@ -72,6 +94,19 @@ __noreturn void riscv_boot(u64 hartid, u64 fdt)
 	}
 	boot_info.cmdline = NULL; /* always from the DTB's /chosen */
 	timer_init(boot_info.fdt, fdt_size);
+	if (boot_info.platform) {
+		imsic_setup(&boot_platform.msi);
+		/*
+		 * The test waits through arch_wait_irq(), which must know the
+		 * wired controller first (kmain() setting it again is
+		 * harmless: plic.c only records it).
+		 */
+		if (boot_has_word(boot_platform.bootargs, "selftest.imsic")) {
+			arch_irq_setup(&boot_platform.intc);
+			if (imsic_selftest())
+				arch_exit(1);
+		}
+	}
 	kmain(&boot_info);
 	arch_exit(0);
 }

@@ -94,13 +94,31 @@ awk '/v2m@8020000 \{/ { print; print "\t\t\tarm,msi-base-spi = <1000>;"; print "
 dtc -q -I dts -O dtb -o "$OUT/virt-aarch64-v2m-bad.dtb" "$TMP/v2m2.dts"
 
 # Boards that are not aarch64 virt, for the device-tree lookups of the
-# console, timer, power-off and PLIC contexts (tests/host/test_fdt.c):
+# console, timer, power-off, PLIC contexts and IMSIC files
+# (tests/host/test_fdt.c):
 # riscv64 virt with two harts (PLIC contexts 1 and 3 are the harts'
 # S-mode ones), and Xilinx Versal "virt" (GICv3 at 0xf9000000, PL011 at
 # 0xff000000, RAM at 0, no /psci).
 qemu-system-riscv64 -M virt,dumpdtb="$TMP/raw.dtb" -smp 2 -m 128M -nodefaults -display none \
 	-kernel "$KERNEL" -append "ktest" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-smp2.dtb" "$TMP/raw.dtb"
+# riscv64 virt with the AIA (aia=aplic-imsic), two harts: no PLIC; APLICs
+# at 0x0c000000 (M) and 0x0d000000 (S) take the wired interrupts, IMSICs
+# at 0x24000000 (M, cause 11) and 0x28000000 (S, cause 9: one 4 KiB file
+# per hart, riscv,num-ids 255) the messages.
+qemu-system-riscv64 -M virt,aia=aplic-imsic,dumpdtb="$TMP/raw.dtb" -smp 2 -m 128M -nodefaults \
+	-display none -kernel "$KERNEL" -append "ktest" 2>/dev/null
+dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-aia-smp2.dtb" "$TMP/raw.dtb"
+# The same tree with the S-level IMSIC listing hart 1 alone (its file at
+# 0x28001000): booted on hart 0 (matrix.riscv64 aia-imsic-no-file), the
+# kernel finds no interrupt file of its own and keeps PCI off MSI-X.
+dtc -q -I dtb -O dts -o "$TMP/aia.dts" "$TMP/raw.dtb"
+awk '/imsics@28000000 \{/ { node = 1 }
+	node && /reg = <0x00 0x28000000 0x00 0x2000>;/ { sub(/0x28000000 0x00 0x2000/, "0x28001000 0x00 0x1000"); r = 1 }
+	node && /interrupts-extended = <0x04 0x09 0x02 0x09>;/ { sub(/0x04 0x09 0x02 0x09/, "0x02 0x09"); node = 0; e = 1 }
+	{ print }
+	END { if (!r || !e) exit 1 }' "$TMP/aia.dts" >"$TMP/aia2.dts"
+dtc -q -I dts -O dtb -o "$OUT/virt-riscv64-aia-nohart0.dtb" "$TMP/aia2.dts"
 $QEMU -M xlnx-versal-virt,dumpdtb="$TMP/raw.dtb" -m 2G -nodefaults -display none \
 	-kernel "$KERNEL" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/versal-virt.dtb" "$TMP/raw.dtb"

@@ -109,6 +109,13 @@ static void check_platform(const struct platform *p, int rc)
 	for (unsigned i = 0; i < p->nvmmio; i++)
 		assert_true(p->vmmio[i].irq_cells <= DT_MAX_IRQ_CELLS);
 	assert_true(p->intc.nplic_ctx <= DT_MAX_PLIC_CONTEXTS);
+	assert_true(p->msi.nimsic <= DT_MAX_IMSIC_FILES);
+	if (p->msi.kind == DT_MSI_IMSIC) {
+		assert_true(p->msi.count >= 63 && p->msi.count <= 2047);
+		assert_int_equal((p->msi.count + 1) % 64, 0);
+		for (unsigned i = 0; i < p->msi.nimsic; i++)
+			assert_int_equal(p->msi.imsic[i].base % 4096, 0);
+	}
 	assert_true(p->timer.virt_irq_cells <= DT_MAX_IRQ_CELLS);
 	assert_true(p->console.kind <= DT_UART_NS16550);
 	if (p->console.kind == DT_UART_PL011 || p->console.kind == DT_UART_NS16550) {
@@ -1625,7 +1632,8 @@ static void test_cells_limits(void **state)
 static void test_truncated_everywhere(void **state)
 {
 	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb",
-					     "virt-riscv64-smp2.dtb", "versal-virt.dtb" };
+					     "virt-riscv64-smp2.dtb", "virt-riscv64-aia-smp2.dtb",
+					     "versal-virt.dtb" };
 	struct platform p;
 
 	(void)state;
@@ -1700,7 +1708,8 @@ static void test_random_damage(void **state)
 	static const u32 words[] = { 0,		 1,	     2,		 3,	     4,		9,
 				     0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff, 0xd00dfeed };
 	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb",
-					     "virt-riscv64-smp2.dtb", "versal-virt.dtb" };
+					     "virt-riscv64-smp2.dtb", "virt-riscv64-aia-smp2.dtb",
+					     "versal-virt.dtb" };
 	struct platform p;
 	int ok = 0, bad = 0;
 
@@ -1869,6 +1878,304 @@ static void test_riscv_virt_devices(void **state)
 	free(dtb);
 }
 
+/* riscv64 virt with aia=aplic-imsic: the S-level IMSIC's files, no PLIC. */
+static void test_riscv_aia_devices(void **state)
+{
+	struct platform p;
+	size_t len;
+	u8 *dtb = test_data_load("virt-riscv64-aia-smp2.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
+	/* The wired interrupts go to the S-level APLIC, which no port drives. */
+	assert_int_equal(p.intc.kind, DT_INTC_OTHER);
+	assert_int_equal(p.intc.reg[0].base, 0x0d000000);
+	assert_int_equal(p.nvmmio, 8);
+	assert_int_equal(p.vmmio[0].irq_cells, 2);
+	assert_true(p.pci.present);
+	/* The S-level IMSIC (cause 9), not the M-level one at 0x24000000. */
+	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+	assert_int_equal(p.msi.count, 255);
+	assert_int_equal(p.msi.nimsic, 2);
+	assert_int_equal(p.msi.imsic[0].hartid, 0);
+	assert_int_equal(p.msi.imsic[0].base, 0x28000000);
+	assert_int_equal(p.msi.imsic[1].hartid, 1);
+	assert_int_equal(p.msi.imsic[1].base, 0x28001000);
+	assert_false(p.truncated);
+	free(dtb);
+}
+
+/* A riscv64 cpu node for hart @hart whose riscv,cpu-intc has @phandle. */
+static void b_riscv_cpu(struct bld *b, u32 hart, u32 phandle)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "cpu@%u", hart);
+	b_begin(b, name);
+	b_cells(b, "reg", 1, hart);
+	b_begin(b, "interrupt-controller");
+	b_str(b, "compatible", "riscv,cpu-intc");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 1);
+	b_cells(b, "phandle", 1, phandle);
+	b_end(b);
+	b_end(b);
+}
+
+/* An IMSIC node's properties; ~0u leaves one out. */
+struct imsic_node {
+	u32 num_ids, guest_bits, hart_bits, group_bits, group_shift;
+	u32 reg[8]; /* <base size> pairs, 1 cell each */
+	unsigned nreg;
+	u32 ext[2 * 48]; /* interrupts-extended: <phandle cause> */
+	unsigned next;
+	bool wide_ids; /* riscv,num-ids as two cells */
+};
+
+/* A one-hart-per-page IMSIC at 0x28000000 for harts 1..n (phandles 1..n). */
+static struct imsic_node imsic_plain(unsigned n)
+{
+	struct imsic_node m = { 255, ~0u,   ~0u, ~0u,  ~0u, { 0x28000000, 0x1000 * n },
+				2,   { 0 }, 0,	 false };
+
+	for (unsigned i = 0; i < n; i++) {
+		m.ext[m.next++] = i + 1;
+		m.ext[m.next++] = 9;
+	}
+	return m;
+}
+
+/* The same in two groups, at 0x28000000 and 0x29000000 (group bit 24). */
+static struct imsic_node imsic_groups(unsigned n, u32 hart_bits, u32 guest_bits, u32 size0,
+				      u32 size1)
+{
+	struct imsic_node m = imsic_plain(n);
+
+	m.hart_bits = hart_bits;
+	m.guest_bits = guest_bits;
+	m.group_bits = 1;
+	m.reg[1] = size0;
+	m.reg[2] = 0x29000000;
+	m.reg[3] = size1;
+	m.nreg = 4;
+	return m;
+}
+
+static void b_u32_opt(struct bld *b, const char *name, u32 v)
+{
+	if (v != ~0u)
+		b_cells(b, name, 1, v);
+}
+
+static void b_imsic(struct bld *b, const char *name, const struct imsic_node *m)
+{
+	u8 v[sizeof(m->ext)];
+
+	b_begin(b, name);
+	b_str(b, "compatible", "riscv,imsics");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_prop(b, "msi-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 0);
+	if (m->wide_ids)
+		b_cells(b, "riscv,num-ids", 2, 0, m->num_ids);
+	else
+		b_u32_opt(b, "riscv,num-ids", m->num_ids);
+	b_u32_opt(b, "riscv,guest-index-bits", m->guest_bits);
+	b_u32_opt(b, "riscv,hart-index-bits", m->hart_bits);
+	b_u32_opt(b, "riscv,group-index-bits", m->group_bits);
+	b_u32_opt(b, "riscv,group-index-shift", m->group_shift);
+	for (unsigned i = 0; i < m->nreg; i++)
+		put_be32(v + 4 * i, m->reg[i]);
+	b_prop(b, "reg", v, 4 * m->nreg);
+	for (unsigned i = 0; i < m->next; i++)
+		put_be32(v + 4 * i, m->ext[i]);
+	b_prop(b, "interrupts-extended", v, 4 * m->next);
+	b_end(b);
+}
+
+/* Harts 100 + i for i < nharts (cpu-intc phandle i + 1), then the nodes. */
+static void parse_imsic(const struct imsic_node *nodes, unsigned n, unsigned nharts,
+			struct platform *p)
+{
+	struct bld *b = b_root(1, 1);
+
+	b_begin(b, "cpus");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 0);
+	for (unsigned h = 0; h < nharts; h++)
+		b_riscv_cpu(b, h + 100, h + 1);
+	b_end(b);
+	for (unsigned i = 0; i < n; i++) {
+		char name[24];
+
+		snprintf(name, sizeof(name), "imsics@%u", i);
+		b_imsic(b, name, &nodes[i]);
+	}
+	/* A hostile IMSIC never fails the tree. */
+	assert_int_equal(b_parse(b, p), 0);
+}
+
+static void test_imsic_files(void **state)
+{
+	struct platform p;
+	struct imsic_node m[2];
+
+	(void)state;
+	/* The M-level node first is skipped; two harts, one page each. */
+	m[0] = imsic_plain(2);
+	m[0].reg[0] = 0x24000000;
+	m[0].ext[1] = m[0].ext[3] = 11;
+	m[1] = imsic_plain(2);
+	parse_imsic(m, 2, 2, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+	assert_int_equal(p.msi.count, 255);
+	assert_int_equal(p.msi.nimsic, 2);
+	assert_int_equal(p.msi.imsic[0].hartid, 100);
+	assert_int_equal(p.msi.imsic[0].base, 0x28000000);
+	assert_int_equal(p.msi.imsic[1].hartid, 101);
+	assert_int_equal(p.msi.imsic[1].base, 0x28001000);
+
+	/* Positions, not hart IDs, pick the file: harts listed 101, 100. */
+	m[0] = imsic_plain(2);
+	m[0].ext[0] = 2;
+	m[0].ext[2] = 1;
+	parse_imsic(m, 1, 2, &p);
+	assert_int_equal(p.msi.imsic[0].hartid, 101);
+	assert_int_equal(p.msi.imsic[0].base, 0x28000000);
+	assert_int_equal(p.msi.imsic[1].hartid, 100);
+
+	/* Guest files: each hart has 2^2 pages, the S-level one first. */
+	m[0] = imsic_plain(3);
+	m[0].guest_bits = 2;
+	m[0].reg[1] = 3 * 0x4000;
+	m[0].num_ids = 2047;
+	parse_imsic(m, 1, 3, &p);
+	assert_int_equal(p.msi.count, 2047);
+	assert_int_equal(p.msi.nimsic, 3);
+	assert_int_equal(p.msi.imsic[2].base, 0x28008000);
+
+	/* Two groups of two harts, the group index at bit 24. */
+	m[0] = imsic_groups(4, 1, 0, 0x2000, 0x2000);
+	m[0].group_shift = 24;
+	parse_imsic(m, 1, 4, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+	assert_int_equal(p.msi.nimsic, 4);
+	assert_int_equal(p.msi.imsic[1].base, 0x28001000);
+	assert_int_equal(p.msi.imsic[2].base, 0x29000000);
+	assert_int_equal(p.msi.imsic[3].base, 0x29001000);
+	assert_int_equal(p.msi.imsic[3].hartid, 103);
+
+	/* A group short of its last hart's guest pages still counts whole
+	 * (hart 1 is in the second group, not a page into it). */
+	m[0] = imsic_groups(2, 0, 1, 0x1000, 0x2000);
+	parse_imsic(m, 1, 2, &p);
+	assert_int_equal(p.msi.nimsic, 2);
+	assert_int_equal(p.msi.imsic[1].base, 0x29000000);
+
+	/* Room for more harts than listed, hart-index-bits not given. */
+	m[0] = imsic_plain(1);
+	m[0].reg[1] = 0x2000;
+	parse_imsic(m, 1, 1, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+	assert_int_equal(p.msi.nimsic, 1);
+
+	/* More harts than kept: the first DT_MAX_IMSIC_FILES, truncated. */
+	m[0] = imsic_plain(DT_MAX_IMSIC_FILES + 8);
+	parse_imsic(m, 1, DT_MAX_IMSIC_FILES + 8, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+	assert_int_equal(p.msi.nimsic, DT_MAX_IMSIC_FILES);
+	assert_int_equal(p.msi.imsic[DT_MAX_IMSIC_FILES - 1].base,
+			 0x28000000 + 0x1000 * (DT_MAX_IMSIC_FILES - 1));
+	assert_true(p.truncated);
+}
+
+/* Each value the binding forbids leaves the platform without an MSI
+ * controller; the tree still parses. */
+static void test_imsic_hostile(void **state)
+{
+	static const u32 bad_ids[] = { ~0u, 0, 62, 64, 100, 2048, 4095, 0xffffffffu - 1 };
+	struct platform p;
+	struct imsic_node m;
+	unsigned n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad_ids); i++) {
+		m = imsic_plain(2);
+		m.num_ids = bad_ids[i];
+		parse_imsic(&m, 1, 2, &p);
+		assert_int_equal(p.msi.kind, DT_MSI_NONE);
+		assert_int_equal(p.msi.nimsic, 0);
+	}
+	for (int c = 0;; c++) {
+		m = imsic_plain(2);
+		switch (c) {
+		case 0: /* binding: at most 7 */
+			m.guest_bits = 8;
+			m.reg[1] = 2 << 20;
+			break;
+		case 1: m.hart_bits = 16; break;      /* at most 15 */
+		case 2: m.group_bits = 8; break;      /* at most 7 */
+		case 3: m.group_shift = 56; break;    /* at most 55 */
+		case 4: m.hart_bits = 0; break;	      /* 2 harts need a bit */
+		case 5: m.reg[1] = 0x1000; break;     /* hart 1's file missing */
+		case 6: m.reg[0] = 0x28000800; break; /* not page aligned */
+		case 7: m.reg[1] = 0x1800; break;     /* not whole pages */
+		case 8: m.ext[3] = 11; break;	      /* S, then M */
+		case 9: m.ext[2] = 77; break;	      /* dangling phandle */
+		case 10:			      /* half an entry */
+			m.next = 3;
+			m.hart_bits = 1;
+			break;
+		case 11: m.next = 0; break;		  /* no harts at all */
+		case 12: m.nreg = 0; break;		  /* no reg */
+		case 13: m.ext[1] = m.ext[3] = 10; break; /* neither S nor M */
+		case 14: m.reg[1] = 0; break;		  /* empty group */
+		case 15:				  /* group bits over the hart's */
+			m.group_bits = 1;
+			m.group_shift = 12;
+			break;
+		case 16: m.guest_bits = 1; break; /* 2 harts of 2 pages: 4 */
+		case 17:			  /* 2 groups of 1 harts, no group bits */
+			m = imsic_groups(2, 0, 0, 0x1000, 0x1000);
+			m.group_bits = 0;
+			break;
+		case 18: /* 2 harts in a group of 1 */
+			m.hart_bits = 0;
+			m.group_bits = 1;
+			break;
+		default: goto done;
+		}
+		parse_imsic(&m, 1, 2, &p);
+		assert_int_equal(p.msi.kind, DT_MSI_NONE);
+		n++;
+	}
+done:
+	assert_int_equal(n, 19);
+	/* A refused S-level node leaves the slot to a later one... */
+	{
+		struct imsic_node two[2] = { imsic_plain(2), imsic_plain(2) };
+
+		two[0].num_ids = 62;
+		two[1].reg[0] = 0x30000000;
+		parse_imsic(two, 2, 2, &p);
+		assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
+		assert_int_equal(p.msi.imsic[0].base, 0x30000000);
+	}
+	/* ...and the first good one wins over a second. */
+	{
+		struct imsic_node two[2] = { imsic_plain(2), imsic_plain(2) };
+
+		two[1].reg[0] = 0x30000000;
+		parse_imsic(two, 2, 2, &p);
+		assert_int_equal(p.msi.imsic[0].base, 0x28000000);
+	}
+	/* riscv,num-ids of the wrong width. */
+	m = imsic_plain(2);
+	m.wide_ids = true;
+	parse_imsic(&m, 1, 2, &p);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
+}
+
 /* Xilinx Versal virt: nothing where aarch64 virt has it. */
 static void test_versal_devices(void **state)
 {
@@ -2035,20 +2342,8 @@ static void test_plic_contexts(void **state)
 	b_cells(b, "#address-cells", 1, 1);
 	b_cells(b, "#size-cells", 1, 0);
 	b_cells(b, "timebase-frequency", 2, 0, 24000000);
-	for (u32 h = 0; h < 3; h++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "cpu@%u", h + 4);
-		b_begin(b, name);
-		b_cells(b, "reg", 1, h + 4); /* hart ids 4, 5, 6 */
-		b_begin(b, "interrupt-controller");
-		b_str(b, "compatible", "riscv,cpu-intc");
-		b_prop(b, "interrupt-controller", NULL, 0);
-		b_cells(b, "#interrupt-cells", 1, 1);
-		b_cells(b, "phandle", 1, h + 1);
-		b_end(b);
-		b_end(b);
-	}
+	for (u32 h = 0; h < 3; h++)
+		b_riscv_cpu(b, h + 4, h + 1); /* hart ids 4, 5, 6 */
 	b_end(b);
 	b_begin(b, "plic@c000000");
 	b_str(b, "compatible", "sifive,plic-1.0.0");
@@ -2087,15 +2382,7 @@ static void test_plic_no_s_context(void **state)
 		b_begin(b, "cpus");
 		b_cells(b, "#address-cells", 1, 1);
 		b_cells(b, "#size-cells", 1, 0);
-		b_begin(b, "cpu@0");
-		b_cells(b, "reg", 1, 0);
-		b_begin(b, "interrupt-controller");
-		b_str(b, "compatible", "riscv,cpu-intc");
-		b_prop(b, "interrupt-controller", NULL, 0);
-		b_cells(b, "#interrupt-cells", 1, 1);
-		b_cells(b, "phandle", 1, 1);
-		b_end(b);
-		b_end(b);
+		b_riscv_cpu(b, 0, 1);
 		b_end(b);
 		b_begin(b, "plic@c000000");
 		b_str(b, "compatible", "riscv,plic0");
@@ -2156,6 +2443,9 @@ int main(void)
 		cmocka_unit_test(test_virt_irq_misrouted),
 		cmocka_unit_test(test_virt_devices),
 		cmocka_unit_test(test_riscv_virt_devices),
+		cmocka_unit_test(test_riscv_aia_devices),
+		cmocka_unit_test(test_imsic_files),
+		cmocka_unit_test(test_imsic_hostile),
 		cmocka_unit_test(test_versal_devices),
 		cmocka_unit_test(test_console_rules),
 		cmocka_unit_test(test_poweroff_rules),

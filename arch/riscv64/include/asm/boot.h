@@ -72,6 +72,24 @@ u64 timer_now(void);
 u64 timer_ns_to_ticks(u64 ns);
 
 /*
+ * imsic.c: the boot hart's S-level IMSIC file, for MSIs.  imsic_setup()
+ * records the tree's IMSIC (setup.c, before kmain(); NULL or another kind:
+ * none).  Its interrupt numbers are IMSIC_IRQ_BASE + identity, above every
+ * PLIC source.  For plic.c's arch_wait_irq() and friends: imsic_active()
+ * once an identity was handed out; imsic_claim() claims the top pending
+ * identity (the claim ends it) and returns its number, or 0;
+ * imsic_owns() says whether a number is an identity handed out.
+ * imsic_selftest() (boot word selftest.imsic) returns 0 or prints why not.
+ */
+#define IMSIC_IRQ_BASE 1024u
+struct dt_msi;
+void imsic_setup(const struct dt_msi *msi);
+bool imsic_active(void);
+u32 imsic_claim(void);
+bool imsic_owns(u32 irq);
+int imsic_selftest(void);
+
+/*
  * Program the SBI timer (sbi.c): a supervisor timer interrupt becomes
  * pending (sip.STIP) once the time CSR reaches stime_value, and stops being
  * pending when a later value is programmed.  U64_MAX: never.
