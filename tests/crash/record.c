@@ -135,6 +135,7 @@ struct fs_mount_opts rig_mount_opts(struct rig *g, const struct rec *r)
 		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
 		.classic_commit = r->wl->classic,
 		.data_journal = r->wl->data_journal,
+		.discard = r->wl->discard,
 	};
 }
 
@@ -143,9 +144,11 @@ static void rec_rig_open(struct rig *g, struct rec *r, struct sim_log *log, bool
 			 u8 *const img[])
 {
 	static const char *const names[SIM_MAX_DEVS] = { "simfs", "simjnl" };
-	const struct simdisk_cfg tmpl = {
-		.volatile_cache = vol, .seed = seed, .log = log, .slow = r->wl->threads
-	};
+	const struct simdisk_cfg tmpl = { .volatile_cache = vol,
+					  .seed = seed,
+					  .log = log,
+					  .slow = r->wl->threads,
+					  .discard = r->wl->discard };
 
 	rig_open(g, r, &tmpl, names, img, false);
 }

@@ -33,6 +33,7 @@ static u32 sample_epoch(struct scope *s, struct cstate *cs, u32 e, u32 cap, bool
 		u32 np = s->npend, cut = k < 2 ? k * np : (u32)(sim_rand(&s->j->rng) % (np + 1));
 
 		cs->epoch = e;
+		cs->keep = false;
 		cs->n = 0;
 		for (u32 i = 0; i < np; i++) {
 			/* k = 0: none; 1: all; even: a prefix; odd: random. */

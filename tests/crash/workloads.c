@@ -303,6 +303,39 @@ static void w_reuse_full(struct wl_ctx *c)
 }
 
 /*
+ * Online discard (mount option): unlinked and truncated blocks are
+ * DISCARDed when released, after two checkpoints (forced here by a full
+ * disk: fs_reclaim), and reused at once; one file is written and unlinked
+ * inside one transaction (its data is in that commit's crc list).  A
+ * DISCARD before the free is durable zeroes blocks the durable state
+ * still holds; the engine also judges every state with the DISCARDs'
+ * old data kept (enum.h).
+ */
+static void w_discard(struct wl_ctx *c)
+{
+	wl_create(c, "/k");
+	wl_write(c, "/k", 0, 4 * OFS_BLOCK_SIZE, 5);
+	wl_create(c, "/u");
+	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
+	wl_fsync(c, "/u");
+	wl_create(c, "/tmp");
+	wl_write(c, "/tmp", 0, 2 * OFS_BLOCK_SIZE, 6);
+	wl_unlink(c, "/tmp");
+	wl_truncate(c, "/k", 5000);
+	wl_fsync(c, "/k");
+	wl_create(c, "/fill");
+	wl_fill(c, "/fill", 3);
+	wl_sync(c);
+	wl_unlink(c, "/u");
+	wl_create(c, "/v");
+	wl_write(c, "/v", 0, 3 * OFS_BLOCK_SIZE, 4);
+	wl_fsync(c, "/v");
+	wl_truncate(c, "/fill", 2 * OFS_BLOCK_SIZE);
+	wl_append(c, "/k", 3 * OFS_BLOCK_SIZE, 7);
+	wl_sync(c);
+}
+
+/*
  * Reformat over a used journal: its records must never come back.  The
  * first transaction after the reformat has the same size as the old first
  * one, so the old second transaction's header sits exactly where the
@@ -451,6 +484,13 @@ const struct wl_def wl_table[] = {
 	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
 	{ .name = "reuse-full", .run = w_reuse_full, .block_size = 4096, .disk_kib = 1024,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_REUSE_BEFORE_CKPT | MUT_ORDERED },
+	{ .name = "discard", .run = w_discard, .block_size = 4096, .disk_kib = 1024,
+	  .journal_blocks = 64, .cache = true, .discard = true, .mutants = MUT_DISCARD_EARLY },
+	{ .name = "discard-dj", .run = w_discard, .block_size = 4096, .disk_kib = 1024,
+	  .journal_blocks = 64, .cache = true, .data_journal = true, .discard = true,
+	  .mutants = MUT_DISCARD_EARLY },
+	{ .name = "discard-nocache-512", .run = w_discard, .block_size = 512, .disk_kib = 1024,
+	  .journal_blocks = 64, .discard = true, .cost = 60, .mutants = MUT_DISCARD_EARLY },
 	{ .name = "unlink-reuse-dj", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .data_journal = true,
 	  .mutants = MUT_CLASSIC },
