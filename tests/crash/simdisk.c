@@ -62,6 +62,7 @@ void sim_log_free(struct sim_log *log)
 static int sim_fault_check(struct sim_log *log, enum blk_op op)
 {
 	struct sim_fault *f = &log->fault;
+	bool discard = op == BLK_OP_DISCARD;
 	u32 nth;
 
 	/* DISCARD and WRITE_ZEROES are writes here too (blkdev.h). */
@@ -76,6 +77,7 @@ static int sim_fault_check(struct sim_log *log, enum blk_op op)
 		return f->err;
 	if (!f->fired && op == f->op && nth == f->k) {
 		f->fired = true;
+		f->advisory = discard && !f->sticky;
 		return f->err;
 	}
 	return 0;

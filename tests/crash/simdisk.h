@@ -85,8 +85,20 @@ struct sim_fault {
 	int err;     /* -EIO or -ENOSPC */
 	/* Filled in as the run goes. */
 	bool fired;
+	/*
+	 * It hit a DISCARD and is not sticky: DISCARD is advisory, so the
+	 * filesystem rightly carries on; nothing has to fail after it (the
+	 * run's crash states are still checked).
+	 */
+	bool advisory;
 	u32 done_ev; /* completion event of the failed request */
 };
+
+/* Has a fault fired that the layers above must report (not advisory)? */
+static inline bool sim_fault_live(const struct sim_fault *f)
+{
+	return f->fired && !f->advisory;
+}
 
 #define SIM_VEC(type)       \
 	struct {            \

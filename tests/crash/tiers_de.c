@@ -149,6 +149,8 @@ static void tier_e_one(struct job *j, const struct sim_fault *f, struct cstate *
 		rec_free(&re);
 		return;
 	}
+	if (re.log.fault.advisory) /* the write it hit was a DISCARD */
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " (a DISCARD)");
 	tier_e_calls(j, &re, what);
 	scope_open(&s, j, &re, TIER_E);
 	s.what = what;
