@@ -339,6 +339,21 @@ int fs_trim(struct fs *fs, u64 *trimmed)
 	return 0;
 }
 
+void fs_discard_mutant_synced(struct fs *fs)
+{
+	u32 *copy;
+
+	/* Every pending free is durable now; two checkpoints have not passed. */
+	if (!jnl_mutant(JNL_MUT_DISCARD_NO_CKPT) || !fs->discard || !fs->pend.n)
+		return;
+	copy = kmalloc((size_t)fs->pend.n * sizeof(*copy));
+	if (!copy)
+		return;
+	memcpy(copy, fs->pend.blocks, (size_t)fs->pend.n * sizeof(*copy));
+	fs_discard_blocks(fs, copy, fs->pend.n);
+	kfree(copy);
+}
+
 void fs_discard_unmount(struct fs *fs)
 {
 	const struct fs_discard_stats *st = &fs->dstats;

@@ -257,6 +257,8 @@ bool fs_enospc_retry(struct fs *fs, int *err, bool *retried);
  */
 void fs_discard_setup(struct fs *fs, bool want);
 void fs_discard_unmount(struct fs *fs);
+/* After a sync, in the DISCARD_NO_CKPT mutant only (jnl_mutant.h). */
+void fs_discard_mutant_synced(struct fs *fs);
 /* Blocks the bitmap holds back for a checkpoint (free for statfs). */
 u64 fs_pending_count(const struct fs *fs);
 /* Allocate an inode of `type` (nlink 1, size 0) in the current operation. */

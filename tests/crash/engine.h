@@ -45,6 +45,7 @@ enum {
 	MUT_GC_RUNNING_LOST = 1u << 18,
 	MUT_GC_UNLOCK_EARLY = 1u << 19,
 	MUT_DISCARD_EARLY = 1u << 20,
+	MUT_DISCARD_NO_CKPT = 1u << 21,
 };
 
 /* ---- workloads ------------------------------------------------------- */

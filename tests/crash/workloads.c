@@ -441,6 +441,7 @@ static void w_group_commit_pair(struct wl_ctx *c)
 #define MUT_ORDERED                                                            \
 	(MUT_COMMIT_BEFORE_DATA | MUT_NO_DATA_CHECK | MUT_OVERWRITE_IN_PLACE | \
 	 MUT_DELTA_NO_RESTAMP | MUT_DELTA_FIRST)
+#define MUT_DISCARD (MUT_DISCARD_EARLY | MUT_DISCARD_NO_CKPT)
 
 /* Unless an entry says otherwise: internal journal, checksummed commits,
  * data=ordered, the full state budget (cost 0 = 100%).  The "-dj" entries
@@ -485,12 +486,12 @@ const struct wl_def wl_table[] = {
 	{ .name = "reuse-full", .run = w_reuse_full, .block_size = 4096, .disk_kib = 1024,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_REUSE_BEFORE_CKPT | MUT_ORDERED },
 	{ .name = "discard", .run = w_discard, .block_size = 4096, .disk_kib = 1024,
-	  .journal_blocks = 64, .cache = true, .discard = true, .mutants = MUT_DISCARD_EARLY },
+	  .journal_blocks = 64, .cache = true, .discard = true, .mutants = MUT_DISCARD },
 	{ .name = "discard-dj", .run = w_discard, .block_size = 4096, .disk_kib = 1024,
 	  .journal_blocks = 64, .cache = true, .data_journal = true, .discard = true,
-	  .mutants = MUT_DISCARD_EARLY },
+	  .mutants = MUT_DISCARD },
 	{ .name = "discard-nocache-512", .run = w_discard, .block_size = 512, .disk_kib = 1024,
-	  .journal_blocks = 64, .discard = true, .cost = 60, .mutants = MUT_DISCARD_EARLY },
+	  .journal_blocks = 64, .discard = true, .cost = 60, .mutants = MUT_DISCARD },
 	{ .name = "unlink-reuse-dj", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .data_journal = true,
 	  .mutants = MUT_CLASSIC },
