@@ -53,6 +53,8 @@ static const char usage[] =
 	"  recover IMG    replay the journal (mount, then unmount)\n"
 	"  ls IMG [PATH]  list a directory: type, size, inode, name (read-only)\n"
 	"  cat IMG PATH   write a file's bytes to stdout (read-only)\n"
+	"  trim IMG       discard every free block (fs_trim): the image file gets\n"
+	"        holes where they were, so a sparse image shrinks\n"
 	"  put IMG HOSTFILE PATH [--data journal|ordered]\n"
 	"        create or atomically replace PATH with HOSTFILE's contents; --data\n"
 	"        journal sends the file's data through the journal as well (the\n"
@@ -376,6 +378,35 @@ static int cmd_recover(const struct args *a)
 	return OX_OK;
 }
 
+static int cmd_trim(const struct args *a)
+{
+	struct fs_mount_opts o = { 0 };
+	struct image im;
+	struct fs *fs;
+	u64 n = 0;
+	int err;
+
+	if (image_open(&im, a, false))
+		return OX_ERROR;
+	if (need_ordofs(&im, a->pos[1])) {
+		image_close(&im);
+		return OX_ERROR;
+	}
+	o.journal_dev = image_jdev(&im);
+	err = fs_mount(&im.blk, &o, NULL, &fs);
+	if (!err) {
+		err = fs_trim(fs, &n);
+		int uerr = fs_unmount(fs);
+
+		err = err ? err : uerr;
+	}
+	image_close(&im);
+	if (err)
+		return fail("trim", a->pos[1], err);
+	printf("%s: %llu free blocks discarded\n", a->pos[1], (unsigned long long)n);
+	return OX_OK;
+}
+
 struct ls_ctx {
 	struct fs *fs;
 };
@@ -673,6 +704,7 @@ int main(int argc, char **argv)
 		{ "mkfs", "IMG", 2, 2, cmd_mkfs },
 		{ "fsck", "IMG", 2, 2, cmd_fsck },
 		{ "recover", "IMG", 2, 2, cmd_recover },
+		{ "trim", "IMG", 2, 2, cmd_trim },
 		{ "ls", "IMG [PATH]", 2, 3, cmd_ls },
 		{ "cat", "IMG PATH", 3, 3, cmd_cat },
 		{ "put", "IMG HOSTFILE PATH", 4, 4, cmd_put },
