@@ -86,9 +86,11 @@ struct sim_fault {
 	/* Filled in as the run goes. */
 	bool fired;
 	/*
-	 * It hit a DISCARD and is not sticky: DISCARD is advisory, so the
-	 * filesystem rightly carries on; nothing has to fail after it (the
-	 * run's crash states are still checked).
+	 * Only DISCARDs have failed so far: DISCARD is advisory, so the
+	 * filesystem rightly carries on; nothing has to fail after them (the
+	 * run's crash states are still checked).  A sticky fault becomes
+	 * live at the first other request it fails, and done_ev is then
+	 * that one's completion.
 	 */
 	bool advisory;
 	u32 done_ev; /* completion event of the failed request */
