@@ -352,9 +352,13 @@ static int cmd_fsck(const struct args *a)
 	return ret;
 }
 
-static int cmd_recover(const struct args *a)
+/*
+ * Mount the image read-write (recovery runs), run `op` on it (NULL: nothing
+ * more), unmount.  OX_OK, or OX_ERROR with a message.
+ */
+static int run_mounted(const struct args *a, const char *what, struct jnl_recovery *rep,
+		       int (*op)(struct fs *fs, u64 *n), u64 *n)
 {
-	struct jnl_recovery rep = { 0 };
 	struct fs_mount_opts o = { 0 };
 	struct image im;
 	struct fs *fs;
@@ -367,44 +371,38 @@ static int cmd_recover(const struct args *a)
 		return OX_ERROR;
 	}
 	o.journal_dev = image_jdev(&im);
-	err = fs_mount(&im.blk, &o, &rep, &fs);
-	if (!err)
-		err = fs_unmount(fs);
+	err = fs_mount(&im.blk, &o, rep, &fs);
+	if (!err) {
+		int uerr;
+
+		if (op)
+			err = op(fs, n);
+		uerr = fs_unmount(fs);
+		err = err ? err : uerr;
+	}
 	image_close(&im);
-	if (err)
-		return fail("recover", a->pos[1], err);
-	printf("%s: %llu transactions (%llu blocks) replayed\n", a->pos[1],
-	       (unsigned long long)rep.transactions, (unsigned long long)rep.blocks);
-	return OX_OK;
+	return err ? fail(what, a->pos[1], err) : OX_OK;
+}
+
+static int cmd_recover(const struct args *a)
+{
+	struct jnl_recovery rep = { 0 };
+	int ret = run_mounted(a, "recover", &rep, NULL, NULL);
+
+	if (!ret)
+		printf("%s: %llu transactions (%llu blocks) replayed\n", a->pos[1],
+		       (unsigned long long)rep.transactions, (unsigned long long)rep.blocks);
+	return ret;
 }
 
 static int cmd_trim(const struct args *a)
 {
-	struct fs_mount_opts o = { 0 };
-	struct image im;
-	struct fs *fs;
 	u64 n = 0;
-	int err;
+	int ret = run_mounted(a, "trim", NULL, fs_trim, &n);
 
-	if (image_open(&im, a, false))
-		return OX_ERROR;
-	if (need_ordofs(&im, a->pos[1])) {
-		image_close(&im);
-		return OX_ERROR;
-	}
-	o.journal_dev = image_jdev(&im);
-	err = fs_mount(&im.blk, &o, NULL, &fs);
-	if (!err) {
-		err = fs_trim(fs, &n);
-		int uerr = fs_unmount(fs);
-
-		err = err ? err : uerr;
-	}
-	image_close(&im);
-	if (err)
-		return fail("trim", a->pos[1], err);
-	printf("%s: %llu free blocks discarded\n", a->pos[1], (unsigned long long)n);
-	return OX_OK;
+	if (!ret)
+		printf("%s: %llu free blocks discarded\n", a->pos[1], (unsigned long long)n);
+	return ret;
 }
 
 struct ls_ctx {

@@ -29,17 +29,21 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 
 rm -rf "$dir"
 mkdir -p "$dir"
-# boot MODE: the suite and the trim on a fresh image with drive discard=MODE.
-boot() {
-	local mode=$1 img="$dir/$1.img"
-	truncate -s 64M "$img"
+# qboot KERNEL NAME MODE APPEND LOG: boot KERNEL on $dir/NAME.img (drive
+# discard=MODE) with APPEND on the command line, console in LOG.
+qboot() {
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
-		-kernel "build/$arch/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }ktest ktest.trim" \
-		-drive "if=none,id=d0,file=$img,format=raw,discard=$mode" \
+		-kernel "$1" -append "${QEMU_APPEND:+$QEMU_APPEND }$4" \
+		-drive "if=none,id=d0,file=$dir/$2.img,format=raw,discard=$3" \
 		-device virtio-blk-device,drive=d0,discard=on,write-zeroes=on \
-		</dev/null >"$dir/$mode.log" 2>&1
-	tr -d '\r' <"$dir/$mode.log" >"$dir/$mode.tmp" && mv "$dir/$mode.tmp" "$dir/$mode.log"
+		</dev/null >"$5" 2>&1
+	tr -d '\r' <"$5" >"$5.tmp" && mv "$5.tmp" "$5"
+}
+# boot MODE: the suite and the trim on a fresh image with drive discard=MODE.
+boot() {
+	truncate -s 64M "$dir/$1.img"
+	qboot "build/$arch/ordo.img" "$1" "$1" "ktest ktest.trim" "$dir/$1.log"
 }
 used() { du --block-size=1 "$dir/$1.img" | cut -f1; }
 suite_ok() {
@@ -70,17 +74,9 @@ echo "kept across every boot" >"$dir/keep"
 # $dir/NAME-K.log, K counting boots), kernel command line APPEND.
 nboot=0
 ftree() {
-	local name=$1 append=$2 log
 	nboot=$((nboot + 1))
-	log="$dir/$name-$nboot.log"
-	# shellcheck disable=SC2086
-	timeout --foreground -k 5 "$BOOT_TIMEOUT" $QEMU_SYSTEM $QEMU_MACHINE_ARGS \
-		-kernel "build/$arch/app-ftree/ordo.img" -append "${QEMU_APPEND:+$QEMU_APPEND }$append" \
-		-drive "if=none,id=d0,file=$dir/$name.img,format=raw,discard=unmap" \
-		-device virtio-blk-device,drive=d0,discard=on,write-zeroes=on \
-		</dev/null >"$log" 2>&1
-	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
-	grep -qx 'ordo: exit status 0' "$log"
+	qboot "build/$arch/app-ftree/ordo.img" "$1" unmap "$2" "$dir/$1-$nboot.log"
+	grep -qx 'ordo: exit status 0' "$dir/$1-$nboot.log"
 }
 # intact NAME: fsck passes and /keep is still there, byte for byte.
 intact() {
