@@ -286,13 +286,9 @@ static void w_seq_wrap(struct wl_ctx *c)
  * transaction still in the log), a crash would show the old file holding
  * the new one's data.  The filesystem must checkpoint first.
  */
-static void w_reuse_full(struct wl_ctx *c)
+/* Fill the disk, unlink /u, and write /v: only /u's blocks are free. */
+static void fill_then_reuse(struct wl_ctx *c)
 {
-	wl_create(c, "/u");
-	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
-	wl_fsync(c, "/u");
-	wl_append(c, "/u", 100, 2); /* a DELTA of its last block, in the log */
-	wl_fsync(c, "/u");
 	wl_create(c, "/fill");
 	wl_fill(c, "/fill", 3);
 	wl_sync(c);
@@ -300,6 +296,16 @@ static void w_reuse_full(struct wl_ctx *c)
 	wl_create(c, "/v");
 	wl_write(c, "/v", 0, 3 * OFS_BLOCK_SIZE, 4);
 	wl_fsync(c, "/v");
+}
+
+static void w_reuse_full(struct wl_ctx *c)
+{
+	wl_create(c, "/u");
+	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
+	wl_fsync(c, "/u");
+	wl_append(c, "/u", 100, 2); /* a DELTA of its last block, in the log */
+	wl_fsync(c, "/u");
+	fill_then_reuse(c);
 }
 
 /*
@@ -323,13 +329,7 @@ static void w_discard(struct wl_ctx *c)
 	wl_unlink(c, "/tmp");
 	wl_truncate(c, "/k", 5000);
 	wl_fsync(c, "/k");
-	wl_create(c, "/fill");
-	wl_fill(c, "/fill", 3);
-	wl_sync(c);
-	wl_unlink(c, "/u");
-	wl_create(c, "/v");
-	wl_write(c, "/v", 0, 3 * OFS_BLOCK_SIZE, 4);
-	wl_fsync(c, "/v");
+	fill_then_reuse(c);
 	wl_truncate(c, "/fill", 2 * OFS_BLOCK_SIZE);
 	wl_append(c, "/k", 3 * OFS_BLOCK_SIZE, 7);
 	wl_sync(c);
