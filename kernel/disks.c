@@ -10,7 +10,8 @@
  *                     first such one that is blank, which is formatted;
  *   fs.format=force   format the disk named by fs.disk= whatever it holds.
  *
- * and how to mount it: fs.data=journal|ordered (fs_cmdline_mount_opts).
+ * and how to mount it: fs.data=journal|ordered, fs.discard=on|off
+ * (fs_cmdline_mount_opts); fs.trim: fs_trim() it once mounted.
  *
  * bench and the KTAP suite overwrite what they use, so they take only a
  * blank disk, a read-only one (nothing can be written to it), or the disks
@@ -74,17 +75,35 @@ static bool fs_format_forced(void)
 int fs_cmdline_mount_opts(struct fs_mount_opts *mo)
 {
 	char v[16];
-	int err = cmdline_str("fs.data", v, sizeof(v));
+	int err = cmdline_str("fs.data", v, sizeof(v)), ret = 0;
 
 	mo->data_journal = false;
-	if (err == -ENOENT || (!err && !strcmp(v, "ordered")))
-		return 0;
 	if (!err && !strcmp(v, "journal")) {
 		mo->data_journal = true;
-		return 0;
+	} else if (err != -ENOENT && (err || strcmp(v, "ordered"))) {
+		kprintf("fs.data: neither journal nor ordered: using ordered\n");
+		ret = -EINVAL;
 	}
-	kprintf("fs.data: neither journal nor ordered: using ordered\n");
-	return -EINVAL;
+	err = cmdline_str("fs.discard", v, sizeof(v));
+	mo->discard = !err && !strcmp(v, "on");
+	if (err != -ENOENT && (err || (strcmp(v, "on") && strcmp(v, "off")))) {
+		kprintf("fs.discard: neither on nor off: using off\n");
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* fs.trim: DISCARD every free block of the mounted `fs` once, and say so. */
+static void fs_cmdline_trim(struct fs *fs, const char *name)
+{
+	u64 n = 0;
+	int err;
+
+	if (!cmdline_flag("fs.trim"))
+		return;
+	err = fs_trim(fs, &n);
+	kprintf("%s: fs.trim: %llu blocks discarded: %s\n", name, (unsigned long long)n,
+		err ? errno_name(err) : "ok");
 }
 
 /* The first GPT partition of ordofs's type on `d`, or NULL. */
@@ -330,5 +349,6 @@ int fs_mount_chosen(struct fs_target *t, struct mutex *lock, struct fs **fs)
 	else
 		kprintf("%s: mounted cleanly (journal empty, next transaction %llu)\n", name,
 			(unsigned long long)rep.next_seq);
+	fs_cmdline_trim(*fs, name);
 	return 0;
 }

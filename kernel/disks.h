@@ -33,15 +33,16 @@ int fs_choose_target(struct fs_target *t);
 /*
  * fs_choose_target(), then mount it (as the command line's mount options
  * say, with `lock` as fs_mount_opts.lock), formatting it first if it is
- * blank.  Each step says what it did on the console.  0 and the
+ * blank; with fs.trim on the command line, fs_trim() it then.  Each step says what it did on the console.  0 and the
  * filesystem in *fs, or -errno (said why).
  */
 int fs_mount_chosen(struct fs_target *t, struct mutex *lock, struct fs **fs);
 
 /*
  * The mount options the command line asks for: fs.data=journal (file data
- * through the log) or fs.data=ordered (the default).  0, or -EINVAL for
- * another value (said so; *mo keeps the default).
+ * through the log) or fs.data=ordered (the default); fs.discard=on (online
+ * discard) or off (the default).  0, or -EINVAL for another value (said
+ * so; that option keeps its default).
  */
 int fs_cmdline_mount_opts(struct fs_mount_opts *mo);
 

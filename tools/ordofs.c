@@ -53,6 +53,8 @@ static const char usage[] =
 	"  recover IMG    replay the journal (mount, then unmount)\n"
 	"  ls IMG [PATH]  list a directory: type, size, inode, name (read-only)\n"
 	"  cat IMG PATH   write a file's bytes to stdout (read-only)\n"
+	"  trim IMG       discard every free block (fs_trim): the image file gets\n"
+	"        holes where they were, so a sparse image shrinks\n"
 	"  put IMG HOSTFILE PATH [--data journal|ordered]\n"
 	"        create or atomically replace PATH with HOSTFILE's contents; --data\n"
 	"        journal sends the file's data through the journal as well (the\n"
@@ -350,9 +352,13 @@ static int cmd_fsck(const struct args *a)
 	return ret;
 }
 
-static int cmd_recover(const struct args *a)
+/*
+ * Mount the image read-write (recovery runs), run `op` on it (NULL: nothing
+ * more), unmount.  OX_OK, or OX_ERROR with a message.
+ */
+static int run_mounted(const struct args *a, const char *what, struct jnl_recovery *rep,
+		       int (*op)(struct fs *fs, u64 *n), u64 *n)
 {
-	struct jnl_recovery rep = { 0 };
 	struct fs_mount_opts o = { 0 };
 	struct image im;
 	struct fs *fs;
@@ -365,15 +371,38 @@ static int cmd_recover(const struct args *a)
 		return OX_ERROR;
 	}
 	o.journal_dev = image_jdev(&im);
-	err = fs_mount(&im.blk, &o, &rep, &fs);
-	if (!err)
-		err = fs_unmount(fs);
+	err = fs_mount(&im.blk, &o, rep, &fs);
+	if (!err) {
+		int uerr;
+
+		if (op)
+			err = op(fs, n);
+		uerr = fs_unmount(fs);
+		err = err ? err : uerr;
+	}
 	image_close(&im);
-	if (err)
-		return fail("recover", a->pos[1], err);
-	printf("%s: %llu transactions (%llu blocks) replayed\n", a->pos[1],
-	       (unsigned long long)rep.transactions, (unsigned long long)rep.blocks);
-	return OX_OK;
+	return err ? fail(what, a->pos[1], err) : OX_OK;
+}
+
+static int cmd_recover(const struct args *a)
+{
+	struct jnl_recovery rep = { 0 };
+	int ret = run_mounted(a, "recover", &rep, NULL, NULL);
+
+	if (!ret)
+		printf("%s: %llu transactions (%llu blocks) replayed\n", a->pos[1],
+		       (unsigned long long)rep.transactions, (unsigned long long)rep.blocks);
+	return ret;
+}
+
+static int cmd_trim(const struct args *a)
+{
+	u64 n = 0;
+	int ret = run_mounted(a, "trim", NULL, fs_trim, &n);
+
+	if (!ret)
+		printf("%s: %llu free blocks discarded\n", a->pos[1], (unsigned long long)n);
+	return ret;
 }
 
 struct ls_ctx {
@@ -673,6 +702,7 @@ int main(int argc, char **argv)
 		{ "mkfs", "IMG", 2, 2, cmd_mkfs },
 		{ "fsck", "IMG", 2, 2, cmd_fsck },
 		{ "recover", "IMG", 2, 2, cmd_recover },
+		{ "trim", "IMG", 2, 2, cmd_trim },
 		{ "ls", "IMG [PATH]", 2, 3, cmd_ls },
 		{ "cat", "IMG PATH", 3, 3, cmd_cat },
 		{ "put", "IMG HOSTFILE PATH", 4, 4, cmd_put },

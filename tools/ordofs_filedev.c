@@ -1,8 +1,11 @@
 /*
  * tools/ordofs_filedev.c - a struct blk_dev over a host file (see
  * ordofs_filedev.h).  The queue is kernel/block/blk_queue.c; this file carries
- * requests out with pread/pwrite/fsync.
+ * requests out with pread/pwrite/fsync, and DISCARD and WRITE_ZEROES by
+ * punching a hole (fallocate), which frees the file's space and reads back
+ * as zeros; WRITE_ZEROES writes zeros where the file system cannot.
  */
+#define _GNU_SOURCE /* fallocate */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +36,29 @@ static int filedev_rw(struct filedev *f, struct blk_req *req)
 	return 0;
 }
 
+/* DISCARD or WRITE_ZEROES: a hole, or (WRITE_ZEROES only) written zeros. */
+static int filedev_zero(struct filedev *f, struct blk_req *req)
+{
+	static const char zeros[64 * 1024];
+	off_t off = (off_t)req->sector * BLK_SECTOR_SIZE;
+	struct blk_req w = { .op = BLK_OP_WRITE, .buf = (void *)zeros };
+
+	if (!fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, req->len))
+		return 0;
+	if (req->op == BLK_OP_DISCARD)
+		return errno == EOPNOTSUPP ? -EOPNOTSUPP : -EIO;
+	for (u32 done = 0; done < req->len; done += w.len) {
+		int err;
+
+		w.sector = req->sector + done / BLK_SECTOR_SIZE;
+		w.len = req->len - done < sizeof(zeros) ? req->len - done : (u32)sizeof(zeros);
+		err = filedev_rw(f, &w);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int filedev_do(struct blk_queue *q, struct blk_req *req)
 {
 	struct filedev *f = container_of(q, struct filedev, q);
@@ -40,6 +66,8 @@ static int filedev_do(struct blk_queue *q, struct blk_req *req)
 	switch (req->op) {
 	case BLK_OP_READ:
 	case BLK_OP_WRITE: return filedev_rw(f, req);
+	case BLK_OP_DISCARD:
+	case BLK_OP_WRITE_ZEROES: return filedev_zero(f, req);
 	case BLK_OP_FLUSH: return fsync(f->fd) ? -EIO : 0;
 	case BLK_OP_GET_ID:
 		memcpy(req->buf, f->name, req->len < sizeof(f->name) ? req->len : sizeof(f->name));
@@ -85,6 +113,11 @@ int filedev_open(struct filedev *f, const char *path, bool read_only)
 			       .read_only = read_only,
 			       .has_flush = true,
 			       .volatile_cache = true,
+			       /* A hole is 4 KiB-aligned on most file systems. */
+			       .discard_max_sectors = read_only ? 0 : 1u << 22,
+			       .discard_align = 8,
+			       .wz_max_sectors = read_only ? 0 : 1u << 22,
+			       .wz_may_unmap = true,
 		       },
 		       filedev_do);
 	return 0;

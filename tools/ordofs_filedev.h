@@ -6,7 +6,8 @@
  * 512-byte logical blocks.  submit() only queues; poll() carries out every
  * queued request in order with pread()/pwrite(), and a FLUSH is fsync(),
  * so the block layer's ordering and durability rules (it sees a volatile
- * write cache with FLUSH) map onto the host's.  A file opened read-only is
+ * write cache with FLUSH) map onto the host's.  DISCARD and WRITE_ZEROES
+ * punch holes in the file (fallocate), so a trimmed image is sparse.  A file opened read-only is
  * a read-only device: the block layer then refuses every write.
  */
 #ifndef ORDO_TOOLS_ORDOFS_FILEDEV_H

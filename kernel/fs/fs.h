@@ -49,6 +49,15 @@ struct fs_mount_opts {
 	 */
 	bool data_journal;
 	bool read_only;
+	/*
+	 * discard (Linux's mount option): DISCARD each freed block once it
+	 * is free for good: when it may be allocated again, two checkpoints
+	 * after the transaction that freed it is durable (fs_alloc.c).  Off
+	 * by default, as in Linux: a DISCARD is synchronous and some devices
+	 * are slow at it; fs_trim() does the same in one batch on request.
+	 * Ignored (a console line) when the device offers no DISCARD.
+	 */
+	bool discard;
 	/* Passed to the journal (jnl_config), for the crash-state engine. */
 	void (*on_commit_submit)(void *ctx, u64 seq);
 	void (*on_commit_ack)(void *ctx, u64 seq);
@@ -141,6 +150,27 @@ int fs_fsync(struct fs *fs, u32 ino);
 int fs_sync(struct fs *fs);
 
 const struct jnl_stats *fs_jnl_stats(const struct fs *fs);
+
+/* What the discard mount option and fs_trim() sent (DISCARD is advisory). */
+struct fs_discard_stats {
+	u64 ranges;	 /* DISCARD ranges the device accepted */
+	u64 blocks;	 /* blocks they covered */
+	u64 failed;	 /* ranges the device failed: counted, otherwise ignored */
+	u64 dropped;	 /* freed blocks not discarded (no memory to hold them) */
+	u64 trim_blocks; /* of `blocks`, those fs_trim() sent */
+};
+const struct fs_discard_stats *fs_discard_stats(const struct fs *fs);
+/* Is online discard on (asked for, and the device offers DISCARD)? */
+bool fs_discard_on(const struct fs *fs);
+
+/*
+ * fstrim: commit, then DISCARD every block that is free and not waiting
+ * for a checkpoint, in runs of contiguous blocks.  Between operations.
+ * 0 and the blocks discarded in *trimmed (may be NULL), -EOPNOTSUPP (the
+ * device offers no DISCARD), -EROFS, or the commit's -errno.  A range the
+ * device fails is counted (fs_discard_stats) and skipped, not an error.
+ */
+int fs_trim(struct fs *fs, u64 *trimmed);
 
 /*
  * Has a failed commit or checkpoint aborted the journal?  Then every

@@ -28,6 +28,22 @@
  * call that runs out of space with frees pending checkpoints twice at once
  * (fs_reclaim) and tries again.
  *
+ * Discard (mount option "discard"): a freed block is DISCARDed when it is
+ * released, just before it may be allocated again, and never earlier.  By
+ * then the transaction that freed it is durable and two checkpoints have
+ * taken every transaction that names it out of the log, so no state a
+ * crash can leave needs its contents: a DISCARD before the free is durable
+ * would lose them (the committed state still points at the block), and
+ * one while a transaction in the log still names the block could fail
+ * recovery's crc check of a data=ordered block that transaction wrote
+ * home (allocated and freed in the same transaction).  So with discard on
+ * data=journal holds its frees back too.  The DISCARD completes before
+ * the block is free in memory, so any later write of it is submitted
+ * after it.  Blocks are sorted and merged into runs; the block layer
+ * splits a run by the device's limits.  A DISCARD that fails is counted
+ * and reported once; -EOPNOTSUPP turns online discard off.  fs_trim()
+ * discards every free, released block the same way, on request.
+ *
  * Free blocks are found a 64-bit word at a time from a next-fit hint:
  * full words are skipped whole, then the first zero bit is taken.
  *
@@ -104,16 +120,18 @@ static int fs_bitmap_bit(struct fs *fs, u64 b, u8 **payload, u64 *bit)
 }
 
 /*
- * First clear bit in [from, to) of the in-memory bitmap, or `to`.  The
- * copy is a whole number of words (OFS_PAYLOAD is a multiple of 8).
+ * First clear bit (set bit with `set`) in [from, to) of the in-memory
+ * bitmap, or `to`.  The copy is a whole number of words (OFS_PAYLOAD is a
+ * multiple of 8).
  */
-static u64 fs_bitmap_find(const struct fs *fs, u64 from, u64 to)
+static u64 fs_bitmap_scan(const struct fs *fs, u64 from, u64 to, bool set)
 {
 	const fs_bmword *w = (const fs_bmword *)fs->bitmap;
 
 	for (u64 b = from; b < to; b = (b | 63) + 1) {
-		/* Bits below `from` in the first word count as taken. */
-		u64 used = LE_SWAP64(w[b / 64]) | ((1ull << (b % 64)) - 1);
+		u64 word = LE_SWAP64(w[b / 64]);
+		/* Bits below `from` in the first word count as not wanted. */
+		u64 used = (set ? ~word : word) | ((1ull << (b % 64)) - 1);
 
 		if (~used) {
 			b = (b & ~63ull) + (u64)__builtin_ctzll(~used);
@@ -121,6 +139,11 @@ static u64 fs_bitmap_find(const struct fs *fs, u64 from, u64 to)
 		}
 	}
 	return to;
+}
+
+static u64 fs_bitmap_find(const struct fs *fs, u64 from, u64 to)
+{
+	return fs_bitmap_scan(fs, from, to, false);
 }
 
 int fs_balloc(struct fs *fs, u32 *blockno)
@@ -200,11 +223,164 @@ void fs_bitmap_op_abort(struct fs *fs)
 	fs->free_blocks += op->nalloc;
 }
 
-/* Blocks [0, end) of the pending list are free in memory again. */
+/* ---- discard -------------------------------------------------------- */
+
+void fs_discard_setup(struct fs *fs, bool want)
+{
+	fs->discard = want && !fs->read_only;
+	if (fs->discard && !blk_info(fs->dev)->discard_max_sectors) {
+		kprintf("ordofs: %s offers no DISCARD: mounted without discard\n",
+			blk_info(fs->dev)->name);
+		fs->discard = false;
+	}
+}
+
+bool fs_discard_on(const struct fs *fs)
+{
+	return fs->discard;
+}
+
+const struct fs_discard_stats *fs_discard_stats(const struct fs *fs)
+{
+	return &fs->dstats;
+}
+
+/*
+ * DISCARD blocks [b, b + n).  Advisory: a failure is counted, reported
+ * once per mount, and otherwise ignored; -EOPNOTSUPP (the device stopped
+ * offering it) also turns online discard off.  0 or that -errno.
+ */
+static int fs_discard_range(struct fs *fs, u64 b, u64 n)
+{
+	struct fs_discard_stats *st = &fs->dstats;
+	int err = blk_discard(fs->dev, b * FS_BLK_SECTORS, n * FS_BLK_SECTORS);
+
+	if (!err) {
+		st->ranges++;
+		st->blocks += n;
+		return 0;
+	}
+	if (!st->failed++ || err == -EOPNOTSUPP)
+		kprintf("ordofs: DISCARD of blocks %llu..%llu failed (%s): ignored%s\n",
+			(unsigned long long)b, (unsigned long long)(b + n - 1), errno_name(err),
+			err == -EOPNOTSUPP ? ", discard off" : " (advisory)");
+	if (err == -EOPNOTSUPP)
+		fs->discard = false;
+	return err;
+}
+
+/* Heapsort: in place, no recursion, no allocation. */
+static void fs_sift(u32 *a, u32 i, u32 n)
+{
+	for (u32 c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && a[c + 1] > a[c])
+			c++;
+		if (a[i] >= a[c])
+			return;
+		u32 t = a[i];
+
+		a[i] = a[c];
+		a[c] = t;
+	}
+}
+
+static void fs_sort_u32(u32 *a, u32 n)
+{
+	for (u32 i = n / 2; i-- > 0;)
+		fs_sift(a, i, n);
+	for (u32 k = n; k-- > 1;) {
+		u32 t = a[0];
+
+		a[0] = a[k];
+		a[k] = t;
+		fs_sift(a, 0, k);
+	}
+}
+
+/* DISCARD blocks[0, n) (sorted here), each run of consecutive blocks at once. */
+static void fs_discard_blocks(struct fs *fs, u32 *blocks, u32 n)
+{
+	fs_sort_u32(blocks, n);
+	for (u32 i = 0, k; i < n && fs->discard; i = k) {
+		for (k = i + 1; k < n && blocks[k] <= blocks[k - 1] + 1; k++)
+			;
+		fs_discard_range(fs, blocks[i], (u64)blocks[k - 1] - blocks[i] + 1);
+	}
+}
+
+int fs_trim(struct fs *fs, u64 *trimmed)
+{
+	u64 n = 0, end;
+	int err;
+
+	BUG_ON(fs->op.active);
+	err = fs_check_writable(fs);
+	if (err)
+		return err;
+	if (!blk_info(fs->dev)->discard_max_sectors)
+		return -EOPNOTSUPP;
+	/* Only a durable free may be discarded (data=journal frees at once). */
+	err = jnl_commit(fs->j);
+	if (err)
+		return err;
+	fs_pending_release(fs);
+	for (u64 b = fs_bitmap_find(fs, fs->g.data_start, fs->g.nblocks); b < fs->g.nblocks;
+	     b = fs_bitmap_find(fs, end, fs->g.nblocks)) {
+		end = fs_bitmap_scan(fs, b, fs->g.nblocks, true);
+		err = fs_discard_range(fs, b, end - b);
+		if (err == -EOPNOTSUPP)
+			return err;
+		if (!err)
+			n += end - b;
+	}
+	fs->dstats.trim_blocks += n;
+	if (trimmed)
+		*trimmed = n;
+	return 0;
+}
+
+void fs_discard_mutant_synced(struct fs *fs)
+{
+	u32 *copy;
+
+	/* Every pending free is durable now; two checkpoints have not passed. */
+	if (!jnl_mutant(JNL_MUT_DISCARD_NO_CKPT) || !fs->discard || !fs->pend.n)
+		return;
+	copy = kmalloc((size_t)fs->pend.n * sizeof(*copy));
+	if (!copy)
+		return;
+	memcpy(copy, fs->pend.blocks, (size_t)fs->pend.n * sizeof(*copy));
+	fs_discard_blocks(fs, copy, fs->pend.n);
+	kfree(copy);
+}
+
+void fs_discard_unmount(struct fs *fs)
+{
+	const struct fs_discard_stats *st = &fs->dstats;
+
+	/* A failing checkpoint aborts the journal: jnl_close() reports it. */
+	if (fs->discard && fs->pend.n && !jnl_aborted(fs->j))
+		fs_reclaim(fs);
+	if (fs->discard || st->ranges || st->failed)
+		kprintf("ordofs: %s: discarded %llu blocks in %llu ranges (%llu by trim), "
+			"%llu ranges failed, %llu blocks not discarded\n",
+			blk_info(fs->dev)->name, (unsigned long long)st->blocks,
+			(unsigned long long)st->ranges, (unsigned long long)st->trim_blocks,
+			(unsigned long long)st->failed, (unsigned long long)st->dropped);
+}
+
+/* ---- frees waiting for a checkpoint ----------------------------------- */
+
+/*
+ * Blocks [0, end) of the pending list are free in memory again, DISCARDed
+ * first with online discard.
+ */
 static void fs_pending_drop(struct fs *fs, u32 end, u32 nbatches)
 {
 	struct fs_pending *p = &fs->pend;
 
+	if (fs->discard)
+		fs_discard_blocks(fs, p->blocks, end);
 	for (u32 i = 0; i < end; i++)
 		fs_bit_clear(fs->bitmap, p->blocks[i]);
 	fs->free_blocks += end;
@@ -273,11 +449,22 @@ void fs_bitmap_op_commit(struct fs *fs)
 	const struct fs_op *op = &fs->op;
 	struct fs_pending *p = &fs->pend;
 	u64 now = jnl_stats(fs->j)->checkpoints;
-	bool now_free = fs->data_journal || jnl_mutant(JNL_MUT_REUSE_BEFORE_CKPT);
+	/* With discard, data=journal holds them back too (see the header). */
+	bool now_free = (fs->data_journal && !fs->discard) || jnl_mutant(JNL_MUT_REUSE_BEFORE_CKPT);
 	u32 *blocks;
 
 	if (!op->nfreed)
 		return;
+	if (fs->discard && jnl_mutant(JNL_MUT_DISCARD_EARLY)) {
+		/* Before the transaction freeing them is even committed. */
+		u32 *copy = kmalloc((size_t)op->nfreed * sizeof(*copy));
+
+		if (copy) {
+			memcpy(copy, op->freed, (size_t)op->nfreed * sizeof(*copy));
+			fs_discard_blocks(fs, copy, op->nfreed);
+			kfree(copy);
+		}
+	}
 	blocks = now_free ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
 	if (!blocks) {
 		/*
@@ -286,6 +473,8 @@ void fs_bitmap_op_commit(struct fs *fs)
 		 */
 		if (!now_free && (jnl_checkpoint(fs->j) || jnl_checkpoint(fs->j)))
 			return; /* aborted: the blocks stay taken until unmount */
+		if (fs->discard)
+			fs->dstats.dropped += op->nfreed;
 		for (u32 i = 0; i < op->nfreed; i++)
 			fs_bit_clear(fs->bitmap, op->freed[i]);
 		fs->free_blocks += op->nfreed;

@@ -8,7 +8,9 @@
  *     marked in use), the inode table (all free but the root directory,
  *     inode 1, empty: size 0, no blocks), every block with a valid tail;
  *  3. clear the first log block and write an empty journal (jnl_format)
- *     whose records must carry this format's new uuid;
+ *     whose records must carry this format's new uuid; a device that
+ *     offers WRITE_ZEROES clears the whole log with it (the device may
+ *     unmap it), one that does not gets that one block written;
  *  4. make all of it durable on both devices at once (blk_sync_many);
  *  5. write the superblock, make it durable.
  * Only a blank device is formatted unless the caller forces it (fs_probe.c).
@@ -37,6 +39,30 @@ static int fs_fmt_too_small(u64 have, u64 need)
 	kprintf("ordofs: device too small: %llu blocks, the layout needs at least %llu\n",
 		(unsigned long long)have, (unsigned long long)need);
 	return -EINVAL;
+}
+
+/*
+ * Blocks [blockno, blockno + n) must read as zeros: WRITE_ZEROES when the
+ * device offers it (it may unmap them), else `must` of them written from
+ * the zeroed `buf` (FS_FMT_BATCH blocks).
+ */
+static int fs_fmt_zero(struct blk *dev, u64 blockno, u32 n, u32 must, u8 *buf)
+{
+	int err = -EOPNOTSUPP;
+
+	if (blk_info(dev)->wz_max_sectors)
+		err = blk_write_zeroes(dev, blockno * FS_BLK_SECTORS, (u64)n * FS_BLK_SECTORS,
+				       true);
+	if (!err)
+		return 0;
+	if (err != -EOPNOTSUPP)
+		kprintf("ordofs: WRITE_ZEROES failed (%s): writing zeros instead\n",
+			errno_name(err));
+	memset(buf, 0, (size_t)FS_FMT_BATCH * OFS_BLOCK_SIZE);
+	err = 0;
+	for (u32 i = 0; i < must && !err; i += FS_FMT_BATCH)
+		err = fs_write_blocks(dev, blockno + i, buf, MIN(FS_FMT_BATCH, must - i));
+	return err;
 }
 
 /* The format policy (fs_probe.c): 0 only for a blank device. */
@@ -226,9 +252,8 @@ static int fs_fmt_write(struct blk *dev, struct blk *jdev, const struct fs_geom 
 	if (!err)
 		err = fs_fmt_inodes(dev, g, buf);
 	/* A stale record of an earlier format must never look like seq 1. */
-	memset(buf, 0, OFS_BLOCK_SIZE);
 	if (!err)
-		err = fs_write_blocks(jdev, g->journal_start + 1, buf, 1);
+		err = fs_fmt_zero(jdev, g->journal_start + 1, g->journal_blocks - 1, 1, buf);
 	if (!err)
 		err = jnl_format(jdev, g->journal_start, g->journal_blocks, g->uuid);
 	if (!err)

@@ -445,12 +445,16 @@ int fs_fsync(struct fs *fs, u32 ino)
 	if (err)
 		return err;
 	/* One running transaction holds every file's changes: commit it. */
-	return fs->read_only ? 0 : jnl_commit_group(fs->j);
+	return fs_sync(fs);
 }
 
 int fs_sync(struct fs *fs)
 {
-	return fs->read_only ? 0 : jnl_commit_group(fs->j);
+	int err = fs->read_only ? 0 : jnl_commit_group(fs->j);
+
+	if (!err && !fs->read_only)
+		fs_discard_mutant_synced(fs);
+	return err;
 }
 
 bool fs_journal_aborted(const struct fs *fs)

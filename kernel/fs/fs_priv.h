@@ -130,6 +130,8 @@ struct fs {
 	struct fs_geom g;
 	bool read_only;
 	bool data_journal; /* file data through the log too (mount option) */
+	bool discard;	   /* online discard (mount option, device offers it) */
+	struct fs_discard_stats dstats;
 	/*
 	 * Copy of the bitmap payloads: the committed state, the prepared op's
 	 * allocations, and (data=ordered) frees still pending.
@@ -249,6 +251,14 @@ int fs_reclaim(struct fs *fs);
  * *retried); a failing checkpoint replaces *err.
  */
 bool fs_enospc_retry(struct fs *fs, int *err, bool *retried);
+/*
+ * Mount: online discard as asked, if the device offers DISCARD.  Unmount:
+ * the frees still held, released and discarded (two checkpoints).
+ */
+void fs_discard_setup(struct fs *fs, bool want);
+void fs_discard_unmount(struct fs *fs);
+/* After a sync, in the DISCARD_NO_CKPT mutant only (jnl_mutant.h). */
+void fs_discard_mutant_synced(struct fs *fs);
 /* Blocks the bitmap holds back for a checkpoint (free for statfs). */
 u64 fs_pending_count(const struct fs *fs);
 /* Allocate an inode of `type` (nlink 1, size 0) in the current operation. */

@@ -188,6 +188,7 @@ int fs_unmount(struct fs *fs)
 	int err;
 
 	BUG_ON(fs->op.active);
+	fs_discard_unmount(fs);
 	/* jnl_close commits and checkpoints; read-only, it has nothing to do. */
 	err = jnl_close(fs->j);
 	kfree(fs->bitmap);
@@ -301,6 +302,7 @@ int fs_mount(struct blk *dev, const struct fs_mount_opts *opts, struct jnl_recov
 		kprintf("ordofs: recovery replayed %llu transactions (%llu blocks)\n",
 			(unsigned long long)rec.transactions, (unsigned long long)rec.blocks);
 	fs->seq_base = rec.next_seq;
+	fs_discard_setup(fs, o->discard);
 	err = fs_mount_load(fs);
 	if (err) {
 		fs_unmount(fs);

@@ -37,6 +37,9 @@ enum jnl_mut {
 	JNL_MUT_GC_EARLY_ACK, /* fsync returns while the commit holding its changes is in flight */
 	JNL_MUT_GC_RUNNING_LOST, /* fsync waits for the commit in flight, not for the next one */
 	JNL_MUT_GC_UNLOCK_EARLY, /* the lock released before the commit's writes are done */
+	/* discard (fs_alloc.c) */
+	JNL_MUT_DISCARD_EARLY,	 /* freed blocks discarded before their transaction commits */
+	JNL_MUT_DISCARD_NO_CKPT, /* ... once it is durable, not two checkpoints later */
 };
 
 #ifdef JNL_MUTANT

@@ -34,6 +34,14 @@ static int ktfs_mount(struct kdisk *d, bool classic, struct fs **fs)
 	return ktfs_mount_opts(d, &(struct fs_mount_opts){ .classic_commit = classic }, fs);
 }
 
+static u32 ktfs_ino(struct fs *fs, const char *path)
+{
+	u32 ino = 0;
+
+	fs_open(fs, path, &ino);
+	return ino;
+}
+
 /* Write `len` pattern bytes to a new file, read them back, compare. */
 static void ktfs_file(struct ktap *k, struct fs *fs, const char *path, u32 len, u32 salt)
 {
@@ -284,6 +292,40 @@ static void ktfs_enospc(struct ktap *k, struct kdisk *d)
 	KT_EXPECT_EQ(k, fs_fsck(&d->blk, NULL, false), 0);
 }
 
+/*
+ * Online discard and fs_trim: a file's blocks, unlinked, are DISCARDed
+ * by unmount at the latest (after the free is durable and two
+ * checkpoints); a trim discards the free space; files and fsck stay good.
+ * Without DISCARD the option is ignored and fs_trim() says -EOPNOTSUPP.
+ */
+static void ktfs_discard(struct ktap *k, struct kdisk *d)
+{
+	struct fs_mount_opts mo = { .discard = true };
+	bool can = blk_info(&d->blk)->discard_max_sectors != 0;
+	u64 before = blk_stats(&d->blk)->discards, trimmed = 0;
+	struct fs *fs;
+
+	KT_ASSERT(k, ktfs_mount_opts(d, &mo, &fs) == 0);
+	KT_EXPECT_EQ(k, fs_discard_on(fs), can);
+	ktfs_file(k, fs, "/keep", 5000, 7);
+	ktfs_file(k, fs, "/gone", 1u << 20, 8);
+	KT_EXPECT_EQ(k, fs_unlink(fs, "/gone"), 0);
+	KT_EXPECT_EQ(k, fs_unmount(fs), 0);
+	KT_EXPECT_EQ(k, blk_stats(&d->blk)->discards > before, can);
+	KT_ASSERT(k, ktfs_mount(d, false, &fs) == 0);
+	KT_EXPECT_EQ(k, fs_trim(fs, &trimmed), can ? 0 : -EOPNOTSUPP);
+	KT_EXPECT_EQ(k, trimmed > 0, can);
+	kt_fill(kt_wbuf, 5000, 0, 7);
+	KT_EXPECT_EQ(k, fs_read(fs, ktfs_ino(fs, "/keep"), 0, kt_rbuf, 5000), 5000);
+	KT_EXPECT(k, memcmp(kt_wbuf, kt_rbuf, 5000) == 0);
+	KT_EXPECT_EQ(k, fs_unlink(fs, "/keep"), 0);
+	KT_EXPECT_EQ(k, fs_unmount(fs), 0);
+	KT_EXPECT_EQ(k, fs_fsck(&d->blk, NULL, false), 0);
+	kprintf("# %s: fs discard: %llu DISCARDs, %llu blocks trimmed\n", blk_info(&d->blk)->name,
+		(unsigned long long)(blk_stats(&d->blk)->discards - before),
+		(unsigned long long)trimmed);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ktap *k, struct kdisk *d);
@@ -294,6 +336,7 @@ static const struct {
 	{ "fs_doorbells_per_append", ktfs_doorbells },
 	{ "fs_writes_per_append", ktfs_writes_per_append },
 	{ "fs_full_disk_enospc", ktfs_enospc },
+	{ "fs_discard_trim", ktfs_discard },
 };
 
 unsigned ktest_fs_count(void)

@@ -30,7 +30,9 @@
 static void ck_open(struct rig *g, const struct rec *r, u8 *img[])
 {
 	static const char *const names[SIM_MAX_DEVS] = { "ckfs", "ckjnl" };
-	const struct simdisk_cfg tmpl = { .seed = 77, .max_requests = CHECK_MAX_REQUESTS };
+	const struct simdisk_cfg tmpl = { .seed = 77,
+					  .max_requests = CHECK_MAX_REQUESTS,
+					  .discard = r->wl->discard };
 
 	rig_open(g, r, &tmpl, names, img, true);
 }

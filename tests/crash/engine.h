@@ -44,6 +44,8 @@ enum {
 	MUT_GC_EARLY_ACK = 1u << 17,
 	MUT_GC_RUNNING_LOST = 1u << 18,
 	MUT_GC_UNLOCK_EARLY = 1u << 19,
+	MUT_DISCARD_EARLY = 1u << 20,
+	MUT_DISCARD_NO_CKPT = 1u << 21,
 };
 
 /* ---- workloads ------------------------------------------------------- */
@@ -65,6 +67,7 @@ struct wl_def {
 	bool data_journal;  /* mount with data=journal (default data=ordered) */
 	bool reformat;	    /* format again after `pre` (stale journal) */
 	bool threads;	    /* several threads (lib/sched.h): fs calls under a lock */
+	bool discard;	    /* disks offer DISCARD; mounted with online discard */
 	u32 mutants;	    /* MUT_* this workload is meant to expose */
 	u32 cost;	    /* share of the state budget, percent (0: 100) */
 };

@@ -196,6 +196,8 @@ static int cmp_landing(const void *a, const void *b)
 
 void imgb_init(struct imgb *b, const struct rec *r, const struct epochs *ep)
 {
+	u64 dsect = 0;
+
 	memset(b, 0, sizeof(*b));
 	b->r = r;
 	b->ep = ep;
@@ -220,8 +222,20 @@ void imgb_init(struct imgb *b, const struct rec *r, const struct epochs *ep)
 	sort_rec = r;
 	sort_durable = ep->durable;
 	qsort(b->dorder, b->ndorder, sizeof(u32), cmp_landing);
+	for (u32 i = 0; i < r->log.w.n; i++) {
+		if (r->log.w.v[i].discard && ep->durable[i] != SIM_NEVER)
+			dsect += r->log.w.v[i].nsect;
+	}
+	/* Room for every piece's sectors plus every kept one, half full. */
 	b->ovcap = 8192;
+	while (b->ovcap < 4 * (dsect + CS_MAX * 8u))
+		b->ovcap *= 2;
 	b->ov = xcalloc(b->ovcap, sizeof(*b->ov));
+	b->keepcap = b->ovcap;
+	b->keep = xcalloc(b->keepcap, sizeof(*b->keep));
+	for (u32 i = 0; i < b->keepcap; i++)
+		b->keep[i].key = ~0ull;
+	b->keepbuf = xcalloc(dsect + 1, BLK_SECTOR_SIZE);
 }
 
 void imgb_free(struct imgb *b)
@@ -232,7 +246,49 @@ void imgb_free(struct imgb *b)
 	}
 	free(b->dorder);
 	free(b->ov);
+	free(b->keep);
+	free(b->keepbuf);
 	memset(b, 0, sizeof(*b));
+}
+
+/* The keep world's slot of `key`; NULL if it has none and not `add`. */
+static struct ov_ent *imgb_keep_slot(struct imgb *b, u64 key, bool add)
+{
+	u32 h = (u32)fmix64(key) & (b->keepcap - 1);
+
+	while (b->keep[h].key != ~0ull && b->keep[h].key != key)
+		h = (h + 1) & (b->keepcap - 1);
+	if (b->keep[h].key != key) {
+		if (!add)
+			return NULL;
+		if (++b->keepn * 2 >= b->keepcap)
+			abort(); /* sized for every durable DISCARD's sectors */
+		b->keep[h] = (struct ov_ent){ .key = key };
+	}
+	return &b->keep[h];
+}
+
+/*
+ * Sector `key`, holding `old`, gets a durable write: a DISCARD saves what
+ * it held for the keep world (unless an earlier DISCARD already did: that
+ * one's old data is what the sector keeps), any other write ends that.
+ */
+static void imgb_keep_note(struct imgb *b, u64 key, const u8 *old, bool discard)
+{
+	struct ov_ent *k = imgb_keep_slot(b, key, discard);
+
+	if (!k)
+		return;
+	if (discard && !k->data) {
+		u8 *save = b->keepbuf + (size_t)b->keepbuf_used++ * BLK_SECTOR_SIZE;
+
+		memcpy(save, old, BLK_SECTOR_SIZE);
+		k->data = save;
+		b->keep_live++;
+	} else if (!discard && k->data) {
+		k->data = NULL;
+		b->keep_live--;
+	}
 }
 
 /* Apply the writes that are durable at the start of epoch e. */
@@ -247,6 +303,8 @@ static void imgb_seek(struct imgb *b, u32 e)
 			u64 s = w->sector + i;
 			u8 *dst = b->dur[w->dev] + s * BLK_SECTOR_SIZE;
 
+			if (w->discard || b->keep_live)
+				imgb_keep_note(b, sec_key(w->dev, s), dst, w->discard);
 			memcpy(dst, w->data + (size_t)i * BLK_SECTOR_SIZE, BLK_SECTOR_SIZE);
 			b->hsum -= b->hsec[w->dev][s];
 			b->hsec[w->dev][s] = sec_hash(sec_key(w->dev, s), dst);
@@ -293,10 +351,16 @@ u64 imgb_hash(struct imgb *b, const struct cstate *cs)
 	for (u32 i = 0; i < b->ovcap; i++)
 		b->ov[i].key = ~0ull;
 	b->ovn = 0;
+	for (u32 i = 0; cs->keep && b->keep_live && i < b->keepcap; i++) {
+		if (b->keep[i].key != ~0ull && b->keep[i].data)
+			imgb_put(b, b->keep[i].key, b->keep[i].data);
+	}
 	for (u32 k = 0; k < cs->n; k++) {
 		const struct piece *p = &cs->p[k];
 		const struct sim_write *w = &log->w.v[p->w];
 
+		if (cs->keep && w->discard)
+			continue; /* the device kept the old data */
 		if (p->how == PC_GARBAGE)
 			imgb_garbage(b, k, p);
 		for (u32 i = 0; i < w->nsect; i++) {

@@ -16,6 +16,15 @@
  * with one sector replaced by garbage.  Applying in a chosen order is how
  * "any version may survive" is expressed for overlapping writes.
  *
+ * DISCARD: the log records one as a write of zeros, so D_e and the
+ * pieces give the world where every DISCARD zeroed its blocks (a pending
+ * one may or may not have).  Virtio also lets a discarded block read back
+ * as its old data, even once the DISCARD is durable: a state with `keep`
+ * set is the other world, where the device kept the old data of every
+ * DISCARD (durable ones are not applied to D_e, pending pieces that are
+ * DISCARDs are skipped).  Between the two, a pending DISCARD may still go
+ * either way through the subsets of tier A.
+ *
  * An image builder keeps D_e for the current epoch and a hash per sector,
  * so the hash of a crash image (for dedupe) costs only the sectors the
  * pieces touch; the image itself is built only when it must be checked.
@@ -60,6 +69,7 @@ struct piece {
 
 struct cstate {
 	u32 epoch;
+	bool keep; /* every DISCARD left the old data (see above) */
 	u32 n;
 	struct piece p[CS_MAX];
 };
@@ -85,6 +95,14 @@ struct imgb {
 	u32 *dorder, ndorder, dnext; /* durable writes, in the order they land */
 	struct ov_ent *ov;	     /* the last hashed state's sectors */
 	u32 ovcap, ovn;
+	/*
+	 * The keep world: for each sector a durable DISCARD zeroed in D_e,
+	 * what it held before (data NULL: a later write replaced it).
+	 */
+	struct ov_ent *keep;
+	u32 keepcap, keepn, keep_live;
+	u8 *keepbuf; /* the saved sectors, one per DISCARDed sector */
+	u32 keepbuf_used;
 	u8 gbuf[CS_MAX][BLK_SECTOR_SIZE]; /* garbage sectors of that state */
 };
 
@@ -94,6 +112,13 @@ void imgb_free(struct imgb *b);
 /* Hash of the image of `cs` (moves the durable images to cs->epoch,
  * which must not be earlier than the previous call's). */
 u64 imgb_hash(struct imgb *b, const struct cstate *cs);
+
+/* Sectors of D_e (the builder's current epoch) a DISCARD zeroed: a state
+ * with `keep` differs from its twin only if this or a piece is a DISCARD. */
+static inline u32 imgb_discarded(const struct imgb *b)
+{
+	return b->keep_live;
+}
 
 /* The image hashed last, one malloc'd buffer per device. */
 void imgb_build(struct imgb *b, u8 *img[]);

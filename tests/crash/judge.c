@@ -315,6 +315,8 @@ static void report(struct scope *s, const struct cstate *cs, const struct outcom
 	printf("#   epoch %u of %u: crash between events %u and %u; %u writes durable before it, "
 	       "%u pending\n",
 	       e, s->ep.n, s->ep.start[e], s->ep.end[e], s->b->dnext, s->npend);
+	if (cs->keep)
+		printf("#   every DISCARD left the old data (the device ignored them)\n");
 	printf("#   applied on top of the durable image (minimized from %u pieces):%s\n", orig,
 	       cs->n ? "" : " nothing");
 	for (u32 i = 0; i < cs->n; i++)

@@ -62,11 +62,14 @@ static void print_tier_line(const struct job *j, enum tier t)
 {
 	const struct tier_res *r = &j->res[t];
 
-	char extra[64] = "";
+	char extra[96] = "";
 
 	if (t == TIER_A)
-		snprintf(extra, sizeof(extra), " max|P|=%u sampled-epochs=%llu", r->pmax,
-			 (unsigned long long)r->sampled);
+		snprintf(extra, sizeof(extra), " max|P|=%u sampled-epochs=%llu%s", r->pmax,
+			 (unsigned long long)r->sampled, j->wl->discard ? " keep-old-data=" : "");
+	if (t == TIER_A && j->wl->discard)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "%llu",
+			 (unsigned long long)r->keep_states);
 	printf("@@%s - %s tier %c: states=%llu images=%llu epochs=%llu/%llu%s "
 	       "violations=%llu%s%s\n",
 	       r->violations ? "not ok" : "ok", j->wl->name, tier_letter[t],
@@ -109,6 +112,16 @@ static u32 print_protocol_line(struct job *j, bool ignore)
 	       bad ? " in the recorded run" : "");
 	printf("#   jnl_stats before unmount: commits=%llu checkpoints=%llu\n",
 	       (unsigned long long)r->jstats.commits, (unsigned long long)r->jstats.checkpoints);
+	if (j->wl->discard) {
+		u64 nd = 0, ns = 0;
+
+		for (u32 i = 0; i < r->log.w.n; i++) {
+			nd += r->log.w.v[i].discard;
+			ns += r->log.w.v[i].discard ? r->log.w.v[i].nsect : 0;
+		}
+		printf("#   DISCARDs recorded: %llu (%llu sectors)\n", (unsigned long long)nd,
+		       (unsigned long long)ns);
+	}
 	printf("@@flush %llu %llu %u %llu %llu %u\n", (unsigned long long)r->commits,
 	       (unsigned long long)r->commit_flushes, r->max_flushes_per_commit,
 	       (unsigned long long)red, (unsigned long long)und,

@@ -135,6 +135,7 @@ struct fs_mount_opts rig_mount_opts(struct rig *g, const struct rec *r)
 		.journal_dev = g->n > 1 ? &g->b[1] : NULL,
 		.classic_commit = r->wl->classic,
 		.data_journal = r->wl->data_journal,
+		.discard = r->wl->discard,
 	};
 }
 
@@ -143,9 +144,11 @@ static void rec_rig_open(struct rig *g, struct rec *r, struct sim_log *log, bool
 			 u8 *const img[])
 {
 	static const char *const names[SIM_MAX_DEVS] = { "simfs", "simjnl" };
-	const struct simdisk_cfg tmpl = {
-		.volatile_cache = vol, .seed = seed, .log = log, .slow = r->wl->threads
-	};
+	const struct simdisk_cfg tmpl = { .volatile_cache = vol,
+					  .seed = seed,
+					  .log = log,
+					  .slow = r->wl->threads,
+					  .discard = r->wl->discard };
 
 	rig_open(g, r, &tmpl, names, img, false);
 }
@@ -308,7 +311,7 @@ static void rec_protocol(struct rec *r)
 	if (r->log.buf_changed)
 		rec_violation(r, V_BUF_CHANGED, "write #%u: buffer changed before completion",
 			      r->log.buf_changed_write);
-	if (!f->fired)
+	if (!sim_fault_live(f))
 		return;
 	for (u32 i = 0; i < r->log.c.n; i++) {
 		if (r->log.c.v[i].ack != SIM_NEVER && r->log.c.v[i].ack > f->done_ev)
@@ -351,6 +354,7 @@ int rec_run(const struct wl_def *wl, u64 seed, const struct sim_fault *fault, st
 	if (fault && fault->k) {
 		r->log.fault = *fault;
 		r->log.fault.fired = false;
+		r->log.fault.advisory = false;
 	}
 	r->log.fault.done_ev = SIM_NEVER;
 	rec_rig_open(&g, r, &r->log, wl->cache, seed, r->base);
@@ -371,7 +375,7 @@ int rec_run(const struct wl_def *wl, u64 seed, const struct sim_fault *fault, st
 		r->jstats = *fs_jnl_stats(c.fs);
 		err = fs_unmount(c.fs);
 		c.fs = NULL;
-		if (err && !r->log.fault.fired)
+		if (err && !sim_fault_live(&r->log.fault))
 			rec_violation(r, V_WORKLOAD, "fs_unmount = %s", errno_name(err));
 		else if (err)
 			r->errors_after_fault++;

@@ -62,6 +62,7 @@ void sim_log_free(struct sim_log *log)
 static int sim_fault_check(struct sim_log *log, enum blk_op op)
 {
 	struct sim_fault *f = &log->fault;
+	bool discard = op == BLK_OP_DISCARD;
 	u32 nth;
 
 	/* DISCARD and WRITE_ZEROES are writes here too (blkdev.h). */
@@ -72,10 +73,17 @@ static int sim_fault_check(struct sim_log *log, enum blk_op op)
 	nth = op == BLK_OP_WRITE ? ++log->writes_seen : ++log->flushes_seen;
 	if (f->k == 0)
 		return 0;
-	if (f->fired && f->sticky)
+	if (f->fired && f->sticky) {
+		if (f->advisory && !discard) {
+			/* The first failure the layers above must report. */
+			f->advisory = false;
+			f->done_ev = SIM_NEVER;
+		}
 		return f->err;
+	}
 	if (!f->fired && op == f->op && nth == f->k) {
 		f->fired = true;
+		f->advisory = discard;
 		return f->err;
 	}
 	return 0;

@@ -85,8 +85,22 @@ struct sim_fault {
 	int err;     /* -EIO or -ENOSPC */
 	/* Filled in as the run goes. */
 	bool fired;
+	/*
+	 * Only DISCARDs have failed so far: DISCARD is advisory, so the
+	 * filesystem rightly carries on; nothing has to fail after them (the
+	 * run's crash states are still checked).  A sticky fault becomes
+	 * live at the first other request it fails, and done_ev is then
+	 * that one's completion.
+	 */
+	bool advisory;
 	u32 done_ev; /* completion event of the failed request */
 };
+
+/* Has a fault fired that the layers above must report (not advisory)? */
+static inline bool sim_fault_live(const struct sim_fault *f)
+{
+	return f->fired && !f->advisory;
+}
 
 #define SIM_VEC(type)       \
 	struct {            \

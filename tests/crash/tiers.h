@@ -5,7 +5,9 @@
  *
  *   A  every subset of P_e applied whole (all of them while |P_e| is at
  *      most budget.exh_bits, a structured and random sample beyond), and
- *      for overlapping writes every version that may survive
+ *      for overlapping writes every version that may survive; a subset
+ *      that applies a DISCARD is judged twice, with the DISCARDs' blocks
+ *      zeroed and with their old data kept (enum.h)
  *   B  torn writes: proper subsets of a pending write's sectors, with none,
  *      all, or the earlier-submitted of the other pending writes
  *   C  garbage: a pending sector replaced by zeros, ones or random bytes
@@ -44,6 +46,7 @@ struct tier_res {
 	u64 ms;		 /* time spent */
 	u32 pmax;	 /* largest pending set met */
 	u64 sampled;	 /* epochs too large to enumerate exhaustively */
+	u64 keep_states; /* tier A: states where every DISCARD kept the old data */
 };
 
 #define JOB_MAX_D 16

@@ -42,6 +42,7 @@ static bool overlap(const struct rec *r, u32 a, u32 b)
 static void cs_subset(struct scope *s, struct cstate *cs, u32 e, const bool *pick)
 {
 	cs->epoch = e;
+	cs->keep = false;
 	cs->n = 0;
 	for (u32 i = 0; i < s->npend; i++) {
 		if (pick[i])
@@ -49,10 +50,23 @@ static void cs_subset(struct scope *s, struct cstate *cs, u32 e, const bool *pic
 	}
 }
 
+/* Does the state apply a DISCARD (a piece, or one durable in D_e)? */
+static bool cs_discards(const struct scope *s, const struct cstate *cs)
+{
+	if (imgb_discarded(s->b))
+		return true;
+	for (u32 i = 0; i < cs->n; i++) {
+		if (s->r->log.w.v[cs->p[i].w].discard)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Judge a subset, then every variant in which a write that a later one
- * overlaps lands last instead (its version of the sectors survives).
- * Returns the number of states judged.
+ * overlaps lands last instead (its version of the sectors survives), and,
+ * if it applies a DISCARD, its twin where every DISCARD kept the old data
+ * (enum.h).  Returns the number of states judged.
  */
 static u32 judge_subset(struct scope *s, struct cstate *cs, u32 e, const bool *pick)
 {
@@ -63,7 +77,14 @@ static u32 judge_subset(struct scope *s, struct cstate *cs, u32 e, const bool *p
 		abort();
 	cs_subset(s, cs, e, pick);
 	*v = *cs;
-	judge(s, cs);
+	judge(s, cs); /* seeks the builder to epoch e */
+	if (cs_discards(s, v) && !job_done(s->j)) {
+		*cs = *v;
+		cs->keep = true;
+		judge(s, cs);
+		s->j->res[TIER_A].keep_states++;
+		n++;
+	}
 	for (u32 i = 0; i < v->n && variants < 4 && !job_done(s->j); i++) {
 		bool later = false;
 
@@ -134,6 +155,7 @@ static void cs_with(struct scope *s, struct cstate *cs, u32 e, u32 wi, enum othe
 		    struct piece last)
 {
 	cs->epoch = e;
+	cs->keep = false;
 	cs->n = 0;
 	for (u32 i = 0; i < s->npend && o != OTHERS_NONE; i++) {
 		if (i == wi || (o == OTHERS_EARLIER && s->pend[i] > s->pend[wi]))

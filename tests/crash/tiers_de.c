@@ -33,6 +33,7 @@ static u32 sample_epoch(struct scope *s, struct cstate *cs, u32 e, u32 cap, bool
 		u32 np = s->npend, cut = k < 2 ? k * np : (u32)(sim_rand(&s->j->rng) % (np + 1));
 
 		cs->epoch = e;
+		cs->keep = false;
 		cs->n = 0;
 		for (u32 i = 0; i < np; i++) {
 			/* k = 0: none; 1: all; even: a prefix; odd: random. */
@@ -148,6 +149,8 @@ static void tier_e_one(struct job *j, const struct sim_fault *f, struct cstate *
 		rec_free(&re);
 		return;
 	}
+	if (re.log.fault.advisory) /* the write it hit was a DISCARD */
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " (a DISCARD)");
 	tier_e_calls(j, &re, what);
 	scope_open(&s, j, &re, TIER_E);
 	s.what = what;

@@ -41,7 +41,7 @@ static bool wl_judge(struct wl_ctx *c, int ret, const char *what, const char *pa
 	struct sim_fault *f = &c->r->log.fault;
 
 	c->calls++;
-	if (c->recording && f->fired) {
+	if (c->recording && sim_fault_live(f)) {
 		if (ret < 0) {
 			c->r->errors_after_fault++;
 			return false;
@@ -106,7 +106,7 @@ static int wl_write_piece(struct wl_ctx *c, const char *path, u32 ino, u64 off, 
 	const u8 *data = wl_pattern(c, seed, off, n);
 	int ret = fs_write(c->fs, ino, off, data, n);
 
-	if (ret == -ENOSPC && !c->r->log.fault.fired)
+	if (ret == -ENOSPC && !sim_fault_live(&c->r->log.fault))
 		return ret; /* the caller decides */
 	if (wl_judge(c, ret, "fs_write", path, true)) {
 		model_write(&c->m, path, off, data, (u64)ret);
@@ -217,7 +217,7 @@ static void wl_check_durable(struct wl_ctx *c, u32 need, const char *what, const
 {
 	const struct sim_log *log = &c->r->log;
 
-	if (!c->threaded || !c->recording || log->fault.fired || need == 0)
+	if (!c->threaded || !c->recording || sim_fault_live(&log->fault) || need == 0)
 		return;
 	for (u32 i = log->c.n; i-- > 0;) {
 		if (log->c.v[i].ack != SIM_NEVER && log->c.v[i].changes >= need)
@@ -268,7 +268,7 @@ int wl_sync(struct wl_ctx *c)
 static int wl_expect(struct wl_ctx *c, int ret, int err, const char *what, const char *path)
 {
 	c->calls++;
-	if (ret != err && !c->r->log.fault.fired) {
+	if (ret != err && !sim_fault_live(&c->r->log.fault)) {
 		rec_violation(c->r, V_WORKLOAD, "%s(%s) = %s, expected %s", what, path,
 			      errno_name(ret), errno_name(err));
 		c->stop = true;

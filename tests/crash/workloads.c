@@ -286,13 +286,9 @@ static void w_seq_wrap(struct wl_ctx *c)
  * transaction still in the log), a crash would show the old file holding
  * the new one's data.  The filesystem must checkpoint first.
  */
-static void w_reuse_full(struct wl_ctx *c)
+/* Fill the disk, unlink /u, and write /v: only /u's blocks are free. */
+static void fill_then_reuse(struct wl_ctx *c)
 {
-	wl_create(c, "/u");
-	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
-	wl_fsync(c, "/u");
-	wl_append(c, "/u", 100, 2); /* a DELTA of its last block, in the log */
-	wl_fsync(c, "/u");
 	wl_create(c, "/fill");
 	wl_fill(c, "/fill", 3);
 	wl_sync(c);
@@ -300,6 +296,43 @@ static void w_reuse_full(struct wl_ctx *c)
 	wl_create(c, "/v");
 	wl_write(c, "/v", 0, 3 * OFS_BLOCK_SIZE, 4);
 	wl_fsync(c, "/v");
+}
+
+static void w_reuse_full(struct wl_ctx *c)
+{
+	wl_create(c, "/u");
+	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
+	wl_fsync(c, "/u");
+	wl_append(c, "/u", 100, 2); /* a DELTA of its last block, in the log */
+	wl_fsync(c, "/u");
+	fill_then_reuse(c);
+}
+
+/*
+ * Online discard (mount option): unlinked and truncated blocks are
+ * DISCARDed when released, after two checkpoints (forced here by a full
+ * disk: fs_reclaim), and reused at once; one file is written and unlinked
+ * inside one transaction (its data is in that commit's crc list).  A
+ * DISCARD before the free is durable zeroes blocks the durable state
+ * still holds; the engine also judges every state with the DISCARDs'
+ * old data kept (enum.h).
+ */
+static void w_discard(struct wl_ctx *c)
+{
+	wl_create(c, "/k");
+	wl_write(c, "/k", 0, 4 * OFS_BLOCK_SIZE, 5);
+	wl_create(c, "/u");
+	wl_write(c, "/u", 0, 3 * OFS_BLOCK_SIZE - 100, 1);
+	wl_fsync(c, "/u");
+	wl_create(c, "/tmp");
+	wl_write(c, "/tmp", 0, 2 * OFS_BLOCK_SIZE, 6);
+	wl_unlink(c, "/tmp");
+	wl_truncate(c, "/k", 5000);
+	wl_fsync(c, "/k");
+	fill_then_reuse(c);
+	wl_truncate(c, "/fill", 2 * OFS_BLOCK_SIZE);
+	wl_append(c, "/k", 3 * OFS_BLOCK_SIZE, 7);
+	wl_sync(c);
 }
 
 /*
@@ -408,6 +441,7 @@ static void w_group_commit_pair(struct wl_ctx *c)
 #define MUT_ORDERED                                                            \
 	(MUT_COMMIT_BEFORE_DATA | MUT_NO_DATA_CHECK | MUT_OVERWRITE_IN_PLACE | \
 	 MUT_DELTA_NO_RESTAMP | MUT_DELTA_FIRST)
+#define MUT_DISCARD (MUT_DISCARD_EARLY | MUT_DISCARD_NO_CKPT)
 
 /* Unless an entry says otherwise: internal journal, checksummed commits,
  * data=ordered, the full state budget (cost 0 = 100%).  The "-dj" entries
@@ -451,6 +485,13 @@ const struct wl_def wl_table[] = {
 	  .journal_blocks = 64, .cache = true, .classic = true, .mutants = MUT_CLASSIC },
 	{ .name = "reuse-full", .run = w_reuse_full, .block_size = 4096, .disk_kib = 1024,
 	  .journal_blocks = 64, .cache = true, .mutants = MUT_REUSE_BEFORE_CKPT | MUT_ORDERED },
+	{ .name = "discard", .run = w_discard, .block_size = 4096, .disk_kib = 1024,
+	  .journal_blocks = 64, .cache = true, .discard = true, .mutants = MUT_DISCARD },
+	{ .name = "discard-dj", .run = w_discard, .block_size = 4096, .disk_kib = 1024,
+	  .journal_blocks = 64, .cache = true, .data_journal = true, .discard = true,
+	  .mutants = MUT_DISCARD },
+	{ .name = "discard-nocache-512", .run = w_discard, .block_size = 512, .disk_kib = 1024,
+	  .journal_blocks = 64, .discard = true, .cost = 60, .mutants = MUT_DISCARD },
 	{ .name = "unlink-reuse-dj", .run = w_unlink, .block_size = 4096, .disk_kib = 2048,
 	  .journal_blocks = 64, .cache = true, .classic = true, .data_journal = true,
 	  .mutants = MUT_CLASSIC },

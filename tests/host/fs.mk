@@ -31,3 +31,9 @@ $(HOST_OUT)/ordofs: $(ORDOFS_TOOL_SRCS) $(ORDOFS_TOOL_HDRS) tests/host/fs.mk
 # The POSIX file layer over ordofs (kernel/posix/vfs.c).
 HOST_TESTS += test_vfs
 test_vfs_SRCS := kernel/posix/vfs.c $(test_fs_SRCS)
+
+# ordofs with DISCARD and WRITE_ZEROES: when online discard and fs_trim
+# discard, checked against the durable image (tests/host/test_fs_discard.c).
+HOST_TESTS += test_fs_discard
+test_fs_discard_SRCS := $(OFS_SRCS) $(OFS_JNL_SRCS) kernel/block/blk.c lib/crc32c.c \
+	kernel/block/blk_queue.c
