@@ -21,6 +21,9 @@
 #               port's own model on aarch64); "default" leaves QEMU's
 #   --no-linux  ordo's side only
 #   --device-opts OPTS  appended to the disk's -device (e.g. packed=on)
+#   --append WORDS  more words for ordo's command line (e.g. vpci.msix=0 to
+#               measure INTx against MSI-X; QEMU_APPEND from the environment
+#               does not reach it: the port's print-qemu sets it)
 #   --out DIR   where results go (default build/bench)
 #   --report    no runs: the table, CSV and plot again from DIR/raw.csv
 #
@@ -35,7 +38,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-reps=3 n=2000 backends="null-co file-wt file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu= devopts=
+reps=3 n=2000 backends="null-co file-wt file-writeback file-none" jobs=all arch=x86_64 linux=1 out=build/bench transport=pci report=0 cpu= devopts= extra_append=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2 && shift ;;
@@ -48,8 +51,9 @@ while [ $# -gt 0 ]; do
 	--transport) transport=$2 && shift ;;
 	--cpu) cpu=$2 && shift ;;
 	--device-opts) devopts=,$2 && shift ;;
+	--append) extra_append=$2 && shift ;;
 	--report) report=1 ;;
-	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--transport T] [--cpu MODEL] [--no-linux] [--device-opts OPTS] [--out DIR] [--report]" >&2 && exit 2 ;;
+	*) echo "usage: $0 [--reps N] [--n OPS] [--backends LIST] [--jobs LIST] [--arch A] [--transport T] [--cpu MODEL] [--no-linux] [--device-opts OPTS] [--append WORDS] [--out DIR] [--report]" >&2 && exit 2 ;;
 	esac
 	shift
 done
@@ -131,7 +135,7 @@ run_one() {
 	rm -f "$base.img" "$base.insns"
 	cp --sparse=always "$template" "$base.img"
 	if [ "$side" = ordo ]; then
-		kernel=(-kernel "$ordo_img" -append "${QEMU_APPEND:+$QEMU_APPEND }bench bench.job=$j bench.n=$n bench.disk=vblk0")
+		kernel=(-kernel "$ordo_img" -append "${QEMU_APPEND:+$QEMU_APPEND }${extra_append:+$extra_append }bench bench.job=$j bench.n=$n bench.disk=vblk0")
 	else
 		kernel=(-kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
 			-append "console=ttyS0 quiet panic=-1 bench.jobs=$j bench.n=$n bench.backend=$backend")
