@@ -68,6 +68,8 @@
  *	reached only through panic() (status 2) and trap reports (3): stop,
  *	never return.
  * Optional:
+ *   arch_msi_alloc(), arch_msi_name()
+ *	PCI MSI-X messages as wake-ups; -EOPNOTSUPP keeps functions on INTx.
  *   arch_crc32c_supported(), arch_crc32c_raw()
  *	the CPU's CRC-32C instruction; lib/crc32c.c's tables otherwise.
  *   arch_ctx_switch(), arch_ctx_init(), arch_tls_set()
