@@ -214,10 +214,14 @@ qemu-tests: all $(HOST_TOOLS)
 		$(if $(filter aarch64,$(ARCH)),--tap "qemu aarch64 relocation" "tests/qemu/relocate.sh") \
 		$(if $(filter $(UBOOT_ARCHES),$(ARCH)),--tap "qemu $(ARCH) U-Boot" "tests/qemu/uboot.sh $(ARCH)")
 
+# A plain `make test` builds with every CPU (its tests then run one at a
+# time); under `make -jN test` the sub-makes share the caller's jobserver.
+TEST_J = $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS)))$(findstring jobserver,$(MAKEFLAGS)),,-j$(shell nproc))
+
 test:
 	@tools/deps.sh test $(TEST_ARCHES)
-	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
-	@$(MAKE) --no-print-directory test-bins
+	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory $(TEST_J) ARCH=$$a all || exit 1; done
+	@$(MAKE) --no-print-directory $(TEST_J) test-bins
 	@tests/run-tests.sh --check tools/check-layering.sh --check tools/check-format.sh \
 		--check tools/check-addresses.sh \
 		--check tests/qemu/check-acks.sh \
