@@ -152,8 +152,11 @@ void pci_msix_set(const struct pci_msix *m, unsigned n, u64 addr, u32 data);
 void pci_msix_enable(const struct pci_dev *d, const struct pci_msix *m);
 void pci_msix_disable(const struct pci_dev *d, const struct pci_msix *m);
 
-/* Whether MSI-X is enabled at the function (its Message Control bit). */
-bool pci_msix_enabled(const struct pci_dev *d, const struct pci_msix *m);
+/*
+ * Whether MSI-X is enabled at the function (its Message Control bit), by
+ * us or by firmware: false without a capability inside config space.
+ */
+bool pci_msix_enabled(const struct pci_dev *d);
 
 /*
  * The requester ID the function's memory writes (its MSI messages) carry

@@ -132,9 +132,12 @@ void pci_msix_disable(const struct pci_dev *d, const struct pci_msix *m)
 	pci_cfg_write16(d, PCI_COMMAND, pci_cfg_read16(d, PCI_COMMAND) & ~PCI_COMMAND_INTX_DISABLE);
 }
 
-bool pci_msix_enabled(const struct pci_dev *d, const struct pci_msix *m)
+bool pci_msix_enabled(const struct pci_dev *d)
 {
-	return (pci_cfg_read16(d, (u16)(m->cap + PCI_MSIX_FLAGS)) & PCI_MSIX_FLAGS_ENABLE) != 0;
+	int pos = pci_find_cap(d, PCI_CAP_ID_MSIX, 0);
+
+	return pos > 0 && pos + PCI_MSIX_CAP_LEN <= PCI_CFG_SPACE_SIZE &&
+	       (pci_cfg_read16(d, (u16)(pos + PCI_MSIX_FLAGS)) & PCI_MSIX_FLAGS_ENABLE) != 0;
 }
 
 u16 pci_requester_id(const struct pci_dev *d)

@@ -122,18 +122,9 @@ static const struct virtio_transport_ops vpci_legacy_ops = {
 	.irq_ack = vpci_legacy_irq_ack,
 };
 
-/* True if MSI-X is enabled (by us or firmware): the configuration is at 24. */
-static bool vpci_msix_enabled(const struct pci_dev *d)
-{
-	int pos = pci_find_cap(d, PCI_CAP_ID_MSIX, 0);
-
-	return pos > 0 && pos + PCI_MSIX_CAP_LEN <= PCI_CFG_SPACE_SIZE &&
-	       (pci_cfg_read16(d, (u16)(pos + PCI_MSIX_FLAGS)) & PCI_MSIX_FLAGS_ENABLE) != 0;
-}
-
 void vpci_legacy_device_region(struct vpci_dev *vp)
 {
-	unsigned cfg = VIRTIO_PCI_CONFIG_OFF(vpci_msix_enabled(vp->pdev));
+	unsigned cfg = VIRTIO_PCI_CONFIG_OFF(pci_msix_enabled(vp->pdev));
 
 	/* vpci_legacy_setup() checked io_len against the offset of the day. */
 	vp->device = (struct vpci_region){ .base = vp->io + cfg,
@@ -143,7 +134,7 @@ void vpci_legacy_device_region(struct vpci_dev *vp)
 int vpci_legacy_setup(struct vpci_dev *vp)
 {
 	const struct pci_bar *b = &vp->pdev->bar[0];
-	unsigned cfg = VIRTIO_PCI_CONFIG_OFF(vpci_msix_enabled(vp->pdev));
+	unsigned cfg = VIRTIO_PCI_CONFIG_OFF(pci_msix_enabled(vp->pdev));
 	struct vpci_region io;
 	int err;
 
