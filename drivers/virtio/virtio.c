@@ -227,6 +227,7 @@ static void virtio_vq_indirect(struct virtio_dev *vdev, struct virtq *vq, void *
 int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, unsigned max_num)
 {
 	void *ring = vq->ring_mem, *priv = vq->priv_mem, *tables = vq->indirect;
+	const void *driver_area, *device_area;
 	unsigned num = vq->num;
 	bool packed = virtio_has_feature(vdev, VIRTIO_F_RING_PACKED);
 	bool event_idx = virtio_has_feature(vdev, VIRTIO_F_RING_EVENT_IDX);
@@ -255,20 +256,21 @@ int virtio_vq_setup(struct virtio_dev *vdev, unsigned index, struct virtq *vq, u
 			return -ENOMEM;
 	}
 	if (packed) {
-		/* 2.8.10: descriptor ring, driver area, device area. */
 		virtq_init_packed(vq, (u16)index, (u16)num, ring, priv, event_idx, virtio_vq_notify,
 				  vdev);
-		virtio_vq_indirect(vdev, vq, tables);
-		return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(ring),
-					      virt_to_phys(vq->driver_event),
-					      virt_to_phys(vq->device_event));
+		/* 2.8.10: descriptor ring, driver area, device area. */
+		driver_area = vq->driver_event;
+		device_area = vq->device_event;
+	} else {
+		virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv, event_idx,
+			   virtio_vq_notify, vdev);
+		vq->lenient_len = vdev->legacy;
+		driver_area = vq->avail;
+		device_area = vq->used;
 	}
-	virtq_init(vq, (u16)index, (u16)num, ring, vdev->queue_align, priv, event_idx,
-		   virtio_vq_notify, vdev);
-	vq->lenient_len = vdev->legacy;
 	virtio_vq_indirect(vdev, vq, tables);
-	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(ring), virt_to_phys(vq->avail),
-				      virt_to_phys(vq->used));
+	return vdev->ops->queue_setup(vdev, index, num, virt_to_phys(ring),
+				      virt_to_phys(driver_area), virt_to_phys(device_area));
 }
 
 void virtio_features_str(const struct virtio_dev *vdev, const struct virtio_driver *drv, char *buf,
