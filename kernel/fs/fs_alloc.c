@@ -339,19 +339,23 @@ int fs_trim(struct fs *fs, u64 *trimmed)
 	return 0;
 }
 
-void fs_discard_mutant_synced(struct fs *fs)
+/* The mutants' early DISCARD of blocks[0, n), which stay as they are. */
+static void fs_discard_copy(struct fs *fs, const u32 *blocks, u32 n)
 {
-	u32 *copy;
+	u32 *copy = kmalloc((size_t)n * sizeof(*copy));
 
-	/* Every pending free is durable now; two checkpoints have not passed. */
-	if (!jnl_mutant(JNL_MUT_DISCARD_NO_CKPT) || !fs->discard || !fs->pend.n)
-		return;
-	copy = kmalloc((size_t)fs->pend.n * sizeof(*copy));
 	if (!copy)
 		return;
-	memcpy(copy, fs->pend.blocks, (size_t)fs->pend.n * sizeof(*copy));
-	fs_discard_blocks(fs, copy, fs->pend.n);
+	memcpy(copy, blocks, (size_t)n * sizeof(*copy));
+	fs_discard_blocks(fs, copy, n);
 	kfree(copy);
+}
+
+void fs_discard_mutant_synced(struct fs *fs)
+{
+	/* Every pending free is durable now; two checkpoints have not passed. */
+	if (jnl_mutant(JNL_MUT_DISCARD_NO_CKPT) && fs->discard && fs->pend.n)
+		fs_discard_copy(fs, fs->pend.blocks, fs->pend.n);
 }
 
 void fs_discard_unmount(struct fs *fs)
@@ -455,16 +459,9 @@ void fs_bitmap_op_commit(struct fs *fs)
 
 	if (!op->nfreed)
 		return;
-	if (fs->discard && jnl_mutant(JNL_MUT_DISCARD_EARLY)) {
-		/* Before the transaction freeing them is even committed. */
-		u32 *copy = kmalloc((size_t)op->nfreed * sizeof(*copy));
-
-		if (copy) {
-			memcpy(copy, op->freed, (size_t)op->nfreed * sizeof(*copy));
-			fs_discard_blocks(fs, copy, op->nfreed);
-			kfree(copy);
-		}
-	}
+	/* Before the transaction freeing them is even committed. */
+	if (fs->discard && jnl_mutant(JNL_MUT_DISCARD_EARLY))
+		fs_discard_copy(fs, op->freed, op->nfreed);
 	blocks = now_free ? NULL : fs_grow(p->blocks, &p->cap, p->n + op->nfreed, 4);
 	if (!blocks) {
 		/*
