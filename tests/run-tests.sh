@@ -16,7 +16,9 @@
 #
 # Every test's output is kept: a boot's in build/ARCH/test/NAME.log, the
 # others' in $TEST_LOGS (build/test-logs).  The last lines name each test
-# that failed, why, and its log, just above "N passed, N failed".
+# that failed, why, and its log, just above "N passed, N failed".  A boot's
+# disk images and write logs are removed once it has passed, as the test
+# scripts' are (tests/qemu/tap.sh); ORDO_KEEP_IMAGES=1 keeps them all.
 set -u
 
 passed=0 failed=0 skipped=0
@@ -228,6 +230,10 @@ run_qemu_config() {
 			echo "   <- FAILED, see $log")"
 	if [ "$notok" -ne 0 ] || [ ${#problems[@]} -ne 0 ]; then
 		grep -E '^not ok|^# .*:[0-9]+:|PANIC|Exception|timed out' "$log" | head -n 20 | sed 's/^/    /'
+	elif [ "$probe_ok" -eq 1 ] && [ -z "${ORDO_KEEP_IMAGES:-}" ]; then
+		# Passed: its disks (64 MiB each, mostly written by the suite)
+		# and write logs go; a failed configuration keeps them.
+		rm -f "$dir/$name"-d[0-3].img "$dir/$name"-d[0-3].log
 	fi
 }
 

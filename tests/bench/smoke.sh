@@ -14,6 +14,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/qemu/tap.sh
 arch=${1:-x86_64}
 out=build/bench-smoke
+tap_scratch "$out"
 jobs=randread-qd1,randread-qd32,randwrite-qd1,seqread-qd16,seqwrite-qd16,write-flush
 
 tools/bench/run.sh --arch "$arch" --no-linux --reps 2 --n 256 --backends null-co --jobs "$jobs" \

@@ -25,6 +25,7 @@ arch=$1
 dir="build/$arch/test/apps"
 ordofs=build/host/ordofs
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 
 rm -rf "$dir"

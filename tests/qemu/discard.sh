@@ -24,6 +24,7 @@ set -u
 arch=$1
 dir="build/$arch/test/discard"
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 

@@ -16,6 +16,7 @@ arch=$1
 dir="build/$arch/test/errors"
 ordofs=build/host/ordofs
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 

@@ -22,6 +22,7 @@ ordofs=build/host/ordofs
 crc=build/host/crc32c-file
 . "$(dirname "$0")/acks.sh"
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 OFS_GPT_TYPE=e3782515-0da5-48d2-8e3c-68e70f5247ca
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}

@@ -24,6 +24,7 @@ set -u
 arch=$1
 dir="build/$arch/test/load-address"
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 
 if [ "$arch" != riscv64 ]; then
 	echo "# no load-address test for $arch yet"

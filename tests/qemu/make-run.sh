@@ -9,6 +9,7 @@ set -u
 arch=$1
 dir="build/$arch/test/make-run"
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 rm -rf "$dir"
 mkdir -p "$dir"
 run() { # run NAME [APPEND]: make run, console in $dir/NAME.log

@@ -27,6 +27,7 @@ set -u
 arch=$1
 dir="build/$arch/test/moved-dtb"
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}

@@ -24,6 +24,7 @@ set -u
 arch=aarch64
 dir="build/$arch/test/relocate"
 . "$(dirname "$0")/tap.sh"
+tap_scratch "$dir"
 eval "$(make -s --no-print-directory ARCH="$arch" print-qemu)"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 CROSS=aarch64-linux-gnu-

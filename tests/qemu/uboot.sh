@@ -396,6 +396,7 @@ for a in "$@"; do
 	setup_arch "$a"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	tap_scratch "$dir"
 	[ -f "$image" ] || {
 		echo "Bail out! no $image (make ARCH=$arch first)"
 		exit 1
