@@ -2,7 +2,8 @@
  * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7),
  * and the argument checks and bookkeeping packed rings share with it (the
  * packed layout itself is virtqueue_packed.c's: each entry point below
- * branches to it on vq->packed, once).
+ * tests vq->slow_path, broken or packed, once, and refuses a broken queue
+ * or branches to it there).
  *
  * Invariants:
  *  - shadow[] is the truth about descriptors; desc[] in shared memory is
@@ -169,40 +170,24 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 {
 	unsigned total = nout + nin;
 	bool indirect;
+	u32 in_len;
 	u16 head;
-	u64 chain_len = 0, in_len = 0;
+	int err;
 
-	if (vq->broken)
-		return -EIO;
-	if (total == 0 || !token)
-		return -EINVAL;
-	for (unsigned k = 0; k < total; k++) {
-		if (!bufs[k].addr || bufs[k].len == 0)
-			return -EINVAL;
-		chain_len += bufs[k].len;
-		if (k >= nout)
-			in_len += bufs[k].len;
-	}
-	/* 2.7.5.2: a chain may not describe more than 2^32 bytes in total. */
-	if (chain_len > (1ull << 32))
-		return -EINVAL;
-	/* A single buffer gains nothing from a table: it stays direct. */
-	indirect = total >= 2 && total <= vq->indirect_max;
-	if (vq->num_free < (indirect ? 1 : total))
-		return -ENOSPC;
-	/* A used length is 32 bits: 2^32 writable bytes admit any. */
-	if (unlikely(vq->packed))
-		return virtq_packed_publish(vq, bufs, nout, total, indirect,
-					    (u32)MIN(in_len, 0xffffffffull), token);
+	/* Broken or packed: one test keeps both off the split path. */
+	if (unlikely(vq->slow_path))
+		return vq->broken ? -EIO : virtq_packed_add(vq, bufs, nout, nin, token);
+	err = virtq_chain_check(vq, bufs, nout, total, token, &indirect, &in_len);
+	if (err)
+		return err;
 
 	head = indirect ? virtq_add_indirect(vq, bufs, nout, total)
 			: virtq_add_direct(vq, bufs, nout, total);
 	vq->heads[head] = (struct virtq_head){
-		/* A used length is 32 bits: 2^32 writable bytes admit any. */
 		.token = token,
 		.ndescs = indirect ? 1 : (u16)total,
 		.ntable = indirect ? (u16)total : 0,
-		.in_len = (u32)MIN(in_len, 0xffffffffull),
+		.in_len = in_len,
 	};
 
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = cpu_to_le16(head);
@@ -219,10 +204,10 @@ bool virtq_kick(struct virtq *vq)
 	u16 old = vq->kicked_idx, new_idx = vq->avail_idx;
 	bool need;
 
-	/* First, so the split path keeps its frameless shape. */
-	if (unlikely(vq->packed))
-		return virtq_packed_kick(vq);
-	if (vq->broken || old == new_idx)
+	/* Broken or packed: one test keeps both off the split path. */
+	if (unlikely(vq->slow_path))
+		return !vq->broken && virtq_packed_kick(vq);
+	if (old == new_idx)
 		return false;
 	/*
 	 * Our avail->idx store must be visible before we read whether the
@@ -250,9 +235,10 @@ void virtq_renotify(struct virtq *vq)
 
 bool virtq_has_used(const struct virtq *vq)
 {
-	if (unlikely(vq->packed))
-		return virtq_packed_has_used(vq);
-	return !vq->broken && le16_read_once(&vq->used->idx) != vq->last_used;
+	/* Broken or packed: one test keeps both off the split path. */
+	if (unlikely(vq->slow_path))
+		return !vq->broken && virtq_packed_has_used(vq);
+	return le16_read_once(&vq->used->idx) != vq->last_used;
 }
 
 void virtq_mark_broken(struct virtq *vq, const char *reason)
@@ -260,6 +246,7 @@ void virtq_mark_broken(struct virtq *vq, const char *reason)
 	if (vq->broken)
 		return;
 	vq->broken = true;
+	vq->slow_path = true;
 	vq->broken_reason = reason;
 	kprintf("virtq%u: device misbehaved (%s): queue marked broken, %u requests failed\n",
 		vq->index, reason, vq->inflight);
@@ -289,10 +276,9 @@ void *virtq_get_used(struct virtq *vq, u32 *len)
 	u16 used_idx;
 	u32 id, ulen;
 
-	if (vq->broken)
-		return NULL;
-	if (unlikely(vq->packed))
-		return virtq_packed_get_used(vq, len);
+	/* Broken or packed: one test keeps both off the split path. */
+	if (unlikely(vq->slow_path))
+		return vq->broken ? NULL : virtq_packed_get_used(vq, len);
 	used_idx = le16_read_once(&vq->used->idx);
 	if (used_idx == vq->last_used)
 		return NULL;

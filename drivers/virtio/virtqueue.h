@@ -96,6 +96,11 @@ struct virtq {
 	struct virtq_desc *indirect;
 	u16 indirect_max;
 	bool broken;
+	/*
+	 * broken || packed: the one flag the split ring's entry points test
+	 * before their fast path (virtqueue.c), set with either of the two.
+	 */
+	bool slow_path;
 	const char *broken_reason;
 
 	/*

@@ -67,6 +67,7 @@ void virtq_init_packed(struct virtq *vq, u16 index, u16 num, void *ring, void *p
 			 notify, priv);
 	vq->align = 16;
 	vq->packed = true;
+	vq->slow_path = true;
 	/* 2.8.1: both wrap counters start at 1. */
 	vq->avail_wrap = vq->used_wrap = true;
 	vq->pdesc = (struct virtq_packed_desc *)base;
@@ -95,12 +96,20 @@ static void vqp_put(struct virtq *vq, u64 addr, u32 len, u16 id, u16 flags, bool
 	}
 }
 
-int virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
-			 unsigned total, bool indirect, u32 in_len, void *token)
+int virtq_packed_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+		     void *token)
 {
-	u16 id = vq->free_head, first = vq->next_avail, first_flags;
-	u16 ndescs = indirect ? 1 : (u16)total;
+	unsigned total = nout + nin;
+	u16 id, first = vq->next_avail, first_flags, ndescs;
+	bool indirect;
+	u32 in_len;
+	int err;
 
+	err = virtq_chain_check(vq, bufs, nout, total, token, &indirect, &in_len);
+	if (err)
+		return err;
+	ndescs = indirect ? 1 : (u16)total;
+	id = vq->free_head;
 	/* A free id exists: fewer chains than slots are in flight. */
 	vq->free_head = vq->shadow[id].next;
 	if (indirect) {
@@ -172,7 +181,7 @@ bool virtq_packed_kick(struct virtq *vq)
 {
 	u16 old = vq->kicked_idx;
 
-	if (vq->broken || old == vq->avail_idx)
+	if (old == vq->avail_idx)
 		return false;
 	/* Our flags store must be visible before we read the device's wish. */
 	dma_mb();
@@ -189,7 +198,7 @@ bool virtq_packed_has_used(const struct virtq *vq)
 
 	bool avail = flags & VIRTQ_PACKED_DESC_F_AVAIL, used = flags & VIRTQ_PACKED_DESC_F_USED;
 
-	return !vq->broken && avail == vq->used_wrap && used == vq->used_wrap;
+	return avail == vq->used_wrap && used == vq->used_wrap;
 }
 
 void *virtq_packed_free(struct virtq *vq, u16 id)

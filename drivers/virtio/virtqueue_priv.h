@@ -3,14 +3,18 @@
  * calls both layouts share) and virtqueue_packed.c (packed rings) see of
  * each other.  Not for owners of a queue: they use virtqueue.h.
  *
- * virtqueue.c checks a chain's arguments once, for both layouts, then
- * hands the packed case to virtq_packed_publish(); the other entry points
- * branch on vq->packed the same way.
+ * Each entry point in virtqueue.c tests vq->slow_path once: a broken
+ * queue of either layout is refused there, and a packed one handed to the
+ * virtq_packed_*() call below, which may therefore assume it is neither
+ * split nor broken.  A chain's arguments are checked the same way for both
+ * layouts, by virtq_chain_check().
  */
 #ifndef ORDO_VIRTQUEUE_PRIV_H
 #define ORDO_VIRTQUEUE_PRIV_H
 
 #include "drivers/virtio/virtqueue.h"
+
+#include "lib/errno.h"
 
 /*
  * What both layouts' init share: zero `ring_size` bytes of ring and the
@@ -20,13 +24,42 @@ void virtq_init_books(struct virtq *vq, u16 index, u16 num, void *ring, size_t r
 		      void *priv_mem, bool event_idx, void (*notify)(struct virtq *vq), void *priv);
 
 /*
- * Put a checked chain (`total` buffers, the first `nout` readable, `in_len`
- * writable bytes, into one indirect table if `indirect`) on a packed ring
- * that has the room for it.
- * Returns 0.
+ * virtq_add()'s checks of a chain of `total` buffers, the first `nout`
+ * readable, for both layouts: not empty, a token, no NULL or empty buffer,
+ * at most 2^32 bytes in all (2.7.5.2), and room for it now.  Sets
+ * *indirect (the chain goes into one table) and *in_len (its writable
+ * bytes; a used length is 32 bits, so 2^32 - 1 or more admits any).
+ * Returns 0, -EINVAL or -ENOSPC.
  */
-int virtq_packed_publish(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
-			 unsigned total, bool indirect, u32 in_len, void *token);
+static inline int virtq_chain_check(const struct virtq *vq, const struct virtq_buf *bufs,
+				    unsigned nout, unsigned total, const void *token,
+				    bool *indirect, u32 *in_len)
+{
+	u64 chain_len = 0, writable = 0;
+
+	if (total == 0 || !token)
+		return -EINVAL;
+	for (unsigned k = 0; k < total; k++) {
+		if (!bufs[k].addr || bufs[k].len == 0)
+			return -EINVAL;
+		chain_len += bufs[k].len;
+		if (k >= nout)
+			writable += bufs[k].len;
+	}
+	/* 2.7.5.2 (2.8.5 the same): no chain describes more than 2^32 bytes. */
+	if (chain_len > (1ull << 32))
+		return -EINVAL;
+	/* A single buffer gains nothing from a table: it stays direct. */
+	*indirect = total >= 2 && total <= vq->indirect_max;
+	if (vq->num_free < (*indirect ? 1 : total))
+		return -ENOSPC;
+	*in_len = (u32)MIN(writable, 0xffffffffull);
+	return 0;
+}
+
+/* virtq_add() of a packed ring: the chain's checks, then the ring. */
+int virtq_packed_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+		     void *token);
 
 /* virtq_kick() of a packed ring. */
 bool virtq_packed_kick(struct virtq *vq);

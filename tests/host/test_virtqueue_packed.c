@@ -789,6 +789,31 @@ static void test_used_nothing_in_flight(void **state)
 	fix_free(f);
 }
 
+/*
+ * Broken with a chain published but not kicked (the owner saw NEEDS_RESET
+ * in between): no notification, and the device's completion is not popped.
+ */
+static void test_broken_holds_back(void **state)
+{
+	struct fix *f = fix_new(8, false, 0);
+	struct chain c;
+	u32 len = 0x1234;
+
+	(void)state;
+	assert_int_equal(add_chain(f, 1, 1, TOK(1)), 0);
+	virtq_mark_broken(&f->vq, "test");
+	assert_false(virtq_kick(&f->vq));
+	assert_int_equal(f->notifies, 0);
+	assert_true(dev_take(f, &c));
+	dev_complete(f, c.id, 1);
+	assert_false(virtq_has_used(&f->vq));
+	assert_null(virtq_get_used(&f->vq, &len));
+	assert_int_equal(len, 0x1234);
+	assert_ptr_equal(virtq_detach_unused(&f->vq), TOK(1));
+	assert_null(virtq_detach_unused(&f->vq));
+	fix_free(f);
+}
+
 /* virtq_report names the packed ring's positions without touching others. */
 static void test_report(void **state)
 {
@@ -820,6 +845,7 @@ int main(void)
 		U(test_kick_event_idx),
 		U(test_kick_event_idx_wrap),
 		U(test_used_nothing_in_flight),
+		U(test_broken_holds_back),
 		U(test_report),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + 2 * ARRAY_SIZE(hostile_cases)];
