@@ -1,9 +1,10 @@
 /*
  * drivers/virtio/virtqueue.c - split virtqueue driver side (virtio 1.2, 2.7),
- * and the argument checks and bookkeeping packed rings share with it (the
- * packed layout itself is virtqueue_packed.c's: each entry point below
- * tests vq->slow_path, broken or packed, once, and refuses a broken queue
- * or branches to it there).
+ * and the bookkeeping packed rings share with it (the packed layout itself
+ * is virtqueue_packed.c's).  Each entry point tests vq->slow_path (broken
+ * or packed) once and refuses a broken queue or branches to the packed
+ * ring there; for virtq_add, virtq_kick and virtq_get_used that test is
+ * inline in virtqueue.h, and virtq_split_*() here are their split bodies.
  *
  * Invariants:
  *  - shadow[] is the truth about descriptors; desc[] in shared memory is
@@ -165,8 +166,9 @@ static u16 virtq_add_indirect(struct virtq *vq, const struct virtq_buf *bufs, un
 	return head;
 }
 
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
-	      void *token)
+/* virtq_add() of a split ring that is not broken. */
+int virtq_split_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+		    void *token)
 {
 	unsigned total = nout + nin;
 	bool indirect;
@@ -174,9 +176,6 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 	u16 head;
 	int err;
 
-	/* Broken or packed: one test keeps both off the split path. */
-	if (unlikely(vq->slow_path))
-		return vq->broken ? -EIO : virtq_packed_add(vq, bufs, nout, nin, token);
 	err = virtq_chain_check(vq, bufs, nout, total, token, &indirect, &in_len);
 	if (err)
 		return err;
@@ -199,14 +198,12 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 	return 0;
 }
 
-bool virtq_kick(struct virtq *vq)
+/* virtq_kick() of a split ring that is not broken. */
+bool virtq_split_kick(struct virtq *vq)
 {
 	u16 old = vq->kicked_idx, new_idx = vq->avail_idx;
 	bool need;
 
-	/* Broken or packed: one test keeps both off the split path. */
-	if (unlikely(vq->slow_path))
-		return !vq->broken && virtq_packed_kick(vq);
 	if (old == new_idx)
 		return false;
 	/*
@@ -270,15 +267,13 @@ static void *virtq_free_chain(struct virtq *vq, u16 head)
 	return token;
 }
 
-void *virtq_get_used(struct virtq *vq, u32 *len)
+/* virtq_get_used() of a split ring that is not broken. */
+void *virtq_split_get_used(struct virtq *vq, u32 *len)
 {
 	const struct virtq_used_elem *e;
 	u16 used_idx;
 	u32 id, ulen;
 
-	/* Broken or packed: one test keeps both off the split path. */
-	if (unlikely(vq->slow_path))
-		return vq->broken ? NULL : virtq_packed_get_used(vq, len);
 	used_idx = le16_read_once(&vq->used->idx);
 	if (used_idx == vq->last_used)
 		return NULL;

@@ -32,6 +32,7 @@
 #ifndef ORDO_VIRTQUEUE_H
 #define ORDO_VIRTQUEUE_H
 
+#include "lib/errno.h"
 #include "lib/types.h"
 #include "drivers/virtio/virtio_ring.h"
 
@@ -97,8 +98,8 @@ struct virtq {
 	u16 indirect_max;
 	bool broken;
 	/*
-	 * broken || packed: the one flag the split ring's entry points test
-	 * before their fast path (virtqueue.c), set with either of the two.
+	 * broken || packed: the one flag each entry point tests before the
+	 * split ring's path, set with either of the two.
 	 */
 	bool slow_path;
 	const char *broken_reason;
@@ -175,6 +176,22 @@ static inline unsigned virtq_chain_room(const struct virtq *vq)
 }
 
 /*
+ * The bodies of virtq_add(), virtq_kick() and virtq_get_used() for each
+ * layout (virtqueue.c, virtqueue_packed.c); owners call those three, not
+ * these.  The three are inline so that their one test, vq->slow_path
+ * (broken or packed), is made in the caller: out of line, that test cost
+ * the split path a frame (riscv64) or register copies (aarch64) per call.
+ */
+int virtq_split_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+		    void *token);
+int virtq_packed_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+		     void *token);
+bool virtq_split_kick(struct virtq *vq);
+bool virtq_packed_kick(struct virtq *vq);
+void *virtq_split_get_used(struct virtq *vq, u32 *len);
+void *virtq_packed_get_used(struct virtq *vq, u32 *len);
+
+/*
  * Add a chain: `nout` device-readable buffers then `nin` device-writable
  * ones, identified by `token` (non-NULL) when it completes.  It goes into
  * an indirect table when it has 2 or more buffers and fits one.
@@ -183,14 +200,24 @@ static inline unsigned virtq_chain_room(const struct virtq *vq)
  * chain, a zero-length or NULL buffer or a chain longer than 2^32 bytes,
  * or -EIO if the queue is broken.
  */
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
-	      void *token);
+static inline int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout,
+			    unsigned nin, void *token)
+{
+	if (unlikely(vq->slow_path))
+		return vq->broken ? -EIO : virtq_packed_add(vq, bufs, nout, nin, token);
+	return virtq_split_add(vq, bufs, nout, nin, token);
+}
 
 /*
  * Publish what was added and notify the device if it asked for it (event
  * index or the NO_NOTIFY flag).  Returns true if it notified.
  */
-bool virtq_kick(struct virtq *vq);
+static inline bool virtq_kick(struct virtq *vq)
+{
+	if (unlikely(vq->slow_path))
+		return !vq->broken && virtq_packed_kick(vq);
+	return virtq_split_kick(vq);
+}
 
 /*
  * Notify the device whatever it asked for.  The driver may always notify
@@ -204,7 +231,12 @@ void virtq_renotify(struct virtq *vq);
  * the device wrote in *len, or returns NULL when nothing is pending or the
  * queue is (or has just been found) broken: check vq->broken.
  */
-void *virtq_get_used(struct virtq *vq, u32 *len);
+static inline void *virtq_get_used(struct virtq *vq, u32 *len)
+{
+	if (unlikely(vq->slow_path))
+		return vq->broken ? NULL : virtq_packed_get_used(vq, len);
+	return virtq_split_get_used(vq, len);
+}
 
 /* True if the used ring has entries we have not consumed (no validation). */
 bool virtq_has_used(const struct virtq *vq);

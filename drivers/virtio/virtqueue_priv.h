@@ -3,11 +3,12 @@
  * calls both layouts share) and virtqueue_packed.c (packed rings) see of
  * each other.  Not for owners of a queue: they use virtqueue.h.
  *
- * Each entry point in virtqueue.c tests vq->slow_path once: a broken
- * queue of either layout is refused there, and a packed one handed to the
- * virtq_packed_*() call below, which may therefore assume it is neither
- * split nor broken.  A chain's arguments are checked the same way for both
- * layouts, by virtq_chain_check().
+ * Each entry point (virtq_add, virtq_kick and virtq_get_used inline in
+ * virtqueue.h, the rest in virtqueue.c) tests vq->slow_path once: a
+ * broken queue of either layout is refused there, and a packed one handed
+ * to virtq_packed_*(), which may therefore assume it is neither split nor
+ * broken.  A chain's arguments are checked the same way for both layouts,
+ * by virtq_chain_check().
  */
 #ifndef ORDO_VIRTQUEUE_PRIV_H
 #define ORDO_VIRTQUEUE_PRIV_H
@@ -46,7 +47,7 @@ static inline int virtq_chain_check(const struct virtq *vq, const struct virtq_b
 		if (k >= nout)
 			writable += bufs[k].len;
 	}
-	/* 2.7.5.2 (2.8.5 the same): no chain describes more than 2^32 bytes. */
+	/* 2.7.5.2: no chain describes more than 2^32 bytes. */
 	if (chain_len > (1ull << 32))
 		return -EINVAL;
 	/* A single buffer gains nothing from a table: it stays direct. */
@@ -57,15 +58,7 @@ static inline int virtq_chain_check(const struct virtq *vq, const struct virtq_b
 	return 0;
 }
 
-/* virtq_add() of a packed ring: the chain's checks, then the ring. */
-int virtq_packed_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
-		     void *token);
-
-/* virtq_kick() of a packed ring. */
-bool virtq_packed_kick(struct virtq *vq);
-
-/* virtq_get_used(), virtq_has_used() and virtq_report() of a packed ring. */
-void *virtq_packed_get_used(struct virtq *vq, u32 *len);
+/* virtq_has_used() and virtq_report() of a packed ring. */
 bool virtq_packed_has_used(const struct virtq *vq);
 void virtq_packed_report(const struct virtq *vq, const char *who);
 
