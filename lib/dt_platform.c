@@ -17,6 +17,7 @@
  *                       the disks' interrupts go to is chosen at the end
  *   arm,gic-v2m-frame, arm,gic-v3-its  the first MSI controller
  *   riscv,imsics        the S-level IMSIC: each hart's interrupt file
+ *   riscv,aplic         sources, delivery mode and IDCs of an APLIC domain
  *
  * Nodes whose status (2.3.4) is neither "okay" nor "ok" are skipped.
  * Lists keep the first DT_MAX_* items in DT order and set ->truncated.
@@ -566,6 +567,7 @@ static const struct dt_compat_kind dt_intc_kinds[] = {
 	{ "arm,cortex-a7-gic", DT_INTC_GICV2 },	 { "arm,cortex-a5-gic", DT_INTC_GICV2 },
 	{ "arm,arm11mp-gic", DT_INTC_GICV2 },	 { "arm,pl390", DT_INTC_GICV2 },
 	{ "sifive,plic-1.0.0", DT_INTC_PLIC },	 { "riscv,plic0", DT_INTC_PLIC },
+	{ "riscv,aplic", DT_INTC_APLIC },	 { "qemu,aplic", DT_INTC_APLIC },
 };
 
 /* The hart id of the cpu node above a riscv,cpu-intc node, or -1. */
@@ -628,6 +630,120 @@ static void dt_parse_plic(struct dt_walk *w, int node, struct dt_intc *c)
 		len -= 4 + 4 * cells;
 		ctx++;
 	}
+}
+
+/*
+ * riscv,aplic (Linux interrupt-controller/riscv,aplic.yaml; "RISC-V
+ * Advanced Interrupt Architecture" 1.0, chapter 4): one node per interrupt
+ * domain.  The domain's control region starts with 16 KiB of registers
+ * (domaincfg .. target[1023], 4.5) and, in direct mode, one 32-byte IDC
+ * per hart after it (4.8); the spec places it on a 4 KiB boundary.  Its
+ * level shows in what it delivers to: "interrupts-extended" entries name
+ * a riscv,cpu-intc's cause 9 (supervisor external; entry i is IDC i) or 11
+ * (machine: firmware's domain), "msi-parent" an IMSIC whose own
+ * interrupts-extended says the same.  A node with both may run either
+ * way (the binding leaves the choice to the driver): direct is taken, as
+ * it needs nothing from firmware.  QEMU 7.2 spells the delegation
+ * property of the parent "riscv,delegate" (the binding: "riscv,delegation");
+ * neither is read: the child domain finds out per source (the port reads
+ * sourcecfg back).
+ */
+#define DT_APLIC_REGS_SIZE 0x4000u
+#define DT_APLIC_IDC_SIZE 32u
+#define DT_APLIC_ALIGN 4096u
+#define DT_APLIC_MAX_SOURCES 1023u
+#define DT_RISCV_IRQ_M_EXT 11u
+
+/*
+ * Direct mode: every hart whose supervisor external interrupt entry i of
+ * "interrupts-extended" (@p, @len bytes) names gets IDC i.  NULL, or why
+ * the list cannot be used.
+ */
+static const char *dt_aplic_idcs(const struct fdt *fdt, const u8 *p, u32 len, struct dt_intc *c)
+{
+	bool machine = false;
+	u32 cells, cause;
+	s64 hart;
+	int target;
+
+	/* riscv,cpu-intc has one interrupt cell: 8 bytes an entry. */
+	if (len == 0 || len % 8)
+		return "malformed interrupts-extended";
+	if (len / 8 > (c->reg[0].size - DT_APLIC_REGS_SIZE) / DT_APLIC_IDC_SIZE)
+		return "reg too small for an IDC per interrupts-extended entry";
+	for (u32 pos = 0; pos < len / 8; pos++) {
+		target = fdt_node_by_phandle(fdt, be32_load(p + 8 * pos));
+		hart = target < 0 ? -1 : dt_cpu_intc_hart(fdt, target);
+		cause = be32_load(p + 8 * pos + 4);
+		if (hart < 0 || fdt_getprop_u32(fdt, target, "#interrupt-cells", &cells) ||
+		    cells != 1)
+			return "interrupts-extended names no hart's interrupt controller";
+		if (cause == DT_RISCV_IRQ_M_EXT)
+			machine = true;
+		else if (cause != DT_RISCV_IRQ_S_EXT)
+			return "interrupts-extended names no external interrupt";
+		else if (c->naplic_idc < DT_MAX_APLIC_IDCS)
+			c->aplic_idc[c->naplic_idc++] = (struct dt_aplic_idc){ (u32)hart, pos };
+	}
+	if (!c->naplic_idc)
+		return machine ? "M-level domain (machine external interrupts)"
+			       : "no supervisor external interrupt";
+	return NULL;
+}
+
+/* MSI mode: "msi-parent" must be an S-level IMSIC.  NULL, or why not. */
+static const char *dt_aplic_msi_parent(const struct fdt *fdt, int node)
+{
+	const u8 *p;
+	u32 phandle, len;
+	int imsic;
+
+	if (fdt_getprop_u32(fdt, node, "msi-parent", &phandle))
+		return "malformed msi-parent";
+	imsic = fdt_node_by_phandle(fdt, phandle);
+	if (imsic < 0 || !fdt_node_is_compatible(fdt, imsic, "riscv,imsics"))
+		return "msi-parent is not an IMSIC";
+	p = fdt_getprop(fdt, imsic, "interrupts-extended", &len);
+	if (!p || len < 8)
+		return "msi-parent IMSIC targets no hart";
+	if (be32_load(p + 4) != DT_RISCV_IRQ_S_EXT)
+		return "M-level domain (its IMSIC takes machine interrupts)";
+	return NULL;
+}
+
+/* The domain's sources and delivery mode, or why it is refused. */
+static void dt_parse_aplic(struct dt_walk *w, int node, struct dt_intc *c)
+{
+	const struct fdt *fdt = w->fdt;
+	const char *why = "neither interrupts-extended nor msi-parent", *msi_why;
+	const u8 *p;
+	u32 len;
+
+	p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	if (c->nreg == 0 || c->reg[0].base % DT_APLIC_ALIGN || c->reg[0].size % DT_APLIC_ALIGN ||
+	    c->reg[0].size < DT_APLIC_REGS_SIZE) {
+		why = "reg is not a 4 KiB-aligned block of at least 16 KiB";
+	} else if (fdt_getprop_u32(fdt, node, "riscv,num-sources", &c->aplic_nsources) ||
+		   c->aplic_nsources == 0 || c->aplic_nsources > DT_APLIC_MAX_SOURCES) {
+		why = "riscv,num-sources missing or outside 1..1023";
+	} else {
+		if (p && !(why = dt_aplic_idcs(fdt, p, len, c))) {
+			c->aplic_mode = DT_APLIC_DIRECT;
+			return;
+		}
+		c->naplic_idc = 0;
+		if (fdt_getprop(fdt, node, "msi-parent", NULL)) {
+			msi_why = dt_aplic_msi_parent(fdt, node);
+			if (!msi_why) {
+				c->aplic_mode = DT_APLIC_MSI;
+				return;
+			}
+			if (!p)
+				why = msi_why; /* else the direct-mode reason stands */
+		}
+	}
+	c->naplic_idc = 0;
+	c->aplic_refusal = why;
 }
 
 /*
@@ -748,6 +864,8 @@ static void dt_note_intc(struct dt_walk *w, int depth)
 		c->reg[c->nreg++] = (struct dt_region){ base, size };
 	if (c->kind == DT_INTC_PLIC)
 		dt_parse_plic(w, w->stack[depth], c);
+	if (c->kind == DT_INTC_APLIC)
+		dt_parse_aplic(w, w->stack[depth], c);
 	w->intc_node[w->nintc++] = w->stack[depth];
 }
 

@@ -99,6 +99,14 @@ enum dt_intc_kind {
 	DT_INTC_GICV2, /* arm,gic-400, arm,cortex-a15-gic, ... (arm,gic.yaml) */
 	DT_INTC_GICV3, /* arm,gic-v3 (arm,gic-v3.yaml; GICv4 too) */
 	DT_INTC_PLIC,  /* sifive,plic-1.0.0, riscv,plic0 */
+	DT_INTC_APLIC, /* riscv,aplic, qemu,aplic (riscv,aplic.yaml): one domain */
+};
+
+/* How an APLIC domain delivers its interrupts (AIA 1.0, 4.5.1 domaincfg.DM). */
+enum dt_aplic_mode {
+	DT_APLIC_NONE,	 /* refused: see dt_intc.aplic_refusal */
+	DT_APLIC_DIRECT, /* by wire to each hart's IDC ("interrupts-extended") */
+	DT_APLIC_MSI,	 /* as MSIs to the S-level IMSIC ("msi-parent") */
 };
 
 #define DT_MAX_INTC_REGS 4
@@ -113,6 +121,7 @@ enum dt_intc_kind {
  *   GICv2  distributor, CPU interface (then hypervisor, virtual CPU)
  *   GICv3  distributor, redistributor region(s), ...
  *   PLIC   the whole register block
+ *   APLIC  the domain's control region
  */
 #define DT_MAX_PLIC_CONTEXTS 32
 
@@ -124,6 +133,18 @@ enum dt_intc_kind {
  */
 struct dt_plic_context {
 	u32 hartid, context;
+};
+
+/*
+ * An APLIC domain in direct mode: entry `idc` of its "interrupts-extended"
+ * names hart `hartid`'s supervisor external interrupt, so interrupt
+ * delivery control structure `idc` (registers at 0x4000 + 32 * idc) and
+ * hart index `idc` in the target registers are that hart's.
+ */
+#define DT_MAX_APLIC_IDCS 32
+
+struct dt_aplic_idc {
+	u32 hartid, idc;
 };
 
 struct dt_intc {
@@ -139,6 +160,22 @@ struct dt_intc {
 	struct dt_plic_context plic_ctx[DT_MAX_PLIC_CONTEXTS];
 	unsigned nplic_ctx;
 	bool plic_ctx_listed;
+	/*
+	 * APLIC only (riscv,aplic.yaml; AIA 1.0 chapter 4), the S-level
+	 * domain: "riscv,num-sources" (1..1023), the delivery mode, and in
+	 * direct mode every hart's IDC.  A node the kernel cannot drive has
+	 * aplic_mode DT_APLIC_NONE and aplic_refusal saying why (reg not
+	 * 4 KiB aligned or too small for the registers and IDCs, num-sources
+	 * missing or out of range, neither interrupts-extended naming
+	 * supervisor external interrupts nor msi-parent naming the S-level
+	 * IMSIC: the M-level domain is firmware's); the port then polls.
+	 * The parser does not know which hart boots: the port picks its IDC.
+	 */
+	u32 aplic_nsources;
+	u32 aplic_mode; /* enum dt_aplic_mode */
+	struct dt_aplic_idc aplic_idc[DT_MAX_APLIC_IDCS];
+	unsigned naplic_idc;
+	const char *aplic_refusal; /* static text; NULL when aplic_mode is set */
 };
 
 /*

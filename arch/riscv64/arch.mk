@@ -32,6 +32,7 @@ ARCH_SRCS := \
 	arch/riscv64/sbi.c \
 	arch/riscv64/plic.c \
 	arch/riscv64/imsic.c \
+	arch/riscv64/aplic.c \
 	arch/riscv64/ctx.S
 
 # -march=rv64imac_zicsr_zifencei -mabi=lp64: integer, multiply/divide,

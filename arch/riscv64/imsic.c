@@ -58,6 +58,7 @@
 #define IMSIC_PAGE 4096u
 
 static u64 imsic_file;	   /* the boot hart's S-level file, or 0 */
+static u32 imsic_position; /* its entry in the node's interrupts-extended */
 static u32 imsic_nids;	   /* riscv,num-ids */
 static u32 imsic_next = 1; /* the next identity to hand out */
 static bool imsic_ready;
@@ -86,8 +87,10 @@ void imsic_setup(const struct dt_msi *msi)
 	if (!msi || msi->kind != DT_MSI_IMSIC)
 		return;
 	for (unsigned i = 0; i < msi->nimsic; i++) {
-		if (msi->imsic[i].hartid == riscv_boot_hartid)
+		if (msi->imsic[i].hartid == riscv_boot_hartid) {
 			imsic_file = msi->imsic[i].base;
+			imsic_position = i;
+		}
 	}
 	imsic_nids = msi->count;
 	if (!imsic_file)
@@ -155,6 +158,11 @@ const char *arch_msi_name(void)
 bool imsic_owns(u32 irq)
 {
 	return imsic_ready && irq > IMSIC_IRQ_BASE && irq < IMSIC_IRQ_BASE + imsic_next;
+}
+
+u32 imsic_hart_index(void)
+{
+	return imsic_position;
 }
 
 bool imsic_active(void)

@@ -1,6 +1,9 @@
 /*
- * arch/riscv64/plic.c - the PLIC, the IMSIC's S-level file (imsic.c) and
- * the supervisor timer as wake-up sources (see arch.h).
+ * arch/riscv64/plic.c - the PLIC, the S-level APLIC domain (aplic.c), the
+ * IMSIC's S-level file (imsic.c) and the supervisor timer as wake-up
+ * sources (see arch.h).  The wired controller is the PLIC or, when the
+ * disks' interrupt parent is an APLIC (-M virt,aia=...), aplic.c, to
+ * which the arch_irq_* functions below hand over.
  *
  * sstatus.SIE stays 0 for the whole life of the kernel, so no interrupt is
  * ever taken as a trap.  WFI still wakes when an interrupt is pending and
@@ -11,11 +14,13 @@
  * riscv_cpu_has_work() tests mip & mie only).  So arch_wait_irq() enables
  * the supervisor external (SEIE) and timer (STIE) interrupts in sie, sleeps
  * in WFI, and then looks at sip:
- *   SEIP  the IMSIC file (once imsic.c handed out an identity) or the PLIC
- *         has an enabled interrupt pending: claim the IMSIC's first
- *         (imsic_claim(), which also ends it), else the PLIC's (the claim
- *         is the acknowledge; the caller quiets the device and
- *         arch_irq_eoi() completes it) and return its number;
+ *   SEIP  the IMSIC file (once imsic.c handed out an identity), the APLIC
+ *         IDC or the PLIC has an enabled interrupt pending: claim the
+ *         IMSIC's first (imsic_claim(), which also ends it; an identity an
+ *         MSI-mode APLIC source was given comes back as that source),
+ *         else the APLIC's or the PLIC's (the claim is the acknowledge;
+ *         the caller quiets the device and arch_irq_eoi() completes it)
+ *         and return its number;
  *   else  the deadline, or a spurious wake-up: sleep again until the time
  *         CSR passes the deadline.
  * The deadline is an SBI set_timer() one-shot (OpenSBI programs the Sstc
@@ -66,13 +71,20 @@ static u32 plic_nsources = PLIC_MAX_SOURCES; /* riscv,ndev + 1 */
 static uintptr_t plic_base = PLIC_BASE;
 /* Why the disks are polled, if the tree's controller cannot be driven. */
 static const char *plic_refusal;
+/* The wired controller is the tree's APLIC domain (aplic.c). */
+static bool plic_is_aplic;
 
 void arch_irq_setup(const struct dt_intc *intc)
 {
 	if (!intc || intc->kind == DT_INTC_NONE)
 		return; /* QEMU virt's PLIC, context 2h + 1 */
+	if (intc->kind == DT_INTC_APLIC) {
+		plic_is_aplic = true;
+		aplic_setup(intc);
+		return;
+	}
 	if (intc->kind != DT_INTC_PLIC || !intc->nreg) {
-		/* An APLIC (-M virt,aia=aplic-imsic), say: MSIs still work. */
+		/* A controller no port drives, say: MSIs still work. */
 		plic_refusal = "the disks' interrupt controller is not a PLIC";
 		return;
 	}
@@ -103,6 +115,8 @@ static void plic_init(void)
 
 int arch_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
 {
+	if (plic_is_aplic)
+		return aplic_irq_from_dt(cells, ncells, edge);
 	/* PLIC binding: <source>, 1..1023. */
 	if (ncells != 1 || cells[0] == 0 || cells[0] >= PLIC_MAX_SOURCES)
 		return -EINVAL;
@@ -117,6 +131,8 @@ int arch_irq_enable(u32 irq, bool edge)
 	(void)edge; /* fixed per source in the PLIC gateway */
 	if (imsic_owns(irq))
 		return 0; /* a message: enabled when it was handed out */
+	if (plic_is_aplic)
+		return aplic_enable(irq, edge);
 	if (plic_refusal) {
 		if (!plic_ready) /* say it once */
 			kprintf("plic: %s (hart %llu): disks are polled\n", plic_refusal,
@@ -153,10 +169,11 @@ static u64 plic_deadline(u64 timeout_ns)
 u32 arch_wait_irq(u64 timeout_ns)
 {
 	u64 deadline = plic_deadline(timeout_ns);
-	bool plic = !plic_refusal;
+	bool plic = !plic_refusal && !plic_is_aplic;
+	bool aplic = plic_is_aplic && aplic_active();
 	u32 irq = 0;
 
-	if (!plic && !imsic_active())
+	if (!plic && !aplic && !imsic_active())
 		return 0; /* never reached: nothing was enabled */
 	if (plic && !plic_ready)
 		plic_init();
@@ -171,7 +188,9 @@ u32 arch_wait_irq(u64 timeout_ns)
 		 */
 		__asm__ volatile("wfi" ::: "memory");
 		if (csr_read(sip) & SIP_SEIP) {
-			irq = imsic_claim();
+			irq = aplic_from_imsic(imsic_claim());
+			if (!irq && aplic)
+				irq = aplic_claim();
 			if (!irq && plic)
 				irq = readl(plic_base + PLIC_CLAIM(plic_ctx));
 			if (irq)
@@ -192,6 +211,10 @@ void arch_irq_eoi(u32 irq)
 	/* An IMSIC identity ended with its claim; its numbers are no source. */
 	if (irq >= IMSIC_IRQ_BASE)
 		return;
+	if (plic_is_aplic) {
+		aplic_eoi(irq);
+		return;
+	}
 	/* Completion: write the claimed source back to claim/complete. */
 	writel(plic_base + PLIC_CLAIM(plic_ctx), irq);
 }

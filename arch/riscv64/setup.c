@@ -10,8 +10,8 @@
  * hands on QEMU's blob, which QEMU puts near the top of the first 3 GiB of
  * RAM), parses it (console, power-off, the PLIC context and the IMSIC file
  * of the boot hart a0), reads the timebase from it and calls kmain().  The
- * boot word selftest.imsic tests the IMSIC first (imsic.c) and exits with
- * 1 if it fails.
+ * boot words selftest.imsic and selftest.aplic test the IMSIC (imsic.c)
+ * and the APLIC (aplic.c) first and exit with 1 if one fails.
  *
  * Memory: mmu.c's identity map (for the stack guard) and arch_map_ram().
  * The firmware's PMP (privileged spec 3.7) keeps S-mode out of its own
@@ -58,7 +58,8 @@ static const void *boot_check_fdt(u64 fdt, size_t *sizep)
 
 /*
  * Is `word` one of the blank-separated words of `args` (NULL: none)?  For
- * selftest.imsic, which runs before kmain() reads the command line.
+ * selftest.imsic and selftest.aplic, which run before kmain() reads the
+ * command line.
  */
 static bool boot_has_word(const char *args, const char *word)
 {
@@ -104,6 +105,11 @@ __noreturn void riscv_boot(u64 hartid, u64 fdt)
 		if (boot_has_word(boot_platform.bootargs, "selftest.imsic")) {
 			arch_irq_setup(&boot_platform.intc);
 			if (imsic_selftest())
+				arch_exit(1);
+		}
+		if (boot_has_word(boot_platform.bootargs, "selftest.aplic")) {
+			arch_irq_setup(&boot_platform.intc);
+			if (aplic_selftest())
 				arch_exit(1);
 		}
 	}

@@ -78,7 +78,10 @@ u64 timer_ns_to_ticks(u64 ns);
  * PLIC source.  For plic.c's arch_wait_irq() and friends: imsic_active()
  * once an identity was handed out; imsic_claim() claims the top pending
  * identity (the claim ends it) and returns its number, or 0;
- * imsic_owns() says whether a number is an identity handed out.
+ * imsic_owns() says whether a number is an identity handed out;
+ * imsic_hart_index() is the boot hart's position among the node's files,
+ * its hart index for an APLIC in MSI mode when the files form one group
+ * (QEMU virt's, one socket).
  * imsic_selftest() (boot word selftest.imsic) returns 0 or prints why not.
  */
 #define IMSIC_IRQ_BASE 1024u
@@ -87,7 +90,31 @@ void imsic_setup(const struct dt_msi *msi);
 bool imsic_active(void);
 u32 imsic_claim(void);
 bool imsic_owns(u32 irq);
+u32 imsic_hart_index(void);
 int imsic_selftest(void);
+
+/*
+ * aplic.c: the S-level APLIC domain, for wired interrupts under the AIA
+ * (plic.c dispatches to it when the disks' controller is an APLIC).
+ * aplic_setup() records the tree's domain and says on the console how it
+ * will deliver, or why the disks are polled; aplic_irq_from_dt(),
+ * aplic_enable() and aplic_eoi() back arch_irq_from_dt(),
+ * arch_irq_enable() and arch_irq_eoi(); aplic_active() once a source is
+ * enabled.  In arch_wait_irq(): aplic_claim() claims the top pending
+ * source of the hart's IDC (direct mode) and returns it, or 0;
+ * aplic_from_imsic() turns an IMSIC identity that an MSI-mode source was
+ * given back into the source (any other number comes back unchanged).
+ * aplic_selftest() (boot word selftest.aplic) returns 0 or prints why not.
+ */
+struct dt_intc;
+void aplic_setup(const struct dt_intc *intc);
+int aplic_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge);
+int aplic_enable(u32 source, bool edge);
+bool aplic_active(void);
+u32 aplic_claim(void);
+u32 aplic_from_imsic(u32 irq);
+void aplic_eoi(u32 source);
+int aplic_selftest(void);
 
 /*
  * Program the SBI timer (sbi.c): a supervisor timer interrupt becomes
