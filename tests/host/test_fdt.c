@@ -116,6 +116,19 @@ static void check_platform(const struct platform *p, int rc)
 		for (unsigned i = 0; i < p->msi.nimsic; i++)
 			assert_int_equal(p->msi.imsic[i].base % 4096, 0);
 	}
+	assert_true(p->intc.naplic_idc <= DT_MAX_APLIC_IDCS);
+	if (p->intc.kind == DT_INTC_APLIC) {
+		/* Either a usable domain or a reason, never both. */
+		assert_int_equal(p->intc.aplic_mode == DT_APLIC_NONE,
+				 p->intc.aplic_refusal != NULL);
+		if (p->intc.aplic_mode != DT_APLIC_NONE) {
+			assert_true(p->intc.aplic_nsources >= 1 && p->intc.aplic_nsources <= 1023);
+			assert_int_equal(p->intc.reg[0].base % 4096, 0);
+			assert_true(p->intc.reg[0].size >= 0x4000);
+		}
+		if (p->intc.aplic_mode != DT_APLIC_DIRECT)
+			assert_int_equal(p->intc.naplic_idc, 0);
+	}
 	assert_true(p->timer.virt_irq_cells <= DT_MAX_IRQ_CELLS);
 	assert_true(p->console.kind <= DT_UART_NS16550);
 	if (p->console.kind == DT_UART_PL011 || p->console.kind == DT_UART_NS16550) {
@@ -1631,9 +1644,10 @@ static void test_cells_limits(void **state)
  * once with totalsize patched to the prefix length. */
 static void test_truncated_everywhere(void **state)
 {
-	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb",
-					     "virt-riscv64-smp2.dtb", "virt-riscv64-aia-smp2.dtb",
-					     "versal-virt.dtb" };
+	static const char *const files[] = {
+		"virt-aarch64.dtb",	     "virt-aarch64-lowmem-pci.dtb", "virt-riscv64-smp2.dtb",
+		"virt-riscv64-aia-smp2.dtb", "virt-riscv64-aplic-smp2.dtb", "versal-virt.dtb"
+	};
 	struct platform p;
 
 	(void)state;
@@ -1707,9 +1721,10 @@ static void test_random_damage(void **state)
 {
 	static const u32 words[] = { 0,		 1,	     2,		 3,	     4,		9,
 				     0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff, 0xd00dfeed };
-	static const char *const files[] = { "virt-aarch64.dtb", "virt-aarch64-lowmem-pci.dtb",
-					     "virt-riscv64-smp2.dtb", "virt-riscv64-aia-smp2.dtb",
-					     "versal-virt.dtb" };
+	static const char *const files[] = {
+		"virt-aarch64.dtb",	     "virt-aarch64-lowmem-pci.dtb", "virt-riscv64-smp2.dtb",
+		"virt-riscv64-aia-smp2.dtb", "virt-riscv64-aplic-smp2.dtb", "versal-virt.dtb"
+	};
 	struct platform p;
 	int ok = 0, bad = 0;
 
@@ -1887,9 +1902,14 @@ static void test_riscv_aia_devices(void **state)
 
 	(void)state;
 	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
-	/* The wired interrupts go to the S-level APLIC, which no port drives. */
-	assert_int_equal(p.intc.kind, DT_INTC_OTHER);
+	/* The wired interrupts go to the S-level APLIC, in MSI mode. */
+	assert_int_equal(p.intc.kind, DT_INTC_APLIC);
 	assert_int_equal(p.intc.reg[0].base, 0x0d000000);
+	assert_int_equal(p.intc.reg[0].size, 0x8000);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_MSI);
+	assert_int_equal(p.intc.aplic_nsources, 96);
+	assert_int_equal(p.intc.naplic_idc, 0);
+	assert_null(p.intc.aplic_refusal);
 	assert_int_equal(p.nvmmio, 8);
 	assert_int_equal(p.vmmio[0].irq_cells, 2);
 	assert_true(p.pci.present);
@@ -1902,6 +1922,44 @@ static void test_riscv_aia_devices(void **state)
 	assert_int_equal(p.msi.imsic[1].hartid, 1);
 	assert_int_equal(p.msi.imsic[1].base, 0x28001000);
 	assert_false(p.truncated);
+	free(dtb);
+}
+
+/* riscv64 virt with aia=aplic: the S-level APLIC in direct mode. */
+static void test_riscv_aplic_devices(void **state)
+{
+	struct platform p;
+	size_t len;
+	u8 *dtb = test_data_load("virt-riscv64-aplic-smp2.dtb", &len);
+
+	(void)state;
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
+	/* The S-level domain (cause 9), not the M-level one at 0x0c000000. */
+	assert_int_equal(p.intc.kind, DT_INTC_APLIC);
+	assert_int_equal(p.intc.reg[0].base, 0x0d000000);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
+	assert_int_equal(p.intc.aplic_nsources, 96);
+	assert_int_equal(p.intc.naplic_idc, 2);
+	assert_int_equal(p.intc.aplic_idc[0].hartid, 0);
+	assert_int_equal(p.intc.aplic_idc[0].idc, 0);
+	assert_int_equal(p.intc.aplic_idc[1].hartid, 1);
+	assert_int_equal(p.intc.aplic_idc[1].idc, 1);
+	/* <source 8, level high> for the highest virtio-mmio slot. */
+	assert_int_equal(p.nvmmio, 8);
+	assert_int_equal(p.vmmio[0].irq_cells, 2);
+	assert_int_equal(p.vmmio[0].irq[0], 8);
+	assert_int_equal(p.vmmio[0].irq[1], 4);
+	assert_int_equal(p.pci.intmap[0].irq_cells, 2);
+	assert_int_equal(p.msi.kind, DT_MSI_NONE);
+	free(dtb);
+
+	/* The matrix's aplic-no-idc tree: hart 1 alone, at IDC 0. */
+	dtb = test_data_load("virt-riscv64-aplic-nohart0.dtb", &len);
+	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
+	assert_int_equal(p.intc.naplic_idc, 1);
+	assert_int_equal(p.intc.aplic_idc[0].hartid, 1);
+	assert_int_equal(p.intc.aplic_idc[0].idc, 0);
 	free(dtb);
 }
 
@@ -1930,13 +1988,14 @@ struct imsic_node {
 	u32 ext[2 * 48]; /* interrupts-extended: <phandle cause> */
 	unsigned next;
 	bool wide_ids; /* riscv,num-ids as two cells */
+	u32 phandle;   /* 0: none */
 };
 
 /* A one-hart-per-page IMSIC at 0x28000000 for harts 1..n (phandles 1..n). */
 static struct imsic_node imsic_plain(unsigned n)
 {
-	struct imsic_node m = { 255, ~0u,   ~0u, ~0u,  ~0u, { 0x28000000, 0x1000 * n },
-				2,   { 0 }, 0,	 false };
+	struct imsic_node m = { 255, ~0u,   ~0u, ~0u,	~0u, { 0x28000000, 0x1000 * n },
+				2,   { 0 }, 0,	 false, 0 };
 
 	for (unsigned i = 0; i < n; i++) {
 		m.ext[m.next++] = i + 1;
@@ -1976,6 +2035,8 @@ static void b_imsic(struct bld *b, const char *name, const struct imsic_node *m)
 	b_prop(b, "interrupt-controller", NULL, 0);
 	b_prop(b, "msi-controller", NULL, 0);
 	b_cells(b, "#interrupt-cells", 1, 0);
+	if (m->phandle)
+		b_cells(b, "phandle", 1, m->phandle);
 	if (m->wide_ids)
 		b_cells(b, "riscv,num-ids", 2, 0, m->num_ids);
 	else
@@ -2087,6 +2148,219 @@ static void test_imsic_files(void **state)
 	assert_int_equal(p.msi.imsic[DT_MAX_IMSIC_FILES - 1].base,
 			 0x28000000 + 0x1000 * (DT_MAX_IMSIC_FILES - 1));
 	assert_true(p.truncated);
+}
+
+/* An APLIC domain node (riscv,aplic.yaml); ~0u leaves a value out. */
+struct aplic_node {
+	u32 base, size; /* reg, 1 cell each; size ~0u: no reg */
+	u32 num_sources;
+	u32 ext[2 * 40]; /* interrupts-extended: <phandle cause> */
+	unsigned next;
+	u32 msi_parent; /* a phandle */
+};
+
+#define APLIC_T_PHANDLE 60u
+#define APLIC_T_IMSIC_S 50u /* an S-level IMSIC for hart 100 */
+#define APLIC_T_IMSIC_M 51u /* an M-level one */
+
+/* The S-level domain at 0x0d000000, direct to harts 100..100+n-1. */
+static struct aplic_node aplic_direct(unsigned n)
+{
+	struct aplic_node a = { 0x0d000000, 0x8000, 96, { 0 }, 0, ~0u };
+
+	for (unsigned i = 0; i < n; i++) {
+		a.ext[a.next++] = i + 1;
+		a.ext[a.next++] = 9;
+	}
+	return a;
+}
+
+/* The same domain in MSI mode, its msi-parent the S-level IMSIC. */
+static struct aplic_node aplic_msi(void)
+{
+	struct aplic_node a = aplic_direct(0);
+
+	a.msi_parent = APLIC_T_IMSIC_S;
+	return a;
+}
+
+static void b_aplic(struct bld *b, const struct aplic_node *a)
+{
+	u8 v[sizeof(a->ext)];
+
+	b_begin(b, "aplic@d000000");
+	b_str(b, "compatible", "riscv,aplic");
+	b_prop(b, "interrupt-controller", NULL, 0);
+	b_cells(b, "#interrupt-cells", 1, 2);
+	b_cells(b, "phandle", 1, APLIC_T_PHANDLE);
+	if (a->size != ~0u)
+		b_cells(b, "reg", 2, a->base, a->size);
+	b_u32_opt(b, "riscv,num-sources", a->num_sources);
+	b_u32_opt(b, "msi-parent", a->msi_parent);
+	if (a->next) {
+		for (unsigned i = 0; i < a->next; i++)
+			put_be32(v + 4 * i, a->ext[i]);
+		b_prop(b, "interrupts-extended", v, 4 * a->next);
+	}
+	b_end(b);
+}
+
+/*
+ * Harts 100 + i for i < nharts (cpu-intc phandle i + 1), an S-level and an
+ * M-level IMSIC for hart 100, the APLIC node, and a virtio-mmio disk on
+ * its source 8 (level high), which makes it the disks' controller.
+ */
+static void parse_aplic(const struct aplic_node *a, unsigned nharts, struct platform *p)
+{
+	struct bld *b = b_root(1, 1);
+	struct imsic_node s = imsic_plain(1), m = imsic_plain(1);
+
+	b_begin(b, "cpus");
+	b_cells(b, "#address-cells", 1, 1);
+	b_cells(b, "#size-cells", 1, 0);
+	for (unsigned h = 0; h < nharts; h++)
+		b_riscv_cpu(b, h + 100, h + 1);
+	b_end(b);
+	m.reg[0] = 0x24000000;
+	m.ext[1] = 11;
+	m.phandle = APLIC_T_IMSIC_M;
+	s.phandle = APLIC_T_IMSIC_S;
+	b_imsic(b, "imsics@24000000", &m);
+	b_imsic(b, "imsics@28000000", &s);
+	b_aplic(b, a);
+	b_begin(b, "virtio_mmio@10008000");
+	b_str(b, "compatible", "virtio,mmio");
+	b_cells(b, "reg", 2, 0x10008000, 0x1000);
+	b_cells(b, "interrupt-parent", 1, APLIC_T_PHANDLE);
+	b_cells(b, "interrupts", 2, 8, 4);
+	b_end(b);
+	/* A refused APLIC never fails the tree. */
+	assert_int_equal(b_parse(b, p), 0);
+	assert_int_equal(p->intc.kind, DT_INTC_APLIC);
+	assert_int_equal(p->vmmio[0].irq_cells, 2);
+}
+
+static void test_aplic_domains(void **state)
+{
+	struct platform p;
+	struct aplic_node a;
+
+	(void)state;
+	/* Direct mode: entry i of interrupts-extended is IDC i. */
+	a = aplic_direct(2);
+	parse_aplic(&a, 2, &p);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
+	assert_int_equal(p.intc.aplic_nsources, 96);
+	assert_int_equal(p.intc.reg[0].base, 0x0d000000);
+	assert_int_equal(p.intc.naplic_idc, 2);
+	assert_int_equal(p.intc.aplic_idc[0].hartid, 100);
+	assert_int_equal(p.intc.aplic_idc[1].hartid, 101);
+	assert_int_equal(p.intc.aplic_idc[1].idc, 1);
+	assert_null(p.intc.aplic_refusal);
+
+	/* Harts listed 101, 100: positions, not hart IDs, number the IDCs. */
+	a.ext[0] = 2;
+	a.ext[2] = 1;
+	parse_aplic(&a, 2, &p);
+	assert_int_equal(p.intc.aplic_idc[0].hartid, 101);
+	assert_int_equal(p.intc.aplic_idc[1].hartid, 100);
+	assert_int_equal(p.intc.aplic_idc[1].idc, 1);
+
+	/* M-level entries in the list are skipped, positions still count. */
+	a = aplic_direct(2);
+	a.ext[1] = 11;
+	parse_aplic(&a, 2, &p);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
+	assert_int_equal(p.intc.naplic_idc, 1);
+	assert_int_equal(p.intc.aplic_idc[0].hartid, 101);
+	assert_int_equal(p.intc.aplic_idc[0].idc, 1);
+
+	/* A list without the boot hart (100) parses; the port refuses it. */
+	a = aplic_direct(2);
+	a.ext[0] = 2;
+	a.next = 2;
+	parse_aplic(&a, 2, &p);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
+	assert_int_equal(p.intc.naplic_idc, 1);
+	assert_int_equal(p.intc.aplic_idc[0].hartid, 101);
+
+	/* The limits of riscv,num-sources. */
+	a = aplic_direct(1);
+	a.num_sources = 1;
+	parse_aplic(&a, 1, &p);
+	assert_int_equal(p.intc.aplic_nsources, 1);
+	a.num_sources = 1023;
+	parse_aplic(&a, 1, &p);
+	assert_int_equal(p.intc.aplic_nsources, 1023);
+
+	/* MSI mode through the S-level IMSIC. */
+	a = aplic_msi();
+	parse_aplic(&a, 1, &p);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_MSI);
+	assert_int_equal(p.intc.naplic_idc, 0);
+
+	/* Both: direct wins; a broken direct list falls back to MSI. */
+	a = aplic_direct(1);
+	a.msi_parent = APLIC_T_IMSIC_S;
+	parse_aplic(&a, 1, &p);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
+	a.ext[0] = 77;
+	parse_aplic(&a, 1, &p);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_MSI);
+	assert_int_equal(p.intc.naplic_idc, 0);
+}
+
+/* Each value the binding forbids, or the M-level domain, leaves the APLIC
+ * refused with a reason; the tree still parses. */
+static void test_aplic_hostile(void **state)
+{
+	struct platform p;
+	struct aplic_node a;
+	unsigned n = 0;
+
+	(void)state;
+	for (int c = 0;; c++) {
+		a = aplic_direct(2);
+		switch (c) {
+		case 0: a.base = 0x0d000800; break;	 /* not 4 KiB aligned */
+		case 1: a.size = 0x3000; break;		 /* under the 16 KiB of registers */
+		case 2: a.size = 0x4800; break;		 /* not whole pages */
+		case 3: a.size = ~0u; break;		 /* no reg */
+		case 4: a.size = 0; break;		 /* empty reg */
+		case 5: a.num_sources = 0; break;	 /* 1..1023 */
+		case 6: a.num_sources = 1024; break;	 /* 1..1023 */
+		case 7: a.num_sources = ~0u; break;	 /* missing */
+		case 8: a.size = 0x4000; break;		 /* no room for the IDCs */
+		case 9: a.ext[1] = a.ext[3] = 11; break; /* the M-level domain */
+		case 10: a.ext[1] = 10; break;		 /* not an external interrupt */
+		case 11: a.ext[2] = 77; break;		 /* dangling phandle */
+		case 12: a.next = 3; break;		 /* half an entry */
+		case 13: a.next = 0; break;		 /* no targets at all */
+		case 14: /* an IMSIC is no hart */ a.ext[0] = APLIC_T_IMSIC_S; break;
+		case 15: /* MSI mode to the M-level IMSIC */
+			a = aplic_msi();
+			a.msi_parent = APLIC_T_IMSIC_M;
+			break;
+		case 16: /* msi-parent that is no IMSIC */
+			a = aplic_msi();
+			a.msi_parent = 1;
+			break;
+		case 17: /* dangling msi-parent */
+			a = aplic_msi();
+			a.msi_parent = 77;
+			break;
+		default: goto done;
+		}
+		parse_aplic(&a, 2, &p);
+		assert_int_equal(p.intc.aplic_mode, DT_APLIC_NONE);
+		assert_non_null(p.intc.aplic_refusal);
+		assert_int_equal(p.intc.naplic_idc, 0);
+		if (c == 9 || c == 15)
+			assert_non_null(strstr(p.intc.aplic_refusal, "M-level"));
+		n++;
+	}
+done:
+	assert_int_equal(n, 18);
 }
 
 /* Each value the binding forbids leaves the platform without an MSI
@@ -2444,6 +2718,9 @@ int main(void)
 		cmocka_unit_test(test_virt_devices),
 		cmocka_unit_test(test_riscv_virt_devices),
 		cmocka_unit_test(test_riscv_aia_devices),
+		cmocka_unit_test(test_riscv_aplic_devices),
+		cmocka_unit_test(test_aplic_domains),
+		cmocka_unit_test(test_aplic_hostile),
 		cmocka_unit_test(test_imsic_files),
 		cmocka_unit_test(test_imsic_hostile),
 		cmocka_unit_test(test_versal_devices),
