@@ -126,15 +126,19 @@ dtc -q -I dts -O dtb -o "$OUT/virt-riscv64-aia-nohart0.dtb" "$TMP/aia2.dts"
 qemu-system-riscv64 -M virt,aia=aplic,dumpdtb="$TMP/raw.dtb" -smp 2 -m 128M -nodefaults \
 	-display none -kernel "$KERNEL" -append "ktest" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-aplic-smp2.dtb" "$TMP/raw.dtb"
-# The same tree with the S-level APLIC's interrupts-extended naming hart 1
-# alone (phandle 2 is hart 1's cpu-intc): booted on hart 0 (matrix.riscv64
-# aplic-no-idc), the kernel has no IDC of its own, says so and polls.
+# One hart, the S-level APLIC's interrupts-extended naming the cpu node
+# (phandle 1) instead of its riscv,cpu-intc (2): no hart's supervisor
+# external interrupt, so the kernel refuses the domain, says so and polls
+# (matrix.riscv64 aplic-no-hart).  One hart, because OpenSBI picks its boot
+# hart by lottery: a tree naming one hart of two is not a stable test.
+qemu-system-riscv64 -M virt,aia=aplic,dumpdtb="$TMP/raw.dtb" -m 128M -nodefaults \
+	-display none -kernel "$KERNEL" -append "ktest" 2>/dev/null
 dtc -q -I dtb -O dts -o "$TMP/aplic.dts" "$TMP/raw.dtb"
 awk '/aplic@d000000 \{/ { node = 1 }
-	node && /interrupts-extended = <0x04 0x09 0x02 0x09>;/ { sub(/0x04 0x09 0x02 0x09/, "0x02 0x09"); node = 0; e = 1 }
+	node && /interrupts-extended = <0x02 0x09>;/ { sub(/0x02 0x09/, "0x01 0x09"); node = 0; e = 1 }
 	{ print }
 	END { if (!e) exit 1 }' "$TMP/aplic.dts" >"$TMP/aplic2.dts"
-dtc -q -I dts -O dtb -o "$OUT/virt-riscv64-aplic-nohart0.dtb" "$TMP/aplic2.dts"
+dtc -q -I dts -O dtb -o "$OUT/virt-riscv64-aplic-nohart.dtb" "$TMP/aplic2.dts"
 $QEMU -M xlnx-versal-virt,dumpdtb="$TMP/raw.dtb" -m 2G -nodefaults -display none \
 	-kernel "$KERNEL" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/versal-virt.dtb" "$TMP/raw.dtb"

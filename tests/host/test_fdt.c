@@ -1953,13 +1953,14 @@ static void test_riscv_aplic_devices(void **state)
 	assert_int_equal(p.msi.kind, DT_MSI_NONE);
 	free(dtb);
 
-	/* The matrix's aplic-no-idc tree: hart 1 alone, at IDC 0. */
-	dtb = test_data_load("virt-riscv64-aplic-nohart0.dtb", &len);
+	/* The matrix's aplic-no-hart tree: its one entry names the cpu node. */
+	dtb = test_data_load("virt-riscv64-aplic-nohart.dtb", &len);
 	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
-	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
-	assert_int_equal(p.intc.naplic_idc, 1);
-	assert_int_equal(p.intc.aplic_idc[0].hartid, 1);
-	assert_int_equal(p.intc.aplic_idc[0].idc, 0);
+	assert_int_equal(p.intc.kind, DT_INTC_APLIC);
+	assert_int_equal(p.intc.aplic_mode, DT_APLIC_NONE);
+	assert_int_equal(p.intc.naplic_idc, 0);
+	assert_string_equal(p.intc.aplic_refusal,
+			    "interrupts-extended names no hart's interrupt controller");
 	free(dtb);
 }
 
