@@ -139,12 +139,18 @@ static void aplic_set_bit(u32 *map, u32 src, bool on)
 		map[src / 32] &= ~BIT(src % 32);
 }
 
-/* The domain the tree gives, or why not: said on the console once. */
+/*
+ * The domain the tree gives, or why not: said on the console.  Only the
+ * first call counts (setup.c calls it for selftest.aplic before kmain()
+ * does, with the same tree), so a refusal found since stands.
+ */
 void aplic_setup(const struct dt_intc *intc)
 {
 	const char *how = "MSI through imsic";
 
-	aplic_refusal = NULL;
+	if (aplic_said)
+		return;
+	aplic_said = true;
 	if (intc->nreg) {
 		aplic_base = (uintptr_t)intc->reg[0].base;
 		aplic_size = intc->reg[0].size;
@@ -170,9 +176,6 @@ void aplic_setup(const struct dt_intc *intc)
 	if (!aplic_refusal &&
 	    (aplic_hart > APLIC_MAX_HART_INDEX || arch_map_ram((u64)aplic_base, aplic_size)))
 		aplic_refusal = "hart index or registers out of range";
-	if (aplic_said)
-		return;
-	aplic_said = true;
 	if (aplic_refusal)
 		kprintf("riscv: APLIC at 0x%llx cannot be used (%s): wired interrupts are "
 			"polled\n",
@@ -199,6 +202,7 @@ int aplic_irq_from_dt(const u32 *cells, unsigned ncells, bool *edge)
 	    type != APLIC_DT_LEVEL_HIGH && type != APLIC_DT_LEVEL_LOW)
 		return -EINVAL;
 	*edge = type == APLIC_DT_EDGE_RISING || type == APLIC_DT_EDGE_FALLING;
+	/* The polarity has no place in arch_irq_enable(): kept per source. */
 	aplic_set_bit(aplic_inverted, src,
 		      type == APLIC_DT_EDGE_FALLING || type == APLIC_DT_LEVEL_LOW);
 	return (int)src;
@@ -351,21 +355,8 @@ void aplic_eoi(u32 src)
 
 /* ---- selftest.aplic ------------------------------------------------- */
 
-static int aplic_fail(const char *what, u32 got, u32 want)
-{
-	kprintf("aplic selftest: FAILED: %s: got %u, want %u\n", what, got, want);
-	return -EIO;
-}
-
-/* Wait for `want` (0: for nothing, within a short time). */
-static int aplic_expect(const char *what, u32 want)
-{
-	u32 got = arch_wait_irq(want ? 1000000000ull : 5000000ull);
-
-	if (got)
-		arch_irq_eoi(got);
-	return got == want ? 0 : aplic_fail(what, got, want);
-}
+#define aplic_fail(what, got, want) irq_selftest_fail("aplic", what, got, want)
+#define aplic_expect(what, want) irq_selftest_expect("aplic", what, want)
 
 /*
  * The highest source, which QEMU virt wires to nothing, as a rising edge:

@@ -185,21 +185,8 @@ u32 imsic_claim(void)
 
 /* ---- selftest.imsic ------------------------------------------------- */
 
-static int imsic_fail(const char *what, u32 got, u32 want)
-{
-	kprintf("imsic selftest: FAILED: %s: got %u, want %u\n", what, got, want);
-	return -EIO;
-}
-
-/* Wait for `want` (0: for nothing, within a short time). */
-static int imsic_expect(const char *what, u32 want)
-{
-	u32 got = arch_wait_irq(want ? 1000000000ull : 5000000ull);
-
-	if (got)
-		arch_irq_eoi(got);
-	return got == want ? 0 : imsic_fail(what, got, want);
-}
+#define imsic_fail(what, got, want) irq_selftest_fail("imsic", what, got, want)
+#define imsic_expect(what, want) irq_selftest_expect("imsic", what, want)
 
 /*
  * CPU stores to seteipnum_le stand in for a device's messages: each must

@@ -218,3 +218,23 @@ void arch_irq_eoi(u32 irq)
 	/* Completion: write the claimed source back to claim/complete. */
 	writel(plic_base + PLIC_CLAIM(plic_ctx), irq);
 }
+
+/*
+ * For the self-tests of imsic.c and aplic.c: wait for interrupt `want`
+ * (0: for nothing, within a short time), end what came, and say
+ * "<who> selftest: FAILED: <what>: got ..., want ..." if it was not it.
+ */
+int irq_selftest_fail(const char *who, const char *what, u32 got, u32 want)
+{
+	kprintf("%s selftest: FAILED: %s: got %u, want %u\n", who, what, got, want);
+	return -EIO;
+}
+
+int irq_selftest_expect(const char *who, const char *what, u32 want)
+{
+	u32 got = arch_wait_irq(want ? 1000000000ull : 5000000ull);
+
+	if (got)
+		arch_irq_eoi(got);
+	return got == want ? 0 : irq_selftest_fail(who, what, got, want);
+}

@@ -1893,26 +1893,41 @@ static void test_riscv_virt_devices(void **state)
 	free(dtb);
 }
 
+/*
+ * QEMU 7.2 virt's AIA trees (two harts): the disks' controller is the
+ * S-level APLIC domain at 0x0d000000 (not the M-level one at 0x0c000000),
+ * 96 sources, in @mode; virtio-mmio slot 7 is <source 8, level high>.
+ */
+static void check_qemu_aplic(const char *file, u32 mode, struct platform *p)
+{
+	size_t len;
+	u8 *dtb = test_data_load(file, &len);
+
+	assert_int_equal(dt_platform_parse(dtb, len, p), 0);
+	free(dtb); /* nothing below points into it */
+	assert_int_equal(p->intc.kind, DT_INTC_APLIC);
+	assert_int_equal(p->intc.reg[0].base, 0x0d000000);
+	assert_int_equal(p->intc.reg[0].size, 0x8000);
+	assert_int_equal(p->intc.aplic_mode, mode);
+	assert_int_equal(p->intc.aplic_nsources, 96);
+	assert_null(p->intc.aplic_refusal);
+	assert_int_equal(p->nvmmio, 8);
+	assert_int_equal(p->vmmio[0].irq_cells, 2);
+	assert_int_equal(p->vmmio[0].irq[0], 8);
+	assert_int_equal(p->vmmio[0].irq[1], 4);
+	assert_true(p->pci.present);
+	assert_int_equal(p->pci.intmap[0].irq_cells, 2);
+}
+
 /* riscv64 virt with aia=aplic-imsic: the S-level IMSIC's files, no PLIC. */
 static void test_riscv_aia_devices(void **state)
 {
 	struct platform p;
-	size_t len;
-	u8 *dtb = test_data_load("virt-riscv64-aia-smp2.dtb", &len);
 
 	(void)state;
-	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
 	/* The wired interrupts go to the S-level APLIC, in MSI mode. */
-	assert_int_equal(p.intc.kind, DT_INTC_APLIC);
-	assert_int_equal(p.intc.reg[0].base, 0x0d000000);
-	assert_int_equal(p.intc.reg[0].size, 0x8000);
-	assert_int_equal(p.intc.aplic_mode, DT_APLIC_MSI);
-	assert_int_equal(p.intc.aplic_nsources, 96);
+	check_qemu_aplic("virt-riscv64-aia-smp2.dtb", DT_APLIC_MSI, &p);
 	assert_int_equal(p.intc.naplic_idc, 0);
-	assert_null(p.intc.aplic_refusal);
-	assert_int_equal(p.nvmmio, 8);
-	assert_int_equal(p.vmmio[0].irq_cells, 2);
-	assert_true(p.pci.present);
 	/* The S-level IMSIC (cause 9), not the M-level one at 0x24000000. */
 	assert_int_equal(p.msi.kind, DT_MSI_IMSIC);
 	assert_int_equal(p.msi.count, 255);
@@ -1922,7 +1937,6 @@ static void test_riscv_aia_devices(void **state)
 	assert_int_equal(p.msi.imsic[1].hartid, 1);
 	assert_int_equal(p.msi.imsic[1].base, 0x28001000);
 	assert_false(p.truncated);
-	free(dtb);
 }
 
 /* riscv64 virt with aia=aplic: the S-level APLIC in direct mode. */
@@ -1930,28 +1944,17 @@ static void test_riscv_aplic_devices(void **state)
 {
 	struct platform p;
 	size_t len;
-	u8 *dtb = test_data_load("virt-riscv64-aplic-smp2.dtb", &len);
+	u8 *dtb;
 
 	(void)state;
-	assert_int_equal(dt_platform_parse(dtb, len, &p), 0);
-	/* The S-level domain (cause 9), not the M-level one at 0x0c000000. */
-	assert_int_equal(p.intc.kind, DT_INTC_APLIC);
-	assert_int_equal(p.intc.reg[0].base, 0x0d000000);
-	assert_int_equal(p.intc.aplic_mode, DT_APLIC_DIRECT);
-	assert_int_equal(p.intc.aplic_nsources, 96);
+	/* IDCs of the harts' supervisor external interrupts (cause 9). */
+	check_qemu_aplic("virt-riscv64-aplic-smp2.dtb", DT_APLIC_DIRECT, &p);
 	assert_int_equal(p.intc.naplic_idc, 2);
 	assert_int_equal(p.intc.aplic_idc[0].hartid, 0);
 	assert_int_equal(p.intc.aplic_idc[0].idc, 0);
 	assert_int_equal(p.intc.aplic_idc[1].hartid, 1);
 	assert_int_equal(p.intc.aplic_idc[1].idc, 1);
-	/* <source 8, level high> for the highest virtio-mmio slot. */
-	assert_int_equal(p.nvmmio, 8);
-	assert_int_equal(p.vmmio[0].irq_cells, 2);
-	assert_int_equal(p.vmmio[0].irq[0], 8);
-	assert_int_equal(p.vmmio[0].irq[1], 4);
-	assert_int_equal(p.pci.intmap[0].irq_cells, 2);
 	assert_int_equal(p.msi.kind, DT_MSI_NONE);
-	free(dtb);
 
 	/* The matrix's aplic-no-hart tree: its one entry names the cpu node. */
 	dtb = test_data_load("virt-riscv64-aplic-nohart.dtb", &len);

@@ -117,6 +117,14 @@ void aplic_eoi(u32 source);
 int aplic_selftest(void);
 
 /*
+ * plic.c, for the self-tests above: irq_selftest_expect() waits for
+ * interrupt `want` (0: none within a short time) and ends it;
+ * irq_selftest_fail() says what went wrong.  Both return 0 or -EIO.
+ */
+int irq_selftest_fail(const char *who, const char *what, u32 got, u32 want);
+int irq_selftest_expect(const char *who, const char *what, u32 want);
+
+/*
  * Program the SBI timer (sbi.c): a supervisor timer interrupt becomes
  * pending (sip.STIP) once the time CSR reaches stime_value, and stops being
  * pending when a later value is programmed.  U64_MAX: never.
