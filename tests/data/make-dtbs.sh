@@ -110,8 +110,9 @@ qemu-system-riscv64 -M virt,aia=aplic-imsic,dumpdtb="$TMP/raw.dtb" -smp 2 -m 128
 	-display none -kernel "$KERNEL" -append "ktest" 2>/dev/null
 dtc -q -I dtb -O dtb -o "$OUT/virt-riscv64-aia-smp2.dtb" "$TMP/raw.dtb"
 # The same tree with the S-level IMSIC listing hart 1 alone (its file at
-# 0x28001000): booted on hart 0 (matrix.riscv64 aia-imsic-no-file), the
-# kernel finds no interrupt file of its own and keeps PCI off MSI-X.
+# 0x28001000): booted with one hart (matrix.riscv64 aia-imsic-no-file, no
+# -smp 2, so hart 0 always boots), the kernel finds no interrupt file of
+# its own and keeps PCI off MSI-X.
 dtc -q -I dtb -O dts -o "$TMP/aia.dts" "$TMP/raw.dtb"
 awk '/imsics@28000000 \{/ { node = 1 }
 	node && /reg = <0x00 0x28000000 0x00 0x2000>;/ { sub(/0x28000000 0x00 0x2000/, "0x28001000 0x00 0x1000"); r = 1 }
