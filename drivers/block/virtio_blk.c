@@ -166,6 +166,79 @@ static unsigned vblk_dwz_fill(const struct vblk *vb, const struct blk_req *req, 
 	return n;
 }
 
+/*
+ * Fill in the header of command `c`, which carries `bytes` of `req` from
+ * `sector` on, and poison its status byte.
+ */
+static inline void vblk_cmd_init(const struct vblk *vb, struct blk_req *req, struct vblk_cmd *c,
+				 u64 sector, u32 bytes)
+{
+	c->hdr.type = cpu_to_le32(vblk_req_type(vb, req));
+	c->hdr.ioprio = cpu_to_le32(0);
+	c->hdr.sector = cpu_to_le64(sector);
+	c->status = 0xff; /* poison: see the header comment */
+	c->req = req;
+	c->bytes = bytes;
+}
+
+/*
+ * Add command `c` of `req` to the ring as the chain `bufs` (nout
+ * device-readable buffers, then nin writable ones) and account for it.
+ * `ranged`: `req` may need more commands, until all of its bytes are out;
+ * otherwise this one is all of it.  0, or virtq_add()'s error (`c` is
+ * freed).
+ */
+static inline int vblk_cmd_add(struct vblk *vb, struct blk_req *req, struct vblk_cmd *c,
+			       const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+			       bool ranged)
+{
+	struct vblk_rq *rq = vblk_rq(req);
+	int err;
+
+	err = virtq_add(&vb->vq, bufs, nout, nin, c);
+	if (err) {
+		vblk_cmd_put(vb, c);
+		return err;
+	}
+	rq->issued += c->bytes;
+	rq->parts++;
+	rq->all_issued = !ranged || rq->issued == req->len;
+	vb->bdev.stats.commands++;
+	vb->bdev.stats.max_inflight = MAX(vb->bdev.stats.max_inflight, vb->vq.inflight);
+	return 0;
+}
+
+/*
+ * vblk_issue_one() for DISCARD and WRITE_ZEROES: header, the ranges (one
+ * descriptor), status.  Out of line and cold, so that the READ/WRITE path
+ * stays as short as it was before these ops.
+ */
+static __attribute__((noinline, cold)) int vblk_issue_dwz(struct vblk *vb, struct blk_req *req)
+{
+	struct virtq_buf bufs[3];
+	struct vblk_cmd *c;
+	unsigned nranges;
+	u32 part;
+
+	if (virtq_chain_room(&vb->vq) < ARRAY_SIZE(bufs))
+		return -ENOSPC;
+	c = vblk_cmd_get(vb);
+	if (!c)
+		return -ENOSPC;
+	nranges = vblk_dwz_fill(vb, req, c, &part);
+	if (nranges == 0) {
+		/* Stays queued: the block layer's timeout fails it. */
+		vblk_cmd_put(vb, c);
+		return -EIO;
+	}
+	/* The ranges carry the sectors; the header's is 0 (5.2.6). */
+	vblk_cmd_init(vb, req, c, 0, part);
+	bufs[0] = (struct virtq_buf){ &c->hdr, sizeof(c->hdr) };
+	bufs[1] = (struct virtq_buf){ c->dwz, nranges * (u32)sizeof(c->dwz[0]) };
+	bufs[2] = (struct virtq_buf){ &c->status, 1 };
+	return vblk_cmd_add(vb, req, c, bufs, 2, 1, true);
+}
+
 /* Build and add one command for `req`.  0, -ENOSPC (retry later) or -EIO. */
 static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 {
@@ -173,11 +246,11 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	struct virtq_buf bufs[VBLK_MAX_CHAIN];
 	unsigned n = 0, nout;
 	u32 part = 0, seg_size = vb->bdev.info.max_segment_size;
-	bool data = req->op == BLK_OP_READ || req->op == BLK_OP_WRITE, dwz = vblk_is_dwz(req);
-	unsigned nranges = 0;
+	bool data = req->op == BLK_OP_READ || req->op == BLK_OP_WRITE;
 	struct vblk_cmd *c;
-	int err;
 
+	if (unlikely(vblk_is_dwz(req)))
+		return vblk_issue_dwz(vb, req);
 	if (data) {
 		part = vblk_next_part(vb, req, virtq_chain_room(&vb->vq));
 		if (part == 0)
@@ -185,53 +258,24 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	} else if (req->op == BLK_OP_GET_ID) {
 		part = MIN(req->len, VIRTIO_BLK_ID_BYTES);
 	}
-	/* Header, data (the ranges: one descriptor), status. */
-	if (virtq_chain_room(&vb->vq) < 2 + (dwz ? 1 : (part + seg_size - 1) / seg_size))
+	/* Header, data, status. */
+	if (virtq_chain_room(&vb->vq) < 2 + (part + seg_size - 1) / seg_size)
 		return -ENOSPC;
 	c = vblk_cmd_get(vb);
 	if (!c)
 		return -ENOSPC;
-	if (dwz) {
-		nranges = vblk_dwz_fill(vb, req, c, &part);
-		if (nranges == 0) {
-			/* Stays queued: the block layer's timeout fails it. */
-			vblk_cmd_put(vb, c);
-			return -EIO;
-		}
-	}
-
-	c->hdr.type = cpu_to_le32(vblk_req_type(vb, req));
-	c->hdr.ioprio = cpu_to_le32(0);
-	/* FLUSH, GET_ID, DISCARD and WRITE_ZEROES: sector 0 (5.2.6). */
-	c->hdr.sector = cpu_to_le64(data ? req->sector + (rq->issued >> BLK_SECTOR_SHIFT) : 0);
-	c->status = 0xff; /* poison: see the header comment */
-	c->req = req;
-	c->bytes = part;
+	/* FLUSH and GET_ID: sector 0 (5.2.6). */
+	vblk_cmd_init(vb, req, c, data ? req->sector + (rq->issued >> BLK_SECTOR_SHIFT) : 0, part);
 
 	bufs[n++] = (struct virtq_buf){ &c->hdr, sizeof(c->hdr) };
-	if (dwz) {
-		bufs[n++] = (struct virtq_buf){ c->dwz, nranges * (u32)sizeof(c->dwz[0]) };
-	} else {
-		for (u32 off = 0; off < part; off += seg_size)
-			bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + rq->issued + off,
-							MIN(seg_size, part - off) };
-	}
+	for (u32 off = 0; off < part; off += seg_size)
+		bufs[n++] = (struct virtq_buf){ (u8 *)req->buf + rq->issued + off,
+						MIN(seg_size, part - off) };
 	/* For a write the data is device-readable, otherwise writable. */
-	nout = req->op == BLK_OP_WRITE || dwz ? n : 1;
+	nout = req->op == BLK_OP_WRITE ? n : 1;
 	bufs[n++] = (struct virtq_buf){ &c->status, 1 };
-
-	err = virtq_add(&vb->vq, bufs, nout, n - nout, c);
-	if (err) {
-		vblk_cmd_put(vb, c);
-		return err;
-	}
-	rq->issued += part;
-	rq->parts++;
-	/* Ranged requests may need several commands; the others need one. */
-	rq->all_issued = !blk_op_has_range(req->op) || rq->issued == req->len;
-	vb->bdev.stats.commands++;
-	vb->bdev.stats.max_inflight = MAX(vb->bdev.stats.max_inflight, vb->vq.inflight);
-	return 0;
+	/* Data requests may need several commands; the others need one. */
+	return vblk_cmd_add(vb, req, c, bufs, nout, n - nout, data);
 }
 
 /*
