@@ -312,12 +312,8 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 
 	if (vb->dead)
 		return -EIO;
-	if ((unsigned)req->op >= BLK_OP_COUNT)
-		return -EOPNOTSUPP;
-	if (req->op == BLK_OP_FLUSH && !vb->bdev.info.has_flush)
-		return -EOPNOTSUPP;
-	if ((req->op == BLK_OP_DISCARD && !vb->discard_seg_sectors) ||
-	    (req->op == BLK_OP_WRITE_ZEROES && !vb->wz_seg_sectors))
+	/* Unknown, or FLUSH, DISCARD or WRITE_ZEROES on a device without it. */
+	if ((unsigned)req->op >= BLK_OP_COUNT || !(vb->ops & BIT(req->op)))
 		return -EOPNOTSUPP;
 	*vblk_rq(req) = (struct vblk_rq){ 0 };
 	if (vb->queue_tail)

@@ -59,6 +59,13 @@ struct vblk {
 	 */
 	u32 discard_seg_sectors, discard_segs;
 	u32 wz_seg_sectors, wz_segs;
+	/*
+	 * BIT(BLK_OP_*) for each op the device carries out now, as the
+	 * fields above and bdev.info.has_flush say: vblk_submit() refuses the
+	 * others with one test.  Set with them (vblk_apply_config(), at probe
+	 * and after every reset).
+	 */
+	u32 ops;
 };
 
 extern const struct blk_dev_ops vblk_ops;

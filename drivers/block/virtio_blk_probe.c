@@ -255,6 +255,10 @@ static int vblk_apply_config(struct vblk *vb, const struct virtio_blk_config *cf
 	vb->min_io_size = le16_to_cpu(cfg->min_io_size);
 	vb->opt_io_size = le32_to_cpu(cfg->opt_io_size);
 	vblk_apply_range_ops(vb, cfg);
+	vb->ops = BIT(BLK_OP_READ) | BIT(BLK_OP_WRITE) | BIT(BLK_OP_GET_ID) |
+		  (info->has_flush ? BIT(BLK_OP_FLUSH) : 0) |
+		  (vb->discard_seg_sectors ? BIT(BLK_OP_DISCARD) : 0) |
+		  (vb->wz_seg_sectors ? BIT(BLK_OP_WRITE_ZEROES) : 0);
 	return 0;
 }
 

@@ -1553,6 +1553,71 @@ static void test_dwz_unsupported(void **state)
 	assert_no_violations(&F);
 }
 
+/*
+ * The driver's own op check, below the block layer's (which refuses these
+ * first, so only a direct submit reaches it): an op the device lacks
+ * (FLUSH, DISCARD, WRITE_ZEROES as negotiated) or an unknown one gets
+ * -EOPNOTSUPP without a command.
+ */
+static void assert_driver_refuses(u64 offer)
+{
+	static const int ops[] = { BLK_OP_FLUSH, BLK_OP_DISCARD, BLK_OP_WRITE_ZEROES, BLK_OP_COUNT,
+				   37 };
+	static const u64 needs[] = { F_FLUSH, F_DISCARD, F_WZ, ~0ull, ~0ull };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct blk_req r = { .op = (enum blk_op)ops[i], .len = 4096 };
+		u64 cmds = F.cmds;
+
+		if ((offer & needs[i]) == needs[i])
+			continue;
+		assert_int_equal(D->ops->submit(D->ctx, &r), -EOPNOTSUPP);
+		assert_int_equal(F.cmds, cmds);
+	}
+	/* What the device has still works. */
+	assert_usable();
+	assert_int_equal(blk_discard(&B, 0, 8), offer & F_DISCARD ? 0 : -EOPNOTSUPP);
+	assert_int_equal(blk_write_zeroes(&B, 0, 8, false), offer & F_WZ ? 0 : -EOPNOTSUPP);
+}
+
+/* A reset that finds the device offering `offer` now. */
+static void reset_to(u64 offer)
+{
+	F.features = offer;
+	hang_quickly();
+	submit(&A[0], BLK_OP_WRITE, 0, buf_a, 4096);
+	assert_int_equal(blk_drain(&B), -ETIMEDOUT);
+	F.hang = false;
+	host_console_quiet = false;
+	B.timeout_ms = 100;
+}
+
+static void test_driver_op_check(void **state)
+{
+	static const u64 offers[] = {
+		MODERN,
+		MODERN & ~(F_FLUSH | F_DISCARD | F_WZ),
+		MODERN & ~F_DISCARD,
+		MODERN & ~F_WZ,
+		MODERN & ~F_FLUSH,
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(offers); i++) {
+		rig(2, offers[i]);
+		assert_driver_refuses(offers[i]);
+		assert_no_violations(&F);
+	}
+	/* The check follows the device through resets, both ways. */
+	rig(2, MODERN);
+	reset_to(MODERN & ~(F_FLUSH | F_DISCARD | F_WZ));
+	assert_driver_refuses(F.features);
+	reset_to(MODERN & ~F_WZ);
+	assert_driver_refuses(F.features);
+	assert_int_equal(blk_dev_stats(&B)->resets, 2);
+	assert_no_violations(&F);
+}
+
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
 
 int main(void)
@@ -1593,6 +1658,7 @@ int main(void)
 		T_(test_dwz_split_by_limits),
 		T_(test_dwz_hostile_config),
 		T_(test_dwz_unsupported),
+		T_(test_driver_op_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
