@@ -151,13 +151,15 @@ void blk_end_request(struct blk_req *req, int status)
 	} else if (req->op == BLK_OP_READ) {
 		b->stats.reads++;
 		b->stats.bytes_read += req->len;
-	} else if (blk_op_is_write(req->op)) {
+	} else if (req->op == BLK_OP_WRITE) {
 		/* Volatile until a FLUSH, like any write: the next one covers it. */
 		b->dev->flush.writes_done++;
-		if (req->op == BLK_OP_WRITE) {
-			b->stats.writes++;
-			b->stats.bytes_written += req->len;
-		} else if (req->op == BLK_OP_DISCARD) {
+		b->stats.writes++;
+		b->stats.bytes_written += req->len;
+	} else if (blk_op_is_write(req->op)) {
+		/* DISCARD or WRITE_ZEROES: a write too (blkdev.h). */
+		b->dev->flush.writes_done++;
+		if (req->op == BLK_OP_DISCARD) {
 			b->stats.discards++;
 			b->stats.bytes_discarded += req->len;
 		} else {
@@ -355,7 +357,8 @@ static int blk_check(const struct blk *b, const struct blk_req *req)
 	/* Written so that sector + nsect cannot wrap. */
 	if (req->sector > info->capacity || nsect > info->capacity - req->sector)
 		return -ERANGE;
-	if (blk_op_is_write(req->op) && info->read_only)
+	/* read_only first: it is the rare case, and one load to test. */
+	if (info->read_only && blk_op_is_write(req->op))
 		return -EROFS;
 	return 0;
 }
