@@ -313,7 +313,7 @@ static int vblk_submit(void *ctx, struct blk_req *req)
 	if (vb->dead)
 		return -EIO;
 	/* Unknown, or FLUSH, DISCARD or WRITE_ZEROES on a device without it. */
-	if ((unsigned)req->op >= BLK_OP_COUNT || !(vb->ops & BIT(req->op)))
+	if ((unsigned)req->op >= BLK_OP_COUNT || !((vb->ops >> req->op) & 1))
 		return -EOPNOTSUPP;
 	*vblk_rq(req) = (struct vblk_rq){ 0 };
 	if (vb->queue_tail)
