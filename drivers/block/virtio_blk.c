@@ -249,12 +249,12 @@ static int vblk_issue_one(struct vblk *vb, struct blk_req *req)
 	bool data = req->op == BLK_OP_READ || req->op == BLK_OP_WRITE;
 	struct vblk_cmd *c;
 
-	if (unlikely(vblk_is_dwz(req)))
-		return vblk_issue_dwz(vb, req);
 	if (data) {
 		part = vblk_next_part(vb, req, virtq_chain_room(&vb->vq));
 		if (part == 0)
 			return -ENOSPC;
+	} else if (vblk_is_dwz(req)) {
+		return vblk_issue_dwz(vb, req);
 	} else if (req->op == BLK_OP_GET_ID) {
 		part = MIN(req->len, VIRTIO_BLK_ID_BYTES);
 	}
