@@ -369,13 +369,14 @@ int blk_submit(struct blk *b, struct blk_req *req)
 	int err;
 
 	blk_refresh(b);
-	err = blk_check(b, req);
-	if (err)
-		return err;
 	if (req->op == BLK_OP_FLUSH) {
+		/* No range, no buffer: nothing for blk_check() to refuse. */
 		blk_flush_submit(b, req);
 		return 0;
 	}
+	err = blk_check(b, req);
+	if (err)
+		return err;
 	req->blk.tagged = false;
 	if (b->order == BLK_ORDER_TAG && b->barrier_pending && !(req->flags & BLK_REQ_BARRIER)) {
 		req->flags |= BLK_REQ_BARRIER;
