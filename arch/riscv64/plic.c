@@ -128,11 +128,11 @@ int arch_irq_enable(u32 irq, bool edge)
 {
 	uintptr_t enable;
 
-	(void)edge; /* fixed per source in the PLIC gateway */
 	if (imsic_owns(irq))
 		return 0; /* a message: enabled when it was handed out */
 	if (plic_is_aplic)
 		return aplic_enable(irq, edge);
+	/* The PLIC has no use for `edge`: its gateway fixes it per source. */
 	if (plic_refusal) {
 		if (!plic_ready) /* say it once */
 			kprintf("plic: %s (hart %llu): disks are polled\n", plic_refusal,
